@@ -237,7 +237,7 @@ public final class MemoryStorage implements Storage
     {
         // Iterators must not be shared: readers on several threads may iterate at once.
         final Long2ObjectHashMap<Entry> entries = new Long2ObjectHashMap<>(
-            8, Long2ObjectHashMap.DEFAULT_LOAD_FACTOR, false);
+            8, org.agrona.collections.Hashing.DEFAULT_LOAD_FACTOR, false);
     }
 
     private static final class Entry
