@@ -385,11 +385,26 @@ public final class Orswot implements AutoCloseable
      */
     public int purgeOldDeletes(final EntryConsumer purged)
     {
+        return purgeOldDeletes(purged, null);
+    }
+
+    /**
+     * Like {@link #purgeOldDeletes(EntryConsumer)}, but a tombstone must also be before a cluster-wide bound for its
+     * node: the lowest safe stamp over every replica of the keyspace. Purging only what every replica has observed
+     * is what keeps a replica that still holds an older insert from resurrecting the key in a later merge (the local
+     * rule alone relies on the forgiveness period for that).
+     *
+     * @param purged     receives each removed tombstone.
+     * @param clusterSafe the cluster-wide safe stamp per node id; {@code null} means no bound beyond the local one.
+     * @return the number of tombstones removed.
+     */
+    public int purgeOldDeletes(final EntryConsumer purged, final SafeStampBound clusterSafe)
+    {
         final LongArrayList keys = scratchKeys;
         keys.clear();
         dead.forEach((key, stamp, nodeId) ->
         {
-            if (isObserved(stamp, nodeId))
+            if (isObserved(stamp, nodeId) && (null == clusterSafe || stamp < clusterSafe.safeStamp(nodeId)))
             {
                 keys.addLong(key);
             }
