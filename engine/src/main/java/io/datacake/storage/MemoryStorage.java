@@ -193,7 +193,7 @@ public final class MemoryStorage implements Storage
             entry = new Entry();
             keyspace.entries.put(key, entry);
         }
-        else if (HlcTimestamp.compare(stamp, nodeId, entry.stamp, entry.nodeId) <= 0)
+        else if (!wins(HlcTimestamp.compare(stamp, nodeId, entry.stamp, entry.nodeId), type, entry.tombstone))
         {
             return; // last write wins: an older or replayed write changes nothing
         }
@@ -218,6 +218,18 @@ public final class MemoryStorage implements Storage
             entry.length = length;
             entry.tombstone = false;
         }
+    }
+
+    /**
+     * @param order           comparison of the new operation's timestamp with the stored entry's.
+     * @param type            the new operation.
+     * @param storedTombstone whether the stored entry is a tombstone.
+     * @return true if the new operation replaces the stored entry (later timestamp, or the same timestamp and a put
+     * over a tombstone, the ORSWOT's tie rule).
+     */
+    static boolean wins(final int order, final byte type, final boolean storedTombstone)
+    {
+        return order > 0 || (order == 0 && WriteBatch.PUT == type && storedTombstone);
     }
 
     private void checkOpen()

@@ -31,7 +31,8 @@ import java.util.List;
  *   <li><b>Last write wins by timestamp.</b> The operation replaces the stored entry only if its timestamp is
  *       later, by (stamp, node id), than the stored entry's, live or tombstone. An operation with an earlier or
  *       equal timestamp changes nothing (writes arrive out of order under replication; an equal timestamp is the
- *       same write replayed) and still counts as applied.</li>
+ *       same write replayed) and still counts as applied. One exception, the ORSWOT's tie rule: a put with exactly
+ *       the timestamp of a stored tombstone replaces it.</li>
  *   <li>A put stores the value and clears any tombstone; a tombstone drops the value and keeps a marker with
  *       its timestamp, also for a key or keyspace never seen before.</li>
  *   <li>A tombstone removal forgets the marker of a key whose entry is a tombstone; a live entry, a missing key

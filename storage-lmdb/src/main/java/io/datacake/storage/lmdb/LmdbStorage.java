@@ -420,8 +420,10 @@ public final class LmdbStorage implements Storage
         final int nodeId = batch.nodeId(index);
         LmdbLayout.encodeKey(writeKey, keyspaceIdForWrite(txn, keyspace), key);
         final DirectBuffer existing = metaDb.get(txn, writeKey);
-        if (null != existing &&
-            HlcTimestamp.compare(stamp, nodeId, LmdbLayout.stamp(existing), LmdbLayout.nodeId(existing)) <= 0)
+        if (null != existing && !wins(
+            HlcTimestamp.compare(stamp, nodeId, LmdbLayout.stamp(existing), LmdbLayout.nodeId(existing)),
+            type,
+            LmdbLayout.isTombstone(existing)))
         {
             return; // last write wins: an older or replayed write changes nothing
         }
@@ -445,6 +447,12 @@ public final class LmdbStorage implements Storage
             record.putInt(NODE_ID_OFFSET, nodeId, ORDER);
             batch.copyValue(index, record, DATA_HEADER_LENGTH);
         }
+    }
+
+    private static boolean wins(final int order, final byte type, final boolean storedTombstone)
+    {
+        // later timestamp wins; on the very same timestamp a put beats a tombstone (the ORSWOT's tie rule)
+        return order > 0 || (order == 0 && WriteBatch.PUT == type && storedTombstone);
     }
 
     private int existingKeyspaceId(final String keyspace)

@@ -33,10 +33,12 @@ final class SqliteSchema
     private static final String NEWER =
         " WHERE excluded.stamp > entries.stamp OR (excluded.stamp = entries.stamp AND excluded.node_id > entries.node_id)";
 
+    // On the very same timestamp a put beats a tombstone (the ORSWOT's tie rule).
     static final String PUT =
         "INSERT INTO entries(keyspace_id, doc_id, stamp, node_id, tombstone, data) VALUES(?, ?, ?, ?, 0, ?) " +
         "ON CONFLICT(keyspace_id, doc_id) DO UPDATE SET " +
-        "stamp = excluded.stamp, node_id = excluded.node_id, tombstone = 0, data = excluded.data" + NEWER;
+        "stamp = excluded.stamp, node_id = excluded.node_id, tombstone = 0, data = excluded.data" + NEWER +
+        " OR (excluded.stamp = entries.stamp AND excluded.node_id = entries.node_id AND entries.tombstone = 1)";
 
     static final String TOMBSTONE =
         "INSERT INTO entries(keyspace_id, doc_id, stamp, node_id, tombstone, data) VALUES(?, ?, ?, ?, 1, NULL) " +

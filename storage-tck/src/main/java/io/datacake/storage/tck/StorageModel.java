@@ -50,9 +50,14 @@ public final class StorageModel
             final Entry existing = entries.get(key);
             final long stamp = batch.stamp(i);
             final int nodeId = batch.nodeId(i);
-            if (null != existing && HlcTimestamp.compare(stamp, nodeId, existing.stamp, existing.nodeId) <= 0)
+            if (null != existing)
             {
-                continue;
+                final int order = HlcTimestamp.compare(stamp, nodeId, existing.stamp, existing.nodeId);
+                final boolean putOverTombstone = WriteBatch.PUT == batch.type(i) && existing.tombstone;
+                if (order < 0 || (order == 0 && !putOverTombstone))
+                {
+                    continue;
+                }
             }
             if (WriteBatch.PUT == batch.type(i))
             {

@@ -387,6 +387,13 @@ public abstract class StorageTck
         storage.put("lww", 2, t5, 6, bytes("node-6"));
         assertThat(storage.get("lww", 2)).isEqualTo(new Document(2, t5, 6, bytes("node-6")));
 
+        // on exactly the same timestamp a put beats a tombstone, in either order (the ORSWOT's tie rule)
+        final long tie = nextStamp();
+        storage.markTombstone("lww", 4, tie, NODE);
+        storage.put("lww", 4, tie, NODE, bytes("put-wins"));
+        storage.markTombstone("lww", 4, tie, NODE);
+        assertThat(storage.get("lww", 4)).isEqualTo(new Document(4, tie, NODE, bytes("put-wins")));
+
         // the same rules hold inside one batch, applied in order
         final WriteBatch batch = storage.newWriteBatch();
         final long t6 = nextStamp();
