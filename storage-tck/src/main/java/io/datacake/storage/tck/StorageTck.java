@@ -1,10 +1,12 @@
 package io.datacake.storage.tck;
 
 import io.datacake.clock.HlcTimestamp;
+import io.datacake.crdt.Orswot;
 import io.datacake.storage.BulkMutationException;
 import io.datacake.storage.Document;
 import io.datacake.storage.DocumentView;
 import io.datacake.storage.InvalidKeyspaceNameException;
+import io.datacake.storage.KeyspaceStateLoader;
 import io.datacake.storage.Metadata;
 import io.datacake.storage.ReadTransaction;
 import io.datacake.storage.Storage;
@@ -696,6 +698,55 @@ public abstract class StorageTck
         assertThat(partial.isApplied(0)).isTrue();
         assertThat(partial.isApplied(1)).isFalse();
         assertThat(partial.appliedKeys()).containsExactly(10, 30);
+    }
+
+    @Test
+    void orswotRebuiltFromMetadataHoldsTheStoredSetsAndSurvivesReopen()
+    {
+        // Several nodes write overlapping keys out of order, so key order and timestamp order disagree.
+        final SplittableRandom random = new SplittableRandom(11);
+        final WriteBatch batch = storage.newWriteBatch();
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < 2000; i++)
+        {
+            final long key = random.nextInt(500);
+            final long stamp = HlcTimestamp.pack(T0_MILLIS + random.nextInt(1000), random.nextInt(8));
+            final int nodeId = random.nextInt(4);
+            if (random.nextInt(3) == 0)
+            {
+                batch.tombstone("crdt", key, stamp, nodeId);
+            }
+            else
+            {
+                batch.put("crdt", key, stamp, nodeId, value, 0, 8);
+            }
+        }
+        storage.commit(batch);
+        final List<Metadata> stored = sortedMetadata("crdt");
+
+        final KeyspaceStateLoader loader = new KeyspaceStateLoader();
+        try (Orswot before = loader.load(storage, "crdt"))
+        {
+            assertThat(setEntries(before)).isEqualTo(stored);
+            if (isPersistent())
+            {
+                reopen();
+                try (Orswot after = loader.load(storage, "crdt"))
+                {
+                    assertThat(after.contentEquals(before)).as("the reopened storage yields the same set").isTrue();
+                    assertThat(setEntries(after)).isEqualTo(stored);
+                }
+            }
+        }
+    }
+
+    private static List<Metadata> setEntries(final Orswot set)
+    {
+        final List<Metadata> entries = new ArrayList<>();
+        set.forEachLive((key, stamp, nodeId) -> entries.add(new Metadata(key, stamp, nodeId, false)));
+        set.forEachTombstone((key, stamp, nodeId) -> entries.add(new Metadata(key, stamp, nodeId, true)));
+        entries.sort(Comparator.comparingLong(Metadata::key));
+        return entries;
     }
 
     @Test
