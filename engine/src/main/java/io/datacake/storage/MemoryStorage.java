@@ -95,6 +95,8 @@ public final class MemoryStorage implements Storage
 
     /**
      * {@inheritDoc}
+     *
+     * @throws IllegalStateException if this thread holds an open read transaction of this storage.
      */
     public void commit(final WriteBatch batch)
     {
@@ -106,6 +108,12 @@ public final class MemoryStorage implements Storage
         if (batch.isEmpty())
         {
             return;
+        }
+        if (lock.getReadHoldCount() > 0)
+        {
+            // the read lock does not upgrade: waiting for the write lock here would never return
+            throw new IllegalStateException(
+                "commit on a thread that holds an open read transaction of this memory storage: close it first");
         }
 
         lock.writeLock().lock();

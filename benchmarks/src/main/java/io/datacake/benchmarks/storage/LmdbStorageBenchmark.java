@@ -80,6 +80,9 @@ public class LmdbStorageBenchmark
     private int cursor;
     private long stamp = HlcTimestamp.pack(T0, 0);
 
+    /**
+     * Create the storages and load the same documents into each.
+     */
     @Setup(Level.Trial)
     public void setUp()
     {
@@ -121,6 +124,9 @@ public class LmdbStorageBenchmark
         rawReader.reset();
     }
 
+    /**
+     * Close everything and delete the files.
+     */
     @TearDown(Level.Trial)
     public void tearDown()
     {
@@ -131,6 +137,11 @@ public class LmdbStorageBenchmark
         BenchmarkFiles.delete(rawDir);
     }
 
+    /**
+     * One point get in its own read scope, through the storage.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     public long storageGet()
     {
@@ -141,6 +152,11 @@ public class LmdbStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * One point get in a renewed read transaction, raw lmdbjava / JDBC.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     public long rawGet()
     {
@@ -152,6 +168,11 @@ public class LmdbStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * A multi-get of consecutive random keys in one read scope, through the storage.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     @OperationsPerInvocation(MULTI_GET)
     public long storageMultiGet()
@@ -165,6 +186,11 @@ public class LmdbStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * The same gets in one read transaction, raw.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     @OperationsPerInvocation(MULTI_GET)
     public long rawMultiGet()
@@ -182,6 +208,9 @@ public class LmdbStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * A batch of puts committed in one transaction, through the storage.
+     */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void storageBatchedPut()
@@ -193,6 +222,9 @@ public class LmdbStorageBenchmark
         storage.commit(batch);
     }
 
+    /**
+     * The same puts in one write transaction, raw: one record per document.
+     */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void rawBatchedPut()
@@ -207,6 +239,9 @@ public class LmdbStorageBenchmark
         }
     }
 
+    /**
+     * The same puts, raw, also checking the old stamp and maintaining a metadata record.
+     */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void rawBatchedPutWithMeta()
@@ -221,6 +256,11 @@ public class LmdbStorageBenchmark
         }
     }
 
+    /**
+     * A scan of the whole keyspace's metadata, through the storage.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     @OperationsPerInvocation(KEYS)
     public long storageMetadataScan()
@@ -232,6 +272,11 @@ public class LmdbStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * The same scan, raw.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     @OperationsPerInvocation(KEYS)
     public long rawMetadataScan()

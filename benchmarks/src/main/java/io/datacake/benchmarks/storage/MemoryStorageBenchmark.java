@@ -46,6 +46,9 @@ public class MemoryStorageBenchmark
     private int cursor;
     private long stamp = HlcTimestamp.pack(T0, 0);
 
+    /**
+     * Create the storages and load the same documents into each.
+     */
     @Setup(Level.Trial)
     public void setUp()
     {
@@ -67,12 +70,20 @@ public class MemoryStorageBenchmark
         storage.commit(batch);
     }
 
+    /**
+     * Close everything and delete the files.
+     */
     @TearDown(Level.Trial)
     public void tearDown()
     {
         storage.close();
     }
 
+    /**
+     * One point get in its own read scope, through the storage.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     public long storageGet()
     {
@@ -83,6 +94,11 @@ public class MemoryStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * A multi-get of consecutive random keys in one read scope, through the storage.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     @OperationsPerInvocation(MULTI_GET)
     public long storageMultiGet()
@@ -96,6 +112,9 @@ public class MemoryStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * A batch of puts committed in one transaction, through the storage.
+     */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void storageBatchedPut()
@@ -107,6 +126,11 @@ public class MemoryStorageBenchmark
         storage.commit(batch);
     }
 
+    /**
+     * A scan of the whole keyspace's metadata, through the storage.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     @OperationsPerInvocation(KEYS)
     public long storageMetadataScan()

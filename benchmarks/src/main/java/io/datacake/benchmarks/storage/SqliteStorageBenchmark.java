@@ -65,6 +65,11 @@ public class SqliteStorageBenchmark
     private int cursor;
     private long stamp = HlcTimestamp.pack(T0, 0);
 
+    /**
+     * Create the storages and load the same documents into each.
+     *
+     * @throws SQLException if JDBC fails.
+     */
     @Setup(Level.Trial)
     public void setUp() throws SQLException
     {
@@ -106,6 +111,11 @@ public class SqliteStorageBenchmark
         }
     }
 
+    /**
+     * Close everything and delete the files.
+     *
+     * @throws SQLException if JDBC fails.
+     */
     @TearDown(Level.Trial)
     public void tearDown() throws SQLException
     {
@@ -117,6 +127,11 @@ public class SqliteStorageBenchmark
         BenchmarkFiles.delete(directory);
     }
 
+    /**
+     * One point get in its own read scope, through the storage.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     public long storageGet()
     {
@@ -127,6 +142,12 @@ public class SqliteStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * One point get in a renewed read transaction, raw lmdbjava / JDBC.
+     *
+     * @return a checksum of what was read.
+     * @throws SQLException if JDBC fails.
+     */
     @Benchmark
     public long rawGet() throws SQLException
     {
@@ -135,6 +156,11 @@ public class SqliteStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * A multi-get of consecutive random keys in one read scope, through the storage.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     @OperationsPerInvocation(MULTI_GET)
     public long storageMultiGet()
@@ -148,6 +174,12 @@ public class SqliteStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * The same gets in one read transaction, raw.
+     *
+     * @return a checksum of what was read.
+     * @throws SQLException if JDBC fails.
+     */
     @Benchmark
     @OperationsPerInvocation(MULTI_GET)
     public long rawMultiGet() throws SQLException
@@ -162,6 +194,9 @@ public class SqliteStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * A batch of puts committed in one transaction, through the storage.
+     */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void storageBatchedPut()
@@ -173,6 +208,10 @@ public class SqliteStorageBenchmark
         storage.commit(batch);
     }
 
+    /**
+     * The same puts in one write transaction, raw: one record per document.
+     * @throws SQLException if JDBC fails.
+     */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void rawBatchedPut() throws SQLException
@@ -185,6 +224,11 @@ public class SqliteStorageBenchmark
         raw.commit();
     }
 
+    /**
+     * A scan of the whole keyspace's metadata, through the storage.
+     *
+     * @return a checksum of what was read.
+     */
     @Benchmark
     @OperationsPerInvocation(KEYS)
     public long storageMetadataScan()
@@ -196,6 +240,12 @@ public class SqliteStorageBenchmark
         return sink.sum;
     }
 
+    /**
+     * The same scan, raw.
+     *
+     * @return a checksum of what was read.
+     * @throws SQLException if JDBC fails.
+     */
     @Benchmark
     @OperationsPerInvocation(KEYS)
     public long rawMetadataScan() throws SQLException

@@ -317,7 +317,7 @@ public final class LmdbStorage implements Storage
                 growMap(ex);
                 continue;
             }
-            catch (final LmdbException | IllegalStateException ex)
+            catch (final RuntimeException ex)
             {
                 closeQuietly(txn);
                 nextKeyspaceId = firstNewId;
