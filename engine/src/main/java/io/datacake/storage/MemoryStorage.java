@@ -31,6 +31,7 @@ public final class MemoryStorage implements Storage
     private final int maxValueLength;
     private final Map<String, Keyspace> keyspaces = new HashMap<>();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final ThreadLocal<MemoryReadTransaction> pooledReaders = new ThreadLocal<>();
     private volatile boolean closed;
 
     /**
@@ -90,7 +91,19 @@ public final class MemoryStorage implements Storage
             lock.readLock().unlock();
             throw closedException();
         }
-        return new MemoryReadTransaction();
+        // one reusable transaction per thread keeps the read path allocation-free; nested scopes get their own
+        MemoryReadTransaction reader = pooledReaders.get();
+        if (null == reader)
+        {
+            reader = new MemoryReadTransaction();
+            pooledReaders.set(reader);
+        }
+        else if (reader.open)
+        {
+            reader = new MemoryReadTransaction();
+        }
+        reader.open = true;
+        return reader;
     }
 
     /**
@@ -271,7 +284,7 @@ public final class MemoryStorage implements Storage
 
     private final class MemoryReadTransaction implements ReadTransaction
     {
-        private boolean open = true;
+        private boolean open;
 
         public boolean get(final String keyspace, final long key, final DocumentHandler handler)
         {

@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * buffers and the Agrona proxy; values are {@value #VALUE_LENGTH} bytes.
  * <p>
  * Raw lmdbjava stores one record per document (8-byte key, stamp + node id + value) in one database, and keeps
- * the metadata it scans in a second one. {@code rawBatchedPutWithMeta} also maintains that second database per
+ * the metadata it scans in a second one. {@code batchedPutRawWithMeta} also maintains that second database per
  * put and checks the old stamp first, which is the work the storage does to keep metadata scans off value
  * pages and to enforce last-write-wins.
  */
@@ -143,7 +143,7 @@ public class LmdbStorageBenchmark
      * @return a checksum of what was read.
      */
     @Benchmark
-    public long storageGet()
+    public long getStorage()
     {
         try (ReadTransaction txn = storage.beginRead())
         {
@@ -158,7 +158,7 @@ public class LmdbStorageBenchmark
      * @return a checksum of what was read.
      */
     @Benchmark
-    public long rawGet()
+    public long getRaw()
     {
         rawReader.renew();
         rawKey.putLong(0, nextKey(), ByteOrder.BIG_ENDIAN);
@@ -175,7 +175,7 @@ public class LmdbStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(MULTI_GET)
-    public long storageMultiGet()
+    public long multiGetStorage()
     {
         final int from = cursor;
         cursor = (cursor + MULTI_GET) & KEY_MASK;
@@ -193,7 +193,7 @@ public class LmdbStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(MULTI_GET)
-    public long rawMultiGet()
+    public long multiGetRaw()
     {
         final int from = Math.min(cursor, KEY_MASK + 1 - MULTI_GET);
         cursor = (cursor + MULTI_GET) & KEY_MASK;
@@ -213,7 +213,7 @@ public class LmdbStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void storageBatchedPut()
+    public void batchedPutStorage()
     {
         for (int i = 0; i < BATCH; i++)
         {
@@ -227,7 +227,7 @@ public class LmdbStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void rawBatchedPut()
+    public void batchedPutRaw()
     {
         try (Txn<DirectBuffer> txn = rawEnv.txnWrite())
         {
@@ -244,7 +244,7 @@ public class LmdbStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void rawBatchedPutWithMeta()
+    public void batchedPutRawWithMeta()
     {
         try (Txn<DirectBuffer> txn = rawEnv.txnWrite())
         {
@@ -263,7 +263,7 @@ public class LmdbStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(KEYS)
-    public long storageMetadataScan()
+    public long metadataScanStorage()
     {
         try (ReadTransaction txn = storage.beginRead())
         {
@@ -279,7 +279,7 @@ public class LmdbStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(KEYS)
-    public long rawMetadataScan()
+    public long metadataScanRaw()
     {
         rawReader.renew();
         try (Cursor<DirectBuffer> scan = rawMeta.openCursor(rawReader))

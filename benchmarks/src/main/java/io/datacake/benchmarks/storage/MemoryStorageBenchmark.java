@@ -85,7 +85,7 @@ public class MemoryStorageBenchmark
      * @return a checksum of what was read.
      */
     @Benchmark
-    public long storageGet()
+    public long getStorage()
     {
         try (ReadTransaction txn = storage.beginRead())
         {
@@ -101,7 +101,7 @@ public class MemoryStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(MULTI_GET)
-    public long storageMultiGet()
+    public long multiGetStorage()
     {
         final int from = Math.min(cursor, KEY_MASK + 1 - MULTI_GET);
         cursor = (cursor + MULTI_GET) & KEY_MASK;
@@ -117,7 +117,7 @@ public class MemoryStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void storageBatchedPut()
+    public void batchedPutStorage()
     {
         for (int i = 0; i < BATCH; i++)
         {
@@ -133,7 +133,7 @@ public class MemoryStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(KEYS)
-    public long storageMetadataScan()
+    public long metadataScanStorage()
     {
         try (ReadTransaction txn = storage.beginRead())
         {

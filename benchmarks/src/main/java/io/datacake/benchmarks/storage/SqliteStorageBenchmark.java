@@ -133,7 +133,7 @@ public class SqliteStorageBenchmark
      * @return a checksum of what was read.
      */
     @Benchmark
-    public long storageGet()
+    public long getStorage()
     {
         try (ReadTransaction txn = storage.beginRead())
         {
@@ -149,7 +149,7 @@ public class SqliteStorageBenchmark
      * @throws SQLException if JDBC fails.
      */
     @Benchmark
-    public long rawGet() throws SQLException
+    public long getRaw() throws SQLException
     {
         readRaw(nextKey());
         raw.commit();
@@ -163,7 +163,7 @@ public class SqliteStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(MULTI_GET)
-    public long storageMultiGet()
+    public long multiGetStorage()
     {
         final int from = Math.min(cursor, KEY_MASK + 1 - MULTI_GET);
         cursor = (cursor + MULTI_GET) & KEY_MASK;
@@ -182,7 +182,7 @@ public class SqliteStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(MULTI_GET)
-    public long rawMultiGet() throws SQLException
+    public long multiGetRaw() throws SQLException
     {
         final int from = Math.min(cursor, KEY_MASK + 1 - MULTI_GET);
         cursor = (cursor + MULTI_GET) & KEY_MASK;
@@ -199,7 +199,7 @@ public class SqliteStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void storageBatchedPut()
+    public void batchedPutStorage()
     {
         for (int i = 0; i < BATCH; i++)
         {
@@ -214,7 +214,7 @@ public class SqliteStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public void rawBatchedPut() throws SQLException
+    public void batchedPutRaw() throws SQLException
     {
         for (int i = 0; i < BATCH; i++)
         {
@@ -231,7 +231,7 @@ public class SqliteStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(KEYS)
-    public long storageMetadataScan()
+    public long metadataScanStorage()
     {
         try (ReadTransaction txn = storage.beginRead())
         {
@@ -248,7 +248,7 @@ public class SqliteStorageBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(KEYS)
-    public long rawMetadataScan() throws SQLException
+    public long metadataScanRaw() throws SQLException
     {
         try (ResultSet rows = rawScan.executeQuery())
         {
