@@ -291,6 +291,8 @@ public final class LmdbStorage implements Storage
             return;
         }
 
+        // Bounded retry: every retry follows a doubling of the map, and growMap throws once the map is at
+        // maxMapSizeBytes, so a commit retries at most log2(maxMapSizeBytes / initialMapSizeBytes) times.
         while (true)
         {
             final int firstNewId = nextKeyspaceId;
