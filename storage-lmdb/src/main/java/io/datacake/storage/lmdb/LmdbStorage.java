@@ -42,10 +42,18 @@ import static io.datacake.storage.lmdb.LmdbLayout.TOMBSTONE_FLAG;
 
 /**
  * A {@link Storage} on LMDB through lmdbjava with Agrona's {@code DirectBuffer} proxy. Reads are views of the
- * mmap'd pages: a value goes from the page to the caller's handler without a copy. See {@link LmdbLayout} for the
- * on-disk format (version 1): composite keys (keyspace id, document id) in one data and one metadata database,
- * so the number of keyspaces is not bounded by LMDB's named-database limit and metadata iteration never touches
- * value pages.
+ * mmap'd pages: a value goes from the page to the caller's handler without a copy.
+ * <p>
+ * <b>On-disk format, version 1.</b> Four named databases; composite keys (keyspace id, document id), so the number
+ * of keyspaces is not bounded by LMDB's named-database limit, and metadata iteration never touches value pages:
+ * <pre>
+ *   datacake.info       "format" -> magic "DCKL" u32 | version u32;  "next-keyspace" -> u32
+ *   datacake.keyspaces  name (UTF-8)        -> keyspace id u32
+ *   datacake.meta       ksId u32 | key u64  -> stamp u64 | node id u32 | flags u32 (bit 0: tombstone)
+ *   datacake.data       ksId u32 | key u64  -> stamp u64 | node id u32 | value bytes   (live documents only)
+ * </pre>
+ * Integers are big-endian, so LMDB's byte order is keyspace, then unsigned document id. A get is one lookup in
+ * {@code datacake.data}; a put reads the old metadata (last write wins) and writes both records.
  * <p>
  * <b>Writes.</b> A {@link WriteBatch} is one LMDB write transaction. When the map is full the transaction is
  * aborted, the map size doubles (up to {@link LmdbStorageConfig#maxMapSizeBytes()}, waiting at most

@@ -25,8 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A {@link Storage} on SQLite through sqlite-jdbc, in WAL mode so readers on their own connections run beside the
- * single writer. See {@link SqliteSchema} for the schema (version 1, created on first open, checked on every
- * open).
+ * single writer. The schema is created on first open and checked on every open: the file is marked with
+ * {@code PRAGMA application_id} "DCKS" and versioned with {@code PRAGMA user_version} (version 1):
+ * <pre>
+ *   keyspaces(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)
+ *   entries(keyspace_id, doc_id, stamp, node_id, tombstone, data BLOB,
+ *           PRIMARY KEY(keyspace_id, doc_id)) WITHOUT ROWID
+ * </pre>
  * <p>
  * <b>Writes.</b> One writer connection with prepared statements created once and reused. A {@link WriteBatch} is
  * one SQLite transaction; consecutive operations of the same kind go to SQLite as one JDBC batch, preserving the

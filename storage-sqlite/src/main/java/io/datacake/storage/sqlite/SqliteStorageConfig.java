@@ -36,7 +36,7 @@ public final class SqliteStorageConfig
     }
 
     /**
-     * @param maxValueLength largest document value in bytes, up to {@link SqliteSchema#MAX_VALUE_LENGTH}.
+     * @param maxValueLength largest document value in bytes, up to 10^9 (SQLite's default blob limit).
      * @return this.
      */
     public SqliteStorageConfig maxValueLength(final int maxValueLength)
