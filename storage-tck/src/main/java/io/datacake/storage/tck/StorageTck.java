@@ -16,6 +16,7 @@ import io.datacake.storage.WriteBatch;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +60,9 @@ public abstract class StorageTck
 
     /** Bound on the operations of the randomized model test. */
     static final int MODEL_BATCHES = 300;
+
+    /** Trials of the soak variant of the model test (run with -Psoak). */
+    static final int SOAK_TRIALS = 50;
 
     /** Bound on the commits of the concurrent-readers test. */
     static final int CONCURRENT_COMMITS = 200;
@@ -760,6 +764,43 @@ public abstract class StorageTck
         catch (final Throwable t)
         {
             throw new AssertionError("model test failed; replay with -D" + SEED_PROPERTY + "=" + seed, t);
+        }
+    }
+
+    @Test
+    @Tag("soak")
+    void randomizedOperationsMatchTheReferenceModelForManySeeds()
+    {
+        final SplittableRandom seeds = new SplittableRandom(Long.getLong(SEED_PROPERTY, System.nanoTime()));
+        for (int trial = 0; trial < SOAK_TRIALS; trial++)
+        {
+            final long seed = seeds.nextLong();
+            try
+            {
+                runModel(seed);
+            }
+            catch (final Throwable t)
+            {
+                throw new AssertionError("model trial " + trial + " failed; replay the single trial with -D" +
+                    SEED_PROPERTY + "=" + seed + " and -Dtest=<class>#randomizedOperationsMatchTheReferenceModel", t);
+            }
+            // every trial starts from an empty storage in a directory of its own
+            storage.close();
+            storage = null;
+            storage = openStorage(freshDirectory(trial));
+        }
+    }
+
+    private Path freshDirectory(final int trial)
+    {
+        final Path trialDirectory = directory.resolve("soak-" + trial);
+        try
+        {
+            return java.nio.file.Files.createDirectories(trialDirectory);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 
