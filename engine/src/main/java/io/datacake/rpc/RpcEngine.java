@@ -80,6 +80,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     private final int maxMessageLength;
     private final int maxPendingRequests;
     private final long defaultTimeoutMs;
+    private final long connectTimeoutMs;
     private final int maxBodyLength;
     private final int streamWindowBytes;
     private final int maxStreams;
@@ -108,6 +109,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     private final ArrayList<OutboundStream> outboundStreams = new ArrayList<>();
     private final Long2ObjectHashMap<InboundStream> inboundByKey = new Long2ObjectHashMap<>();
     private final ArrayList<InboundStream> inboundStreams = new ArrayList<>();
+    private final ArrayList<PendingCall> deferredCalls = new ArrayList<>();
     private final RpcRequest request = new RpcRequest();
     private final RpcReply reply = new RpcReply(this);
 
@@ -145,6 +147,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         this.maxMessageLength = transport.maxMessageLength();
         this.maxPendingRequests = ctx.maxPendingRequests();
         this.defaultTimeoutMs = ctx.requestTimeoutMs();
+        this.connectTimeoutMs = ctx.connectTimeoutMs();
         this.maxBodyLength = ctx.maxBodyLength();
         this.streamWindowBytes = ctx.streamWindowBytes();
         this.maxStreams = ctx.maxStreams();
@@ -229,8 +232,10 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
 
     /**
      * Call a service on a peer. The outcome goes to the listener exactly once, on the node thread, possibly before
-     * this method returns (if the request cannot be sent). Bodies larger than a frame are streamed. Allocates
-     * nothing in steady state.
+     * this method returns (if the request cannot be sent at all). While the transport reports the peer not
+     * connected or back-pressured, the request is kept and retried every duty cycle until the node's connect
+     * timeout ({@link RpcError#PEER_UNREACHABLE} / {@link RpcError#BACK_PRESSURED}) or the request timeout.
+     * Bodies larger than a frame are streamed. Allocates nothing in steady state.
      *
      * @param peer          a handle from {@link #resolvePeer}.
      * @param serviceId     the service id ({@link RpcService#idOf(String)}).
@@ -281,39 +286,107 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
                 "request headers take " + fixedLength + " of the " + maxMessageLength + " bytes of a frame");
             return correlationId;
         }
-        final int firstChunk = Math.min(bodyLength, room);
-        final boolean streamed = firstChunk < bodyLength;
-        if (streamed && outboundStreams.size() + inboundStreams.size() >= maxStreams)
+        if (bodyLength > room && outboundStreams.size() + inboundStreams.size() >= maxStreams)
         {
             fail(listener, correlationId, RpcError.TOO_MANY_PENDING,
                 maxStreams + " streamed bodies already in flight on node " + nodeId);
             return correlationId;
         }
 
-        final long result = claim(peer, fixedLength + firstChunk);
-        if (result <= 0)
+        final PendingCall call = acquireCall();
+        call.init(correlationId, peer, timeoutMs > 0 ? timeoutMs : defaultTimeoutMs, listener);
+        final long result = sendRequest(call, serviceId, messageTypeId, body, bodyOffset, bodyLength, headers, false);
+        if (result <= 0 && !isRetryable(result))
         {
+            counters.sendFailures.incrementRelease();
+            releaseCall(call);
             fail(listener, correlationId, errorFor(result), sendFailureMessage(peer, result));
             return correlationId;
         }
-        encodeRequest(correlationId, false, streamed, serviceId, messageTypeId, headers, body, bodyOffset, bodyLength,
-            firstChunk);
-        counters.requestsSent.incrementRelease();
-
-        final PendingCall call = acquireCall();
-        call.init(correlationId, peer, timeoutMs > 0 ? timeoutMs : defaultTimeoutMs, listener);
         call.timerId = timers.scheduleAfter(call.timeoutMs, call);
         pendingByCorrelationId.put(correlationId, call);
-
-        if (streamed)
+        if (result <= 0)
         {
+            // Not connected yet (e.g. an Aeron publication still connecting) or back-pressured: keep a copy and
+            // retry every duty cycle until the connect deadline.
             final UnsafeBuffer copy = new UnsafeBuffer(new byte[bodyLength]);
-            copy.putBytes(0, body, bodyOffset, bodyLength);
-            addOutbound(new OutboundStream(streamKey(nodeId, correlationId, false), peer, correlationId, false, copy,
-                firstChunk, streamWindowBytes, timers.nowMs()));
-            call.hasOutboundStream = true;
+            if (bodyLength > 0)
+            {
+                copy.putBytes(0, body, bodyOffset, bodyLength);
+            }
+            call.deferred = new DeferredRequest(serviceId, messageTypeId, copy,
+                null == headers || headers.count() == 0 ? null : new RpcHeaders().copyFrom(headers),
+                timers.nowMs() + connectTimeoutMs, result);
+            deferredCalls.add(call);
         }
         return correlationId;
+    }
+
+    private long sendRequest(
+        final PendingCall call,
+        final int serviceId,
+        final int messageTypeId,
+        final DirectBuffer body,
+        final int bodyOffset,
+        final int bodyLength,
+        final RpcHeaders headers,
+        final boolean countFailure)
+    {
+        final int fixedLength = requestFixedLength(headers);
+        final int firstChunk = Math.min(bodyLength, maxMessageLength - fixedLength);
+        final boolean streamed = firstChunk < bodyLength;
+        final long result = claim(call.peer, fixedLength + firstChunk, countFailure);
+        if (result > 0)
+        {
+            encodeRequest(call.correlationId, false, streamed, serviceId, messageTypeId, headers, body, bodyOffset,
+                bodyLength, firstChunk);
+            counters.requestsSent.incrementRelease();
+            if (streamed)
+            {
+                final UnsafeBuffer copy = new UnsafeBuffer(new byte[bodyLength]);
+                copy.putBytes(0, body, bodyOffset, bodyLength);
+                addOutbound(new OutboundStream(streamKey(nodeId, call.correlationId, false), call.peer,
+                    call.correlationId, false, copy, firstChunk, streamWindowBytes, timers.nowMs()));
+                call.hasOutboundStream = true;
+            }
+        }
+        return result;
+    }
+
+    private int retryDeferred(final long nowMs)
+    {
+        int work = 0;
+        for (int i = deferredCalls.size() - 1; i >= 0; i--)
+        {
+            final PendingCall call = deferredCalls.get(i);
+            final DeferredRequest request = call.deferred;
+            final long result = sendRequest(call, request.serviceId, request.messageTypeId, request.body, 0,
+                request.body.capacity(), request.headers, false);
+            if (result > 0)
+            {
+                ArrayListUtil.fastUnorderedRemove(deferredCalls, i);
+                call.deferred = null;
+                work++;
+            }
+            else if (!isRetryable(result) || nowMs >= request.connectDeadlineMs)
+            {
+                counters.sendFailures.incrementRelease();
+                completeError(call, errorFor(result), sendFailureMessage(call.peer, result) + " within the " +
+                    connectTimeoutMs + " ms connect timeout");
+                work++;
+            }
+            else
+            {
+                request.lastResult = result;
+            }
+        }
+        return work;
+    }
+
+    private static boolean isRetryable(final long result)
+    {
+        return result == Transport.NOT_CONNECTED || result == Transport.BACK_PRESSURED ||
+            result == Transport.ADMIN_ACTION;
     }
 
     /**
@@ -460,11 +533,11 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
      */
     public int doWork(final long nowMs)
     {
+        int work = deferredCalls.isEmpty() ? 0 : retryDeferred(nowMs);
         if (outboundStreams.isEmpty() && inboundStreams.isEmpty())
         {
-            return 0;
+            return work;
         }
-        int work = 0;
         int budget = streamChunkLimit;
         for (int i = outboundStreams.size() - 1; i >= 0; i--)
         {
@@ -545,6 +618,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
                 LOGGER.log(System.Logger.Level.WARNING, "listener failed while closing node " + nodeId, ex);
             }
         }
+        deferredCalls.clear();
         outboundStreams.clear();
         outboundByKey.clear();
         inboundStreams.clear();
@@ -1179,6 +1253,11 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
 
     private long claim(final int peer, final int length)
     {
+        return claim(peer, length, true);
+    }
+
+    private long claim(final int peer, final int length, final boolean countFailure)
+    {
         long result;
         int attempts = 0;
         do
@@ -1187,7 +1266,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         }
         while (result <= 0 && (result == Transport.BACK_PRESSURED || result == Transport.ADMIN_ACTION) &&
             ++attempts < SEND_ATTEMPTS);
-        if (result <= 0)
+        if (result <= 0 && countFailure)
         {
             counters.sendFailures.incrementRelease();
         }
@@ -1248,6 +1327,11 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     private void removeCall(final PendingCall call)
     {
         pendingByCorrelationId.remove(call.correlationId);
+        if (null != call.deferred)
+        {
+            deferredCalls.remove(call);
+            call.deferred = null;
+        }
         if (call.timerId != 0)
         {
             timers.cancel(call.timerId);

@@ -89,7 +89,8 @@ final class MalformedFrameTest
                 }
             }
             pump(server, client);
-            assertThat(server.counters().framesIn.get()).as("seed %d", seed).isEqualTo(frames);
+            // At least every fuzzed frame arrived (a mutated reply endpoint can make the server answer itself).
+            assertThat(server.counters().framesIn.get()).as("seed %d", seed).isGreaterThanOrEqualTo(frames);
             assertThat(server.counters().dutyCycleErrors.get()).as("seed %d, replay with -D%s=%d",
                 seed, Simulation.SEED_PROPERTY, seed).isZero();
             assertServes(client, server);

@@ -270,20 +270,32 @@ public abstract class RpcScenarios
     }
 
     @Test
-    void unreachablePeerFailsFast()
+    void unreachablePeerFailsAfterTheConnectTimeout()
     {
-        try (RpcTestCluster cluster = createCluster(1, (ctx) -> {}))
+        try (RpcTestCluster cluster = createCluster(1, (ctx) -> ctx.connectTimeoutMs(200)))
         {
             final RpcException error = failure(cluster,
-                cluster.node(0).call(cluster.unreachableEndpoint(), ECHO, ECHO_BODY, new byte[1], null, 10_000));
+                cluster.node(0).call(cluster.unreachableEndpoint(), ECHO, ECHO_BODY, new byte[1], null, 60_000));
             assertThat(error.error()).isEqualTo(RpcError.PEER_UNREACHABLE);
+            assertThat(error.detail()).contains("200 ms connect timeout");
+        }
+    }
+
+    @Test
+    void requestTimeoutShorterThanTheConnectTimeoutWins()
+    {
+        try (RpcTestCluster cluster = createCluster(1, (ctx) -> ctx.connectTimeoutMs(60_000)))
+        {
+            final RpcException error = failure(cluster,
+                cluster.node(0).call(cluster.unreachableEndpoint(), ECHO, ECHO_BODY, new byte[1], null, 100));
+            assertThat(error.error()).isEqualTo(RpcError.TIMEOUT);
         }
     }
 
     @Test
     void peerThatWentDownFailsTheCall()
     {
-        try (RpcTestCluster cluster = createCluster(2, (ctx) -> ctx.addService(echoService())))
+        try (RpcTestCluster cluster = createCluster(2, (ctx) -> ctx.addService(echoService()).connectTimeoutMs(300)))
         {
             final String server = cluster.node(1).endpoint();
             get(cluster, cluster.node(0).call(server, ECHO, ECHO_BODY, new byte[1], null, 0));

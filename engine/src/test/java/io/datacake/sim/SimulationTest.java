@@ -80,6 +80,21 @@ final class SimulationTest
         }
     }
 
+    @Test
+    void callToAPeerThatStartsWithinTheConnectTimeoutSucceeds()
+    {
+        try (Simulation simulation = new Simulation(Simulation.seedFromProperty(DEFAULT_SEED)))
+        {
+            final Node client = simulation.addNode(1, (ctx) -> ctx.connectTimeoutMs(500));
+            final var call = client.call("sim-2", "echo", 1, new byte[]{5}, null, 5_000);
+            simulation.runFor(300);
+            assertThat(call).isNotDone();
+            simulation.addNode(2, (ctx) -> ctx.addService(SimScenarioSupport.echo()));
+            assertThat(simulation.await(call, 5_000).join().body()).containsExactly(5);
+            assertThat(client.counters().sendFailures.get()).isZero();
+        }
+    }
+
     /**
      * Three nodes call each other at random times with random bodies (some streamed) through a faulty network;
      * every call's outcome is recorded in the trace.
