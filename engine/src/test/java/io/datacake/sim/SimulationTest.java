@@ -99,7 +99,7 @@ final class SimulationTest
      * Three nodes call each other at random times with random bodies (some streamed) through a faulty network;
      * every call's outcome is recorded in the trace.
      */
-    private static Outcome runLossyScenario(
+    static Outcome runLossyScenario(
         final long seed,
         final double lossRate,
         final double duplicateRate,
@@ -157,7 +157,7 @@ final class SimulationTest
         }
     }
 
-    private static final class Outcome
+    static final class Outcome
     {
         final long digest;
         final List<String> outcomes;
