@@ -189,11 +189,14 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
      */
     public boolean removeService(final String name)
     {
-        final RpcService service = serviceById.get(RpcService.idOf(name));
-        if (null != service && service.name().equals(name))
+        // Services may have explicit ids, so search by name; removal is rare.
+        for (final RpcService service : serviceById.values())
         {
-            serviceById.remove(service.id());
-            return true;
+            if (service.name().equals(name))
+            {
+                serviceById.remove(service.id());
+                return true;
+            }
         }
         return false;
     }
