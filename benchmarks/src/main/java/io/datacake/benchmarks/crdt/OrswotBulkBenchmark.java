@@ -40,34 +40,22 @@ public class OrswotBulkBenchmark
     private HeapOrswot baselineB;
 
     /**
-     * Merge targets: fresh copies of replica A, rebuilt before each merge outside the measurement.
+     * Merge target for the off-heap set: a fresh copy of replica A before each merge, outside the measurement.
      */
     @State(Scope.Thread)
-    public static class MergeTargets
+    public static class MergeTarget
     {
-        Orswot target;
-        HeapOrswot baselineTarget;
-        long[] keys;
+        final long[] keys = OrswotFixture.randomKeys(42, KEY_COUNT + KEY_COUNT / 2);
+        final Orswot target = new Orswot(1, 0, KEY_COUNT * 2);
 
         /**
-         * Allocate the off-heap target once.
-         */
-        @Setup(Level.Trial)
-        public void allocate()
-        {
-            keys = OrswotFixture.randomKeys(42, KEY_COUNT + KEY_COUNT / 2);
-            }
-
-        /**
-         * Rebuild both targets.
+         * Rebuild the target.
          */
         @Setup(Level.Invocation)
         public void reset()
         {
             target.clear();
             OrswotFixture.load(target, keys, 0, KEY_COUNT, 1);
-            baselineTarget = new HeapOrswot(1);
-            OrswotFixture.load(baselineTarget, keys, 0, KEY_COUNT, 1);
         }
 
         /**
@@ -77,6 +65,26 @@ public class OrswotBulkBenchmark
         public void free()
         {
             target.close();
+        }
+    }
+
+    /**
+     * Merge target for the baseline: a fresh copy of replica A before each merge, outside the measurement.
+     */
+    @State(Scope.Thread)
+    public static class BaselineMergeTarget
+    {
+        final long[] keys = OrswotFixture.randomKeys(42, KEY_COUNT + KEY_COUNT / 2);
+        HeapOrswot target;
+
+        /**
+         * Rebuild the target.
+         */
+        @Setup(Level.Invocation)
+        public void reset()
+        {
+            target = new HeapOrswot(1);
+            OrswotFixture.load(target, keys, 0, KEY_COUNT, 1);
         }
     }
 
@@ -140,7 +148,7 @@ public class OrswotBulkBenchmark
      * @return live entries after the merge.
      */
     @Benchmark
-    public int merge(final MergeTargets targets)
+    public int merge(final MergeTarget targets)
     {
         targets.target.merge(b);
         return targets.target.liveCount();
@@ -151,10 +159,10 @@ public class OrswotBulkBenchmark
      * @return live entries after the merge.
      */
     @Benchmark
-    public int mergeBaseline(final MergeTargets targets)
+    public int mergeBaseline(final BaselineMergeTarget targets)
     {
-        targets.baselineTarget.merge(baselineB);
-        return targets.baselineTarget.liveCount();
+        targets.target.merge(baselineB);
+        return targets.target.liveCount();
     }
 
     /**
