@@ -24,6 +24,7 @@ import io.datacake.transport.PeerStatusListener;
 import io.datacake.transport.Transport;
 import io.datacake.transport.TransportClaim;
 import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.ArrayListUtil;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -87,6 +88,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     private final long streamTimeoutMs;
     private final int streamChunkLimit;
     private final UnsafeBuffer localEndpoint;
+    private final ErrorHandler errorHandler;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -155,6 +157,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         this.streamChunkLimit = ctx.streamChunkLimit();
         this.localEndpoint = new UnsafeBuffer(transport.localEndpoint().getBytes(StandardCharsets.US_ASCII));
         this.claim = transport.newClaim();
+        this.errorHandler = ctx.errorHandler();
         // Correlation ids start from the clock so a restarted node does not reuse ids still in flight; kept below
         // 2^46 so they fit in stream keys.
         this.nextCorrelationId = ((timers.nowMs() & 0x3FF_FFFFL) << 20) + 1;
@@ -516,7 +519,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         }
         for (final PendingCall call : affected)
         {
-            completeError(call, RpcError.PEER_UNREACHABLE, "peer " + transport.peerEndpoint(peer) + " went away");
+            completeError(call, RpcError.PEER_UNREACHABLE, "peer " + endpointOf(peer) + " went away");
         }
         for (int i = outboundStreams.size() - 1; i >= 0; i--)
         {
@@ -699,7 +702,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
             call.timerId = 0;
             counters.requestTimeouts.incrementRelease();
             completeError(call, RpcError.TIMEOUT,
-                "no response from " + transport.peerEndpoint(call.peer) + " within " + call.timeoutMs + " ms");
+                "no response from " + endpointOf(call.peer) + " within " + call.timeoutMs + " ms");
         }
     }
 
@@ -999,8 +1002,17 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         }
         if (null != call.bodyListener)
         {
-            call.bodyListener.onBodyChunk(call.correlationId, buffer, frameBodyOffset, frameBodyLength, bodyOffset,
-                call.responseTotalLength);
+            try
+            {
+                call.bodyListener.onBodyChunk(call.correlationId, buffer, frameBodyOffset, frameBodyLength,
+                    bodyOffset, call.responseTotalLength);
+            }
+            catch (final RuntimeException ex)
+            {
+                onListenerError(ex);
+                completeError(call, RpcError.HANDLER_FAILURE, "body listener failed: " + ex);
+                return;
+            }
         }
         else
         {
@@ -1298,16 +1310,19 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
 
     private String sendFailureMessage(final int peer, final long result)
     {
-        String endpoint;
+        return "could not send to " + endpointOf(peer) + ": " + Transport.resultName(result);
+    }
+
+    private String endpointOf(final int peer)
+    {
         try
         {
-            endpoint = transport.peerEndpoint(peer);
+            return transport.peerEndpoint(peer);
         }
         catch (final IllegalArgumentException ex)
         {
-            endpoint = "peer handle " + peer;
+            return "released peer handle " + peer;
         }
-        return "could not send to " + endpoint + ": " + Transport.resultName(result);
     }
 
     // ------------------------------------------------------------------------------------------------ calls
@@ -1357,6 +1372,10 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         {
             call.listener.onResponse(call.correlationId, body, offset, length);
         }
+        catch (final RuntimeException ex)
+        {
+            onListenerError(ex);
+        }
         finally
         {
             releaseCall(call);
@@ -1371,6 +1390,10 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         {
             call.listener.onError(call.correlationId, error, message);
         }
+        catch (final RuntimeException ex)
+        {
+            onListenerError(ex);
+        }
         finally
         {
             releaseCall(call);
@@ -1381,7 +1404,23 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         final RpcResponseListener listener, final long correlationId, final RpcError error, final String message)
     {
         counters.requestFailures.incrementRelease();
-        listener.onError(correlationId, error, message);
+        try
+        {
+            listener.onError(correlationId, error, message);
+        }
+        catch (final RuntimeException ex)
+        {
+            onListenerError(ex);
+        }
+    }
+
+    /**
+     * A listener's exception is the caller's bug, not a malformed frame: count it, report it, keep going.
+     */
+    private void onListenerError(final RuntimeException ex)
+    {
+        counters.dutyCycleErrors.incrementRelease();
+        errorHandler.onError(ex);
     }
 
     private void addOutbound(final OutboundStream stream)

@@ -134,6 +134,34 @@ final class MalformedFrameTest
         }
     }
 
+    @Test
+    void aThrowingResponseListenerIsReportedWithoutBeingMistakenForAMalformedFrame()
+    {
+        final java.util.List<Throwable> errors = new java.util.ArrayList<>();
+        try (Node server = node(2, 0);
+            Node client = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport("node-1"))
+                .epochClock(clock).useAgentInvoker(true).errorHandler(errors::add)))
+        {
+            client.submit((s) -> s.rpc().call(s.rpc().resolvePeer(server.endpoint()), RpcService.idOf("echo"),
+                RpcScenarios.ECHO_BODY, new UnsafeBuffer(new byte[1]), 0, 1, null, 0, new RpcResponseListener()
+                {
+                    public void onResponse(final long id, final org.agrona.DirectBuffer b, final int o, final int l)
+                    {
+                        throw new IllegalArgumentException("listener bug");
+                    }
+
+                    public void onError(final long id, final RpcError error, final String message)
+                    {
+                    }
+                }));
+            pump(client, server);
+            assertThat(errors).extracting(Throwable::getMessage).containsExactly("listener bug");
+            assertThat(client.counters().dutyCycleErrors.get()).isEqualTo(1);
+            assertThat(client.counters().malformedFramesDropped.get()).isZero();
+            assertServes(client, server);
+        }
+    }
+
     private Node node(final int nodeId, final long clusterId)
     {
         return Node.launch(new NodeContext().nodeId(nodeId).clusterId(clusterId)
