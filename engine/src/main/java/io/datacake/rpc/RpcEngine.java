@@ -49,6 +49,10 @@ import java.util.Objects;
  * Requests carry the requester's endpoint; the first request from a node id (or from a new endpoint for it) is
  * resolved into a reply peer once and cached by node id.
  * <p>
+ * Delivery is at least once: a duplicated request frame runs its handler again, and the requester takes the first
+ * response and drops the rest (counted as late frames). A streamed body needs its chunks in order, as Aeron
+ * delivers them; a chunk out of order is dropped and the call then fails by timeout, never with a wrong body.
+ * <p>
  * Node thread only. Created by the node; reached by components through {@code NodeServices.rpc()}.
  */
 public final class RpcEngine implements FrameHandler, PeerStatusListener
@@ -908,8 +912,9 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         inboundByKey.remove(stream.key);
         inboundStreams.remove(stream);
         final UnsafeBuffer first = stream.firstFrame;
-        if (!parseRequest(first, FRAME_HEADER_LENGTH, RequestDecoder.BLOCK_LENGTH,
-            MessageHeaderDecoder.SCHEMA_VERSION, first.capacity()))
+        headerDecoder.wrap(first, 0);
+        if (!parseRequest(first, FRAME_HEADER_LENGTH, headerDecoder.blockLength(), headerDecoder.version(),
+            first.capacity()))
         {
             return;
         }
