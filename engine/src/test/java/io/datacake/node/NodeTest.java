@@ -222,6 +222,42 @@ final class NodeTest
     }
 
     @Test
+    void submittersRacingCloseNeverLeaveAFutureHanging() throws Exception
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            final Node node = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport()));
+            final List<CompletableFuture<Integer>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
+            final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(3);
+            final List<Thread> submitters = new ArrayList<>();
+            for (int t = 0; t < 3; t++)
+            {
+                final Thread thread = new Thread(() ->
+                {
+                    started.countDown();
+                    for (int i = 0; i < 2_000; i++)
+                    {
+                        futures.add(node.execute((s) -> 1));
+                    }
+                });
+                submitters.add(thread);
+                thread.start();
+            }
+            started.await();
+            node.close();
+            for (final Thread thread : submitters)
+            {
+                thread.join();
+            }
+            for (final CompletableFuture<Integer> future : futures)
+            {
+                // Either it ran, or it was rejected (closed or queue full): never left pending.
+                assertThat(future).isDone();
+            }
+        }
+    }
+
+    @Test
     void closeStopsTheThreadAndClosesAnOwnedTransport() throws Exception
     {
         final io.datacake.transport.Transport transport = network.newTransport();
