@@ -238,6 +238,34 @@ public abstract class RpcScenarios
     }
 
     @Test
+    void applicationThreadCanConsumeAStreamedBodyChunkByChunk()
+    {
+        try (RpcTestCluster cluster = createCluster(2, (ctx) -> ctx.addService(echoService())))
+        {
+            final int length = 400 * 1024;
+            final ExpandableArrayBuffer received = new ExpandableArrayBuffer();
+            final int[] chunks = new int[1];
+            final long consumed = get(cluster, cluster.node(0).callStreaming(cluster.node(1).endpoint(), ECHO,
+                GENERATE, intBytes(length), null, 0, (id, buffer, offset, chunkLength, bodyOffset, total) ->
+                {
+                    assertThat(total).isEqualTo(length);
+                    received.putBytes((int)bodyOffset, buffer, offset, chunkLength);
+                    chunks[0]++;
+                }));
+            assertThat(consumed).isEqualTo(length);
+            assertThat(chunks[0]).isGreaterThan(1);
+            final byte[] bytes = new byte[length];
+            received.getBytes(0, bytes);
+            assertThat(bytes).isEqualTo(generated(length));
+
+            final long small = get(cluster, cluster.node(0).callStreaming(cluster.node(1).endpoint(), ECHO,
+                ECHO_BODY, new byte[]{1, 2, 3}, null, 0, (id, buffer, offset, chunkLength, bodyOffset, total) ->
+                    assertThat(chunkLength).isEqualTo(3)));
+            assertThat(small).isEqualTo(3);
+        }
+    }
+
+    @Test
     void unknownServiceAndMessageTypeAreTypedErrors()
     {
         try (RpcTestCluster cluster = createCluster(2, (ctx) -> ctx.addService(echoService())))
