@@ -1,5 +1,6 @@
 package io.datacake.node;
 
+import io.datacake.rpc.RpcBodyListener;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcException;
 import io.datacake.rpc.RpcHeaders;
@@ -317,7 +318,7 @@ public final class Node implements AutoCloseable
         final byte[] body,
         final RpcHeaders headers,
         final long timeoutMs,
-        final io.datacake.rpc.RpcBodyListener consumer)
+        final RpcBodyListener consumer)
     {
         final StreamingCallCommand command = new StreamingCallCommand(
             endpoint, RpcService.idOf(serviceName), messageTypeId, body, headers, timeoutMs, consumer);

@@ -36,6 +36,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Objects;
 
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
 /**
  * The RPC layer of one node, on the node thread: services and their handlers, outgoing calls with correlation ids
  * and timeouts, one-way messages, streamed bodies with flow control, and decoding of every incoming frame.
@@ -1170,14 +1172,16 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     {
         if (limit + headerLength > end)
         {
-            return malformed() ? 0 : -1;
+            malformed();
+            return -1;
         }
         final long length = headerLength == 2 ?
-            (buffer.getShort(limit, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF) :
-            (buffer.getInt(limit, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL);
+            (buffer.getShort(limit, LITTLE_ENDIAN) & 0xFFFF) :
+            (buffer.getInt(limit, LITTLE_ENDIAN) & 0xFFFF_FFFFL);
         if (limit + headerLength + length > end)
         {
-            return malformed() ? 0 : -1;
+            malformed();
+            return -1;
         }
         return limit + headerLength;
     }
