@@ -131,6 +131,43 @@ final class NodeTest
     }
 
     @Test
+    void manyTimersInOneTickGrowTheWheelAndEachFiresItsOwnListenerOnce()
+    {
+        final SimClock clock = new SimClock();
+        try (Node node = invokerNode(1, clock))
+        {
+            final List<Integer> fired = new ArrayList<>();
+            final int[] scheduled = new int[1];
+            node.submit((s) ->
+            {
+                final long[] ids = new long[100];
+                for (int i = 0; i < 100; i++)
+                {
+                    final int index = i;
+                    ids[i] = s.timers().scheduleAfter(10, (id, now) -> fired.add(index));
+                }
+                for (int i = 1; i < 100; i += 2)
+                {
+                    assertThat(s.timers().cancel(ids[i])).isTrue();
+                    assertThat(s.timers().cancel(ids[i])).isFalse();
+                }
+                scheduled[0] = s.timers().size();
+            });
+            node.invoker().invoke();
+            assertThat(scheduled[0]).isEqualTo(50);
+            clock.advanceMs(10);
+            for (int i = 0; i < 5; i++)
+            {
+                node.invoker().invoke();
+            }
+            assertThat(fired).hasSize(50).doesNotHaveDuplicates().allMatch((i) -> i % 2 == 0);
+            final CompletableFuture<Integer> remaining = node.execute((s) -> s.timers().size());
+            node.invoker().invoke();
+            assertThat(remaining.join()).isZero();
+        }
+    }
+
+    @Test
     void timerFarInTheFutureWrapsTheWheelAndStillFiresOnTime()
     {
         final SimClock clock = new SimClock();
