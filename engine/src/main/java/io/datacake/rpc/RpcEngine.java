@@ -243,6 +243,16 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     }
 
     /**
+     * The number of streamed bodies in flight (being sent or received).
+     *
+     * @return count.
+     */
+    public int streamCount()
+    {
+        return outboundStreams.size() + inboundStreams.size();
+    }
+
+    /**
      * Call a service on a peer. The outcome goes to the listener exactly once, on the node thread, possibly before
      * this method returns (if the request cannot be sent at all). While the transport reports the peer not
      * connected or back-pressured, the request is kept and retried every duty cycle until the node's connect
@@ -722,9 +732,14 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         {
             return;
         }
-        counters.requestsReceived.incrementRelease();
         final FrameFlagsDecoder flags = requestDecoder.frame().flags();
         final boolean oneWay = flags.oneWay();
+        if (oneWay && frameStreamed)
+        {
+            malformed();
+            return;
+        }
+        counters.requestsReceived.incrementRelease();
         final int replyPeer = oneWay ? -1 : replyPeer(buffer);
         if (!oneWay && replyPeer < 0)
         {
@@ -810,6 +825,17 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
 
     private void dispatch(final int replyPeer)
     {
+        dispatch(replyPeer, 0, request.bodyLength());
+    }
+
+    /**
+     * Run the handler for the request flyweight (whose body is the whole body, or one chunk of it for a streaming
+     * handler).
+     *
+     * @return true if the request is finished; false if a streaming handler waits for more chunks.
+     */
+    private boolean dispatch(final int replyPeer, final long bodyOffset, final long totalLength)
+    {
         final boolean oneWay = request.isOneWay();
         final RpcService service = serviceById.get(request.serviceId());
         if (null == service)
@@ -819,28 +845,42 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
                 sendErrorResponse(replyPeer, request.correlationId(), RpcStatus.UNKNOWN_SERVICE,
                     "unknown service id " + request.serviceId() + " on node " + nodeId);
             }
-            return;
+            return true;
         }
         final RpcHandler handler = service.handler(request.messageTypeId());
-        if (null == handler)
+        final RpcStreamHandler streamHandler = null == handler ? service.streamHandler(request.messageTypeId()) : null;
+        if (null == handler && null == streamHandler)
         {
             if (!oneWay)
             {
                 sendErrorResponse(replyPeer, request.correlationId(), RpcStatus.UNKNOWN_MESSAGE_TYPE,
                     "service '" + service.name() + "' has no handler for message type " + request.messageTypeId());
             }
-            return;
+            return true;
         }
+        final boolean lastChunk = bodyOffset + request.bodyLength() >= totalLength;
         reply.reset(replyPeer, request.correlationId(), request.sourceNodeId(), oneWay);
         try
         {
-            handler.onRequest(request, reply);
+            if (null != handler)
+            {
+                handler.onRequest(request, reply);
+            }
+            else
+            {
+                streamHandler.onChunk(request, reply, bodyOffset, totalLength);
+            }
             if (!oneWay && !reply.isDone() && !reply.isDeferred())
             {
+                if (!lastChunk)
+                {
+                    return false;
+                }
                 counters.handlerFailures.incrementRelease();
                 reply.fail("handler of service '" + service.name() + "' for message type " +
                     request.messageTypeId() + " returned without replying");
             }
+            return oneWay ? lastChunk : true;
         }
         catch (final Exception ex)
         {
@@ -850,6 +890,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
             {
                 reply.fail(null != ex.getMessage() ? ex.getMessage() : ex.getClass().getName());
             }
+            return true;
         }
     }
 
@@ -870,7 +911,8 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
             return;
         }
         final RpcService service = serviceById.get(request.serviceId());
-        if (null == service || null == service.handler(request.messageTypeId()))
+        final boolean incremental = null != service && null != service.streamHandler(request.messageTypeId());
+        if (null == service || (null == service.handler(request.messageTypeId()) && !incremental))
         {
             request.body(EMPTY, 0, 0);
             dispatch(replyPeer);
@@ -882,12 +924,26 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
                 maxStreams + " streamed bodies already in flight on node " + nodeId);
             return;
         }
+        final int firstChunkOffset = frameBodyOffset;
+        final int firstChunkLength = frameBodyLength;
+        final int totalLength = frameTotalBodyLength;
+        if (incremental)
+        {
+            request.body(buffer, firstChunkOffset, firstChunkLength);
+            if (dispatch(replyPeer, 0, totalLength))
+            {
+                return;
+            }
+        }
         final UnsafeBuffer firstFrame = new UnsafeBuffer(new byte[frameLength]);
         firstFrame.putBytes(0, buffer, frameOffset, frameLength);
         final InboundStream stream = new InboundStream(
-            key, replyPeer, firstFrame, frameTotalBodyLength, timers.nowMs());
-        stream.body.putBytes(0, buffer, frameBodyOffset, frameBodyLength);
-        stream.received = frameBodyLength;
+            key, replyPeer, firstFrame, totalLength, incremental, timers.nowMs());
+        if (!incremental)
+        {
+            stream.body.putBytes(0, buffer, firstChunkOffset, firstChunkLength);
+        }
+        stream.received = firstChunkLength;
         inboundByKey.put(key, stream);
         inboundStreams.add(stream);
         counters.streamsStarted.incrementRelease();
@@ -903,9 +959,29 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
             counters.streamChunksDropped.incrementRelease();
             return;
         }
-        stream.body.putBytes(stream.received, buffer, frameBodyOffset, frameBodyLength);
-        stream.received += frameBodyLength;
+        final int chunkOffset = frameBodyOffset;
+        final int chunkLength = frameBodyLength;
+        stream.received += chunkLength;
         stream.lastProgressMs = timers.nowMs();
+        if (stream.incremental)
+        {
+            final UnsafeBuffer first = stream.firstFrame;
+            headerDecoder.wrap(first, 0);
+            final boolean finished = !parseRequest(first, FRAME_HEADER_LENGTH, headerDecoder.blockLength(),
+                headerDecoder.version(), first.capacity()) ||
+                dispatchChunk(stream, buffer, chunkOffset, chunkLength, bodyOffset);
+            if (finished || stream.received == stream.totalLength)
+            {
+                inboundByKey.remove(stream.key);
+                inboundStreams.remove(stream);
+            }
+            else
+            {
+                maybeCreditInbound(stream, correlationId);
+            }
+            return;
+        }
+        stream.body.putBytes(bodyOffset, buffer, chunkOffset, chunkLength);
         if (stream.received < stream.totalLength)
         {
             maybeCreditInbound(stream, correlationId);
@@ -922,6 +998,17 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         }
         request.body(stream.body, 0, stream.totalLength);
         dispatch(stream.replyPeer);
+    }
+
+    private boolean dispatchChunk(
+        final InboundStream stream,
+        final DirectBuffer buffer,
+        final int chunkOffset,
+        final int chunkLength,
+        final int bodyOffset)
+    {
+        request.body(buffer, chunkOffset, chunkLength);
+        return dispatch(stream.replyPeer, bodyOffset, stream.totalLength);
     }
 
     private void maybeCreditInbound(final InboundStream stream, final long correlationId)
