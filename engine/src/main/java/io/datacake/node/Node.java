@@ -330,11 +330,18 @@ public final class Node implements AutoCloseable
 
     /**
      * Close the node: stop its thread, fail pending requests and queued commands with a closed error, close the
-     * transport if the node owns it. Idempotent. Do not call from the node thread.
+     * transport if the node owns it. Idempotent.
+     *
+     * @throws IllegalStateException if called from the node's own thread (it would wait for itself).
      */
     @Override
     public void close()
     {
+        if (null != runner && Thread.currentThread() == runner.thread())
+        {
+            throw new IllegalStateException("node " + nodeId + " cannot be closed from its own thread: " +
+                "close it from an application thread");
+        }
         if (closed)
         {
             return;

@@ -308,6 +308,29 @@ final class NodeTest
     }
 
     @Test
+    void closingFromTheNodeThreadIsRejectedInsteadOfDeadlocking() throws Exception
+    {
+        try (Node node = Node.launch(new NodeContext().nodeId(4).transport(network.newTransport())))
+        {
+            final CompletableFuture<Object> attempt = new CompletableFuture<>();
+            node.submit((s) ->
+            {
+                try
+                {
+                    node.close();
+                    attempt.complete("closed");
+                }
+                catch (final IllegalStateException ex)
+                {
+                    attempt.complete(ex.getMessage());
+                }
+            });
+            assertThat(attempt.get(10, TimeUnit.SECONDS)).asString().contains("cannot be closed from its own thread");
+            assertThat(node.isClosed()).isFalse();
+        }
+    }
+
+    @Test
     void aTransportNotOwnedByTheNodeStaysOpen()
     {
         final io.datacake.transport.Transport transport = network.newTransport();
