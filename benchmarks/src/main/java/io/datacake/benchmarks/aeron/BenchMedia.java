@@ -8,6 +8,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The setup every Aeron benchmark shares, so raw Aeron and the transport run on identical channels, driver and idle
@@ -28,6 +29,9 @@ public final class BenchMedia
     /** Human-readable description of the idle strategies and threading mode, printed with every result. */
     public static final String DESCRIPTION = "driver: embedded, ThreadingMode.SHARED, BackoffIdleStrategy(10, 20, " +
         "1us, 100us); app threads: BackoffIdleStrategy(100, 100, 1us, 100us); term 1 MiB";
+
+    /** Stream ids are never reused within a JVM, so no frame of an earlier round can reach a later one. */
+    private static final AtomicInteger NEXT_STREAM_ID = new AtomicInteger(3001);
 
     private BenchMedia()
     {
@@ -63,14 +67,16 @@ public final class BenchMedia
      */
     public static AeronEndpoint[] endpoints(final String media)
     {
+        final int first = NEXT_STREAM_ID.getAndAdd(2);
         switch (media)
         {
             case "ipc":
-                return new AeronEndpoint[]{ AeronEndpoint.ipc(3001), AeronEndpoint.ipc(3002) };
+                return new AeronEndpoint[]{ AeronEndpoint.ipc(first), AeronEndpoint.ipc(first + 1) };
             case "udp":
                 final int[] ports = FreeUdpPorts.allocate(InetAddress.getLoopbackAddress(), 2);
                 return new AeronEndpoint[]{
-                    AeronEndpoint.udp("127.0.0.1", ports[0], 3001), AeronEndpoint.udp("127.0.0.1", ports[1], 3002) };
+                    AeronEndpoint.udp("127.0.0.1", ports[0], first),
+                    AeronEndpoint.udp("127.0.0.1", ports[1], first + 1) };
             default:
                 throw new IllegalArgumentException("media must be ipc or udp: " + media);
         }
