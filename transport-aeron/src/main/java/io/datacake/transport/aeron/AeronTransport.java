@@ -76,6 +76,7 @@ public final class AeronTransport implements Transport
     private final Counter sendRetries;
     private final Counter notConnected;
     private final Counter backPressured;
+    private final Counter imagesAvailable;
     private final Counter imagesLost;
     private final Counter deferredCommitsDropped;
     private final Counter imageEventsDropped;
@@ -109,6 +110,7 @@ public final class AeronTransport implements Transport
         Counter sendRetries = null;
         Counter notConnected = null;
         Counter backPressured = null;
+        Counter imagesAvailable = null;
         Counter imagesLost = null;
         Counter deferredCommitsDropped = null;
         Counter imageEventsDropped = null;
@@ -118,6 +120,7 @@ public final class AeronTransport implements Transport
             sendRetries = aeron.addCounter(COUNTER_TYPE_ID, "datacake sends retried" + label);
             notConnected = aeron.addCounter(COUNTER_TYPE_ID, "datacake sends not connected" + label);
             backPressured = aeron.addCounter(COUNTER_TYPE_ID, "datacake sends back-pressured" + label);
+            imagesAvailable = aeron.addCounter(COUNTER_TYPE_ID, "datacake images available" + label);
             imagesLost = aeron.addCounter(COUNTER_TYPE_ID, "datacake images lost" + label);
             deferredCommitsDropped = aeron.addCounter(COUNTER_TYPE_ID, "datacake deferred commits dropped" + label);
             imageEventsDropped = aeron.addCounter(COUNTER_TYPE_ID, "datacake image events dropped" + label);
@@ -126,13 +129,14 @@ public final class AeronTransport implements Transport
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.closeAll(subscription, sendRetries, notConnected, backPressured, imagesLost,
+            CloseHelper.closeAll(subscription, sendRetries, notConnected, backPressured, imagesAvailable, imagesLost,
                 deferredCommitsDropped, imageEventsDropped);
             throw ex;
         }
         this.sendRetries = sendRetries;
         this.notConnected = notConnected;
         this.backPressured = backPressured;
+        this.imagesAvailable = imagesAvailable;
         this.imagesLost = imagesLost;
         this.deferredCommitsDropped = deferredCommitsDropped;
         this.imageEventsDropped = imageEventsDropped;
@@ -492,7 +496,7 @@ public final class AeronTransport implements Transport
         handleByEndpoint.clear();
         if (!aeron.isClosed())
         {
-            CloseHelper.closeAll(subscription, sendRetries, notConnected, backPressured, imagesLost,
+            CloseHelper.closeAll(subscription, sendRetries, notConnected, backPressured, imagesAvailable, imagesLost,
                 deferredCommitsDropped, imageEventsDropped);
         }
         if (ownsDriver)
@@ -608,6 +612,7 @@ public final class AeronTransport implements Transport
 
     private void onAvailableImage(final Image image)
     {
+        imagesAvailable.incrementRelease();
         LOGGER.log(Level.DEBUG, () -> localEndpoint + ": image available from " + image.sourceIdentity() +
             " session " + image.sessionId());
     }
@@ -626,8 +631,8 @@ public final class AeronTransport implements Transport
 
     private long imagesAvailableOrLost()
     {
-        // Changes whenever an image comes or goes (count up or down, or a loss).
-        return imagesLost.get() * 65_537L + subscription.imageCount();
+        // Both counters only grow, written by the client conductor: the sum changes whenever an image comes or goes.
+        return imagesAvailable.get() + imagesLost.get();
     }
 
     private void freeLostImageBuffers()
@@ -799,15 +804,8 @@ public final class AeronTransport implements Transport
                 CloseHelper.quietClose(publication);
                 if (NULL_REGISTRATION_ID != pendingRegistrationId)
                 {
-                    // A publication created asynchronously must still be closed once it exists.
-                    try
-                    {
-                        CloseHelper.quietClose(aeron.getExclusivePublication(pendingRegistrationId));
-                    }
-                    catch (final RuntimeException ignore)
-                    {
-                        // It failed to register: nothing to close.
-                    }
+                    // Still being created asynchronously: remove it without waiting for it to exist.
+                    aeron.asyncRemovePublication(pendingRegistrationId);
                 }
             }
             publication = null;
