@@ -1,0 +1,31 @@
+package io.datacake.rpc;
+
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A streamed request body being assembled on the serving node: the first frame (kept for its metadata and
+ * headers) plus the body so far. Dispatched to the handler when complete.
+ */
+final class InboundStream
+{
+    final long key;
+    final int replyPeer;
+    final UnsafeBuffer firstFrame;
+    final ExpandableArrayBuffer body;
+    final int totalLength;
+    int received;
+    int lastCredit;
+    long lastProgressMs;
+
+    InboundStream(
+        final long key, final int replyPeer, final UnsafeBuffer firstFrame, final int totalLength, final long nowMs)
+    {
+        this.key = key;
+        this.replyPeer = replyPeer;
+        this.firstFrame = firstFrame;
+        this.totalLength = totalLength;
+        this.body = new ExpandableArrayBuffer(totalLength);
+        this.lastProgressMs = nowMs;
+    }
+}
