@@ -79,8 +79,11 @@ public final class AeronLatencyRun
     static Map<String, PingPongFactory> variants()
     {
         final Map<String, PingPongFactory> variants = new LinkedHashMap<>();
-        variants.put("rawAeron", (driver, endpoints, length) -> new RawAeronPingPong(driver.aeron(), endpoints, length));
-        variants.put("transport", TransportPingPong::new);
+        variants.put("rawAeron",
+            (driver, endpoints, length) -> new RawAeronPingPong(driver.aeron(), endpoints, length, false));
+        variants.put("transport", (driver, endpoints, length) -> new TransportPingPong(driver, endpoints, length, false));
+        variants.put("rpc", (driver, endpoints, length) -> new RpcPingPong(driver, endpoints, length, false));
+        variants.put("rpcNodeCall", NodeCallPingPong::new);
         return variants;
     }
 

@@ -66,24 +66,59 @@ public class AeronRoundTripBenchmark
     }
 
     /**
+     * A ping-pong that can also be stepped on one thread.
+     */
+    public abstract static class SteppableBase extends Base
+    {
+        /**
+         * {@code false}: pinger and echoer on their own threads (what a deployment sees, wake-ups included);
+         * {@code true}: both stepped by the benchmark thread (the CPU cost of each layer, no scheduler in the loop).
+         */
+        @Param({ "false", "true" })
+        public boolean stepped;
+    }
+
+    /**
      * Bare Aeron.
      */
-    public static class RawState extends Base
+    public static class RawState extends SteppableBase
     {
         PingPong create()
         {
-            return new RawAeronPingPong(driver.aeron(), BenchMedia.endpoints(media), messageLength);
+            return new RawAeronPingPong(driver.aeron(), BenchMedia.endpoints(media), messageLength, stepped);
         }
     }
 
     /**
      * Through the transport SPI over Aeron.
      */
-    public static class TransportState extends Base
+    public static class TransportState extends SteppableBase
     {
         PingPong create()
         {
-            return new TransportPingPong(driver, BenchMedia.endpoints(media), messageLength);
+            return new TransportPingPong(driver, BenchMedia.endpoints(media), messageLength, stepped);
+        }
+    }
+
+    /**
+     * RPC between two nodes, called on the calling node's thread.
+     */
+    public static class RpcState extends SteppableBase
+    {
+        PingPong create()
+        {
+            return new RpcPingPong(driver, BenchMedia.endpoints(media), messageLength, stepped);
+        }
+    }
+
+    /**
+     * RPC from an application thread through {@code Node.call} and its future.
+     */
+    public static class NodeCallState extends Base
+    {
+        PingPong create()
+        {
+            return new NodeCallPingPong(driver, BenchMedia.endpoints(media), messageLength);
         }
     }
 
@@ -105,6 +140,28 @@ public class AeronRoundTripBenchmark
      */
     @Benchmark
     public void transport(final TransportState state)
+    {
+        state.pingPong.roundTrip();
+    }
+
+    /**
+     * One RPC round trip over the Aeron transport, from the calling node's thread.
+     *
+     * @param state the nodes.
+     */
+    @Benchmark
+    public void rpc(final RpcState state)
+    {
+        state.pingPong.roundTrip();
+    }
+
+    /**
+     * One RPC round trip over the Aeron transport, from an application thread.
+     *
+     * @param state the nodes.
+     */
+    @Benchmark
+    public void rpcNodeCall(final NodeCallState state)
     {
         state.pingPong.roundTrip();
     }

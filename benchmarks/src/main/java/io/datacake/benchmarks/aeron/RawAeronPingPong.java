@@ -24,6 +24,8 @@ public final class RawAeronPingPong implements PingPong
     private final BufferClaim pongClaim = new BufferClaim();
     private final IdleStrategy pingIdle = BenchMedia.newApplicationIdleStrategy();
     private final FragmentHandler pongHandler = (buffer, offset, length, header) -> lastEchoed = buffer.getLong(offset);
+    private final FragmentHandler echoHandler;
+    private final IdleStrategy echoIdle = BenchMedia.newApplicationIdleStrategy();
     private final Thread echoThread;
     private volatile boolean running = true;
     private long sequence;
@@ -35,8 +37,10 @@ public final class RawAeronPingPong implements PingPong
      * @param aeron         a connected client.
      * @param endpoints     {@code [pinger, echoer]} endpoints.
      * @param messageLength bytes per message, at least 8 and at most one MTU payload.
+     * @param stepped       true to echo on the pinging thread (no echo thread): measures CPU cost, not wake-ups.
      */
-    public RawAeronPingPong(final Aeron aeron, final AeronEndpoint[] endpoints, final int messageLength)
+    public RawAeronPingPong(
+        final Aeron aeron, final AeronEndpoint[] endpoints, final int messageLength, final boolean stepped)
     {
         this.messageLength = messageLength;
         pingSubscription = aeron.addSubscription(endpoints[1].channel(), endpoints[1].streamId());
@@ -47,9 +51,29 @@ public final class RawAeronPingPong implements PingPong
         {
             pingIdle.idle();
         }
-        echoThread = new Thread(this::echoLoop, "raw-aeron-echo");
-        echoThread.setDaemon(true);
-        echoThread.start();
+        echoHandler = (buffer, offset, length, header) ->
+        {
+            while (pongPublication.tryClaim(length, pongClaim) <= 0)
+            {
+                if (!running)
+                {
+                    return;
+                }
+                echoIdle.idle();
+            }
+            pongClaim.buffer().putBytes(pongClaim.offset(), buffer, offset, length);
+            pongClaim.commit();
+        };
+        if (stepped)
+        {
+            echoThread = null;
+        }
+        else
+        {
+            echoThread = new Thread(this::echoLoop, "raw-aeron-echo");
+            echoThread.setDaemon(true);
+            echoThread.start();
+        }
     }
 
     /**
@@ -67,31 +91,28 @@ public final class RawAeronPingPong implements PingPong
         pingClaim.commit();
 
         pingIdle.reset();
-        while (lastEchoed != seq)
+        if (null == echoThread)
         {
-            pingIdle.idle(pongSubscription.poll(pongHandler, 1));
+            while (lastEchoed != seq)
+            {
+                pingIdle.idle(pingSubscription.poll(echoHandler, 16) + pongSubscription.poll(pongHandler, 1));
+            }
+        }
+        else
+        {
+            while (lastEchoed != seq)
+            {
+                pingIdle.idle(pongSubscription.poll(pongHandler, 1));
+            }
         }
     }
 
     private void echoLoop()
     {
         final IdleStrategy idle = BenchMedia.newApplicationIdleStrategy();
-        final FragmentHandler echo = (buffer, offset, length, header) ->
-        {
-            while (pongPublication.tryClaim(length, pongClaim) <= 0)
-            {
-                if (!running)
-                {
-                    return;
-                }
-                idle.idle();
-            }
-            pongClaim.buffer().putBytes(pongClaim.offset(), buffer, offset, length);
-            pongClaim.commit();
-        };
         while (running)
         {
-            idle.idle(pingSubscription.poll(echo, 16));
+            idle.idle(pingSubscription.poll(echoHandler, 16));
         }
     }
 
@@ -101,13 +122,16 @@ public final class RawAeronPingPong implements PingPong
     public void close()
     {
         running = false;
-        try
+        if (null != echoThread)
         {
-            echoThread.join();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
+            try
+            {
+                echoThread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
         CloseHelper.closeAll(pingPublication, pongPublication, pingSubscription, pongSubscription);
     }

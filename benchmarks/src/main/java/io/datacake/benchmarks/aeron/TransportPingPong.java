@@ -23,6 +23,8 @@ public final class TransportPingPong implements PingPong
     private final TransportClaim pongClaim;
     private final IdleStrategy pingIdle = BenchMedia.newApplicationIdleStrategy();
     private final FrameHandler pongHandler = (buffer, offset, length) -> lastEchoed = buffer.getLong(offset);
+    private final FrameHandler echoHandler;
+    private final IdleStrategy echoIdle = BenchMedia.newApplicationIdleStrategy();
     private final Thread echoThread;
     private volatile boolean running = true;
     private long sequence;
@@ -34,8 +36,10 @@ public final class TransportPingPong implements PingPong
      * @param driver        a launched driver.
      * @param endpoints     {@code [pinger, echoer]} endpoints.
      * @param messageLength bytes per message, at least 8.
+     * @param stepped       true to echo on the pinging thread (no echo thread): measures CPU cost, not wake-ups.
      */
-    public TransportPingPong(final AeronDriver driver, final AeronEndpoint[] endpoints, final int messageLength)
+    public TransportPingPong(
+        final AeronDriver driver, final AeronEndpoint[] endpoints, final int messageLength, final boolean stepped)
     {
         this.messageLength = messageLength;
         pinger = AeronTransport.create(driver, endpoints[0], new AeronTransportSettings());
@@ -44,9 +48,29 @@ public final class TransportPingPong implements PingPong
         pingerAtEchoer = echoer.resolvePeer(pinger.localEndpoint());
         pingClaim = pinger.newClaim();
         pongClaim = echoer.newClaim();
-        echoThread = new Thread(this::echoLoop, "transport-echo");
-        echoThread.setDaemon(true);
-        echoThread.start();
+        echoHandler = (buffer, offset, length) ->
+        {
+            while (echoer.tryClaim(pingerAtEchoer, length, pongClaim) <= 0)
+            {
+                if (!running)
+                {
+                    return;
+                }
+                echoIdle.idle();
+            }
+            pongClaim.buffer().putBytes(pongClaim.offset(), buffer, offset, length);
+            pongClaim.commit();
+        };
+        if (stepped)
+        {
+            echoThread = null;
+        }
+        else
+        {
+            echoThread = new Thread(this::echoLoop, "transport-echo");
+            echoThread.setDaemon(true);
+            echoThread.start();
+        }
     }
 
     /**
@@ -64,31 +88,28 @@ public final class TransportPingPong implements PingPong
         pingClaim.commit();
 
         pingIdle.reset();
-        while (lastEchoed != seq)
+        if (null == echoThread)
         {
-            pingIdle.idle(pinger.poll(pongHandler, 1));
+            while (lastEchoed != seq)
+            {
+                pingIdle.idle(echoer.poll(echoHandler, 16) + pinger.poll(pongHandler, 1));
+            }
+        }
+        else
+        {
+            while (lastEchoed != seq)
+            {
+                pingIdle.idle(pinger.poll(pongHandler, 1));
+            }
         }
     }
 
     private void echoLoop()
     {
         final IdleStrategy idle = BenchMedia.newApplicationIdleStrategy();
-        final FrameHandler echo = (buffer, offset, length) ->
-        {
-            while (echoer.tryClaim(pingerAtEchoer, length, pongClaim) <= 0)
-            {
-                if (!running)
-                {
-                    return;
-                }
-                idle.idle();
-            }
-            pongClaim.buffer().putBytes(pongClaim.offset(), buffer, offset, length);
-            pongClaim.commit();
-        };
         while (running)
         {
-            idle.idle(echoer.poll(echo, 16));
+            idle.idle(echoer.poll(echoHandler, 16));
         }
     }
 
@@ -98,13 +119,16 @@ public final class TransportPingPong implements PingPong
     public void close()
     {
         running = false;
-        try
+        if (null != echoThread)
         {
-            echoThread.join();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
+            try
+            {
+                echoThread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
         // The echo thread has ended: this thread may now own the echoer to close it.
         echoer.close();
