@@ -4,11 +4,13 @@ import io.aeron.Aeron;
 import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.Counter;
+import io.aeron.ErrorCode;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.exceptions.RegistrationException;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import io.aeron.logbuffer.LogBufferDescriptor;
@@ -203,8 +205,11 @@ public final class AeronTransport implements Transport
      * The endpoint is an {@link AeronEndpoint} string. A new peer gets an exclusive publication, and this call waits
      * up to {@link AeronTransportSettings#connectWaitMs()} for it to connect (once per peer).
      *
-     * @throws IllegalStateException if the transport is closed or {@link AeronTransportSettings#maxPeers()} peers
-     *                               are resolved already.
+     * @throws IllegalStateException    if the transport is closed or {@link AeronTransportSettings#maxPeers()} peers
+     *                                  are resolved already.
+     * @throws IllegalArgumentException if the endpoint is not an {@link AeronEndpoint}, or the media driver rejects
+     *                                  it (invalid channel parameters, unknown host).
+     * @throws RegistrationException    if the media driver fails to create the publication for another reason.
      */
     public int resolvePeer(final CharSequence endpoint)
     {
@@ -226,7 +231,23 @@ public final class AeronTransport implements Transport
         final ChannelUri uri = ChannelUri.parse(peerEndpoint.channel());
         uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(settings.termBufferLength()));
         final String channel = uri.toString();
-        final ExclusivePublication publication = aeron.addExclusivePublication(channel, peerEndpoint.streamId());
+        final ExclusivePublication publication;
+        try
+        {
+            publication = aeron.addExclusivePublication(channel, peerEndpoint.streamId());
+        }
+        catch (final RegistrationException ex)
+        {
+            // The driver reports a bad channel parameter (e.g. mtu) as a generic error; storage or resource errors are
+            // not the endpoint's fault and pass through.
+            final ErrorCode code = ex.errorCode();
+            if (ErrorCode.INVALID_CHANNEL == code || ErrorCode.UNKNOWN_HOST == code || ErrorCode.GENERIC_ERROR == code)
+            {
+                throw new IllegalArgumentException(
+                    "the media driver rejected endpoint " + endpoint + ": " + ex.getMessage(), ex);
+            }
+            throw ex;
+        }
         awaitConnected(publication);
 
         final int handle = nextHandle++;

@@ -140,6 +140,8 @@ class AeronTransportTest
             assertThatThrownBy(claim::abort).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> a.resolvePeer("tcp://127.0.0.1:80"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Aeron endpoint");
+            assertThatThrownBy(() -> a.resolvePeer(nodes[1].localEndpoint() + "|mtu=7"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("media driver rejected");
             assertThatThrownBy(() -> a.peerEndpoint(12345)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> a.poll((b, o, l) -> {}, 0)).isInstanceOf(IllegalArgumentException.class);
 
