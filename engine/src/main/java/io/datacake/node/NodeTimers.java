@@ -116,13 +116,18 @@ public final class NodeTimers
             wheel.currentTickTime(nowMs);
             return 0;
         }
+        // One wheel poll looks at the current tick only, then moves to the next tick if time has passed it: keep
+        // polling while it moves, so the tick that contains now is looked at too.
         int expired = 0;
         int ticks = 0;
+        boolean advanced;
         do
         {
+            final long tickTime = wheel.currentTickTime();
             expired += wheel.poll(nowMs, expiryHandler, expiryLimit - expired);
+            advanced = wheel.currentTickTime() != tickTime;
         }
-        while (wheel.currentTickTime() <= nowMs && expired < expiryLimit && ++ticks < MAX_TICKS_PER_POLL);
+        while (advanced && expired < expiryLimit && ++ticks < MAX_TICKS_PER_POLL);
         return expired;
     }
 

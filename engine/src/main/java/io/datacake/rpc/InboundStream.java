@@ -25,7 +25,8 @@ final class InboundStream
         this.replyPeer = replyPeer;
         this.firstFrame = firstFrame;
         this.totalLength = totalLength;
-        this.body = new ExpandableArrayBuffer(totalLength);
+        // Grow with the data actually received, not with the length the sender announced.
+        this.body = new ExpandableArrayBuffer(Math.min(totalLength, PendingCall.INITIAL_ASSEMBLY_BYTES));
         this.lastProgressMs = nowMs;
     }
 }

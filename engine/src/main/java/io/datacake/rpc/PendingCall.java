@@ -12,6 +12,9 @@ final class PendingCall implements TimerListener
     /** A pooled call keeps an assembly buffer up to this size; larger ones are dropped on release. */
     static final int MAX_RETAINED_ASSEMBLY_BYTES = 1024 * 1024;
 
+    /** First capacity of an assembly buffer; it grows as chunks arrive. */
+    static final int INITIAL_ASSEMBLY_BYTES = 64 * 1024;
+
     private final RpcEngine engine;
     long correlationId;
     int peer;
@@ -58,13 +61,10 @@ final class PendingCall implements TimerListener
 
     ExpandableArrayBuffer assembly(final int length)
     {
+        // Grow with the data actually received, not with the length the sender announced.
         if (null == assembly)
         {
-            assembly = new ExpandableArrayBuffer(Math.max(length, 64));
-        }
-        else if (assembly.capacity() < length)
-        {
-            assembly.checkLimit(length);
+            assembly = new ExpandableArrayBuffer(Math.min(Math.max(length, 64), INITIAL_ASSEMBLY_BYTES));
         }
         return assembly;
     }

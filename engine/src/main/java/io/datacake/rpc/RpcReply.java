@@ -45,8 +45,8 @@ public final class RpcReply
     public void send(final DirectBuffer buffer, final int offset, final int length)
     {
         checkReplyable();
-        done = true;
         engine.sendOkResponse(peer, correlationId, buffer, offset, length, requesterNodeId);
+        done = true;
     }
 
     /**
