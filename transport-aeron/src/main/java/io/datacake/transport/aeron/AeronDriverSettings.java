@@ -8,6 +8,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +66,7 @@ public final class AeronDriverSettings
     public static final String EMBEDDED_DIRECTORY_PREFIX = "datacake-aeron-";
 
     private String externalDirectoryName;
-    private Path embeddedBaseDirectory = Path.of(System.getProperty("java.io.tmpdir"));
+    private Path embeddedBaseDirectory = defaultEmbeddedBaseDirectory();
     private ThreadingMode threadingMode = ThreadingMode.SHARED;
     private Supplier<IdleStrategy> driverIdleStrategySupplier = AeronDriverSettings::defaultDriverIdleStrategy;
     private Supplier<IdleStrategy> clientIdleStrategySupplier = () -> new SleepingMillisIdleStrategy(1);
@@ -79,6 +80,18 @@ public final class AeronDriverSettings
     private LossGenerator sendControlLossGenerator;
     private LossGenerator receiveDataLossGenerator;
     private LossGenerator receiveControlLossGenerator;
+
+    /**
+     * Where embedded drivers put their directories by default: {@code /dev/shm} when it exists and is writable (as
+     * Aeron does on Linux: the logs are memory, not disk), else {@code java.io.tmpdir}.
+     *
+     * @return the default base directory.
+     */
+    public static Path defaultEmbeddedBaseDirectory()
+    {
+        final Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
 
     /**
      * The default driver idle strategy: spin, yield, then park between {@link #DEFAULT_IDLE_MIN_PARK_NS} and
@@ -133,8 +146,7 @@ public final class AeronDriverSettings
 
     /**
      * The directory under which each embedded driver creates its own unique directory
-     * ({@value #EMBEDDED_DIRECTORY_PREFIX}&lt;uuid&gt;). Defaults to {@code java.io.tmpdir}; {@code /dev/shm} is faster
-     * on Linux where it is large enough.
+     * ({@value #EMBEDDED_DIRECTORY_PREFIX}&lt;uuid&gt;). Defaults to {@link #defaultEmbeddedBaseDirectory()}.
      *
      * @param baseDirectory an existing directory.
      * @return this for a fluent API.

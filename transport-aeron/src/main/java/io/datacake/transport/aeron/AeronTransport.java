@@ -203,7 +203,8 @@ public final class AeronTransport implements Transport
      * {@inheritDoc}
      * <p>
      * The endpoint is an {@link AeronEndpoint} string. A new peer gets an exclusive publication, and this call waits
-     * up to {@link AeronTransportSettings#connectWaitMs()} for it to connect (once per peer).
+     * up to {@link AeronTransportSettings#connectWaitMs()} for it to connect and get a send window from the driver
+     * (once per peer), so that the first frame to a live peer is neither unreachable nor back-pressured.
      *
      * @throws IllegalStateException    if the transport is closed or {@link AeronTransportSettings#maxPeers()} peers
      *                                  are resolved already.
@@ -248,7 +249,7 @@ public final class AeronTransport implements Transport
             }
             throw ex;
         }
-        awaitConnected(publication);
+        awaitReady(publication);
 
         final int handle = nextHandle++;
         final Peer peer = new Peer(handle, key, channel, peerEndpoint.streamId(), publication);
@@ -720,11 +721,14 @@ public final class AeronTransport implements Transport
         return NOT_CONNECTED;
     }
 
-    private void awaitConnected(final ExclusivePublication publication)
+    private void awaitReady(final ExclusivePublication publication)
     {
+        // Connected is not enough: the driver sets the publication's limit on its next duty cycle, and until then
+        // every send is back-pressured. Wait (bounded) until the publication can take a frame.
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.connectWaitMs());
         final SleepingMillisIdleStrategy idle = new SleepingMillisIdleStrategy(1);
-        while (!publication.isConnected() && System.nanoTime() - deadlineNs < 0)
+        while (!(publication.isConnected() && publication.availableWindow() > 0) &&
+            System.nanoTime() - deadlineNs < 0)
         {
             idle.idle();
         }

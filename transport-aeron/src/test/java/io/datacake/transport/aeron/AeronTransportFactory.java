@@ -19,8 +19,9 @@ import java.util.function.Consumer;
  *     <li>{@link Media#UDP}: one embedded driver per node (as on separate hosts), each node on its own free loopback
  *     port, so killing a node's driver is a peer process disappearing.</li>
  * </ul>
- * Every driver lives in a fresh temp directory deleted on {@link #close()}. Timeouts are shortened so that a peer
- * that disappears is noticed within about a second.
+ * Every driver lives in a fresh temp directory (under {@code /dev/shm} where it exists) deleted on {@link #close()}.
+ * Timeouts are shortened so that a peer that disappears is noticed within about a second; the connect wait is
+ * generous because a shared, loaded test machine can take hundreds of milliseconds to complete a UDP handshake.
  */
 public final class AeronTransportFactory implements TransportFactory
 {
@@ -68,7 +69,8 @@ public final class AeronTransportFactory implements TransportFactory
         this.driverCustomizer = driverCustomizer;
         try
         {
-            this.baseDirectory = Files.createTempDirectory("datacake-aeron-test-");
+            this.baseDirectory = Files.createTempDirectory(
+                AeronDriverSettings.defaultEmbeddedBaseDirectory(), "datacake-aeron-test-");
         }
         catch (final IOException ex)
         {
@@ -103,7 +105,7 @@ public final class AeronTransportFactory implements TransportFactory
     {
         return new AeronTransportSettings()
             .termBufferLength(TEST_TERM_LENGTH)
-            .connectWaitMs(500);
+            .connectWaitMs(2_000);
     }
 
     /**

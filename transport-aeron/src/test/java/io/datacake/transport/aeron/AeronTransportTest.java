@@ -50,6 +50,29 @@ class AeronTransportTest
 
     @ParameterizedTest
     @EnumSource(Media.class)
+    void theFirstFrameAfterResolvingALivePeerIsAccepted(final Media media)
+    {
+        // Regression: a publication is connected a driver duty cycle before it has a send window; resolvePeer waits
+        // for both, so the first request (or reply) to a new peer is not back-pressured and dropped.
+        try (AeronTransportFactory factory = new AeronTransportFactory(media))
+        {
+            final UnsafeBuffer frame = pattern(16, 0);
+            for (int i = 0; i < 10; i++)
+            {
+                final AeronTransport a = factory.createOne();
+                final AeronTransport b = factory.createOne();
+                final int peer = a.resolvePeer(b.localEndpoint());
+                assertThat(a.offer(peer, frame, 0, frame.capacity())).as("iteration %d", i).isPositive();
+                final int back = b.resolvePeer(a.localEndpoint());
+                assertThat(b.tryClaim(back, 16, b.newClaim())).as("iteration %d", i).isPositive();
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Media.class)
     void framesUpToMaxMessageLengthAreFragmentedAndReassembled(final Media media)
     {
         try (AeronTransportFactory factory = new AeronTransportFactory(media))
