@@ -152,7 +152,8 @@ class AeronRpcTest
 
     /**
      * Call until the peer is reached: right after a peer returns, a call may still fail as unreachable until the
-     * publication has reconnected (or back-pressured until the driver grants it a window). Bounded by {@link TransportTestSupport#WAIT_LIMIT_MS}.
+     * publication has reconnected, or back-pressured until the driver grants it a window. Bounded by
+     * {@link TransportTestSupport#WAIT_LIMIT_MS}.
      */
     static RpcResponse callUntilReached(final Node from, final Node to, final byte[] body)
         throws InterruptedException, TimeoutException
