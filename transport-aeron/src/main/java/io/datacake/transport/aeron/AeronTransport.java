@@ -68,6 +68,9 @@ public final class AeronTransport implements Transport
      */
     static final int PEER_STATUS_CLOCK_READ_POLLS = 16;
 
+    /** Bound on further handler exceptions of one poll attached (as suppressed) to the one it rethrows. */
+    static final int MAX_SUPPRESSED_HANDLER_EXCEPTIONS = 8;
+
     private final AeronDriver driver;
     private final boolean ownsDriver;
     private final Aeron aeron;
@@ -90,6 +93,7 @@ public final class AeronTransport implements Transport
     private final Counter imageEventsDropped;
 
     private FrameHandler frameHandler;
+    private RuntimeException handlerException;
     private int framesDelivered;
     private PeerStatusListener peerStatusListener;
     private AeronTransportClaim outstandingClaim;
@@ -428,8 +432,11 @@ public final class AeronTransport implements Transport
      * {@inheritDoc}
      * <p>
      * Aeron's fragment limit bounds the work: a frame that arrives in several fragments counts once in the result,
-     * so at most {@code fragmentLimit} frames are delivered.
+     * so at most {@code fragmentLimit} frames are delivered. If the handler throws, the frame counts as consumed, the
+     * remaining frames of this poll are still delivered, and the first exception is rethrown when the poll ends
+     * (Aeron itself would only log it).
      *
+     * @throws RuntimeException         the first exception the handler threw during this poll.
      * @throws IllegalArgumentException if the fragment limit is not positive.
      */
     public int poll(final FrameHandler handler, final int fragmentLimit)
@@ -473,6 +480,12 @@ public final class AeronTransport implements Transport
         finally
         {
             frameHandler = null;
+        }
+        final RuntimeException thrown = handlerException;
+        if (null != thrown)
+        {
+            handlerException = null;
+            throw thrown;
         }
         return framesDelivered + statusChanges;
     }
@@ -645,7 +658,22 @@ public final class AeronTransport implements Transport
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         framesDelivered++;
-        frameHandler.onFrame(buffer, offset, length);
+        try
+        {
+            frameHandler.onFrame(buffer, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Aeron would swallow it into the client's error handler: keep it for poll() to rethrow to its caller.
+            if (null == handlerException)
+            {
+                handlerException = ex;
+            }
+            else if (handlerException.getSuppressed().length < MAX_SUPPRESSED_HANDLER_EXCEPTIONS)
+            {
+                handlerException.addSuppressed(ex);
+            }
+        }
     }
 
     private void onAvailableImage(final Image image)

@@ -158,12 +158,21 @@ class AeronRpcTest
     static RpcResponse callUntilReached(final Node from, final Node to, final byte[] body)
         throws InterruptedException, TimeoutException
     {
+        return callUntilReached(from, to.endpoint(), body);
+    }
+
+    /**
+     * As {@link #callUntilReached(Node, Node, byte[])}, to an endpoint.
+     */
+    static RpcResponse callUntilReached(final Node from, final String endpoint, final byte[] body)
+        throws InterruptedException, TimeoutException
+    {
         final long deadlineNs = System.nanoTime() + TransportTestSupport.WAIT_LIMIT_MS * 1_000_000L;
         while (true)
         {
             try
             {
-                return call(from, to, body, 1_000);
+                return from.call(endpoint, ECHO, ECHO_MESSAGE, body, null, 1_000).get(CALL_WAIT_S, TimeUnit.SECONDS);
             }
             catch (final ExecutionException ex)
             {

@@ -1,5 +1,6 @@
 package io.datacake.transport.aeron;
 
+import io.datacake.transport.FrameHandler;
 import io.datacake.transport.PeerStatusListener;
 import io.datacake.transport.Transport;
 import io.datacake.transport.TransportClaim;
@@ -136,6 +137,54 @@ class AeronTransportTest
             pollUntil(nodes[1], received, () -> received.count() == 3);
             assertThat(received.get(2)).isEqualTo(bytes(pattern(3, 9), 3));
             assertThat(((AeronTransport)nodes[0]).deferredCommitsDroppedCount()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Media.class)
+    void aHandlerExceptionReachesThePollerAndLosesNoOtherFrame(final Media media)
+    {
+        try (AeronTransportFactory factory = new AeronTransportFactory(media))
+        {
+            final Transport[] nodes = factory.create(2);
+            final int peer = nodes[0].resolvePeer(nodes[1].localEndpoint());
+            for (int i = 0; i < 3; i++)
+            {
+                offerUntilSent(nodes[0], peer, pattern(4, i), 4);
+            }
+
+            // The second frame makes the handler throw: Aeron would swallow that, the transport hands it to the
+            // caller of poll once the poll is over. The frame counts as consumed; the others are all delivered.
+            final Frames received = new Frames();
+            final RuntimeException boom = new IllegalStateException("handler failed");
+            final int[] seen = new int[1];
+            final FrameHandler failing = (buffer, offset, length) ->
+            {
+                if (seen[0]++ == 1)
+                {
+                    throw boom;
+                }
+                received.onFrame(buffer, offset, length);
+            };
+            final long deadlineNs = System.nanoTime() + TransportTestSupport.WAIT_LIMIT_MS * 1_000_000L;
+            RuntimeException thrown = null;
+            while (seen[0] < 3)
+            {
+                assertThat(System.nanoTime() - deadlineNs).as("frames arrive in time").isNegative();
+                try
+                {
+                    nodes[1].poll(failing, 16);
+                }
+                catch (final RuntimeException ex)
+                {
+                    thrown = ex;
+                }
+            }
+            assertThat(thrown).isSameAs(boom);
+            assertThat(received.count()).isEqualTo(2);
+            assertThat(received.get(0)).isEqualTo(bytes(pattern(4, 0), 4));
+            assertThat(received.get(1)).isEqualTo(bytes(pattern(4, 2), 4));
+            assertThat(nodes[1].poll(failing, 16)).isZero();
         }
     }
 
