@@ -1,7 +1,6 @@
 package io.datacake.crdt;
 
 import io.datacake.clock.HlcTimestamp;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongArrayList;
 
 import java.util.concurrent.TimeUnit;
@@ -53,8 +52,7 @@ public final class Orswot implements AutoCloseable
     private final long forgivenessMs;
     private final StampTable live;
     private final StampTable dead;
-    private final Long2LongHashMap[] maxStamps;
-    private final Long2LongHashMap safeStamps = new Long2LongHashMap(NULL_STAMP);
+    private final SeenStamps seenStamps;
     private final LongArrayList scratchKeys = new LongArrayList();
 
     /**
@@ -87,11 +85,7 @@ public final class Orswot implements AutoCloseable
         this.forgivenessMs = forgivenessMs;
         this.live = new StampTable(expectedEntries);
         this.dead = new StampTable(DEFAULT_INITIAL_CAPACITY);
-        this.maxStamps = new Long2LongHashMap[sourceCount];
-        for (int i = 0; i < sourceCount; i++)
-        {
-            maxStamps[i] = new Long2LongHashMap(NULL_STAMP);
-        }
+        this.seenStamps = new SeenStamps(sourceCount, forgivenessMs);
     }
 
     /**
@@ -361,18 +355,7 @@ public final class Orswot implements AutoCloseable
         other.dead.forEach((key, stamp, nodeId) -> mergeRecord(other, key, stamp, nodeId, true));
 
         // 3. Seen-stamps.
-        for (int source = 0; source < sourceCount; source++)
-        {
-            final Long2LongHashMap mine = maxStamps[source];
-            other.maxStamps[source].forEachLong((nodeId, stamp) ->
-            {
-                if (stamp > mine.get(nodeId))
-                {
-                    mine.put(nodeId, stamp);
-                    recomputeSafeStamp((int)nodeId);
-                }
-            });
-        }
+        seenStamps.mergeFrom(other.seenStamps);
     }
 
     /**
@@ -470,11 +453,7 @@ public final class Orswot implements AutoCloseable
      */
     public void forEachSeenStamp(final SeenStampConsumer consumer)
     {
-        for (int source = 0; source < sourceCount; source++)
-        {
-            final int s = source;
-            maxStamps[source].forEachLong((nodeId, stamp) -> consumer.accept(s, (int)nodeId, stamp));
-        }
+        seenStamps.forEach(consumer);
     }
 
     /**
@@ -484,7 +463,7 @@ public final class Orswot implements AutoCloseable
      */
     public long seenStamp(final int source, final int nodeId)
     {
-        return maxStamps[checkSource(source)].get(nodeId);
+        return seenStamps.seen(checkSource(source), nodeId);
     }
 
     /**
@@ -493,7 +472,7 @@ public final class Orswot implements AutoCloseable
      */
     public long safeStamp(final int nodeId)
     {
-        return safeStamps.get(nodeId);
+        return seenStamps.safe(nodeId);
     }
 
     /**
@@ -508,12 +487,7 @@ public final class Orswot implements AutoCloseable
     {
         checkSource(source);
         checkStamp(stamp, nodeId);
-        final Long2LongHashMap seen = maxStamps[source];
-        if (stamp > seen.get(nodeId))
-        {
-            seen.put(nodeId, stamp);
-            recomputeSafeStamp(nodeId);
-        }
+        seenStamps.raise(source, nodeId, stamp);
     }
 
     /**
@@ -546,12 +520,7 @@ public final class Orswot implements AutoCloseable
         final boolean[] equal = { true };
         live.forEach((key, stamp, nodeId) -> equal[0] &= sameRecord(other.live, key, stamp, nodeId));
         dead.forEach((key, stamp, nodeId) -> equal[0] &= sameRecord(other.dead, key, stamp, nodeId));
-        for (int source = 0; source < sourceCount && equal[0]; source++)
-        {
-            final Long2LongHashMap theirs = other.maxStamps[source];
-            equal[0] = maxStamps[source].equals(theirs);
-        }
-        return equal[0];
+        return equal[0] && seenStamps.contentEquals(other.seenStamps);
     }
 
     /**
@@ -561,11 +530,7 @@ public final class Orswot implements AutoCloseable
     {
         live.clear();
         dead.clear();
-        for (final Long2LongHashMap seen : maxStamps)
-        {
-            seen.clear();
-        }
-        safeStamps.clear();
+        seenStamps.clear();
     }
 
     /**
@@ -599,37 +564,7 @@ public final class Orswot implements AutoCloseable
     {
         checkSource(source);
         checkStamp(stamp, nodeId);
-        final Long2LongHashMap seen = maxStamps[source];
-        final long max = seen.get(nodeId);
-        if (stamp < max)
-        {
-            return false;
-        }
-        if (stamp > max)
-        {
-            seen.put(nodeId, stamp);
-            recomputeSafeStamp(nodeId);
-        }
-        return true;
-    }
-
-    private void recomputeSafeStamp(final int nodeId)
-    {
-        long lowest = Long.MAX_VALUE;
-        for (int source = 0; source < sourceCount; source++)
-        {
-            lowest = Math.min(lowest, maxStamps[source].get(nodeId));
-        }
-        final long millis = Math.max(0, HlcTimestamp.millis(lowest) - forgivenessMs);
-        final long safe = (millis << HlcTimestamp.COUNTER_BITS) | HlcTimestamp.counter(lowest);
-        if (safe == NULL_STAMP)
-        {
-            safeStamps.remove(nodeId);
-        }
-        else
-        {
-            safeStamps.put(nodeId, safe);
-        }
+        return seenStamps.observe(source, stamp, nodeId);
     }
 
     /**
@@ -637,7 +572,7 @@ public final class Orswot implements AutoCloseable
      */
     boolean isObserved(final long stamp, final int nodeId)
     {
-        return stamp < safeStamps.get(nodeId);
+        return seenStamps.isObserved(stamp, nodeId);
     }
 
     private boolean isBehind(final long key, final long stamp, final int nodeId)

@@ -1,0 +1,619 @@
+package io.datacake.node;
+
+import io.datacake.clock.HlcTimestamp;
+import io.datacake.rpc.RpcService;
+import io.datacake.transport.Transport;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Configuration of one node, in the style of Aeron's contexts: fluent setters, defaults that suit a small shared
+ * machine, and {@link #conclude()} (called by {@link Node#launch}) to validate. Every bound the node keeps is set
+ * here.
+ */
+public final class NodeContext
+{
+    /** Default command queue capacity (commands, a power of two). */
+    public static final int DEFAULT_COMMAND_QUEUE_CAPACITY = 4096;
+    /** Default maximum commands run per duty cycle. */
+    public static final int DEFAULT_COMMAND_LIMIT = 64;
+    /** Default maximum frames polled per duty cycle. */
+    public static final int DEFAULT_FRAGMENT_LIMIT = 64;
+    /** Default maximum scheduled timers. */
+    public static final int DEFAULT_MAX_TIMERS = 65_536;
+    /** Default maximum timers expired per duty cycle. */
+    public static final int DEFAULT_TIMER_EXPIRY_LIMIT = 256;
+    /** Default time a request waits for its peer to become connected (datacake's 2 s connect timeout). */
+    public static final long DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
+    /** Default maximum requests awaiting a response. */
+    public static final int DEFAULT_MAX_PENDING_REQUESTS = 16_384;
+    /** Default request timeout. */
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+    /** Default largest RPC body, streamed in chunks when above the transport's frame size. */
+    public static final int DEFAULT_MAX_BODY_LENGTH = 64 * 1024 * 1024;
+    /** Default flow-control window of a streamed body: bytes sent ahead of the receiver's credit. */
+    public static final int DEFAULT_STREAM_WINDOW_BYTES = 256 * 1024;
+    /** Default maximum concurrent streamed bodies (inbound plus outbound). */
+    public static final int DEFAULT_MAX_STREAMS = 64;
+    /** Default time a streamed body may take between frames before it is abandoned. */
+    public static final long DEFAULT_STREAM_TIMEOUT_MS = 10_000;
+    /** Default maximum chunks sent per duty cycle over all streams. */
+    public static final int DEFAULT_STREAM_CHUNK_LIMIT = 16;
+
+    private static final System.Logger LOGGER = System.getLogger(NodeContext.class.getName());
+
+    private int nodeId = -1;
+    private long clusterId;
+    private Transport transport;
+    private boolean ownsTransport = true;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private IdleStrategy idleStrategy;
+    private boolean useAgentInvoker;
+    private int commandQueueCapacity = DEFAULT_COMMAND_QUEUE_CAPACITY;
+    private int commandLimit = DEFAULT_COMMAND_LIMIT;
+    private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
+    private int maxTimers = DEFAULT_MAX_TIMERS;
+    private int timerExpiryLimit = DEFAULT_TIMER_EXPIRY_LIMIT;
+    private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
+    private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+    private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
+    private int maxBodyLength = DEFAULT_MAX_BODY_LENGTH;
+    private int streamWindowBytes = DEFAULT_STREAM_WINDOW_BYTES;
+    private int maxStreams = DEFAULT_MAX_STREAMS;
+    private long streamTimeoutMs = DEFAULT_STREAM_TIMEOUT_MS;
+    private int streamChunkLimit = DEFAULT_STREAM_CHUNK_LIMIT;
+    private ErrorHandler errorHandler;
+    private final List<RpcService> services = new ArrayList<>();
+
+    /**
+     * Validate the configuration and fill in defaults. Called by {@link Node#launch(NodeContext)}.
+     *
+     * @return this.
+     * @throws IllegalArgumentException if a value is out of range or a required value is missing.
+     */
+    public NodeContext conclude()
+    {
+        if (nodeId < 0 || nodeId > HlcTimestamp.MAX_NODE_ID)
+        {
+            throw new IllegalArgumentException(
+                "nodeId must be set to 0.." + HlcTimestamp.MAX_NODE_ID + " (unique in the cluster): " + nodeId);
+        }
+        if (null == transport)
+        {
+            throw new IllegalArgumentException("transport must be set (e.g. new InProcessNetwork().newTransport())");
+        }
+        if (transport.isClosed())
+        {
+            throw new IllegalArgumentException("transport is already closed: " + transport);
+        }
+        if (null == epochClock)
+        {
+            throw new IllegalArgumentException("epochClock must not be null");
+        }
+        checkPositive(commandQueueCapacity, "commandQueueCapacity");
+        checkPositive(commandLimit, "commandLimit");
+        checkPositive(fragmentLimit, "fragmentLimit");
+        checkPositive(maxTimers, "maxTimers");
+        checkPositive(timerExpiryLimit, "timerExpiryLimit");
+        checkPositive(maxPendingRequests, "maxPendingRequests");
+        checkPositive(requestTimeoutMs, "requestTimeoutMs");
+        checkPositive(connectTimeoutMs, "connectTimeoutMs");
+        checkPositive(maxBodyLength, "maxBodyLength");
+        checkPositive(streamWindowBytes, "streamWindowBytes");
+        checkPositive(maxStreams, "maxStreams");
+        checkPositive(streamTimeoutMs, "streamTimeoutMs");
+        checkPositive(streamChunkLimit, "streamChunkLimit");
+        if (null == idleStrategy)
+        {
+            // Spins a little, yields, then parks up to 1 ms: low latency under load, no starved cores when idle.
+            idleStrategy = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+                TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        if (null == errorHandler)
+        {
+            final int id = nodeId;
+            errorHandler = (throwable) -> LOGGER.log(System.Logger.Level.WARNING, "node " + id + " error", throwable);
+        }
+        return this;
+    }
+
+    /**
+     * This node's id, unique in the cluster; also the HLC node id.
+     *
+     * @param nodeId 0..{@link HlcTimestamp#MAX_NODE_ID}.
+     * @return this.
+     */
+    public NodeContext nodeId(final int nodeId)
+    {
+        this.nodeId = nodeId;
+        return this;
+    }
+
+    /**
+     * This node's id.
+     *
+     * @return the id, -1 if not set.
+     */
+    public int nodeId()
+    {
+        return nodeId;
+    }
+
+    /**
+     * The cluster id put in every frame; frames with another cluster id are dropped and counted.
+     *
+     * @param clusterId any value agreed by the cluster's nodes (default 0).
+     * @return this.
+     */
+    public NodeContext clusterId(final long clusterId)
+    {
+        this.clusterId = clusterId;
+        return this;
+    }
+
+    /**
+     * The cluster id.
+     *
+     * @return the id.
+     */
+    public long clusterId()
+    {
+        return clusterId;
+    }
+
+    /**
+     * The transport the node sends and polls frames through; owned by the node thread from launch.
+     *
+     * @param transport an open transport.
+     * @return this.
+     */
+    public NodeContext transport(final Transport transport)
+    {
+        this.transport = transport;
+        return this;
+    }
+
+    /**
+     * The transport.
+     *
+     * @return the transport, null if not set.
+     */
+    public Transport transport()
+    {
+        return transport;
+    }
+
+    /**
+     * Whether closing the node closes the transport (default true).
+     *
+     * @param ownsTransport true to close the transport with the node.
+     * @return this.
+     */
+    public NodeContext ownsTransport(final boolean ownsTransport)
+    {
+        this.ownsTransport = ownsTransport;
+        return this;
+    }
+
+    /**
+     * Whether closing the node closes the transport.
+     *
+     * @return true if the node owns the transport.
+     */
+    public boolean ownsTransport()
+    {
+        return ownsTransport;
+    }
+
+    /**
+     * The clock for the HLC and the timers; a simulated clock in simulations.
+     *
+     * @param epochClock source of epoch milliseconds (default the system clock).
+     * @return this.
+     */
+    public NodeContext epochClock(final EpochClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return this;
+    }
+
+    /**
+     * The clock.
+     *
+     * @return the clock.
+     */
+    public EpochClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /**
+     * How the node thread waits when a duty cycle found no work. The default backs off to parking up to 1 ms so
+     * that an idle node costs almost no CPU on a small machine; a busy-spin strategy lowers latency but takes a core.
+     *
+     * @param idleStrategy the strategy for the node's own thread.
+     * @return this.
+     */
+    public NodeContext idleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    /**
+     * The idle strategy.
+     *
+     * @return the strategy, null until set or concluded.
+     */
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /**
+     * Step the node from the caller's own loop with {@link Node#invoker()} instead of starting a thread.
+     *
+     * @param useAgentInvoker true for invoker mode (default false: a dedicated thread).
+     * @return this.
+     */
+    public NodeContext useAgentInvoker(final boolean useAgentInvoker)
+    {
+        this.useAgentInvoker = useAgentInvoker;
+        return this;
+    }
+
+    /**
+     * Whether the node runs in invoker mode.
+     *
+     * @return true for invoker mode.
+     */
+    public boolean useAgentInvoker()
+    {
+        return useAgentInvoker;
+    }
+
+    /**
+     * Capacity of the command queue from application threads; a full queue rejects with
+     * {@link NodeBackPressureException}.
+     *
+     * @param capacity commands (rounded up to a power of two).
+     * @return this.
+     */
+    public NodeContext commandQueueCapacity(final int capacity)
+    {
+        this.commandQueueCapacity = capacity;
+        return this;
+    }
+
+    /**
+     * Command queue capacity.
+     *
+     * @return commands.
+     */
+    public int commandQueueCapacity()
+    {
+        return commandQueueCapacity;
+    }
+
+    /**
+     * Bound on commands run per duty cycle, so commands cannot starve the network.
+     *
+     * @param commandLimit commands per duty cycle.
+     * @return this.
+     */
+    public NodeContext commandLimit(final int commandLimit)
+    {
+        this.commandLimit = commandLimit;
+        return this;
+    }
+
+    /**
+     * Commands per duty cycle.
+     *
+     * @return the bound.
+     */
+    public int commandLimit()
+    {
+        return commandLimit;
+    }
+
+    /**
+     * Bound on frames polled from the transport per duty cycle.
+     *
+     * @param fragmentLimit frames per duty cycle.
+     * @return this.
+     */
+    public NodeContext fragmentLimit(final int fragmentLimit)
+    {
+        this.fragmentLimit = fragmentLimit;
+        return this;
+    }
+
+    /**
+     * Frames per duty cycle.
+     *
+     * @return the bound.
+     */
+    public int fragmentLimit()
+    {
+        return fragmentLimit;
+    }
+
+    /**
+     * Bound on timers scheduled at once.
+     *
+     * @param maxTimers timers.
+     * @return this.
+     */
+    public NodeContext maxTimers(final int maxTimers)
+    {
+        this.maxTimers = maxTimers;
+        return this;
+    }
+
+    /**
+     * Timer bound.
+     *
+     * @return timers.
+     */
+    public int maxTimers()
+    {
+        return maxTimers;
+    }
+
+    /**
+     * Bound on timers expired per duty cycle.
+     *
+     * @param timerExpiryLimit timers per duty cycle.
+     * @return this.
+     */
+    public NodeContext timerExpiryLimit(final int timerExpiryLimit)
+    {
+        this.timerExpiryLimit = timerExpiryLimit;
+        return this;
+    }
+
+    /**
+     * Timers expired per duty cycle.
+     *
+     * @return the bound.
+     */
+    public int timerExpiryLimit()
+    {
+        return timerExpiryLimit;
+    }
+
+    /**
+     * Bound on requests awaiting a response; more fail at once with {@code RpcError.TOO_MANY_PENDING}.
+     *
+     * @param maxPendingRequests requests.
+     * @return this.
+     */
+    public NodeContext maxPendingRequests(final int maxPendingRequests)
+    {
+        this.maxPendingRequests = maxPendingRequests;
+        return this;
+    }
+
+    /**
+     * Pending request bound.
+     *
+     * @return requests.
+     */
+    public int maxPendingRequests()
+    {
+        return maxPendingRequests;
+    }
+
+    /**
+     * Request timeout used when a call does not give one.
+     *
+     * @param requestTimeoutMs milliseconds.
+     * @return this.
+     */
+    public NodeContext requestTimeoutMs(final long requestTimeoutMs)
+    {
+        this.requestTimeoutMs = requestTimeoutMs;
+        return this;
+    }
+
+    /**
+     * Default request timeout.
+     *
+     * @return milliseconds.
+     */
+    public long requestTimeoutMs()
+    {
+        return requestTimeoutMs;
+    }
+
+    /**
+     * How long a request keeps retrying while the transport reports the peer not connected (an Aeron publication
+     * still connecting) or back-pressured, before it fails with {@code RpcError.PEER_UNREACHABLE} (or
+     * {@code BACK_PRESSURED}). The request timeout still applies if it is shorter.
+     *
+     * @param connectTimeoutMs milliseconds.
+     * @return this.
+     */
+    public NodeContext connectTimeoutMs(final long connectTimeoutMs)
+    {
+        this.connectTimeoutMs = connectTimeoutMs;
+        return this;
+    }
+
+    /**
+     * Connect timeout.
+     *
+     * @return milliseconds.
+     */
+    public long connectTimeoutMs()
+    {
+        return connectTimeoutMs;
+    }
+
+    /**
+     * Largest RPC body accepted or sent; bodies above the transport's frame size are streamed.
+     *
+     * @param maxBodyLength bytes.
+     * @return this.
+     */
+    public NodeContext maxBodyLength(final int maxBodyLength)
+    {
+        this.maxBodyLength = maxBodyLength;
+        return this;
+    }
+
+    /**
+     * Largest body.
+     *
+     * @return bytes.
+     */
+    public int maxBodyLength()
+    {
+        return maxBodyLength;
+    }
+
+    /**
+     * Flow-control window of a streamed body: how many bytes a sender may have sent beyond what the receiver
+     * has acknowledged consuming.
+     *
+     * @param streamWindowBytes bytes.
+     * @return this.
+     */
+    public NodeContext streamWindowBytes(final int streamWindowBytes)
+    {
+        this.streamWindowBytes = streamWindowBytes;
+        return this;
+    }
+
+    /**
+     * Stream window.
+     *
+     * @return bytes.
+     */
+    public int streamWindowBytes()
+    {
+        return streamWindowBytes;
+    }
+
+    /**
+     * Bound on concurrent streamed bodies (inbound plus outbound).
+     *
+     * @param maxStreams streams.
+     * @return this.
+     */
+    public NodeContext maxStreams(final int maxStreams)
+    {
+        this.maxStreams = maxStreams;
+        return this;
+    }
+
+    /**
+     * Stream bound.
+     *
+     * @return streams.
+     */
+    public int maxStreams()
+    {
+        return maxStreams;
+    }
+
+    /**
+     * How long a streamed body may go without progress before it is abandoned.
+     *
+     * @param streamTimeoutMs milliseconds.
+     * @return this.
+     */
+    public NodeContext streamTimeoutMs(final long streamTimeoutMs)
+    {
+        this.streamTimeoutMs = streamTimeoutMs;
+        return this;
+    }
+
+    /**
+     * Stream inactivity timeout.
+     *
+     * @return milliseconds.
+     */
+    public long streamTimeoutMs()
+    {
+        return streamTimeoutMs;
+    }
+
+    /**
+     * Bound on stream chunks sent per duty cycle over all streams.
+     *
+     * @param streamChunkLimit chunks per duty cycle.
+     * @return this.
+     */
+    public NodeContext streamChunkLimit(final int streamChunkLimit)
+    {
+        this.streamChunkLimit = streamChunkLimit;
+        return this;
+    }
+
+    /**
+     * Chunks per duty cycle.
+     *
+     * @return the bound.
+     */
+    public int streamChunkLimit()
+    {
+        return streamChunkLimit;
+    }
+
+    /**
+     * Where errors on the node thread go (after being counted); the node keeps running.
+     *
+     * @param errorHandler the handler (default: log at WARNING through {@link System.Logger}).
+     * @return this.
+     */
+    public NodeContext errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    /**
+     * The error handler.
+     *
+     * @return the handler, null until set or concluded.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * Register an RPC service when the node starts (services can also be added later with
+     * {@link Node#addService(RpcService)}).
+     *
+     * @param service the service.
+     * @return this.
+     */
+    public NodeContext addService(final RpcService service)
+    {
+        services.add(service);
+        return this;
+    }
+
+    List<RpcService> services()
+    {
+        return services;
+    }
+
+    private static void checkPositive(final long value, final String name)
+    {
+        if (value <= 0)
+        {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+}

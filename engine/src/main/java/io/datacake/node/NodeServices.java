@@ -1,0 +1,151 @@
+package io.datacake.node;
+
+import io.datacake.clock.HybridLogicalClock;
+import io.datacake.rpc.RpcEngine;
+import io.datacake.rpc.RpcService;
+
+import java.util.ArrayList;
+
+/**
+ * What the node thread offers its components: the clock, the timers, the RPC layer, the counters, and the duty
+ * cycle itself. Handed to every {@link NodeTask}; membership, replication and storage get it when they are
+ * installed. Node thread only.
+ */
+public final class NodeServices
+{
+    private final int nodeId;
+    private final long clusterId;
+    private final HybridLogicalClock clock;
+    private final NodeTimers timers;
+    private final RpcEngine rpc;
+    private final NodeCounters counters;
+    private final ArrayList<Duty> duties;
+    private final int maxDuties;
+
+    NodeServices(
+        final int nodeId,
+        final long clusterId,
+        final HybridLogicalClock clock,
+        final NodeTimers timers,
+        final RpcEngine rpc,
+        final NodeCounters counters,
+        final ArrayList<Duty> duties,
+        final int maxDuties)
+    {
+        this.nodeId = nodeId;
+        this.clusterId = clusterId;
+        this.clock = clock;
+        this.timers = timers;
+        this.rpc = rpc;
+        this.counters = counters;
+        this.duties = duties;
+        this.maxDuties = maxDuties;
+    }
+
+    /**
+     * This node's id.
+     *
+     * @return the id.
+     */
+    public int nodeId()
+    {
+        return nodeId;
+    }
+
+    /**
+     * The cluster id in every frame.
+     *
+     * @return the id.
+     */
+    public long clusterId()
+    {
+        return clusterId;
+    }
+
+    /**
+     * The node clock's time at the start of the current duty cycle.
+     *
+     * @return epoch milliseconds.
+     */
+    public long nowMs()
+    {
+        return timers.nowMs();
+    }
+
+    /**
+     * The node's hybrid logical clock: stamp writes with {@code send()}, merge remote stamps with {@code recv()}.
+     *
+     * @return the clock, owned by the node thread.
+     */
+    public HybridLogicalClock clock()
+    {
+        return clock;
+    }
+
+    /**
+     * Timers any component can schedule.
+     *
+     * @return the node's timers.
+     */
+    public NodeTimers timers()
+    {
+        return timers;
+    }
+
+    /**
+     * The RPC layer: calls, one-way sends and services on the node thread.
+     *
+     * @return the node's RPC engine.
+     */
+    public RpcEngine rpc()
+    {
+        return rpc;
+    }
+
+    /**
+     * The node's counters; components allocate their own with {@link NodeCounters#newCounter(String)}.
+     *
+     * @return the counters.
+     */
+    public NodeCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * Register an RPC service.
+     *
+     * @param service the service.
+     * @throws IllegalArgumentException if a service with the same id is registered.
+     */
+    public void addService(final RpcService service)
+    {
+        rpc.addService(service);
+    }
+
+    /**
+     * Add a component to the duty cycle; it runs after the node's own work on every turn.
+     *
+     * @param duty the component.
+     * @throws IllegalStateException if {@link Node#MAX_DUTIES} duties are registered.
+     */
+    public void addDuty(final Duty duty)
+    {
+        if (duties.size() >= maxDuties)
+        {
+            throw new IllegalStateException("at most " + maxDuties + " duties per node");
+        }
+        duties.add(duty);
+    }
+
+    /**
+     * Remove a component from the duty cycle (its {@link Duty#onClose()} is not called).
+     *
+     * @param duty the component.
+     * @return true if it was registered.
+     */
+    public boolean removeDuty(final Duty duty)
+    {
+        return duties.remove(duty);
+    }
+}

@@ -1,0 +1,274 @@
+package io.datacake.sim;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * A simulated network in virtual time between {@link SimTransport}s: each frame is passed through the
+ * {@link NetworkFaults} (drop, duplicate, delay, hence reorder) and delivered when the {@link SimClock} reaches its
+ * delivery time, unless a partition cuts the link at send or delivery time. Every event is recorded in the
+ * {@link EventTrace}. Single threaded: driven by a {@link Simulation}.
+ */
+public final class SimNetwork
+{
+    /** Default maximum frame length of simulated transports. */
+    public static final int DEFAULT_MAX_MESSAGE_LENGTH = 16 * 1024;
+
+    /** Frames a transport's inbox holds before later arrivals are dropped. */
+    public static final int DEFAULT_MAX_INBOX_FRAMES = 8192;
+
+    /** Frames in flight across the whole network before later sends are dropped. */
+    public static final int DEFAULT_MAX_IN_FLIGHT_FRAMES = 1_000_000;
+
+    private final SimClock clock;
+    private final EventTrace trace;
+    private final int maxMessageLength;
+    private final HashMap<String, SimTransport> transportByEndpoint = new HashMap<>();
+    private final HashSet<String> cutLinks = new HashSet<>();
+    private final PriorityQueue<InFlight> inFlight = new PriorityQueue<>();
+    private NetworkFaults faults;
+    private long nextSequence;
+    private long droppedFrames;
+    private long duplicatedFrames;
+
+    /**
+     * Create a network.
+     *
+     * @param clock            the virtual clock.
+     * @param faults           the faults to apply.
+     * @param trace            where events are recorded.
+     * @param maxMessageLength the frame size limit of its transports.
+     */
+    public SimNetwork(
+        final SimClock clock, final NetworkFaults faults, final EventTrace trace, final int maxMessageLength)
+    {
+        this.clock = clock;
+        this.faults = faults;
+        this.trace = trace;
+        this.maxMessageLength = maxMessageLength;
+    }
+
+    /**
+     * Create a transport listening at an endpoint.
+     *
+     * @param endpoint a unique name.
+     * @return the transport.
+     * @throws IllegalStateException if an open transport already listens there.
+     */
+    public SimTransport newTransport(final String endpoint)
+    {
+        final SimTransport existing = transportByEndpoint.get(endpoint);
+        if (null != existing && !existing.isClosed())
+        {
+            throw new IllegalStateException("an open transport already listens at " + endpoint);
+        }
+        final SimTransport transport = new SimTransport(this, endpoint, maxMessageLength, DEFAULT_MAX_INBOX_FRAMES);
+        transportByEndpoint.put(endpoint, transport);
+        return transport;
+    }
+
+    /**
+     * Replace the fault model, e.g. to turn loss on after a warm-up.
+     *
+     * @param faults the new faults.
+     */
+    public void faults(final NetworkFaults faults)
+    {
+        this.faults = faults;
+    }
+
+    /**
+     * Cut every link between two groups of endpoints, both ways. Frames in flight across the cut are dropped on
+     * arrival.
+     *
+     * @param sideA endpoints on one side.
+     * @param sideB endpoints on the other side.
+     */
+    public void partition(final Collection<String> sideA, final Collection<String> sideB)
+    {
+        for (final String a : sideA)
+        {
+            for (final String b : sideB)
+            {
+                cutLinks.add(a + "|" + b);
+                cutLinks.add(b + "|" + a);
+            }
+        }
+        trace.record(clock.time(), "partition " + sideA + " / " + sideB);
+    }
+
+    /**
+     * Restore every link.
+     */
+    public void heal()
+    {
+        cutLinks.clear();
+        trace.record(clock.time(), "heal");
+    }
+
+    /**
+     * Whether frames from one endpoint can reach another now.
+     *
+     * @param source      sending endpoint.
+     * @param destination receiving endpoint.
+     * @return false if a partition cuts the link.
+     */
+    public boolean canReach(final String source, final String destination)
+    {
+        return cutLinks.isEmpty() || !cutLinks.contains(source + "|" + destination);
+    }
+
+    /**
+     * Deliver every frame whose delivery time has come into its destination's inbox.
+     *
+     * @return frames delivered.
+     */
+    public int deliverDue()
+    {
+        int delivered = 0;
+        final long nowMs = clock.time();
+        InFlight frame;
+        while (null != (frame = inFlight.peek()) && frame.deliverAtMs <= nowMs)
+        {
+            inFlight.poll();
+            final SimTransport destination = transportByEndpoint.get(frame.destination);
+            if (null == destination || destination.isClosed() || !canReach(frame.source, frame.destination))
+            {
+                droppedFrames++;
+                trace.record(nowMs, "lost", frame.source, frame.destination, frame.bytes, frame.bytes.length);
+                continue;
+            }
+            if (destination.deliver(frame.bytes))
+            {
+                trace.record(nowMs, "deliver", frame.source, frame.destination, frame.bytes, frame.bytes.length);
+                delivered++;
+            }
+            else
+            {
+                droppedFrames++;
+                trace.record(nowMs, "inbox-full", frame.source, frame.destination, frame.bytes, frame.bytes.length);
+            }
+        }
+        return delivered;
+    }
+
+    /**
+     * Virtual time of the next delivery.
+     *
+     * @return epoch milliseconds, or {@link Long#MAX_VALUE} if nothing is in flight.
+     */
+    public long nextDeliveryTimeMs()
+    {
+        final InFlight frame = inFlight.peek();
+        return null == frame ? Long.MAX_VALUE : frame.deliverAtMs;
+    }
+
+    /**
+     * Frames in flight.
+     *
+     * @return count.
+     */
+    public int inFlightCount()
+    {
+        return inFlight.size();
+    }
+
+    /**
+     * Frames dropped so far (loss, partitions, closed or full destinations).
+     *
+     * @return count.
+     */
+    public long droppedFrames()
+    {
+        return droppedFrames;
+    }
+
+    /**
+     * Extra copies delivered by duplication so far.
+     *
+     * @return count.
+     */
+    public long duplicatedFrames()
+    {
+        return duplicatedFrames;
+    }
+
+    /**
+     * The endpoints with an open transport.
+     *
+     * @return a copy of the set.
+     */
+    public Set<String> endpoints()
+    {
+        final HashSet<String> open = new HashSet<>();
+        transportByEndpoint.forEach((endpoint, transport) ->
+        {
+            if (!transport.isClosed())
+            {
+                open.add(endpoint);
+            }
+        });
+        return open;
+    }
+
+    boolean isListening(final String endpoint)
+    {
+        final SimTransport transport = transportByEndpoint.get(endpoint);
+        return null != transport && !transport.isClosed();
+    }
+
+    void send(final String source, final String destination, final byte[] bytes)
+    {
+        final long nowMs = clock.time();
+        if (!canReach(source, destination))
+        {
+            droppedFrames++;
+            trace.record(nowMs, "cut", source, destination, bytes, bytes.length);
+            return;
+        }
+        final int copies = inFlight.size() >= DEFAULT_MAX_IN_FLIGHT_FRAMES ? 0 :
+            faults.copies(source, destination, bytes.length);
+        if (copies == 0)
+        {
+            droppedFrames++;
+            trace.record(nowMs, "drop", source, destination, bytes, bytes.length);
+            return;
+        }
+        for (int i = 0; i < copies; i++)
+        {
+            final long delayMs = Math.max(0, faults.delayMs(source, destination));
+            inFlight.add(new InFlight(nowMs + delayMs, nextSequence++, source, destination, bytes));
+            trace.record(nowMs, i == 0 ? "send" : "duplicate", source, destination, bytes, bytes.length);
+        }
+        duplicatedFrames += copies - 1;
+    }
+
+    private static final class InFlight implements Comparable<InFlight>
+    {
+        final long deliverAtMs;
+        final long sequence;
+        final String source;
+        final String destination;
+        final byte[] bytes;
+
+        InFlight(
+            final long deliverAtMs, final long sequence, final String source, final String destination,
+            final byte[] bytes)
+        {
+            this.deliverAtMs = deliverAtMs;
+            this.sequence = sequence;
+            this.source = source;
+            this.destination = destination;
+            this.bytes = bytes;
+        }
+
+        public int compareTo(final InFlight other)
+        {
+            final int byTime = Long.compare(deliverAtMs, other.deliverAtMs);
+            return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+        }
+    }
+}
