@@ -319,6 +319,35 @@ class LmdbStorageTest
     }
 
     @Test
+    void runningOutOfReaderSlotsFailsClearly() throws InterruptedException
+    {
+        try (LmdbStorage storage = LmdbStorage.open(new LmdbStorageConfig(directory).maxReaders(1)))
+        {
+            storage.put("ks", 1, nextStamp(), 1, "x".getBytes());
+            storage.beginRead().close(); // this thread's pooled reader now holds the only slot
+
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final Thread other = new Thread(() ->
+            {
+                try
+                {
+                    storage.beginRead().close();
+                }
+                catch (final Throwable t)
+                {
+                    failure.set(t);
+                }
+            });
+            other.start();
+            other.join(60_000);
+            assertThat(failure.get()).isInstanceOf(StorageException.class).hasMessageContaining("maxReaders");
+
+            // the failed attempt released the reader gate: this thread still reads, and close does not wait
+            assertThat(storage.get("ks", 1).value()).isEqualTo("x".getBytes());
+        }
+    }
+
+    @Test
     void invalidOptionsAreRejected()
     {
         assertThatThrownBy(() -> LmdbStorage.open(new LmdbStorageConfig(directory).initialMapSizeBytes(1024)))

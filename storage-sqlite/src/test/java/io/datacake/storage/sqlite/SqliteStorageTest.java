@@ -164,6 +164,24 @@ class SqliteStorageTest
     }
 
     @Test
+    void readerConnectionsAreBounded()
+    {
+        try (SqliteStorage storage = SqliteStorage.open(directory.resolve("readers.db")))
+        {
+            final java.util.List<io.datacake.storage.ReadTransaction> open = new java.util.ArrayList<>();
+            for (int i = 0; i < SqliteStorage.MAX_READER_CONNECTIONS; i++)
+            {
+                open.add(storage.beginRead()); // the first is this thread's pooled reader, the rest nested scopes
+            }
+            assertThatThrownBy(storage::beginRead)
+                .isInstanceOf(io.datacake.storage.StorageException.class)
+                .hasMessageContaining("too many SQLite reader connections");
+            open.forEach(io.datacake.storage.ReadTransaction::close);
+            storage.beginRead().close(); // nested connections were closed with their scopes
+        }
+    }
+
+    @Test
     void invalidOptionsAreRejected()
     {
         final Path file = directory.resolve("x.db");
