@@ -17,6 +17,7 @@ import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
+import org.lmdbjava.GetOp;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.PutFlags;
 import org.lmdbjava.Txn;
@@ -73,6 +74,7 @@ public final class LmdbStorage implements Storage
 
     private static final System.Logger LOGGER = System.getLogger(LmdbStorage.class.getName());
     private static final PutFlags[] NO_PUT_FLAGS = new PutFlags[0];
+    private static final PutFlags[] REPLACE_CURRENT = { PutFlags.MDB_CURRENT };
 
     private final Path directory;
     private final LmdbStorageConfig config;
@@ -309,9 +311,14 @@ public final class LmdbStorage implements Storage
             try
             {
                 txn = env.txnWrite();
-                for (int i = 0, size = batch.size(); i < size; i++)
+                // One metadata cursor per transaction: the last-write-wins read positions it, so an overwrite is
+                // done in place (MDB_CURRENT) without a second descent of the metadata tree.
+                try (Cursor<DirectBuffer> metaCursor = metaDb.openCursor(txn))
                 {
-                    apply(txn, batch, i);
+                    for (int i = 0, size = batch.size(); i < size; i++)
+                    {
+                        apply(txn, metaCursor, batch, i);
+                    }
                 }
                 if (nextKeyspaceId != firstNewId)
                 {
@@ -405,7 +412,8 @@ public final class LmdbStorage implements Storage
         }
     }
 
-    private void apply(final Txn<DirectBuffer> txn, final WriteBatch batch, final int index)
+    private void apply(
+        final Txn<DirectBuffer> txn, final Cursor<DirectBuffer> metaCursor, final WriteBatch batch, final int index)
     {
         final byte type = batch.type(index);
         final String keyspace = batch.keyspace(index);
@@ -417,10 +425,9 @@ public final class LmdbStorage implements Storage
             if (keyspaceId != NO_KEYSPACE)
             {
                 LmdbLayout.encodeKey(writeKey, keyspaceId, key);
-                final DirectBuffer meta = metaDb.get(txn, writeKey);
-                if (null != meta && LmdbLayout.isTombstone(meta))
+                if (metaCursor.get(writeKey, GetOp.MDB_SET_KEY) && LmdbLayout.isTombstone(metaCursor.val()))
                 {
-                    metaDb.delete(txn, writeKey);
+                    metaCursor.delete(NO_PUT_FLAGS);
                 }
             }
             return;
@@ -429,20 +436,23 @@ public final class LmdbStorage implements Storage
         final long stamp = batch.stamp(index);
         final int nodeId = batch.nodeId(index);
         LmdbLayout.encodeKey(writeKey, keyspaceIdForWrite(txn, keyspace), key);
-        final DirectBuffer existing = metaDb.get(txn, writeKey);
-        if (null != existing && !wins(
-            HlcTimestamp.compare(stamp, nodeId, LmdbLayout.stamp(existing), LmdbLayout.nodeId(existing)),
-            type,
-            LmdbLayout.isTombstone(existing)))
+        final boolean exists = metaCursor.get(writeKey, GetOp.MDB_SET_KEY);
+        if (exists)
         {
-            return; // last write wins: an older or replayed write changes nothing
+            final DirectBuffer existing = metaCursor.val();
+            final int order =
+                HlcTimestamp.compare(stamp, nodeId, LmdbLayout.stamp(existing), LmdbLayout.nodeId(existing));
+            if (!wins(order, type, LmdbLayout.isTombstone(existing)))
+            {
+                return; // last write wins: an older or replayed write changes nothing
+            }
         }
 
         final boolean tombstone = WriteBatch.TOMBSTONE == type;
         writeMeta.putLong(STAMP_OFFSET, stamp, ORDER);
         writeMeta.putInt(NODE_ID_OFFSET, nodeId, ORDER);
         writeMeta.putInt(META_FLAGS_OFFSET, tombstone ? TOMBSTONE_FLAG : 0, ORDER);
-        metaDb.put(txn, writeKey, writeMeta, NO_PUT_FLAGS);
+        metaCursor.put(writeKey, writeMeta, exists ? REPLACE_CURRENT : NO_PUT_FLAGS);
 
         if (tombstone)
         {

@@ -77,6 +77,7 @@ public abstract class StorageTck
     private Path directory;
 
     private Storage storage;
+    private Path storageDirectory;
     private int counter;
 
     /**
@@ -98,7 +99,8 @@ public abstract class StorageTck
     @BeforeEach
     void openForTest()
     {
-        storage = openStorage(directory);
+        storageDirectory = directory;
+        storage = openStorage(storageDirectory);
     }
 
     @AfterEach
@@ -127,7 +129,7 @@ public abstract class StorageTck
     {
         storage.close();
         storage = null;
-        storage = openStorage(directory);
+        storage = openStorage(storageDirectory);
         return storage;
     }
 
@@ -787,7 +789,8 @@ public abstract class StorageTck
             // every trial starts from an empty storage in a directory of its own
             storage.close();
             storage = null;
-            storage = openStorage(freshDirectory(trial));
+            storageDirectory = freshDirectory(trial);
+            storage = openStorage(storageDirectory);
         }
     }
 
