@@ -12,7 +12,9 @@ import java.util.Arrays;
  */
 public final class BulkMutationException extends StorageException
 {
+    /** Indexes of the applied operations in the failed batch, ascending. */
     private final int[] appliedOperations;
+    /** Keys of the applied operations, in operation order. */
     private final long[] appliedKeys;
 
     /**

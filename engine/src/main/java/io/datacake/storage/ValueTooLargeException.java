@@ -5,8 +5,11 @@ package io.datacake.storage;
  */
 public final class ValueTooLargeException extends IllegalArgumentException
 {
+    /** Key of the rejected document. */
     private final long key;
+    /** Length of the rejected value in bytes. */
     private final int length;
+    /** The configured maximum value length in bytes. */
     private final int maxLength;
 
     /**
