@@ -711,11 +711,20 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         counters.responsesSent.incrementRelease();
     }
 
-    void onCallTimeout(final PendingCall call, final long timerId)
+    void onCallTimeout(final PendingCall call, final long timerId, final long nowMs)
     {
         if (call.timerId == timerId && pendingByCorrelationId.get(call.correlationId) == call)
         {
             call.timerId = 0;
+            final DeferredRequest deferred = call.deferred;
+            if (null != deferred && nowMs >= deferred.connectDeadlineMs)
+            {
+                // Never sent and the connect deadline has come too (e.g. equal timeouts): say why it never left.
+                counters.sendFailures.incrementRelease();
+                completeError(call, errorFor(deferred.lastResult), sendFailureMessage(call.peer, deferred.lastResult) +
+                    " within the " + connectTimeoutMs + " ms connect timeout");
+                return;
+            }
             counters.requestTimeouts.incrementRelease();
             completeError(call, RpcError.TIMEOUT,
                 "no response from " + endpointOf(call.peer) + " within " + call.timeoutMs + " ms");
