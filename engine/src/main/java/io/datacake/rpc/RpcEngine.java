@@ -662,6 +662,12 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         final int room = maxMessageLength - RESPONSE_FIXED_LENGTH;
         final int firstChunk = Math.min(length, room);
         final boolean streamed = firstChunk < length;
+        if (streamed && outboundByKey.containsKey(streamKey(requesterNodeId, correlationId, true)))
+        {
+            // A duplicated request answered again: the first response stream already serves the requester.
+            counters.lateFramesDropped.incrementRelease();
+            return;
+        }
         if (streamed && outboundStreams.size() + inboundStreams.size() >= maxStreams)
         {
             sendErrorResponse(peer, correlationId, RpcStatus.SERVER_BUSY,
