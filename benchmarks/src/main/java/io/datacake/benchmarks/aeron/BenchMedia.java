@@ -1,0 +1,84 @@
+package io.datacake.benchmarks.aeron;
+
+import io.datacake.transport.aeron.AeronDriver;
+import io.datacake.transport.aeron.AeronDriverSettings;
+import io.datacake.transport.aeron.AeronEndpoint;
+import io.datacake.transport.aeron.FreeUdpPorts;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The setup every Aeron benchmark shares, so raw Aeron and the transport run on identical channels, driver and idle
+ * strategies: one embedded media driver ({@code ThreadingMode.SHARED}, backoff idle up to 100 us), 1 MiB terms, and
+ * application threads idling with {@link #newApplicationIdleStrategy()}.
+ */
+public final class BenchMedia
+{
+    /** Spins before an application thread yields. */
+    public static final int APP_IDLE_MAX_SPINS = 100;
+    /** Yields before an application thread parks. */
+    public static final int APP_IDLE_MAX_YIELDS = 100;
+    /** Shortest park of an application thread, ns. */
+    public static final long APP_IDLE_MIN_PARK_NS = 1_000;
+    /** Longest park of an application thread, ns. */
+    public static final long APP_IDLE_MAX_PARK_NS = 100_000;
+
+    /** Human-readable description of the idle strategies and threading mode, printed with every result. */
+    public static final String DESCRIPTION = "driver: embedded, ThreadingMode.SHARED, BackoffIdleStrategy(10, 20, " +
+        "1us, 100us); app threads: BackoffIdleStrategy(100, 100, 1us, 100us); term 1 MiB";
+
+    /** Stream ids are never reused within a JVM, so no frame of an earlier round can reach a later one. */
+    private static final AtomicInteger NEXT_STREAM_ID = new AtomicInteger(3001);
+
+    private BenchMedia()
+    {
+    }
+
+    /**
+     * Launch the benchmark's media driver.
+     *
+     * @return the driver, to close at tear-down.
+     */
+    public static AeronDriver launchDriver()
+    {
+        return AeronDriver.launch(new AeronDriverSettings());
+    }
+
+    /**
+     * A fresh idle strategy for a ping, pong or drain thread.
+     *
+     * @return the idle strategy.
+     */
+    public static IdleStrategy newApplicationIdleStrategy()
+    {
+        return new BackoffIdleStrategy(
+            APP_IDLE_MAX_SPINS, APP_IDLE_MAX_YIELDS, APP_IDLE_MIN_PARK_NS, APP_IDLE_MAX_PARK_NS);
+    }
+
+    /**
+     * Two endpoints (one per side) on the named media.
+     *
+     * @param media {@code ipc} or {@code udp}.
+     * @return two endpoints: index 0 the pinging side, index 1 the echoing side.
+     * @throws IllegalArgumentException for other media.
+     */
+    public static AeronEndpoint[] endpoints(final String media)
+    {
+        final int first = NEXT_STREAM_ID.getAndAdd(2);
+        switch (media)
+        {
+            case "ipc":
+                return new AeronEndpoint[]{ AeronEndpoint.ipc(first), AeronEndpoint.ipc(first + 1) };
+            case "udp":
+                final int[] ports = FreeUdpPorts.allocate(InetAddress.getLoopbackAddress(), 2);
+                return new AeronEndpoint[]{
+                    AeronEndpoint.udp("127.0.0.1", ports[0], first),
+                    AeronEndpoint.udp("127.0.0.1", ports[1], first + 1) };
+            default:
+                throw new IllegalArgumentException("media must be ipc or udp: " + media);
+        }
+    }
+}

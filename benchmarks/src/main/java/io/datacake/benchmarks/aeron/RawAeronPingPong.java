@@ -1,0 +1,138 @@
+package io.datacake.benchmarks.aeron;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.BufferClaim;
+import io.aeron.logbuffer.FragmentHandler;
+import io.datacake.transport.aeron.AeronEndpoint;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * The physical limit: a ping-pong on bare Aeron publications and subscriptions (tryClaim both ways, no
+ * reassembly, no framing), on the same channels and idle strategies as the transport benchmarks.
+ */
+public final class RawAeronPingPong implements PingPong
+{
+    private final int messageLength;
+    private final ExclusivePublication pingPublication;
+    private final Subscription pingSubscription;
+    private final ExclusivePublication pongPublication;
+    private final Subscription pongSubscription;
+    private final BufferClaim pingClaim = new BufferClaim();
+    private final BufferClaim pongClaim = new BufferClaim();
+    private final IdleStrategy pingIdle = BenchMedia.newApplicationIdleStrategy();
+    private final FragmentHandler pongHandler = (buffer, offset, length, header) -> lastEchoed = buffer.getLong(offset);
+    private final FragmentHandler echoHandler;
+    private final IdleStrategy echoIdle = BenchMedia.newApplicationIdleStrategy();
+    private final Thread echoThread;
+    private volatile boolean running = true;
+    private long sequence;
+    private long lastEchoed;
+
+    /**
+     * Connect both sides and start the echo thread.
+     *
+     * @param aeron         a connected client.
+     * @param endpoints     {@code [pinger, echoer]} endpoints.
+     * @param messageLength bytes per message, at least 8 and at most one MTU payload.
+     * @param stepped       true to echo on the pinging thread (no echo thread): measures CPU cost, not wake-ups.
+     */
+    public RawAeronPingPong(
+        final Aeron aeron, final AeronEndpoint[] endpoints, final int messageLength, final boolean stepped)
+    {
+        this.messageLength = messageLength;
+        pingSubscription = aeron.addSubscription(endpoints[1].channel(), endpoints[1].streamId());
+        pongSubscription = aeron.addSubscription(endpoints[0].channel(), endpoints[0].streamId());
+        pingPublication = aeron.addExclusivePublication(endpoints[1].channel(), endpoints[1].streamId());
+        pongPublication = aeron.addExclusivePublication(endpoints[0].channel(), endpoints[0].streamId());
+        while (!pingPublication.isConnected() || !pongPublication.isConnected())
+        {
+            pingIdle.idle();
+        }
+        echoHandler = (buffer, offset, length, header) ->
+        {
+            while (pongPublication.tryClaim(length, pongClaim) <= 0)
+            {
+                if (!running)
+                {
+                    return;
+                }
+                echoIdle.idle();
+            }
+            pongClaim.buffer().putBytes(pongClaim.offset(), buffer, offset, length);
+            pongClaim.commit();
+        };
+        if (stepped)
+        {
+            echoThread = null;
+        }
+        else
+        {
+            echoThread = new Thread(this::echoLoop, "raw-aeron-echo");
+            echoThread.setDaemon(true);
+            echoThread.start();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void roundTrip()
+    {
+        final long seq = ++sequence;
+        pingIdle.reset();
+        while (pingPublication.tryClaim(messageLength, pingClaim) <= 0)
+        {
+            pingIdle.idle();
+        }
+        pingClaim.buffer().putLong(pingClaim.offset(), seq);
+        pingClaim.commit();
+
+        pingIdle.reset();
+        if (null == echoThread)
+        {
+            while (lastEchoed != seq)
+            {
+                pingIdle.idle(pingSubscription.poll(echoHandler, 16) + pongSubscription.poll(pongHandler, 1));
+            }
+        }
+        else
+        {
+            while (lastEchoed != seq)
+            {
+                pingIdle.idle(pongSubscription.poll(pongHandler, 1));
+            }
+        }
+    }
+
+    private void echoLoop()
+    {
+        final IdleStrategy idle = BenchMedia.newApplicationIdleStrategy();
+        while (running)
+        {
+            idle.idle(pingSubscription.poll(echoHandler, 16));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void close()
+    {
+        running = false;
+        if (null != echoThread)
+        {
+            try
+            {
+                echoThread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        CloseHelper.closeAll(pingPublication, pongPublication, pingSubscription, pongSubscription);
+    }
+}

@@ -1,0 +1,161 @@
+package io.datacake.benchmarks.aeron;
+
+import io.datacake.node.Node;
+import io.datacake.node.NodeContext;
+import io.datacake.node.NodeServices;
+import io.datacake.rpc.RpcEngine;
+import io.datacake.rpc.RpcError;
+import io.datacake.rpc.RpcResponseListener;
+import io.datacake.rpc.RpcService;
+import io.datacake.transport.aeron.AeronDriver;
+import io.datacake.transport.aeron.AeronEndpoint;
+import io.datacake.transport.aeron.AeronTransport;
+import io.datacake.transport.aeron.AeronTransportSettings;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The same ping-pong as {@link RawAeronPingPong} as an RPC between two datacake nodes over {@link AeronTransport}s:
+ * the calling node runs in invoker mode, stepped by the benchmark thread, which calls {@link RpcEngine#call} on it
+ * (what gossip and replication do on the node thread); the echoing node runs on its own thread with the same idle
+ * strategy as the raw echo thread. Thread topology is the raw ping-pong's: one pinging thread, one echoing thread.
+ * <p>
+ * The frame on the wire is the message body plus the RPC header (frame header, correlation id, the sender's endpoint
+ * string), so it is longer than the raw ping-pong's message of the same body length.
+ */
+public final class RpcPingPong implements PingPong, RpcResponseListener
+{
+    /** Service the echoing node registers. */
+    public static final String SERVICE = "bench-echo";
+    /** Message type of the echo request. */
+    public static final int ECHO = 1;
+    /** Timeout of one call: far above any round trip, only there so a lost frame cannot hang the benchmark. */
+    public static final long CALL_TIMEOUT_MS = 5_000;
+    /** Bound on retries of a call the RPC layer reports back-pressured. */
+    public static final int MAX_BACK_PRESSURED_ATTEMPTS = 1_000_000;
+
+    private final Node caller;
+    private final Node echoer;
+    private final AgentInvoker invoker;
+    private final AgentInvoker echoInvoker;
+    private final RpcEngine rpc;
+    private final int peer;
+    private final int serviceId = RpcService.idOf(SERVICE);
+    private final UnsafeBuffer body;
+    private final IdleStrategy idle = BenchMedia.newApplicationIdleStrategy();
+    private boolean done;
+    private RpcError error;
+
+    /**
+     * Start both nodes.
+     *
+     * @param driver        a launched driver.
+     * @param endpoints     {@code [caller, echoer]} endpoints.
+     * @param messageLength body bytes per call.
+     * @param stepped       true to step the echoing node on the calling thread too (no echo thread): measures CPU
+     *                      cost, not wake-ups.
+     */
+    public RpcPingPong(
+        final AeronDriver driver, final AeronEndpoint[] endpoints, final int messageLength, final boolean stepped)
+    {
+        body = new UnsafeBuffer(new byte[messageLength]);
+        echoer = Node.launch(new NodeContext()
+            .nodeId(2)
+            .transport(AeronTransport.create(driver, endpoints[1], new AeronTransportSettings()))
+            .ownsTransport(true)
+            .idleStrategy(BenchMedia.newApplicationIdleStrategy())
+            .useAgentInvoker(stepped)
+            .addService(echoService()));
+        echoInvoker = echoer.invoker();
+        caller = Node.launch(new NodeContext()
+            .nodeId(1)
+            .transport(AeronTransport.create(driver, endpoints[0], new AeronTransportSettings()))
+            .ownsTransport(true)
+            .useAgentInvoker(true));
+        invoker = caller.invoker();
+
+        final NodeServices[] services = new NodeServices[1];
+        caller.submit((nodeServices) -> services[0] = nodeServices);
+        while (null == services[0])
+        {
+            idle.idle(invoker.invoke() + (null == echoInvoker ? 0 : echoInvoker.invoke()));
+        }
+        rpc = services[0].rpc();
+        peer = rpc.resolvePeer(echoer.endpoint());
+    }
+
+    static RpcService echoService()
+    {
+        return new RpcService(SERVICE).handler(ECHO, (request, reply) ->
+            reply.send(request.body(), request.bodyOffset(), request.bodyLength()));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the call fails other than back-pressured, or stays back-pressured.
+     */
+    public void roundTrip()
+    {
+        for (int attempt = 0; attempt < MAX_BACK_PRESSURED_ATTEMPTS; attempt++)
+        {
+            done = false;
+            error = null;
+            rpc.call(peer, serviceId, ECHO, body, 0, body.capacity(), null, CALL_TIMEOUT_MS, this);
+            idle.reset();
+            if (null != echoInvoker)
+            {
+                while (!done)
+                {
+                    idle.idle(invoker.invoke() + echoInvoker.invoke());
+                }
+            }
+            else
+            {
+                while (!done)
+                {
+                    idle.idle(invoker.invoke());
+                }
+            }
+            if (null == error)
+            {
+                return;
+            }
+            if (RpcError.BACK_PRESSURED != error)
+            {
+                throw new IllegalStateException("benchmark call failed: " + error);
+            }
+            // The send window was full (the driver had not yet moved the limit): retry, as a caller would.
+            idle.idle();
+        }
+        throw new IllegalStateException("benchmark call back-pressured " + MAX_BACK_PRESSURED_ATTEMPTS + " times");
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onResponse(final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        done = true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onError(final long correlationId, final RpcError error, final String message)
+    {
+        this.error = error;
+        done = true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void close()
+    {
+        caller.close();
+        echoer.close();
+    }
+}

@@ -1,0 +1,93 @@
+package io.datacake.benchmarks.aeron;
+
+import io.datacake.transport.FrameHandler;
+import io.datacake.transport.aeron.AeronDriver;
+import io.datacake.transport.aeron.AeronEndpoint;
+import io.datacake.transport.aeron.AeronTransport;
+import io.datacake.transport.aeron.AeronTransportSettings;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The same one-way stream as {@link RawAeronOneWay} through two {@link AeronTransport}s ({@code offer}).
+ */
+public final class TransportOneWay implements OneWaySender
+{
+    private final AeronTransport sender;
+    private final AeronTransport receiver;
+    private final int peer;
+    private final UnsafeBuffer message;
+    private final IdleStrategy sendIdle = BenchMedia.newApplicationIdleStrategy();
+    private final Thread drainThread;
+    private volatile boolean running = true;
+    private volatile long received;
+
+    /**
+     * Create both transports and start the drain thread.
+     *
+     * @param driver        a launched driver.
+     * @param endpoints     {@code [sender, receiver]} endpoints.
+     * @param messageLength bytes per message.
+     */
+    public TransportOneWay(final AeronDriver driver, final AeronEndpoint[] endpoints, final int messageLength)
+    {
+        message = new UnsafeBuffer(new byte[messageLength]);
+        sender = AeronTransport.create(driver, endpoints[0], new AeronTransportSettings());
+        receiver = AeronTransport.create(driver, endpoints[1], new AeronTransportSettings());
+        peer = sender.resolvePeer(receiver.localEndpoint());
+        drainThread = new Thread(this::drainLoop, "transport-drain");
+        drainThread.setDaemon(true);
+        drainThread.start();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void send()
+    {
+        sendIdle.reset();
+        while (sender.offer(peer, message, 0, message.capacity()) <= 0)
+        {
+            sendIdle.idle();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long received()
+    {
+        return received;
+    }
+
+    private void drainLoop()
+    {
+        final IdleStrategy idle = BenchMedia.newApplicationIdleStrategy();
+        final long[] count = new long[1];
+        final FrameHandler handler = (buffer, offset, length) -> count[0]++;
+        while (running)
+        {
+            final int frames = receiver.poll(handler, 64);
+            received = count[0];
+            idle.idle(frames);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void close()
+    {
+        running = false;
+        try
+        {
+            drainThread.join();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        receiver.close();
+        sender.close();
+    }
+}

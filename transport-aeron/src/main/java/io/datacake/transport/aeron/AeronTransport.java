@@ -1,0 +1,885 @@
+package io.datacake.transport.aeron;
+
+import io.aeron.Aeron;
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
+import io.aeron.Counter;
+import io.aeron.ErrorCode;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.exceptions.RegistrationException;
+import io.aeron.logbuffer.FrameDescriptor;
+import io.aeron.logbuffer.Header;
+import io.aeron.logbuffer.LogBufferDescriptor;
+import io.datacake.transport.FrameHandler;
+import io.datacake.transport.PeerStatusListener;
+import io.datacake.transport.Transport;
+import io.datacake.transport.TransportClaim;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Object2IntHashMap;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine's {@link Transport} over Aeron: {@code aeron:ipc} for nodes sharing a media driver, {@code aeron:udp} for
+ * nodes on other hosts (or other drivers).
+ * <ul>
+ *     <li>One subscription per node, on its {@link AeronEndpoint} (channel + stream id). Fragmented frames are
+ *     reassembled by a {@link FragmentAssembler}, which passes unfragmented frames straight through from the term
+ *     buffer and copies only the fragments of a longer frame, once.</li>
+ *     <li>One exclusive publication per peer, created when the peer is resolved, with a bounded wait for it to
+ *     connect so the first request to a live peer is not failed. Its term length is set in the channel, which fixes
+ *     {@link #maxMessageLength()}.</li>
+ *     <li>{@link #tryClaim} claims the frame in the publication's term buffer when it fits in one fragment (encode in
+ *     place); longer frames are encoded in a scratch buffer and offered on commit.</li>
+ *     <li>Back-pressure and admin actions are retried at most {@link AeronTransportSettings#sendRetryLimit()} times,
+ *     then returned; not connected, closed and max position exceeded are returned as the SPI's codes. The node
+ *     thread never waits on a send.</li>
+ *     <li>Images (peers sending to this node) are tracked: their coming and going triggers a scan of the resolved
+ *     peers' connectivity, reported through the {@link PeerStatusListener} from within {@link #poll}.</li>
+ * </ul>
+ * Counters (sends retried, not connected, back-pressured, images lost, deferred commits dropped) live in the media
+ * driver's counters file, so {@code AeronStat} shows them; the getters read them from any thread.
+ * <p>
+ * Owned by one thread, like every {@link Transport}.
+ */
+public final class AeronTransport implements Transport
+{
+    /** Aeron counter type id of this transport's counters (outside Aeron's own range). */
+    public static final int COUNTER_TYPE_ID = 4_200_001;
+
+    private static final System.Logger LOGGER = System.getLogger(AeronTransport.class.getName());
+    private static final long NULL_REGISTRATION_ID = Aeron.NULL_VALUE;
+    private static final int NO_HANDLE = -1;
+
+    /**
+     * Polls between clock reads for the periodic peer status scan; a scan also runs at once when an image comes or
+     * goes. At the node's slowest idle (1 ms parks) this delays a scan by at most this many milliseconds.
+     */
+    static final int PEER_STATUS_CLOCK_READ_POLLS = 16;
+
+    /** Bound on further handler exceptions of one poll attached (as suppressed) to the one it rethrows. */
+    static final int MAX_SUPPRESSED_HANDLER_EXCEPTIONS = 8;
+
+    private final AeronDriver driver;
+    private final boolean ownsDriver;
+    private final Aeron aeron;
+    private final AeronEndpoint localEndpoint;
+    private final AeronTransportSettings settings;
+    private final int maxMessageLength;
+    private final long peerStatusCheckIntervalNs;
+    private final Subscription subscription;
+    private final FragmentAssembler fragmentAssembler;
+    private final OneToOneConcurrentArrayQueue<Integer> lostImageSessionIds;
+    private final Object2IntHashMap<String> handleByEndpoint = new Object2IntHashMap<>(NO_HANDLE);
+    private final Int2ObjectHashMap<Peer> peerByHandle = new Int2ObjectHashMap<>();
+    private final ArrayList<Peer> peers = new ArrayList<>();
+    private final Counter sendRetries;
+    private final Counter notConnected;
+    private final Counter backPressured;
+    private final Counter imagesAvailable;
+    private final Counter imagesLost;
+    private final Counter deferredCommitsDropped;
+    private final Counter imageEventsDropped;
+
+    private FrameHandler frameHandler;
+    private RuntimeException handlerException;
+    private int framesDelivered;
+    private PeerStatusListener peerStatusListener;
+    private AeronTransportClaim outstandingClaim;
+    private int nextHandle;
+    private long lastSeenImageEvents;
+    private long nextPeerStatusCheckNs;
+    private int pollsSinceClockRead;
+    private boolean closed;
+
+    private AeronTransport(
+        final AeronDriver driver,
+        final boolean ownsDriver,
+        final AeronEndpoint localEndpoint,
+        final AeronTransportSettings settings)
+    {
+        this.driver = driver;
+        this.ownsDriver = ownsDriver;
+        this.aeron = driver.aeron();
+        this.localEndpoint = localEndpoint;
+        this.settings = settings;
+        this.maxMessageLength = FrameDescriptor.computeMaxMessageLength(settings.termBufferLength());
+        this.peerStatusCheckIntervalNs = TimeUnit.MILLISECONDS.toNanos(settings.peerStatusCheckIntervalMs());
+        this.lostImageSessionIds = new OneToOneConcurrentArrayQueue<>(settings.imageEventQueueCapacity());
+        this.fragmentAssembler = new FragmentAssembler(this::onFragment);
+
+        final String label = " " + localEndpoint;
+        Counter sendRetries = null;
+        Counter notConnected = null;
+        Counter backPressured = null;
+        Counter imagesAvailable = null;
+        Counter imagesLost = null;
+        Counter deferredCommitsDropped = null;
+        Counter imageEventsDropped = null;
+        Subscription subscription = null;
+        try
+        {
+            sendRetries = aeron.addCounter(COUNTER_TYPE_ID, "datacake sends retried" + label);
+            notConnected = aeron.addCounter(COUNTER_TYPE_ID, "datacake sends not connected" + label);
+            backPressured = aeron.addCounter(COUNTER_TYPE_ID, "datacake sends back-pressured" + label);
+            imagesAvailable = aeron.addCounter(COUNTER_TYPE_ID, "datacake images available" + label);
+            imagesLost = aeron.addCounter(COUNTER_TYPE_ID, "datacake images lost" + label);
+            deferredCommitsDropped = aeron.addCounter(COUNTER_TYPE_ID, "datacake deferred commits dropped" + label);
+            imageEventsDropped = aeron.addCounter(COUNTER_TYPE_ID, "datacake image events dropped" + label);
+            subscription = aeron.addSubscription(
+                localEndpoint.channel(), localEndpoint.streamId(), this::onAvailableImage, this::onUnavailableImage);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.closeAll(subscription, sendRetries, notConnected, backPressured, imagesAvailable, imagesLost,
+                deferredCommitsDropped, imageEventsDropped);
+            throw ex;
+        }
+        this.sendRetries = sendRetries;
+        this.notConnected = notConnected;
+        this.backPressured = backPressured;
+        this.imagesAvailable = imagesAvailable;
+        this.imagesLost = imagesLost;
+        this.deferredCommitsDropped = deferredCommitsDropped;
+        this.imageEventsDropped = imageEventsDropped;
+        this.subscription = subscription;
+    }
+
+    /**
+     * A transport on a media driver someone else owns (shared by several transports, e.g. all IPC nodes of a JVM).
+     * Closing the transport leaves the driver open.
+     *
+     * @param driver        a launched driver.
+     * @param localEndpoint where this node listens; for IPC, a stream id no other node on the driver uses.
+     * @param settings      tuning and bounds.
+     * @return the transport, subscribed and ready.
+     * @throws IllegalStateException           if the driver is closed.
+     * @throws io.aeron.exceptions.RegistrationException if the driver rejects the subscription (e.g. the UDP port is
+     *                                                   in use by another process).
+     */
+    public static AeronTransport create(
+        final AeronDriver driver, final AeronEndpoint localEndpoint, final AeronTransportSettings settings)
+    {
+        Objects.requireNonNull(driver, "driver");
+        Objects.requireNonNull(localEndpoint, "localEndpoint");
+        Objects.requireNonNull(settings, "settings");
+        if (driver.isClosed())
+        {
+            throw new IllegalStateException("Aeron driver is closed: " + driver.aeronDirectoryName());
+        }
+        return new AeronTransport(driver, false, localEndpoint, settings);
+    }
+
+    /**
+     * A transport with its own media driver (embedded or attached as configured), closed with the transport.
+     *
+     * @param driverSettings how to get the driver.
+     * @param localEndpoint  where this node listens.
+     * @param settings       tuning and bounds.
+     * @return the transport, subscribed and ready.
+     * @throws io.aeron.exceptions.RegistrationException if the driver rejects the subscription (e.g. the UDP port is
+     *                                                   in use by another process).
+     */
+    public static AeronTransport launch(
+        final AeronDriverSettings driverSettings,
+        final AeronEndpoint localEndpoint,
+        final AeronTransportSettings settings)
+    {
+        Objects.requireNonNull(localEndpoint, "localEndpoint");
+        Objects.requireNonNull(settings, "settings");
+        final AeronDriver driver = AeronDriver.launch(driverSettings);
+        try
+        {
+            return new AeronTransport(driver, true, localEndpoint, settings);
+        }
+        catch (final RuntimeException ex)
+        {
+            driver.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The endpoint is an {@link AeronEndpoint} string. A new peer gets an exclusive publication, and this call waits
+     * up to {@link AeronTransportSettings#connectWaitMs()} for it to connect and get a send window from the driver
+     * (once per peer), so that the first frame to a live peer is neither unreachable nor back-pressured.
+     *
+     * @throws IllegalStateException    if the transport is closed or {@link AeronTransportSettings#maxPeers()} peers
+     *                                  are resolved already.
+     * @throws IllegalArgumentException if the endpoint is not an {@link AeronEndpoint}, or the media driver rejects
+     *                                  it (invalid channel parameters, unknown host).
+     * @throws RegistrationException    if the media driver fails to create the publication for another reason.
+     */
+    public int resolvePeer(final CharSequence endpoint)
+    {
+        Objects.requireNonNull(endpoint, "endpoint");
+        ensureOpen();
+        final String key = endpoint.toString();
+        final int existing = handleByEndpoint.getValue(key);
+        if (NO_HANDLE != existing)
+        {
+            return existing;
+        }
+        if (peers.size() >= settings.maxPeers())
+        {
+            throw new IllegalStateException("too many peers resolved (maxPeers=" + settings.maxPeers() +
+                "): release unused peers or raise AeronTransportSettings.maxPeers");
+        }
+
+        final AeronEndpoint peerEndpoint = AeronEndpoint.parse(endpoint);
+        final ChannelUri uri = ChannelUri.parse(peerEndpoint.channel());
+        uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(settings.termBufferLength()));
+        final String channel = uri.toString();
+        final ExclusivePublication publication;
+        try
+        {
+            publication = aeron.addExclusivePublication(channel, peerEndpoint.streamId());
+        }
+        catch (final RegistrationException ex)
+        {
+            // The driver reports a bad channel parameter (e.g. mtu) as a generic error; storage or resource errors are
+            // not the endpoint's fault and pass through.
+            final ErrorCode code = ex.errorCode();
+            if (ErrorCode.INVALID_CHANNEL == code || ErrorCode.UNKNOWN_HOST == code || ErrorCode.GENERIC_ERROR == code)
+            {
+                throw new IllegalArgumentException(
+                    "the media driver rejected endpoint " + endpoint + ": " + ex.getMessage(), ex);
+            }
+            throw ex;
+        }
+        awaitReady(publication);
+
+        final int handle = nextHandle++;
+        final Peer peer = new Peer(handle, key, channel, peerEndpoint.streamId(), publication);
+        peerByHandle.put(handle, peer);
+        handleByEndpoint.put(key, handle);
+        peers.add(peer);
+        return handle;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void releasePeer(final int peer)
+    {
+        final Peer released = peerByHandle.remove(peer);
+        if (null != released)
+        {
+            handleByEndpoint.removeKey(released.endpoint);
+            peers.remove(released);
+            released.close(aeron);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean isConnected(final int peer)
+    {
+        if (closed)
+        {
+            return false;
+        }
+        final Peer p = peerByHandle.get(peer);
+        return null != p && null != p.publication && p.publication.isConnected();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String peerEndpoint(final int peer)
+    {
+        final Peer p = peerByHandle.get(peer);
+        if (null == p)
+        {
+            throw new IllegalArgumentException("unknown or released peer handle: " + peer);
+        }
+        return p.endpoint;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if a claim is outstanding (commit or abort it first).
+     */
+    public long offer(final int peer, final DirectBuffer buffer, final int offset, final int length)
+    {
+        checkLength(length);
+        checkNoOutstandingClaim();
+        if (closed)
+        {
+            return CLOSED;
+        }
+        final Peer p = peerByHandle.get(peer);
+        if (null == p)
+        {
+            return CLOSED;
+        }
+        final ExclusivePublication publication = p.publication(aeron);
+        if (null == publication)
+        {
+            return notConnected();
+        }
+
+        int retries = 0;
+        while (true)
+        {
+            final long result = publication.offer(buffer, offset, length);
+            if (result > 0)
+            {
+                return result;
+            }
+            if (isRetryable(result) && retries < settings.sendRetryLimit())
+            {
+                retries++;
+                sendRetries.incrementRelease();
+                continue;
+            }
+            return onSendFailure(p, result);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if another claim is outstanding (commit or abort it first).
+     */
+    public long tryClaim(final int peer, final int length, final TransportClaim claim)
+    {
+        checkLength(length);
+        if (!(claim instanceof AeronTransportClaim) || ((AeronTransportClaim)claim).owner() != this)
+        {
+            throw new IllegalArgumentException("claim was not created by this transport's newClaim()");
+        }
+        checkNoOutstandingClaim();
+        if (closed)
+        {
+            return CLOSED;
+        }
+        final Peer p = peerByHandle.get(peer);
+        if (null == p)
+        {
+            return CLOSED;
+        }
+        final ExclusivePublication publication = p.publication(aeron);
+        if (null == publication)
+        {
+            return notConnected();
+        }
+
+        final AeronTransportClaim aeronClaim = (AeronTransportClaim)claim;
+        if (length <= publication.maxPayloadLength())
+        {
+            int retries = 0;
+            while (true)
+            {
+                final long result = publication.tryClaim(length, aeronClaim.bufferClaim());
+                if (result > 0)
+                {
+                    aeronClaim.wrapDirect();
+                    outstandingClaim = aeronClaim;
+                    return result;
+                }
+                if (isRetryable(result) && retries < settings.sendRetryLimit())
+                {
+                    retries++;
+                    sendRetries.incrementRelease();
+                    continue;
+                }
+                return onSendFailure(p, result);
+            }
+        }
+
+        // Too long for one fragment: Aeron cannot claim it. Check now what would make the offer on commit fail.
+        if (!publication.isConnected())
+        {
+            return notConnected();
+        }
+        final int framedLength = LogBufferDescriptor.computeFragmentedFrameLength(
+            length, publication.maxPayloadLength());
+        if (publication.availableWindow() < framedLength)
+        {
+            backPressured.incrementRelease();
+            return BACK_PRESSURED;
+        }
+        aeronClaim.wrapDeferred(publication, length, maxMessageLength);
+        outstandingClaim = aeronClaim;
+        return Math.max(1L, publication.position());
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public TransportClaim newClaim()
+    {
+        return new AeronTransportClaim(this);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Aeron's fragment limit bounds the work: a frame that arrives in several fragments counts once in the result,
+     * so at most {@code fragmentLimit} frames are delivered. If the handler throws, the frame counts as consumed, the
+     * remaining frames of this poll are still delivered, and the first exception is rethrown when the poll ends
+     * (Aeron itself would only log it).
+     *
+     * @throws RuntimeException         the first exception the handler threw during this poll.
+     * @throws IllegalArgumentException if the fragment limit is not positive.
+     */
+    public int poll(final FrameHandler handler, final int fragmentLimit)
+    {
+        Objects.requireNonNull(handler, "handler");
+        if (fragmentLimit < 1)
+        {
+            throw new IllegalArgumentException("fragmentLimit must be positive: " + fragmentLimit);
+        }
+        if (closed)
+        {
+            return 0;
+        }
+
+        int statusChanges = 0;
+        final long imageEvents = imagesAvailableOrLost();
+        if (imageEvents != lastSeenImageEvents)
+        {
+            lastSeenImageEvents = imageEvents;
+            freeLostImageBuffers();
+            statusChanges = checkPeerStatus();
+        }
+        else if (++pollsSinceClockRead >= PEER_STATUS_CLOCK_READ_POLLS)
+        {
+            // Read the clock every few polls only: it costs as much as the rest of an empty poll.
+            pollsSinceClockRead = 0;
+            final long nowNs = System.nanoTime();
+            if (nowNs - nextPeerStatusCheckNs >= 0)
+            {
+                nextPeerStatusCheckNs = nowNs + peerStatusCheckIntervalNs;
+                statusChanges = checkPeerStatus();
+            }
+        }
+
+        frameHandler = handler;
+        framesDelivered = 0;
+        try
+        {
+            subscription.poll(fragmentAssembler, fragmentLimit);
+        }
+        finally
+        {
+            frameHandler = null;
+        }
+        final RuntimeException thrown = handlerException;
+        if (null != thrown)
+        {
+            handlerException = null;
+            throw thrown;
+        }
+        return framesDelivered + statusChanges;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void peerStatusListener(final PeerStatusListener listener)
+    {
+        this.peerStatusListener = listener;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * {@code min(termBufferLength / 8, 16 MiB)} of {@link AeronTransportSettings#termBufferLength()}.
+     */
+    public int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String localEndpoint()
+    {
+        return localEndpoint.toString();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Closes the publications, the subscription and the counters, then the media driver if this transport launched
+     * it.
+     */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        outstandingClaim = null;
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            peers.get(i).close(aeron);
+        }
+        peers.clear();
+        peerByHandle.clear();
+        handleByEndpoint.clear();
+        if (!aeron.isClosed())
+        {
+            CloseHelper.closeAll(subscription, sendRetries, notConnected, backPressured, imagesAvailable, imagesLost,
+                deferredCommitsDropped, imageEventsDropped);
+        }
+        if (ownsDriver)
+        {
+            driver.close();
+        }
+    }
+
+    /**
+     * The media driver this transport sends and receives through.
+     *
+     * @return the driver.
+     */
+    public AeronDriver driver()
+    {
+        return driver;
+    }
+
+    /**
+     * How many peers' images (senders to this node) the subscription currently has.
+     *
+     * @return the image count, 0 once closed.
+     */
+    public int imageCount()
+    {
+        return closed ? 0 : subscription.imageCount();
+    }
+
+    /**
+     * How many times a back-pressured or admin-action send was retried.
+     *
+     * @return the count.
+     */
+    public long sendRetryCount()
+    {
+        return sendRetries.get();
+    }
+
+    /**
+     * How many sends returned {@link #NOT_CONNECTED}.
+     *
+     * @return the count.
+     */
+    public long notConnectedCount()
+    {
+        return notConnected.get();
+    }
+
+    /**
+     * How many sends returned {@link #BACK_PRESSURED} after exhausting their retries.
+     *
+     * @return the count.
+     */
+    public long backPressuredCount()
+    {
+        return backPressured.get();
+    }
+
+    /**
+     * How many images (a peer sending to this node) went away: a peer closed, died or was cut off.
+     *
+     * @return the count.
+     */
+    public long imagesLostCount()
+    {
+        return imagesLost.get();
+    }
+
+    /**
+     * How many committed frames too long to claim in place could not be offered within the retry bound and were
+     * dropped (the RPC layer sees them as lost).
+     *
+     * @return the count.
+     */
+    public long deferredCommitsDroppedCount()
+    {
+        return deferredCommitsDropped.get();
+    }
+
+    void commitDeferred(final ExclusivePublication publication, final DirectBuffer buffer, final int length)
+    {
+        int retries = 0;
+        while (true)
+        {
+            final long result = publication.offer(buffer, 0, length);
+            if (result > 0)
+            {
+                return;
+            }
+            if (isRetryable(result) && retries < settings.sendRetryLimit())
+            {
+                retries++;
+                sendRetries.incrementRelease();
+                continue;
+            }
+            deferredCommitsDropped.incrementRelease();
+            LOGGER.log(Level.DEBUG, () -> "dropped a committed frame of " + length + " bytes to " +
+                publication.channel() + ": " + Transport.resultName(result));
+            return;
+        }
+    }
+
+    void claimEnded()
+    {
+        outstandingClaim = null;
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        framesDelivered++;
+        try
+        {
+            frameHandler.onFrame(buffer, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Aeron would swallow it into the client's error handler: keep it for poll() to rethrow to its caller.
+            if (null == handlerException)
+            {
+                handlerException = ex;
+            }
+            else if (handlerException.getSuppressed().length < MAX_SUPPRESSED_HANDLER_EXCEPTIONS)
+            {
+                handlerException.addSuppressed(ex);
+            }
+        }
+    }
+
+    private void onAvailableImage(final Image image)
+    {
+        imagesAvailable.incrementRelease();
+        LOGGER.log(Level.DEBUG, () -> localEndpoint + ": image available from " + image.sourceIdentity() +
+            " session " + image.sessionId());
+    }
+
+    private void onUnavailableImage(final Image image)
+    {
+        // Client conductor thread: hand the session over to the polling thread, which owns the assembler. Queue it
+        // before counting, so a poll that sees the new count also finds the session in the queue.
+        if (!lostImageSessionIds.offer(image.sessionId()))
+        {
+            imageEventsDropped.incrementRelease();
+        }
+        imagesLost.incrementRelease();
+        LOGGER.log(Level.DEBUG, () -> localEndpoint + ": image lost from " + image.sourceIdentity() +
+            " session " + image.sessionId());
+    }
+
+    private long imagesAvailableOrLost()
+    {
+        // Both counters only grow, written by the client conductor: the sum changes whenever an image comes or goes.
+        return imagesAvailable.get() + imagesLost.get();
+    }
+
+    private void freeLostImageBuffers()
+    {
+        Integer sessionId;
+        while (null != (sessionId = lostImageSessionIds.poll()))
+        {
+            fragmentAssembler.freeSessionBuffer(sessionId);
+        }
+    }
+
+    private int checkPeerStatus()
+    {
+        int changes = 0;
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            final Peer peer = peers.get(i);
+            final ExclusivePublication publication = peer.publication;
+            final boolean connected = null != publication && publication.isConnected();
+            if (connected != peer.lastReportedConnected)
+            {
+                peer.lastReportedConnected = connected;
+                changes++;
+                final PeerStatusListener listener = peerStatusListener;
+                if (null != listener)
+                {
+                    if (connected)
+                    {
+                        listener.onPeerAvailable(peer.handle);
+                    }
+                    else
+                    {
+                        listener.onPeerUnavailable(peer.handle);
+                    }
+                }
+            }
+        }
+        return changes;
+    }
+
+    private long onSendFailure(final Peer peer, final long result)
+    {
+        if (result == Publication.NOT_CONNECTED)
+        {
+            return notConnected();
+        }
+        if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
+        {
+            backPressured.incrementRelease();
+            return BACK_PRESSURED;
+        }
+        if (result == Publication.MAX_POSITION_EXCEEDED)
+        {
+            // The log is exhausted: replace the publication; sends fail as not connected until the new one is ready.
+            peer.replacePublication(aeron);
+            return MAX_POSITION_EXCEEDED;
+        }
+        return CLOSED;
+    }
+
+    private long notConnected()
+    {
+        notConnected.incrementRelease();
+        return NOT_CONNECTED;
+    }
+
+    private void awaitReady(final ExclusivePublication publication)
+    {
+        // Connected is not enough: the driver sets the publication's limit on its next duty cycle, and until then
+        // every send is back-pressured. Wait (bounded) until the publication can take a frame.
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.connectWaitMs());
+        final SleepingMillisIdleStrategy idle = new SleepingMillisIdleStrategy(1);
+        while (!(publication.isConnected() && publication.availableWindow() > 0) &&
+            System.nanoTime() - deadlineNs < 0)
+        {
+            idle.idle();
+        }
+    }
+
+    private static boolean isRetryable(final long result)
+    {
+        return result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION;
+    }
+
+    private void checkLength(final int length)
+    {
+        if (length < 1 || length > maxMessageLength)
+        {
+            throw new IllegalArgumentException("frame length must be between 1 and maxMessageLength=" +
+                maxMessageLength + " (stream longer messages): " + length);
+        }
+    }
+
+    private void checkNoOutstandingClaim()
+    {
+        if (null != outstandingClaim)
+        {
+            throw new IllegalStateException("a claim is outstanding: commit or abort it before the next send");
+        }
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("transport is closed: " + localEndpoint);
+        }
+    }
+
+    /**
+     * A resolved peer: its endpoint and the exclusive publication to it.
+     */
+    private static final class Peer
+    {
+        final int handle;
+        final String endpoint;
+        final String channel;
+        final int streamId;
+        ExclusivePublication publication;
+        long pendingRegistrationId = NULL_REGISTRATION_ID;
+        boolean lastReportedConnected;
+
+        Peer(
+            final int handle,
+            final String endpoint,
+            final String channel,
+            final int streamId,
+            final ExclusivePublication publication)
+        {
+            this.handle = handle;
+            this.endpoint = endpoint;
+            this.channel = channel;
+            this.streamId = streamId;
+            this.publication = publication;
+        }
+
+        /**
+         * The publication, or null while a replacement is being created (checked without blocking).
+         */
+        ExclusivePublication publication(final Aeron aeron)
+        {
+            if (null == publication && NULL_REGISTRATION_ID != pendingRegistrationId)
+            {
+                try
+                {
+                    publication = aeron.getExclusivePublication(pendingRegistrationId);
+                    if (null != publication)
+                    {
+                        pendingRegistrationId = NULL_REGISTRATION_ID;
+                    }
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOGGER.log(Level.WARNING, "cannot recreate publication to " + endpoint + ", retrying", ex);
+                    pendingRegistrationId = aeron.asyncAddExclusivePublication(channel, streamId);
+                }
+            }
+            return publication;
+        }
+
+        void replacePublication(final Aeron aeron)
+        {
+            CloseHelper.quietClose(publication);
+            publication = null;
+            pendingRegistrationId = aeron.asyncAddExclusivePublication(channel, streamId);
+        }
+
+        void close(final Aeron aeron)
+        {
+            if (!aeron.isClosed())
+            {
+                CloseHelper.quietClose(publication);
+                if (NULL_REGISTRATION_ID != pendingRegistrationId)
+                {
+                    // Still being created asynchronously: remove it without waiting for it to exist.
+                    aeron.asyncRemovePublication(pendingRegistrationId);
+                }
+            }
+            publication = null;
+            pendingRegistrationId = NULL_REGISTRATION_ID;
+        }
+    }
+}
