@@ -374,7 +374,8 @@ public final class Node implements AutoCloseable
         };
         while (commandQueue.drain(rejecter) > 0)
         {
-            // Drain everything: commands queued before close all get their rejection.
+            // Bounded by the queue capacity: no submitter can add commands any more (closed, and none is inside
+            // offer()), so every command queued before close gets its rejection.
         }
     }
 

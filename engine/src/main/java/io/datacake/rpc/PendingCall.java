@@ -74,6 +74,6 @@ final class PendingCall implements TimerListener
 
     public void onTimer(final long timerId, final long nowMs)
     {
-        engine.onCallTimeout(this, timerId);
+        engine.onCallTimeout(this, timerId, nowMs);
     }
 }

@@ -662,6 +662,12 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         final int room = maxMessageLength - RESPONSE_FIXED_LENGTH;
         final int firstChunk = Math.min(length, room);
         final boolean streamed = firstChunk < length;
+        if (streamed && outboundByKey.containsKey(streamKey(requesterNodeId, correlationId, true)))
+        {
+            // A duplicated request answered again: the first response stream already serves the requester.
+            counters.lateFramesDropped.incrementRelease();
+            return;
+        }
         if (streamed && outboundStreams.size() + inboundStreams.size() >= maxStreams)
         {
             sendErrorResponse(peer, correlationId, RpcStatus.SERVER_BUSY,
@@ -711,11 +717,20 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         counters.responsesSent.incrementRelease();
     }
 
-    void onCallTimeout(final PendingCall call, final long timerId)
+    void onCallTimeout(final PendingCall call, final long timerId, final long nowMs)
     {
         if (call.timerId == timerId && pendingByCorrelationId.get(call.correlationId) == call)
         {
             call.timerId = 0;
+            final DeferredRequest deferred = call.deferred;
+            if (null != deferred && nowMs >= deferred.connectDeadlineMs)
+            {
+                // Never sent and the connect deadline has come too (e.g. equal timeouts): say why it never left.
+                counters.sendFailures.incrementRelease();
+                completeError(call, errorFor(deferred.lastResult), sendFailureMessage(call.peer, deferred.lastResult) +
+                    " within the " + connectTimeoutMs + " ms connect timeout");
+                return;
+            }
             counters.requestTimeouts.incrementRelease();
             completeError(call, RpcError.TIMEOUT,
                 "no response from " + endpointOf(call.peer) + " within " + call.timeoutMs + " ms");

@@ -189,6 +189,7 @@ final class NodeTest
     }
 
     @Test
+    @SuppressWarnings("try") // closes inside try-with-resources on purpose: close is idempotent
     void dutiesRunEveryCycleAndTheirErrorsAreCountedNotFatal()
     {
         final List<Throwable> errors = new ArrayList<>();
@@ -308,6 +309,7 @@ final class NodeTest
     }
 
     @Test
+    @SuppressWarnings("try") // the close inside must be rejected; try-with-resources closes for real
     void closingFromTheNodeThreadIsRejectedInsteadOfDeadlocking() throws Exception
     {
         try (Node node = Node.launch(new NodeContext().nodeId(4).transport(network.newTransport())))

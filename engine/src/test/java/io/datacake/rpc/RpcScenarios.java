@@ -351,6 +351,17 @@ public abstract class RpcScenarios
     }
 
     @Test
+    void connectTimeoutEqualToTheRequestTimeoutReportsTheUnreachablePeer()
+    {
+        try (RpcTestCluster cluster = createCluster(1, (ctx) -> ctx.connectTimeoutMs(300)))
+        {
+            final RpcException error = failure(cluster,
+                cluster.node(0).call(cluster.unreachableEndpoint(), ECHO, ECHO_BODY, new byte[1], null, 300));
+            assertThat(error.error()).isEqualTo(RpcError.PEER_UNREACHABLE);
+        }
+    }
+
+    @Test
     void requestTimeoutShorterThanTheConnectTimeoutWins()
     {
         try (RpcTestCluster cluster = createCluster(1, (ctx) -> ctx.connectTimeoutMs(60_000)))

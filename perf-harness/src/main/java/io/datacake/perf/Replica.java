@@ -80,10 +80,8 @@ final class Replica implements AutoCloseable
                 storageCount[0]++;
             });
         }
-        final long[] liveDigest = { 0 };
-        set.forEachLive((key, stamp, nodeId) -> liveDigest[0] += mix(key, stamp, nodeId));
-        return new ReplicaSummary(set.liveCount(), liveDigest[0], storageCount[0], storageDigest[0], applied, skipped,
-            staleRejected);
+        return new ReplicaSummary(set.liveCount(), set.contentDigest(), storageCount[0], storageDigest[0], applied,
+            skipped, staleRejected);
     }
 
     public void close()
@@ -104,7 +102,7 @@ final class Replica implements AutoCloseable
      * What a replica holds after a run.
      *
      * @param liveKeys      live entries in the set.
-     * @param setDigest     order-independent digest of the live entries.
+     * @param setDigest     the set's content digest (entries, tombstones, seen stamps).
      * @param storedKeys    documents in storage.
      * @param storageDigest order-independent digest of storage metadata.
      * @param applied       writes applied.
