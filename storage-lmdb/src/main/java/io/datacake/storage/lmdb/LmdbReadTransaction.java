@@ -1,9 +1,8 @@
 package io.datacake.storage.lmdb;
 
 import io.datacake.storage.DocumentHandler;
-import io.datacake.storage.KeyspaceNames;
 import io.datacake.storage.MetadataHandler;
-import io.datacake.storage.ReadTransaction;
+import io.datacake.storage.KeyspaceReadTransaction;
 import io.datacake.storage.StorageException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,7 +12,6 @@ import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
 
 import java.nio.ByteBuffer;
-import java.util.Objects;
 
 import static io.datacake.storage.lmdb.LmdbLayout.DATA_HEADER_LENGTH;
 import static io.datacake.storage.lmdb.LmdbLayout.KEY_LENGTH;
@@ -23,7 +21,7 @@ import static io.datacake.storage.lmdb.LmdbLayout.KEY_LENGTH;
  * and renews it on the next {@code beginRead}, so a steady-state read allocates nothing. Values handed to
  * handlers are the buffers lmdbjava points at the mmap'd pages: no copy.
  */
-final class LmdbReadTransaction implements ReadTransaction
+final class LmdbReadTransaction extends KeyspaceReadTransaction
 {
     private final LmdbStorage storage;
     private final boolean pooled;
@@ -37,7 +35,7 @@ final class LmdbReadTransaction implements ReadTransaction
         this.pooled = pooled;
     }
 
-    boolean isActive()
+    protected boolean isActive()
     {
         return active;
     }
@@ -60,54 +58,13 @@ final class LmdbReadTransaction implements ReadTransaction
         active = true;
     }
 
-    /**
-     * {@inheritDoc}
-     */
-    public boolean get(final String keyspace, final long key, final DocumentHandler handler)
+    protected int keyspaceId(final String keyspace)
     {
-        KeyspaceNames.validate(keyspace);
-        checkActive();
-        final int keyspaceId = storage.keyspaceId(keyspace);
-        return keyspaceId != LmdbStorage.NO_KEYSPACE && read(keyspaceId, key, handler);
+        return storage.keyspaceId(keyspace);
     }
 
-    /**
-     * {@inheritDoc}
-     */
-    public int getMany(
-        final String keyspace, final long[] keys, final int offset, final int count, final DocumentHandler handler)
+    protected int forEachMetadata(final int keyspaceId, final MetadataHandler handler)
     {
-        KeyspaceNames.validate(keyspace);
-        Objects.checkFromIndexSize(offset, count, keys.length);
-        checkActive();
-        final int keyspaceId = storage.keyspaceId(keyspace);
-        if (keyspaceId == LmdbStorage.NO_KEYSPACE)
-        {
-            return 0;
-        }
-        int found = 0;
-        for (int i = offset, end = offset + count; i < end; i++)
-        {
-            if (read(keyspaceId, keys[i], handler))
-            {
-                found++;
-            }
-        }
-        return found;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int forEachMetadata(final String keyspace, final MetadataHandler handler)
-    {
-        KeyspaceNames.validate(keyspace);
-        checkActive();
-        final int keyspaceId = storage.keyspaceId(keyspace);
-        if (keyspaceId == LmdbStorage.NO_KEYSPACE)
-        {
-            return 0;
-        }
         return storage.forEachMetadata(txn, keyBuffer, keyspaceId, handler);
     }
 
@@ -153,7 +110,7 @@ final class LmdbReadTransaction implements ReadTransaction
         }
     }
 
-    private boolean read(final int keyspaceId, final long key, final DocumentHandler handler)
+    protected boolean read(final int keyspaceId, final long key, final DocumentHandler handler)
     {
         LmdbLayout.encodeKey(keyBuffer, keyspaceId, key);
         final DirectBuffer record;
@@ -177,14 +134,6 @@ final class LmdbReadTransaction implements ReadTransaction
             DATA_HEADER_LENGTH,
             record.capacity() - DATA_HEADER_LENGTH);
         return true;
-    }
-
-    private void checkActive()
-    {
-        if (!active)
-        {
-            throw new StorageException("read transaction is closed");
-        }
     }
 
     static int iterate(

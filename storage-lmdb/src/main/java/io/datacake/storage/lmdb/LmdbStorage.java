@@ -1,6 +1,7 @@
 package io.datacake.storage.lmdb;
 
 import io.datacake.clock.HlcTimestamp;
+import io.datacake.storage.KeyspaceReadTransaction;
 import io.datacake.storage.BulkMutationException;
 import io.datacake.storage.MetadataHandler;
 import io.datacake.storage.ReadTransaction;
@@ -70,7 +71,7 @@ import static io.datacake.storage.lmdb.LmdbLayout.TOMBSTONE_FLAG;
  */
 public final class LmdbStorage implements Storage
 {
-    static final int NO_KEYSPACE = -1;
+    static final int NO_KEYSPACE = KeyspaceReadTransaction.NO_KEYSPACE;
 
     private static final System.Logger LOGGER = System.getLogger(LmdbStorage.class.getName());
     private static final PutFlags[] NO_PUT_FLAGS = new PutFlags[0];

@@ -1,9 +1,8 @@
 package io.datacake.storage.sqlite;
 
 import io.datacake.storage.DocumentHandler;
-import io.datacake.storage.KeyspaceNames;
 import io.datacake.storage.MetadataHandler;
-import io.datacake.storage.ReadTransaction;
+import io.datacake.storage.KeyspaceReadTransaction;
 import io.datacake.storage.StorageException;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -11,14 +10,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Objects;
 
 /**
  * A read scope on a reader connection of its own (WAL lets readers run beside the writer). The connection stays in
  * a deferred transaction: the snapshot is taken by the first read of a scope and released by {@link #close()}.
  * JDBC hands out values as arrays, so values are copied once from SQLite and then wrapped, not copied again.
  */
-final class SqliteReadTransaction implements ReadTransaction
+final class SqliteReadTransaction extends KeyspaceReadTransaction
 {
     private static final byte[] EMPTY = new byte[0];
 
@@ -41,7 +39,7 @@ final class SqliteReadTransaction implements ReadTransaction
         this.metadata = connection.prepareStatement(SqliteSchema.METADATA);
     }
 
-    boolean isActive()
+    protected boolean isActive()
     {
         return active;
     }
@@ -51,54 +49,13 @@ final class SqliteReadTransaction implements ReadTransaction
         active = true;
     }
 
-    /**
-     * {@inheritDoc}
-     */
-    public boolean get(final String keyspace, final long key, final DocumentHandler handler)
+    protected int keyspaceId(final String keyspace)
     {
-        KeyspaceNames.validate(keyspace);
-        checkActive();
-        final int keyspaceId = storage.keyspaceId(keyspace);
-        return keyspaceId != SqliteStorage.NO_KEYSPACE && read(keyspaceId, key, handler);
+        return storage.keyspaceId(keyspace);
     }
 
-    /**
-     * {@inheritDoc}
-     */
-    public int getMany(
-        final String keyspace, final long[] keys, final int offset, final int count, final DocumentHandler handler)
+    protected int forEachMetadata(final int keyspaceId, final MetadataHandler handler)
     {
-        KeyspaceNames.validate(keyspace);
-        Objects.checkFromIndexSize(offset, count, keys.length);
-        checkActive();
-        final int keyspaceId = storage.keyspaceId(keyspace);
-        if (keyspaceId == SqliteStorage.NO_KEYSPACE)
-        {
-            return 0;
-        }
-        int found = 0;
-        for (int i = offset, end = offset + count; i < end; i++)
-        {
-            if (read(keyspaceId, keys[i], handler))
-            {
-                found++;
-            }
-        }
-        return found;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int forEachMetadata(final String keyspace, final MetadataHandler handler)
-    {
-        KeyspaceNames.validate(keyspace);
-        checkActive();
-        final int keyspaceId = storage.keyspaceId(keyspace);
-        if (keyspaceId == SqliteStorage.NO_KEYSPACE)
-        {
-            return 0;
-        }
         int count = 0;
         try
         {
@@ -158,7 +115,7 @@ final class SqliteReadTransaction implements ReadTransaction
         }
     }
 
-    private boolean read(final int keyspaceId, final long key, final DocumentHandler handler)
+    protected boolean read(final int keyspaceId, final long key, final DocumentHandler handler)
     {
         try
         {
@@ -181,14 +138,6 @@ final class SqliteReadTransaction implements ReadTransaction
         catch (final SQLException ex)
         {
             throw new StorageException("SQLite read of key " + key + " failed", ex);
-        }
-    }
-
-    private void checkActive()
-    {
-        if (!active)
-        {
-            throw new StorageException("read transaction is closed");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.datacake.storage.sqlite;
 
+import io.datacake.storage.KeyspaceReadTransaction;
 import io.datacake.storage.BulkMutationException;
 import io.datacake.storage.ReadTransaction;
 import io.datacake.storage.Storage;
@@ -49,7 +50,7 @@ public final class SqliteStorage implements Storage
     /** Bound on reader connections open at once (one per reading thread, plus nested scopes). */
     public static final int MAX_READER_CONNECTIONS = 64;
 
-    static final int NO_KEYSPACE = -1;
+    static final int NO_KEYSPACE = KeyspaceReadTransaction.NO_KEYSPACE;
 
     private static final int SQLITE_NOTADB = 26;
     private static final int SQLITE_CORRUPT = 11;
