@@ -20,8 +20,11 @@ public final class BenchMedia
 {
     /** Spins before an application thread yields. */
     public static final int APP_IDLE_MAX_SPINS = 100;
-    /** Yields before an application thread parks. */
-    public static final int APP_IDLE_MAX_YIELDS = 100;
+    /**
+     * Yields before an application thread parks: 100, or the {@code datacake.bench.appIdleMaxYields} system property
+     * (more yields keep a waiting thread hot longer before it parks, at the cost of CPU while idle).
+     */
+    public static final int APP_IDLE_MAX_YIELDS = Integer.getInteger("datacake.bench.appIdleMaxYields", 100);
     /** Shortest park of an application thread, ns. */
     public static final long APP_IDLE_MIN_PARK_NS = 1_000;
     /** Longest park of an application thread, ns. */
@@ -35,7 +38,8 @@ public final class BenchMedia
 
     /** Human-readable description of the idle strategies and threading mode, printed with every result. */
     public static final String DESCRIPTION = "driver: embedded, ThreadingMode.SHARED, BackoffIdleStrategy(10, 20, " +
-        "1us, 100us); app threads: BackoffIdleStrategy(100, 100, 1us, 100us); term 16 MiB";
+        "1us, 100us); app and node threads: BackoffIdleStrategy(100, " + APP_IDLE_MAX_YIELDS + ", 1us, 100us); " +
+        "term 16 MiB";
 
     /** Stream ids are never reused within a JVM, so no frame of an earlier round can reach a later one. */
     private static final AtomicInteger NEXT_STREAM_ID = new AtomicInteger(3001);
