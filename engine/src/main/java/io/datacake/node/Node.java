@@ -1,5 +1,6 @@
 package io.datacake.node;
 
+import io.datacake.rpc.RpcBodyListener;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcException;
 import io.datacake.rpc.RpcHeaders;
@@ -296,12 +297,51 @@ public final class Node implements AutoCloseable
     }
 
     /**
+     * Call a service and consume the response body incrementally: the consumer gets the body chunk by chunk, in
+     * order, on the node thread, as frames arrive (flow-control credit goes back to the sender as chunks are
+     * consumed), so a large body is never assembled in memory. A body that fits in one frame comes as one chunk.
+     *
+     * @param endpoint      the peer's endpoint.
+     * @param serviceName   the service name.
+     * @param messageTypeId the message type id.
+     * @param body          the request body, copied before return.
+     * @param headers       headers, copied before return, or null.
+     * @param timeoutMs     the request timeout for the whole response, or 0 for the node's default.
+     * @param consumer      receives the chunks on the node thread; must not block. If it throws, the call fails.
+     * @return a future completed with the number of body bytes consumed, or exceptionally with an
+     * {@link RpcException}.
+     */
+    public CompletableFuture<Long> callStreaming(
+        final String endpoint,
+        final String serviceName,
+        final int messageTypeId,
+        final byte[] body,
+        final RpcHeaders headers,
+        final long timeoutMs,
+        final RpcBodyListener consumer)
+    {
+        final StreamingCallCommand command = new StreamingCallCommand(
+            endpoint, RpcService.idOf(serviceName), messageTypeId, body, headers, timeoutMs, consumer);
+        enqueue(command, (ex) -> command.future.completeExceptionally(
+            ex instanceof NodeClosedException ? new RpcException(RpcError.NODE_CLOSED, ex.getMessage()) :
+            new RpcException(RpcError.BACK_PRESSURED, ex.getMessage())));
+        return command.future;
+    }
+
+    /**
      * Close the node: stop its thread, fail pending requests and queued commands with a closed error, close the
-     * transport if the node owns it. Idempotent. Do not call from the node thread.
+     * transport if the node owns it. Idempotent.
+     *
+     * @throws IllegalStateException if called from the node's own thread (it would wait for itself).
      */
     @Override
     public void close()
     {
+        if (null != runner && Thread.currentThread() == runner.thread())
+        {
+            throw new IllegalStateException("node " + nodeId + " cannot be closed from its own thread: " +
+                "close it from an application thread");
+        }
         if (closed)
         {
             return;
@@ -334,7 +374,8 @@ public final class Node implements AutoCloseable
         };
         while (commandQueue.drain(rejecter) > 0)
         {
-            // Drain everything: commands queued before close all get their rejection.
+            // Bounded by the queue capacity: no submitter can add commands any more (closed, and none is inside
+            // offer()), so every command queued before close gets its rejection.
         }
     }
 

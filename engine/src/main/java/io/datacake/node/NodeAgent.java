@@ -78,8 +78,9 @@ final class NodeAgent implements Agent
         work += commandQueue.drain(taskRunner, commandLimit);
         work += transport.poll(rpc, fragmentLimit);
         work += rpc.doWork(nowMs);
+        // Size re-read each time: a duty may add or remove duties while running.
         final ArrayList<Duty> duties = this.duties;
-        for (int i = 0, size = duties.size(); i < size; i++)
+        for (int i = 0; i < duties.size(); i++)
         {
             work += duties.get(i).doWork(nowMs);
         }

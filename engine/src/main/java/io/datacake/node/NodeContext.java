@@ -30,6 +30,8 @@ public final class NodeContext
     public static final int DEFAULT_MAX_TIMERS = 65_536;
     /** Default maximum timers expired per duty cycle. */
     public static final int DEFAULT_TIMER_EXPIRY_LIMIT = 256;
+    /** Default time a request waits for its peer to become connected (datacake's 2 s connect timeout). */
+    public static final long DEFAULT_CONNECT_TIMEOUT_MS = 2_000;
     /** Default maximum requests awaiting a response. */
     public static final int DEFAULT_MAX_PENDING_REQUESTS = 16_384;
     /** Default request timeout. */
@@ -61,6 +63,7 @@ public final class NodeContext
     private int timerExpiryLimit = DEFAULT_TIMER_EXPIRY_LIMIT;
     private int maxPendingRequests = DEFAULT_MAX_PENDING_REQUESTS;
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+    private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
     private int maxBodyLength = DEFAULT_MAX_BODY_LENGTH;
     private int streamWindowBytes = DEFAULT_STREAM_WINDOW_BYTES;
     private int maxStreams = DEFAULT_MAX_STREAMS;
@@ -101,6 +104,7 @@ public final class NodeContext
         checkPositive(timerExpiryLimit, "timerExpiryLimit");
         checkPositive(maxPendingRequests, "maxPendingRequests");
         checkPositive(requestTimeoutMs, "requestTimeoutMs");
+        checkPositive(connectTimeoutMs, "connectTimeoutMs");
         checkPositive(maxBodyLength, "maxBodyLength");
         checkPositive(streamWindowBytes, "streamWindowBytes");
         checkPositive(maxStreams, "maxStreams");
@@ -428,6 +432,30 @@ public final class NodeContext
     public long requestTimeoutMs()
     {
         return requestTimeoutMs;
+    }
+
+    /**
+     * How long a request keeps retrying while the transport reports the peer not connected (an Aeron publication
+     * still connecting) or back-pressured, before it fails with {@code RpcError.PEER_UNREACHABLE} (or
+     * {@code BACK_PRESSURED}). The request timeout still applies if it is shorter.
+     *
+     * @param connectTimeoutMs milliseconds.
+     * @return this.
+     */
+    public NodeContext connectTimeoutMs(final long connectTimeoutMs)
+    {
+        this.connectTimeoutMs = connectTimeoutMs;
+        return this;
+    }
+
+    /**
+     * Connect timeout.
+     *
+     * @return milliseconds.
+     */
+    public long connectTimeoutMs()
+    {
+        return connectTimeoutMs;
     }
 
     /**

@@ -50,7 +50,7 @@ public final class NodeCounters
     public final AtomicCounter requestFailures;
     /** Handlers that threw or did not reply. */
     public final AtomicCounter handlerFailures;
-    /** Sends the transport refused (back-pressure, not connected, closed). */
+    /** Sends that failed for good: refused by the transport (closed) or still not possible at the connect deadline. */
     public final AtomicCounter sendFailures;
     /** Piggybacked HLC stamps the clock rejected (drift, overflow); the RPC itself proceeds. */
     public final AtomicCounter clockErrors;

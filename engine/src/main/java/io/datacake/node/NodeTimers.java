@@ -1,8 +1,8 @@
 package io.datacake.node;
 
 import org.agrona.DeadlineTimerWheel;
-import org.agrona.collections.Long2ObjectHashMap;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,9 +23,14 @@ public final class NodeTimers
     /** Bound on wheel ticks processed per duty cycle, so a long stall does not become one long duty cycle. */
     static final int MAX_TICKS_PER_POLL = 4096;
 
+    /** First number of listener slots kept per wheel spoke; grows like the wheel's own tick allocation. */
+    static final int INITIAL_SLOTS_PER_SPOKE = 16;
+
     private final DeadlineTimerWheel wheel;
-    private final Long2ObjectHashMap<TimerListener> listenerByTimerId = new Long2ObjectHashMap<>();
+    // A wheel timer id is (spoke index << 32 | slot index): listeners live at the same coordinates, no hashing.
+    private final TimerListener[][] listenerBySpokeAndSlot = new TimerListener[TICKS_PER_WHEEL][];
     private final int maxTimers;
+    private int timerCount;
     private final DeadlineTimerWheel.TimerHandler expiryHandler = this::onExpiry;
     private final int expiryLimit;
     private long nowMs;
@@ -49,13 +54,27 @@ public final class NodeTimers
      */
     public long schedule(final long deadlineMs, final TimerListener listener)
     {
-        if (listenerByTimerId.size() >= maxTimers)
+        if (timerCount >= maxTimers)
         {
             throw new IllegalStateException(
                 "too many timers scheduled (" + maxTimers + "): raise NodeContext.maxTimers or cancel unused timers");
         }
+        if (null == listener)
+        {
+            throw new NullPointerException("listener");
+        }
         final long timerId = wheel.scheduleTimer(deadlineMs);
-        listenerByTimerId.put(timerId, listener);
+        final int spoke = spoke(timerId);
+        final int slot = slot(timerId);
+        TimerListener[] slots = listenerBySpokeAndSlot[spoke];
+        if (null == slots || slot >= slots.length)
+        {
+            final int length = Math.max(INITIAL_SLOTS_PER_SPOKE, Integer.highestOneBit(slot) << 1);
+            slots = null == slots ? new TimerListener[length] : Arrays.copyOf(slots, length);
+            listenerBySpokeAndSlot[spoke] = slots;
+        }
+        slots[slot] = listener;
+        timerCount++;
         return timerId;
     }
 
@@ -80,7 +99,7 @@ public final class NodeTimers
      */
     public boolean cancel(final long timerId)
     {
-        if (null != listenerByTimerId.remove(timerId))
+        if (null != take(timerId))
         {
             wheel.cancelTimer(timerId);
             return true;
@@ -95,7 +114,7 @@ public final class NodeTimers
      */
     public int size()
     {
-        return listenerByTimerId.size();
+        return timerCount;
     }
 
     /**
@@ -134,12 +153,45 @@ public final class NodeTimers
     void clear()
     {
         wheel.clear();
-        listenerByTimerId.clear();
+        Arrays.fill(listenerBySpokeAndSlot, null);
+        timerCount = 0;
+    }
+
+    private TimerListener take(final long timerId)
+    {
+        final int spoke = spoke(timerId);
+        final int slot = slot(timerId);
+        if (spoke < 0 || spoke >= TICKS_PER_WHEEL)
+        {
+            return null;
+        }
+        final TimerListener[] slots = listenerBySpokeAndSlot[spoke];
+        if (null == slots || slot < 0 || slot >= slots.length)
+        {
+            return null;
+        }
+        final TimerListener listener = slots[slot];
+        if (null != listener)
+        {
+            slots[slot] = null;
+            timerCount--;
+        }
+        return listener;
+    }
+
+    private static int spoke(final long timerId)
+    {
+        return (int)(timerId >>> 32);
+    }
+
+    private static int slot(final long timerId)
+    {
+        return (int)timerId;
     }
 
     private boolean onExpiry(final TimeUnit timeUnit, final long now, final long timerId)
     {
-        final TimerListener listener = listenerByTimerId.remove(timerId);
+        final TimerListener listener = take(timerId);
         if (null != listener)
         {
             listener.onTimer(timerId, now);

@@ -14,19 +14,28 @@ final class InboundStream
     final UnsafeBuffer firstFrame;
     final ExpandableArrayBuffer body;
     final int totalLength;
+    /** Chunks go to an {@link RpcStreamHandler} as they arrive; nothing is assembled. */
+    final boolean incremental;
     int received;
     int lastCredit;
     long lastProgressMs;
 
     InboundStream(
-        final long key, final int replyPeer, final UnsafeBuffer firstFrame, final int totalLength, final long nowMs)
+        final long key,
+        final int replyPeer,
+        final UnsafeBuffer firstFrame,
+        final int totalLength,
+        final boolean incremental,
+        final long nowMs)
     {
         this.key = key;
         this.replyPeer = replyPeer;
         this.firstFrame = firstFrame;
         this.totalLength = totalLength;
+        this.incremental = incremental;
         // Grow with the data actually received, not with the length the sender announced.
-        this.body = new ExpandableArrayBuffer(Math.min(totalLength, PendingCall.INITIAL_ASSEMBLY_BYTES));
+        this.body = incremental ? null :
+            new ExpandableArrayBuffer(Math.min(totalLength, PendingCall.INITIAL_ASSEMBLY_BYTES));
         this.lastProgressMs = nowMs;
     }
 }

@@ -28,6 +28,7 @@ final class PendingCall implements TimerListener
     int responseReceived;
     int responseLastCredit;
     ExpandableArrayBuffer assembly;
+    DeferredRequest deferred;
 
     PendingCall(final RpcEngine engine)
     {
@@ -47,12 +48,14 @@ final class PendingCall implements TimerListener
         this.responseReceived = 0;
         this.responseLastCredit = 0;
         this.timerId = 0;
+        this.deferred = null;
     }
 
     void reset()
     {
         listener = null;
         bodyListener = null;
+        deferred = null;
         if (null != assembly && assembly.capacity() > MAX_RETAINED_ASSEMBLY_BYTES)
         {
             assembly = null;
@@ -71,6 +74,6 @@ final class PendingCall implements TimerListener
 
     public void onTimer(final long timerId, final long nowMs)
     {
-        engine.onCallTimeout(this, timerId);
+        engine.onCallTimeout(this, timerId, nowMs);
     }
 }

@@ -24,6 +24,7 @@ import io.datacake.transport.PeerStatusListener;
 import io.datacake.transport.Transport;
 import io.datacake.transport.TransportClaim;
 import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.ArrayListUtil;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -34,6 +35,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Objects;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * The RPC layer of one node, on the node thread: services and their handlers, outgoing calls with correlation ids
@@ -47,6 +50,10 @@ import java.util.Objects;
  * <p>
  * Requests carry the requester's endpoint; the first request from a node id (or from a new endpoint for it) is
  * resolved into a reply peer once and cached by node id.
+ * <p>
+ * Delivery is at least once: a duplicated request frame runs its handler again, and the requester takes the first
+ * response and drops the rest (counted as late frames). A streamed body needs its chunks in order, as Aeron
+ * delivers them; a chunk out of order is dropped and the call then fails by timeout, never with a wrong body.
  * <p>
  * Node thread only. Created by the node; reached by components through {@code NodeServices.rpc()}.
  */
@@ -80,12 +87,14 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     private final int maxMessageLength;
     private final int maxPendingRequests;
     private final long defaultTimeoutMs;
+    private final long connectTimeoutMs;
     private final int maxBodyLength;
     private final int streamWindowBytes;
     private final int maxStreams;
     private final long streamTimeoutMs;
     private final int streamChunkLimit;
     private final UnsafeBuffer localEndpoint;
+    private final ErrorHandler errorHandler;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -108,6 +117,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     private final ArrayList<OutboundStream> outboundStreams = new ArrayList<>();
     private final Long2ObjectHashMap<InboundStream> inboundByKey = new Long2ObjectHashMap<>();
     private final ArrayList<InboundStream> inboundStreams = new ArrayList<>();
+    private final ArrayList<PendingCall> deferredCalls = new ArrayList<>();
     private final RpcRequest request = new RpcRequest();
     private final RpcReply reply = new RpcReply(this);
 
@@ -145,6 +155,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         this.maxMessageLength = transport.maxMessageLength();
         this.maxPendingRequests = ctx.maxPendingRequests();
         this.defaultTimeoutMs = ctx.requestTimeoutMs();
+        this.connectTimeoutMs = ctx.connectTimeoutMs();
         this.maxBodyLength = ctx.maxBodyLength();
         this.streamWindowBytes = ctx.streamWindowBytes();
         this.maxStreams = ctx.maxStreams();
@@ -152,6 +163,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         this.streamChunkLimit = ctx.streamChunkLimit();
         this.localEndpoint = new UnsafeBuffer(transport.localEndpoint().getBytes(StandardCharsets.US_ASCII));
         this.claim = transport.newClaim();
+        this.errorHandler = ctx.errorHandler();
         // Correlation ids start from the clock so a restarted node does not reuse ids still in flight; kept below
         // 2^46 so they fit in stream keys.
         this.nextCorrelationId = ((timers.nowMs() & 0x3FF_FFFFL) << 20) + 1;
@@ -186,11 +198,14 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
      */
     public boolean removeService(final String name)
     {
-        final RpcService service = serviceById.get(RpcService.idOf(name));
-        if (null != service && service.name().equals(name))
+        // Services may have explicit ids, so search by name; removal is rare.
+        for (final RpcService service : serviceById.values())
         {
-            serviceById.remove(service.id());
-            return true;
+            if (service.name().equals(name))
+            {
+                serviceById.remove(service.id());
+                return true;
+            }
         }
         return false;
     }
@@ -228,9 +243,21 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     }
 
     /**
+     * The number of streamed bodies in flight (being sent or received).
+     *
+     * @return count.
+     */
+    public int streamCount()
+    {
+        return outboundStreams.size() + inboundStreams.size();
+    }
+
+    /**
      * Call a service on a peer. The outcome goes to the listener exactly once, on the node thread, possibly before
-     * this method returns (if the request cannot be sent). Bodies larger than a frame are streamed. Allocates
-     * nothing in steady state.
+     * this method returns (if the request cannot be sent at all). While the transport reports the peer not
+     * connected or back-pressured, the request is kept and retried every duty cycle until the node's connect
+     * timeout ({@link RpcError#PEER_UNREACHABLE} / {@link RpcError#BACK_PRESSURED}) or the request timeout.
+     * Bodies larger than a frame are streamed. Allocates nothing in steady state.
      *
      * @param peer          a handle from {@link #resolvePeer}.
      * @param serviceId     the service id ({@link RpcService#idOf(String)}).
@@ -281,39 +308,107 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
                 "request headers take " + fixedLength + " of the " + maxMessageLength + " bytes of a frame");
             return correlationId;
         }
-        final int firstChunk = Math.min(bodyLength, room);
-        final boolean streamed = firstChunk < bodyLength;
-        if (streamed && outboundStreams.size() + inboundStreams.size() >= maxStreams)
+        if (bodyLength > room && outboundStreams.size() + inboundStreams.size() >= maxStreams)
         {
             fail(listener, correlationId, RpcError.TOO_MANY_PENDING,
                 maxStreams + " streamed bodies already in flight on node " + nodeId);
             return correlationId;
         }
 
-        final long result = claim(peer, fixedLength + firstChunk);
-        if (result <= 0)
+        final PendingCall call = acquireCall();
+        call.init(correlationId, peer, timeoutMs > 0 ? timeoutMs : defaultTimeoutMs, listener);
+        final long result = sendRequest(call, serviceId, messageTypeId, body, bodyOffset, bodyLength, headers, false);
+        if (result <= 0 && !isRetryable(result))
         {
+            counters.sendFailures.incrementRelease();
+            releaseCall(call);
             fail(listener, correlationId, errorFor(result), sendFailureMessage(peer, result));
             return correlationId;
         }
-        encodeRequest(correlationId, false, streamed, serviceId, messageTypeId, headers, body, bodyOffset, bodyLength,
-            firstChunk);
-        counters.requestsSent.incrementRelease();
-
-        final PendingCall call = acquireCall();
-        call.init(correlationId, peer, timeoutMs > 0 ? timeoutMs : defaultTimeoutMs, listener);
         call.timerId = timers.scheduleAfter(call.timeoutMs, call);
         pendingByCorrelationId.put(correlationId, call);
-
-        if (streamed)
+        if (result <= 0)
         {
+            // Not connected yet (e.g. an Aeron publication still connecting) or back-pressured: keep a copy and
+            // retry every duty cycle until the connect deadline.
             final UnsafeBuffer copy = new UnsafeBuffer(new byte[bodyLength]);
-            copy.putBytes(0, body, bodyOffset, bodyLength);
-            addOutbound(new OutboundStream(streamKey(nodeId, correlationId, false), peer, correlationId, false, copy,
-                firstChunk, streamWindowBytes, timers.nowMs()));
-            call.hasOutboundStream = true;
+            if (bodyLength > 0)
+            {
+                copy.putBytes(0, body, bodyOffset, bodyLength);
+            }
+            call.deferred = new DeferredRequest(serviceId, messageTypeId, copy,
+                null == headers || headers.count() == 0 ? null : new RpcHeaders().copyFrom(headers),
+                timers.nowMs() + connectTimeoutMs, result);
+            deferredCalls.add(call);
         }
         return correlationId;
+    }
+
+    private long sendRequest(
+        final PendingCall call,
+        final int serviceId,
+        final int messageTypeId,
+        final DirectBuffer body,
+        final int bodyOffset,
+        final int bodyLength,
+        final RpcHeaders headers,
+        final boolean countFailure)
+    {
+        final int fixedLength = requestFixedLength(headers);
+        final int firstChunk = Math.min(bodyLength, maxMessageLength - fixedLength);
+        final boolean streamed = firstChunk < bodyLength;
+        final long result = claim(call.peer, fixedLength + firstChunk, countFailure);
+        if (result > 0)
+        {
+            encodeRequest(call.correlationId, false, streamed, serviceId, messageTypeId, headers, body, bodyOffset,
+                bodyLength, firstChunk);
+            counters.requestsSent.incrementRelease();
+            if (streamed)
+            {
+                final UnsafeBuffer copy = new UnsafeBuffer(new byte[bodyLength]);
+                copy.putBytes(0, body, bodyOffset, bodyLength);
+                addOutbound(new OutboundStream(streamKey(nodeId, call.correlationId, false), call.peer,
+                    call.correlationId, false, copy, firstChunk, streamWindowBytes, timers.nowMs()));
+                call.hasOutboundStream = true;
+            }
+        }
+        return result;
+    }
+
+    private int retryDeferred(final long nowMs)
+    {
+        int work = 0;
+        for (int i = deferredCalls.size() - 1; i >= 0; i--)
+        {
+            final PendingCall call = deferredCalls.get(i);
+            final DeferredRequest request = call.deferred;
+            final long result = sendRequest(call, request.serviceId, request.messageTypeId, request.body, 0,
+                request.body.capacity(), request.headers, false);
+            if (result > 0)
+            {
+                ArrayListUtil.fastUnorderedRemove(deferredCalls, i);
+                call.deferred = null;
+                work++;
+            }
+            else if (!isRetryable(result) || nowMs >= request.connectDeadlineMs)
+            {
+                counters.sendFailures.incrementRelease();
+                completeError(call, errorFor(result), sendFailureMessage(call.peer, result) + " within the " +
+                    connectTimeoutMs + " ms connect timeout");
+                work++;
+            }
+            else
+            {
+                request.lastResult = result;
+            }
+        }
+        return work;
+    }
+
+    private static boolean isRetryable(final long result)
+    {
+        return result == Transport.NOT_CONNECTED || result == Transport.BACK_PRESSURED ||
+            result == Transport.ADMIN_ACTION;
     }
 
     /**
@@ -440,7 +535,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         }
         for (final PendingCall call : affected)
         {
-            completeError(call, RpcError.PEER_UNREACHABLE, "peer " + transport.peerEndpoint(peer) + " went away");
+            completeError(call, RpcError.PEER_UNREACHABLE, "peer " + endpointOf(peer) + " went away");
         }
         for (int i = outboundStreams.size() - 1; i >= 0; i--)
         {
@@ -460,11 +555,11 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
      */
     public int doWork(final long nowMs)
     {
+        int work = deferredCalls.isEmpty() ? 0 : retryDeferred(nowMs);
         if (outboundStreams.isEmpty() && inboundStreams.isEmpty())
         {
-            return 0;
+            return work;
         }
-        int work = 0;
         int budget = streamChunkLimit;
         for (int i = outboundStreams.size() - 1; i >= 0; i--)
         {
@@ -545,6 +640,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
                 LOGGER.log(System.Logger.Level.WARNING, "listener failed while closing node " + nodeId, ex);
             }
         }
+        deferredCalls.clear();
         outboundStreams.clear();
         outboundByKey.clear();
         inboundStreams.clear();
@@ -566,6 +662,12 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         final int room = maxMessageLength - RESPONSE_FIXED_LENGTH;
         final int firstChunk = Math.min(length, room);
         final boolean streamed = firstChunk < length;
+        if (streamed && outboundByKey.containsKey(streamKey(requesterNodeId, correlationId, true)))
+        {
+            // A duplicated request answered again: the first response stream already serves the requester.
+            counters.lateFramesDropped.incrementRelease();
+            return;
+        }
         if (streamed && outboundStreams.size() + inboundStreams.size() >= maxStreams)
         {
             sendErrorResponse(peer, correlationId, RpcStatus.SERVER_BUSY,
@@ -615,14 +717,23 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         counters.responsesSent.incrementRelease();
     }
 
-    void onCallTimeout(final PendingCall call, final long timerId)
+    void onCallTimeout(final PendingCall call, final long timerId, final long nowMs)
     {
         if (call.timerId == timerId && pendingByCorrelationId.get(call.correlationId) == call)
         {
             call.timerId = 0;
+            final DeferredRequest deferred = call.deferred;
+            if (null != deferred && nowMs >= deferred.connectDeadlineMs)
+            {
+                // Never sent and the connect deadline has come too (e.g. equal timeouts): say why it never left.
+                counters.sendFailures.incrementRelease();
+                completeError(call, errorFor(deferred.lastResult), sendFailureMessage(call.peer, deferred.lastResult) +
+                    " within the " + connectTimeoutMs + " ms connect timeout");
+                return;
+            }
             counters.requestTimeouts.incrementRelease();
             completeError(call, RpcError.TIMEOUT,
-                "no response from " + transport.peerEndpoint(call.peer) + " within " + call.timeoutMs + " ms");
+                "no response from " + endpointOf(call.peer) + " within " + call.timeoutMs + " ms");
         }
     }
 
@@ -636,9 +747,14 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         {
             return;
         }
-        counters.requestsReceived.incrementRelease();
         final FrameFlagsDecoder flags = requestDecoder.frame().flags();
         final boolean oneWay = flags.oneWay();
+        if (oneWay && frameStreamed)
+        {
+            malformed();
+            return;
+        }
+        counters.requestsReceived.incrementRelease();
         final int replyPeer = oneWay ? -1 : replyPeer(buffer);
         if (!oneWay && replyPeer < 0)
         {
@@ -724,6 +840,17 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
 
     private void dispatch(final int replyPeer)
     {
+        dispatch(replyPeer, 0, request.bodyLength());
+    }
+
+    /**
+     * Run the handler for the request flyweight (whose body is the whole body, or one chunk of it for a streaming
+     * handler).
+     *
+     * @return true if the request is finished; false if a streaming handler waits for more chunks.
+     */
+    private boolean dispatch(final int replyPeer, final long bodyOffset, final long totalLength)
+    {
         final boolean oneWay = request.isOneWay();
         final RpcService service = serviceById.get(request.serviceId());
         if (null == service)
@@ -733,28 +860,42 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
                 sendErrorResponse(replyPeer, request.correlationId(), RpcStatus.UNKNOWN_SERVICE,
                     "unknown service id " + request.serviceId() + " on node " + nodeId);
             }
-            return;
+            return true;
         }
         final RpcHandler handler = service.handler(request.messageTypeId());
-        if (null == handler)
+        final RpcStreamHandler streamHandler = null == handler ? service.streamHandler(request.messageTypeId()) : null;
+        if (null == handler && null == streamHandler)
         {
             if (!oneWay)
             {
                 sendErrorResponse(replyPeer, request.correlationId(), RpcStatus.UNKNOWN_MESSAGE_TYPE,
                     "service '" + service.name() + "' has no handler for message type " + request.messageTypeId());
             }
-            return;
+            return true;
         }
+        final boolean lastChunk = bodyOffset + request.bodyLength() >= totalLength;
         reply.reset(replyPeer, request.correlationId(), request.sourceNodeId(), oneWay);
         try
         {
-            handler.onRequest(request, reply);
+            if (null != handler)
+            {
+                handler.onRequest(request, reply);
+            }
+            else
+            {
+                streamHandler.onChunk(request, reply, bodyOffset, totalLength);
+            }
             if (!oneWay && !reply.isDone() && !reply.isDeferred())
             {
+                if (!lastChunk)
+                {
+                    return false;
+                }
                 counters.handlerFailures.incrementRelease();
                 reply.fail("handler of service '" + service.name() + "' for message type " +
                     request.messageTypeId() + " returned without replying");
             }
+            return oneWay ? lastChunk : true;
         }
         catch (final Exception ex)
         {
@@ -764,6 +905,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
             {
                 reply.fail(null != ex.getMessage() ? ex.getMessage() : ex.getClass().getName());
             }
+            return true;
         }
     }
 
@@ -784,7 +926,8 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
             return;
         }
         final RpcService service = serviceById.get(request.serviceId());
-        if (null == service || null == service.handler(request.messageTypeId()))
+        final boolean incremental = null != service && null != service.streamHandler(request.messageTypeId());
+        if (null == service || (null == service.handler(request.messageTypeId()) && !incremental))
         {
             request.body(EMPTY, 0, 0);
             dispatch(replyPeer);
@@ -796,12 +939,26 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
                 maxStreams + " streamed bodies already in flight on node " + nodeId);
             return;
         }
+        final int firstChunkOffset = frameBodyOffset;
+        final int firstChunkLength = frameBodyLength;
+        final int totalLength = frameTotalBodyLength;
+        if (incremental)
+        {
+            request.body(buffer, firstChunkOffset, firstChunkLength);
+            if (dispatch(replyPeer, 0, totalLength))
+            {
+                return;
+            }
+        }
         final UnsafeBuffer firstFrame = new UnsafeBuffer(new byte[frameLength]);
         firstFrame.putBytes(0, buffer, frameOffset, frameLength);
         final InboundStream stream = new InboundStream(
-            key, replyPeer, firstFrame, frameTotalBodyLength, timers.nowMs());
-        stream.body.putBytes(0, buffer, frameBodyOffset, frameBodyLength);
-        stream.received = frameBodyLength;
+            key, replyPeer, firstFrame, totalLength, incremental, timers.nowMs());
+        if (!incremental)
+        {
+            stream.body.putBytes(0, buffer, firstChunkOffset, firstChunkLength);
+        }
+        stream.received = firstChunkLength;
         inboundByKey.put(key, stream);
         inboundStreams.add(stream);
         counters.streamsStarted.incrementRelease();
@@ -817,9 +974,29 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
             counters.streamChunksDropped.incrementRelease();
             return;
         }
-        stream.body.putBytes(stream.received, buffer, frameBodyOffset, frameBodyLength);
-        stream.received += frameBodyLength;
+        final int chunkOffset = frameBodyOffset;
+        final int chunkLength = frameBodyLength;
+        stream.received += chunkLength;
         stream.lastProgressMs = timers.nowMs();
+        if (stream.incremental)
+        {
+            final UnsafeBuffer first = stream.firstFrame;
+            headerDecoder.wrap(first, 0);
+            final boolean finished = !parseRequest(first, FRAME_HEADER_LENGTH, headerDecoder.blockLength(),
+                headerDecoder.version(), first.capacity()) ||
+                dispatchChunk(stream, buffer, chunkOffset, chunkLength, bodyOffset);
+            if (finished || stream.received == stream.totalLength)
+            {
+                inboundByKey.remove(stream.key);
+                inboundStreams.remove(stream);
+            }
+            else
+            {
+                maybeCreditInbound(stream, correlationId);
+            }
+            return;
+        }
+        stream.body.putBytes(bodyOffset, buffer, chunkOffset, chunkLength);
         if (stream.received < stream.totalLength)
         {
             maybeCreditInbound(stream, correlationId);
@@ -828,13 +1005,25 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         inboundByKey.remove(stream.key);
         inboundStreams.remove(stream);
         final UnsafeBuffer first = stream.firstFrame;
-        if (!parseRequest(first, FRAME_HEADER_LENGTH, RequestDecoder.BLOCK_LENGTH,
-            MessageHeaderDecoder.SCHEMA_VERSION, first.capacity()))
+        headerDecoder.wrap(first, 0);
+        if (!parseRequest(first, FRAME_HEADER_LENGTH, headerDecoder.blockLength(), headerDecoder.version(),
+            first.capacity()))
         {
             return;
         }
         request.body(stream.body, 0, stream.totalLength);
         dispatch(stream.replyPeer);
+    }
+
+    private boolean dispatchChunk(
+        final InboundStream stream,
+        final DirectBuffer buffer,
+        final int chunkOffset,
+        final int chunkLength,
+        final int bodyOffset)
+    {
+        request.body(buffer, chunkOffset, chunkLength);
+        return dispatch(stream.replyPeer, bodyOffset, stream.totalLength);
     }
 
     private void maybeCreditInbound(final InboundStream stream, final long correlationId)
@@ -922,8 +1111,17 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         }
         if (null != call.bodyListener)
         {
-            call.bodyListener.onBodyChunk(call.correlationId, buffer, frameBodyOffset, frameBodyLength, bodyOffset,
-                call.responseTotalLength);
+            try
+            {
+                call.bodyListener.onBodyChunk(call.correlationId, buffer, frameBodyOffset, frameBodyLength,
+                    bodyOffset, call.responseTotalLength);
+            }
+            catch (final RuntimeException ex)
+            {
+                onListenerError(ex);
+                completeError(call, RpcError.HANDLER_FAILURE, "body listener failed: " + ex);
+                return;
+            }
         }
         else
         {
@@ -1076,14 +1274,16 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     {
         if (limit + headerLength > end)
         {
-            return malformed() ? 0 : -1;
+            malformed();
+            return -1;
         }
         final long length = headerLength == 2 ?
-            (buffer.getShort(limit, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF) :
-            (buffer.getInt(limit, java.nio.ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL);
+            (buffer.getShort(limit, LITTLE_ENDIAN) & 0xFFFF) :
+            (buffer.getInt(limit, LITTLE_ENDIAN) & 0xFFFF_FFFFL);
         if (limit + headerLength + length > end)
         {
-            return malformed() ? 0 : -1;
+            malformed();
+            return -1;
         }
         return limit + headerLength;
     }
@@ -1179,6 +1379,11 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
 
     private long claim(final int peer, final int length)
     {
+        return claim(peer, length, true);
+    }
+
+    private long claim(final int peer, final int length, final boolean countFailure)
+    {
         long result;
         int attempts = 0;
         do
@@ -1187,7 +1392,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         }
         while (result <= 0 && (result == Transport.BACK_PRESSURED || result == Transport.ADMIN_ACTION) &&
             ++attempts < SEND_ATTEMPTS);
-        if (result <= 0)
+        if (result <= 0 && countFailure)
         {
             counters.sendFailures.incrementRelease();
         }
@@ -1216,16 +1421,19 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
 
     private String sendFailureMessage(final int peer, final long result)
     {
-        String endpoint;
+        return "could not send to " + endpointOf(peer) + ": " + Transport.resultName(result);
+    }
+
+    private String endpointOf(final int peer)
+    {
         try
         {
-            endpoint = transport.peerEndpoint(peer);
+            return transport.peerEndpoint(peer);
         }
         catch (final IllegalArgumentException ex)
         {
-            endpoint = "peer handle " + peer;
+            return "released peer handle " + peer;
         }
-        return "could not send to " + endpoint + ": " + Transport.resultName(result);
     }
 
     // ------------------------------------------------------------------------------------------------ calls
@@ -1248,6 +1456,11 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     private void removeCall(final PendingCall call)
     {
         pendingByCorrelationId.remove(call.correlationId);
+        if (null != call.deferred)
+        {
+            deferredCalls.remove(call);
+            call.deferred = null;
+        }
         if (call.timerId != 0)
         {
             timers.cancel(call.timerId);
@@ -1270,6 +1483,10 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         {
             call.listener.onResponse(call.correlationId, body, offset, length);
         }
+        catch (final RuntimeException ex)
+        {
+            onListenerError(ex);
+        }
         finally
         {
             releaseCall(call);
@@ -1284,6 +1501,10 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         {
             call.listener.onError(call.correlationId, error, message);
         }
+        catch (final RuntimeException ex)
+        {
+            onListenerError(ex);
+        }
         finally
         {
             releaseCall(call);
@@ -1294,7 +1515,23 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         final RpcResponseListener listener, final long correlationId, final RpcError error, final String message)
     {
         counters.requestFailures.incrementRelease();
-        listener.onError(correlationId, error, message);
+        try
+        {
+            listener.onError(correlationId, error, message);
+        }
+        catch (final RuntimeException ex)
+        {
+            onListenerError(ex);
+        }
+    }
+
+    /**
+     * A listener's exception is the caller's bug, not a malformed frame: count it, report it, keep going.
+     */
+    private void onListenerError(final RuntimeException ex)
+    {
+        counters.dutyCycleErrors.incrementRelease();
+        errorHandler.onError(ex);
     }
 
     private void addOutbound(final OutboundStream stream)

@@ -8,6 +8,7 @@ public final class RpcException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The kind of failure. */
     private final RpcError error;
 
     /**

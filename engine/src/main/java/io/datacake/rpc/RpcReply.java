@@ -1,5 +1,6 @@
 package io.datacake.rpc;
 
+import io.datacake.protocol.RpcStatus;
 import org.agrona.DirectBuffer;
 
 /**
@@ -72,7 +73,7 @@ public final class RpcReply
     {
         checkReplyable();
         done = true;
-        engine.sendErrorResponse(peer, correlationId, io.datacake.protocol.RpcStatus.HANDLER_FAILURE, message);
+        engine.sendErrorResponse(peer, correlationId, RpcStatus.HANDLER_FAILURE, message);
     }
 
     /**

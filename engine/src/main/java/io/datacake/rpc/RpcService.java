@@ -16,6 +16,7 @@ public final class RpcService
     private final String name;
     private final int id;
     private final Int2ObjectHashMap<RpcHandler> handlerByMessageType = new Int2ObjectHashMap<>();
+    private final Int2ObjectHashMap<RpcStreamHandler> streamHandlerByMessageType = new Int2ObjectHashMap<>();
 
     /**
      * A service whose id is {@link #idOf(String) idOf(name)}.
@@ -81,13 +82,48 @@ public final class RpcService
         {
             throw new NullPointerException("handler");
         }
-        if (handlerByMessageType.containsKey(messageTypeId))
+        checkFree(messageTypeId);
+        handlerByMessageType.put(messageTypeId, handler);
+        return this;
+    }
+
+    /**
+     * Register a handler that consumes the request body of a message type chunk by chunk.
+     *
+     * @param messageTypeId the message type id, unique within this service.
+     * @param handler       the streaming handler.
+     * @return this.
+     * @throws IllegalArgumentException if a handler is already registered for the type.
+     */
+    public RpcService streamHandler(final int messageTypeId, final RpcStreamHandler handler)
+    {
+        if (null == handler)
+        {
+            throw new NullPointerException("handler");
+        }
+        checkFree(messageTypeId);
+        streamHandlerByMessageType.put(messageTypeId, handler);
+        return this;
+    }
+
+    /**
+     * The streaming handler for a message type.
+     *
+     * @param messageTypeId the type id.
+     * @return the streaming handler, or null if none is registered.
+     */
+    public RpcStreamHandler streamHandler(final int messageTypeId)
+    {
+        return streamHandlerByMessageType.get(messageTypeId);
+    }
+
+    private void checkFree(final int messageTypeId)
+    {
+        if (handlerByMessageType.containsKey(messageTypeId) || streamHandlerByMessageType.containsKey(messageTypeId))
         {
             throw new IllegalArgumentException(
                 "service '" + name + "' already has a handler for message type " + messageTypeId);
         }
-        handlerByMessageType.put(messageTypeId, handler);
-        return this;
     }
 
     /**
@@ -127,6 +163,7 @@ public final class RpcService
     @Override
     public String toString()
     {
-        return "RpcService{" + name + ", id=" + id + ", messageTypes=" + handlerByMessageType.keySet() + "}";
+        return "RpcService{" + name + ", id=" + id + ", messageTypes=" + handlerByMessageType.keySet() +
+            ", streamedMessageTypes=" + streamHandlerByMessageType.keySet() + "}";
     }
 }

@@ -4,6 +4,7 @@ import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -259,7 +260,7 @@ public final class Simulation implements AutoCloseable
      */
     public List<Node> nodes()
     {
-        return java.util.Collections.unmodifiableList(nodes);
+        return Collections.unmodifiableList(nodes);
     }
 
     /**

@@ -131,6 +131,43 @@ final class NodeTest
     }
 
     @Test
+    void manyTimersInOneTickGrowTheWheelAndEachFiresItsOwnListenerOnce()
+    {
+        final SimClock clock = new SimClock();
+        try (Node node = invokerNode(1, clock))
+        {
+            final List<Integer> fired = new ArrayList<>();
+            final int[] scheduled = new int[1];
+            node.submit((s) ->
+            {
+                final long[] ids = new long[100];
+                for (int i = 0; i < 100; i++)
+                {
+                    final int index = i;
+                    ids[i] = s.timers().scheduleAfter(10, (id, now) -> fired.add(index));
+                }
+                for (int i = 1; i < 100; i += 2)
+                {
+                    assertThat(s.timers().cancel(ids[i])).isTrue();
+                    assertThat(s.timers().cancel(ids[i])).isFalse();
+                }
+                scheduled[0] = s.timers().size();
+            });
+            node.invoker().invoke();
+            assertThat(scheduled[0]).isEqualTo(50);
+            clock.advanceMs(10);
+            for (int i = 0; i < 5; i++)
+            {
+                node.invoker().invoke();
+            }
+            assertThat(fired).hasSize(50).doesNotHaveDuplicates().allMatch((i) -> i % 2 == 0);
+            final CompletableFuture<Integer> remaining = node.execute((s) -> s.timers().size());
+            node.invoker().invoke();
+            assertThat(remaining.join()).isZero();
+        }
+    }
+
+    @Test
     void timerFarInTheFutureWrapsTheWheelAndStillFiresOnTime()
     {
         final SimClock clock = new SimClock();
@@ -152,6 +189,7 @@ final class NodeTest
     }
 
     @Test
+    @SuppressWarnings("try") // closes inside try-with-resources on purpose: close is idempotent
     void dutiesRunEveryCycleAndTheirErrorsAreCountedNotFatal()
     {
         final List<Throwable> errors = new ArrayList<>();
@@ -222,6 +260,42 @@ final class NodeTest
     }
 
     @Test
+    void submittersRacingCloseNeverLeaveAFutureHanging() throws Exception
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            final Node node = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport()));
+            final List<CompletableFuture<Integer>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
+            final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(3);
+            final List<Thread> submitters = new ArrayList<>();
+            for (int t = 0; t < 3; t++)
+            {
+                final Thread thread = new Thread(() ->
+                {
+                    started.countDown();
+                    for (int i = 0; i < 2_000; i++)
+                    {
+                        futures.add(node.execute((s) -> 1));
+                    }
+                });
+                submitters.add(thread);
+                thread.start();
+            }
+            started.await();
+            node.close();
+            for (final Thread thread : submitters)
+            {
+                thread.join();
+            }
+            for (final CompletableFuture<Integer> future : futures)
+            {
+                // Either it ran, or it was rejected (closed or queue full): never left pending.
+                assertThat(future).isDone();
+            }
+        }
+    }
+
+    @Test
     void closeStopsTheThreadAndClosesAnOwnedTransport() throws Exception
     {
         final io.datacake.transport.Transport transport = network.newTransport();
@@ -232,6 +306,30 @@ final class NodeTest
         assertThat(thread.isAlive()).isFalse();
         assertThat(transport.isClosed()).isTrue();
         node.close();
+    }
+
+    @Test
+    @SuppressWarnings("try") // the close inside must be rejected; try-with-resources closes for real
+    void closingFromTheNodeThreadIsRejectedInsteadOfDeadlocking() throws Exception
+    {
+        try (Node node = Node.launch(new NodeContext().nodeId(4).transport(network.newTransport())))
+        {
+            final CompletableFuture<Object> attempt = new CompletableFuture<>();
+            node.submit((s) ->
+            {
+                try
+                {
+                    node.close();
+                    attempt.complete("closed");
+                }
+                catch (final IllegalStateException ex)
+                {
+                    attempt.complete(ex.getMessage());
+                }
+            });
+            assertThat(attempt.get(10, TimeUnit.SECONDS)).asString().contains("cannot be closed from its own thread");
+            assertThat(node.isClosed()).isFalse();
+        }
     }
 
     @Test

@@ -48,6 +48,10 @@ public abstract class RpcScenarios
     protected static final int FORGET_TO_REPLY = 7;
     /** Reply with the body's length (int) and CRC32 (long), little-endian. */
     protected static final int DIGEST = 8;
+    /** Streaming handler: digest the body chunk by chunk; reply length (int), CRC32 (long), chunk count (int). */
+    protected static final int STREAM_DIGEST = 9;
+    /** Streaming handler: reply "rejected" on the first chunk, before the rest of the body arrives. */
+    protected static final int STREAM_REJECT_EARLY = 10;
 
     /**
      * Create a cluster for one test.
@@ -219,6 +223,43 @@ public abstract class RpcScenarios
     }
 
     @Test
+    void streamingHandlerConsumesARequestBodyChunkByChunk()
+    {
+        try (RpcTestCluster cluster = createCluster(2, (ctx) -> ctx.addService(echoService())))
+        {
+            final String server = cluster.node(1).endpoint();
+            final byte[] body = randomBytes(700 * 1024, 3);
+            final ByteBuffer large = ByteBuffer.wrap(get(cluster,
+                cluster.node(0).call(server, ECHO, STREAM_DIGEST, body, null, 0)).body()).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(large.getInt(0)).isEqualTo(body.length);
+            assertThat(large.getLong(4)).isEqualTo(crc(body, 0, body.length));
+            assertThat(large.getInt(12)).isGreaterThan(1);
+
+            final byte[] small = {1, 2, 3};
+            final ByteBuffer single = ByteBuffer.wrap(get(cluster,
+                cluster.node(0).call(server, ECHO, STREAM_DIGEST, small, null, 0)).body()).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(single.getInt(0)).isEqualTo(3);
+            assertThat(single.getLong(4)).isEqualTo(crc(small, 0, 3));
+            assertThat(single.getInt(12)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void streamingHandlerMayAnswerBeforeTheWholeBodyArrived()
+    {
+        try (RpcTestCluster cluster = createCluster(2, (ctx) -> ctx.addService(echoService())))
+        {
+            final RpcResponse response = get(cluster, cluster.node(0).call(cluster.node(1).endpoint(), ECHO,
+                STREAM_REJECT_EARLY, randomBytes(300 * 1024, 4), null, 0));
+            assertThat(response.bodyAsString()).isEqualTo("rejected");
+            // The body is larger than the flow-control window: had the server kept the stream after replying, it
+            // would still hold it, waiting for chunks the client no longer sends.
+            final int streams = get(cluster, cluster.node(1).execute((s) -> s.rpc().streamCount()));
+            assertThat(streams).isZero();
+        }
+    }
+
+    @Test
     void streamedBodyCanBeConsumedIncrementally()
     {
         try (RpcTestCluster cluster = createCluster(2, (ctx) -> ctx.addService(echoService())))
@@ -234,6 +275,34 @@ public abstract class RpcScenarios
             final byte[] received = new byte[consumer.received.capacity()];
             consumer.received.getBytes(0, received, 0, consumer.length);
             assertThat(java.util.Arrays.copyOf(received, consumer.length)).isEqualTo(generated(length));
+        }
+    }
+
+    @Test
+    void applicationThreadCanConsumeAStreamedBodyChunkByChunk()
+    {
+        try (RpcTestCluster cluster = createCluster(2, (ctx) -> ctx.addService(echoService())))
+        {
+            final int length = 400 * 1024;
+            final ExpandableArrayBuffer received = new ExpandableArrayBuffer();
+            final int[] chunks = new int[1];
+            final long consumed = get(cluster, cluster.node(0).callStreaming(cluster.node(1).endpoint(), ECHO,
+                GENERATE, intBytes(length), null, 0, (id, buffer, offset, chunkLength, bodyOffset, total) ->
+                {
+                    assertThat(total).isEqualTo(length);
+                    received.putBytes((int)bodyOffset, buffer, offset, chunkLength);
+                    chunks[0]++;
+                }));
+            assertThat(consumed).isEqualTo(length);
+            assertThat(chunks[0]).isGreaterThan(1);
+            final byte[] bytes = new byte[length];
+            received.getBytes(0, bytes);
+            assertThat(bytes).isEqualTo(generated(length));
+
+            final long small = get(cluster, cluster.node(0).callStreaming(cluster.node(1).endpoint(), ECHO,
+                ECHO_BODY, new byte[]{1, 2, 3}, null, 0, (id, buffer, offset, chunkLength, bodyOffset, total) ->
+                    assertThat(chunkLength).isEqualTo(3)));
+            assertThat(small).isEqualTo(3);
         }
     }
 
@@ -270,20 +339,43 @@ public abstract class RpcScenarios
     }
 
     @Test
-    void unreachablePeerFailsFast()
+    void unreachablePeerFailsAfterTheConnectTimeout()
     {
-        try (RpcTestCluster cluster = createCluster(1, (ctx) -> {}))
+        try (RpcTestCluster cluster = createCluster(1, (ctx) -> ctx.connectTimeoutMs(200)))
         {
             final RpcException error = failure(cluster,
-                cluster.node(0).call(cluster.unreachableEndpoint(), ECHO, ECHO_BODY, new byte[1], null, 10_000));
+                cluster.node(0).call(cluster.unreachableEndpoint(), ECHO, ECHO_BODY, new byte[1], null, 60_000));
             assertThat(error.error()).isEqualTo(RpcError.PEER_UNREACHABLE);
+            assertThat(error.detail()).contains("200 ms connect timeout");
+        }
+    }
+
+    @Test
+    void connectTimeoutEqualToTheRequestTimeoutReportsTheUnreachablePeer()
+    {
+        try (RpcTestCluster cluster = createCluster(1, (ctx) -> ctx.connectTimeoutMs(300)))
+        {
+            final RpcException error = failure(cluster,
+                cluster.node(0).call(cluster.unreachableEndpoint(), ECHO, ECHO_BODY, new byte[1], null, 300));
+            assertThat(error.error()).isEqualTo(RpcError.PEER_UNREACHABLE);
+        }
+    }
+
+    @Test
+    void requestTimeoutShorterThanTheConnectTimeoutWins()
+    {
+        try (RpcTestCluster cluster = createCluster(1, (ctx) -> ctx.connectTimeoutMs(60_000)))
+        {
+            final RpcException error = failure(cluster,
+                cluster.node(0).call(cluster.unreachableEndpoint(), ECHO, ECHO_BODY, new byte[1], null, 100));
+            assertThat(error.error()).isEqualTo(RpcError.TIMEOUT);
         }
     }
 
     @Test
     void peerThatWentDownFailsTheCall()
     {
-        try (RpcTestCluster cluster = createCluster(2, (ctx) -> ctx.addService(echoService())))
+        try (RpcTestCluster cluster = createCluster(2, (ctx) -> ctx.addService(echoService()).connectTimeoutMs(300)))
         {
             final String server = cluster.node(1).endpoint();
             get(cluster, cluster.node(0).call(server, ECHO, ECHO_BODY, new byte[1], null, 0));
@@ -373,6 +465,34 @@ public abstract class RpcScenarios
                 reply.send(new UnsafeBuffer(body), 0, body.length);
             })
             .handler(FORGET_TO_REPLY, (req, reply) -> {})
+            .streamHandler(STREAM_DIGEST, new RpcStreamHandler()
+            {
+                private final java.util.HashMap<Long, CRC32> crcByCall = new java.util.HashMap<>();
+                private final java.util.HashMap<Long, int[]> chunksByCall = new java.util.HashMap<>();
+
+                public void onChunk(final RpcRequest req, final RpcReply reply, final long bodyOffset,
+                    final long totalLength)
+                {
+                    final CRC32 crc = crcByCall.computeIfAbsent(req.correlationId(), (id) -> new CRC32());
+                    final int[] chunks = chunksByCall.computeIfAbsent(req.correlationId(), (id) -> new int[1]);
+                    crc.update(req.bodyBytes());
+                    chunks[0]++;
+                    if (bodyOffset + req.bodyLength() == totalLength)
+                    {
+                        crcByCall.remove(req.correlationId());
+                        chunksByCall.remove(req.correlationId());
+                        scratch.putInt(0, (int)totalLength, ByteOrder.LITTLE_ENDIAN);
+                        scratch.putLong(4, crc.getValue(), ByteOrder.LITTLE_ENDIAN);
+                        scratch.putInt(12, chunks[0], ByteOrder.LITTLE_ENDIAN);
+                        reply.send(scratch, 0, 16);
+                    }
+                }
+            })
+            .streamHandler(STREAM_REJECT_EARLY, (req, reply, bodyOffset, totalLength) ->
+            {
+                final byte[] rejected = "rejected".getBytes(StandardCharsets.US_ASCII);
+                reply.send(new UnsafeBuffer(rejected), 0, rejected.length);
+            })
             .handler(DIGEST, (req, reply) ->
             {
                 final byte[] body = req.bodyBytes();

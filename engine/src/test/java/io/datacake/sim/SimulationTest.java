@@ -80,11 +80,58 @@ final class SimulationTest
         }
     }
 
+    @Test
+    void callToAPeerThatStartsWithinTheConnectTimeoutSucceeds()
+    {
+        try (Simulation simulation = new Simulation(Simulation.seedFromProperty(DEFAULT_SEED)))
+        {
+            final Node client = simulation.addNode(1, (ctx) -> ctx.connectTimeoutMs(500));
+            final var call = client.call("sim-2", "echo", 1, new byte[]{5}, null, 5_000);
+            simulation.runFor(300);
+            assertThat(call).isNotDone();
+            simulation.addNode(2, (ctx) -> ctx.addService(SimScenarioSupport.echo()));
+            assertThat(simulation.await(call, 5_000).join().body()).containsExactly(5);
+            assertThat(client.counters().sendFailures.get()).isZero();
+        }
+    }
+
+    @Test
+    void aHundredNodesExchangeOneWayMessagesInOneThread()
+    {
+        try (Simulation simulation = new Simulation(Simulation.seedFromProperty(DEFAULT_SEED)))
+        {
+            final int nodeCount = 100;
+            final int[] received = new int[nodeCount + 1];
+            final List<Node> nodes = new ArrayList<>();
+            for (int id = 1; id <= nodeCount; id++)
+            {
+                final int self = id;
+                nodes.add(simulation.addNode(id, (ctx) -> ctx.addService(new RpcService("gossip")
+                    .handler(1, (req, reply) -> received[self]++))));
+            }
+            final SplittableRandom random = simulation.random();
+            int sent = 0;
+            for (final Node node : nodes)
+            {
+                for (int i = 0; i < 10; i++)
+                {
+                    final String target = "sim-" + (1 + random.nextInt(nodeCount));
+                    node.submit((s) -> s.rpc().send(s.rpc().resolvePeer(target), RpcService.idOf("gossip"), 1,
+                        new UnsafeBuffer(new byte[64]), 0, 64, null));
+                    sent++;
+                }
+            }
+            final int expected = sent;
+            assertThat(simulation.runUntil(() -> Arrays.stream(received).sum() == expected, 1_000))
+                .as(simulation.replayHint()).isTrue();
+        }
+    }
+
     /**
      * Three nodes call each other at random times with random bodies (some streamed) through a faulty network;
      * every call's outcome is recorded in the trace.
      */
-    private static Outcome runLossyScenario(
+    static Outcome runLossyScenario(
         final long seed,
         final double lossRate,
         final double duplicateRate,
@@ -142,7 +189,7 @@ final class SimulationTest
         }
     }
 
-    private static final class Outcome
+    static final class Outcome
     {
         final long digest;
         final List<String> outcomes;

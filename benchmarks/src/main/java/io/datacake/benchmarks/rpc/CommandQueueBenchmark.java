@@ -49,6 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 @State(Scope.Thread)
 public class CommandQueueBenchmark
 {
+    private static final System.Logger LOGGER = System.getLogger(CommandQueueBenchmark.class.getName());
+
     private Node threadedNode;
     private Node invokerNode;
     private final CountingTask task = new CountingTask();
@@ -70,7 +72,8 @@ public class CommandQueueBenchmark
             .useAgentInvoker(true));
 
         baselineQueue = new ManyToOneConcurrentArrayQueue<>(4096);
-        baselineRunner = new AgentRunner(newIdleStrategy(), Throwable::printStackTrace, null, new Agent()
+        baselineRunner = new AgentRunner(newIdleStrategy(), (ex) -> LOGGER.log(System.Logger.Level.ERROR,
+            "baseline agent failed", ex), null, new Agent()
         {
             public int doWork()
             {

@@ -1,0 +1,720 @@
+package io.datacake.crdt;
+
+import io.datacake.clock.HlcTimestamp;
+import org.agrona.collections.LongArrayList;
+
+import java.util.concurrent.TimeUnit;
+
+import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
+
+/**
+ * An observed-remove set without tombstone growth (ORSWOT) keyed by 64-bit document ids and ordered by hybrid
+ * logical clock timestamps, with the semantics of datacake's set: last write wins by (stamp, node id), and on an
+ * exactly equal timestamp an insert beats a delete.
+ * <p>
+ * State: live entries and tombstones ({@code key -> timestamp}) in off-heap {@link StampTable}s (18 bytes a slot,
+ * no per-entry objects), and, per <em>source</em>, the highest stamp seen from each node. A source is an ordered
+ * stream of operations (datacake uses {@link #CONSISTENCY_SOURCE} for direct writes and {@link #REPAIR_SOURCE} for
+ * anti-entropy); operations from one node arrive in stamp order within a source, so an operation older than the
+ * highest stamp already seen from its node in its source is stale and rejected.
+ * <p>
+ * The <em>safe stamp</em> of a node is the lowest, over all sources, of the highest stamp seen from it, minus a
+ * forgiveness period: every operation that node made before its safe stamp has been seen through every source.
+ * A timestamp before its node's safe stamp is "already observed", which lets {@link #purgeOldDeletes} drop
+ * tombstones and lets {@link #merge} tell an entry the other side removed from one it never received.
+ * <p>
+ * Not thread safe: a keyspace's set is owned by the node thread. Insert, delete, get and willApply allocate nothing
+ * in steady state. Holds off-heap memory: {@link #close()} it.
+ */
+public final class Orswot implements AutoCloseable
+{
+    /** Source of direct writes (the synchronous replication path). */
+    public static final int CONSISTENCY_SOURCE = 0;
+
+    /** Source of anti-entropy repair. */
+    public static final int REPAIR_SOURCE = 1;
+
+    /** Datacake's two sources. */
+    public static final int DEFAULT_SOURCE_COUNT = 2;
+
+    /** Largest number of sources. */
+    public static final int MAX_SOURCE_COUNT = 255;
+
+    /** Datacake's forgiveness period: one hour. */
+    public static final long DEFAULT_FORGIVENESS_MS = TimeUnit.HOURS.toMillis(1);
+
+    /** Largest number of live entries (and separately of tombstones) one set holds. */
+    public static final int MAX_ENTRIES = StampTable.MAX_SIZE;
+
+    private static final int DEFAULT_INITIAL_CAPACITY = 64;
+
+    private final int sourceCount;
+    private final long forgivenessMs;
+    private final StampTable live;
+    private final StampTable dead;
+    private final SeenStamps seenStamps;
+    private final LongArrayList scratchKeys = new LongArrayList();
+
+    /**
+     * A set with datacake's defaults: two sources, one hour of forgiveness.
+     */
+    public Orswot()
+    {
+        this(DEFAULT_SOURCE_COUNT, DEFAULT_FORGIVENESS_MS, DEFAULT_INITIAL_CAPACITY);
+    }
+
+    /**
+     * @param sourceCount     number of independent operation sources, 1..{@link #MAX_SOURCE_COUNT}.
+     * @param forgivenessMs   how much older than its node's last observed stamp (in every source) a tombstone must
+     *                        be before it may be purged; 0 or more.
+     * @param expectedEntries number of live entries to size the table for without growing.
+     * @throws IllegalArgumentException if a parameter is out of range.
+     */
+    public Orswot(final int sourceCount, final long forgivenessMs, final int expectedEntries)
+    {
+        if (sourceCount < 1 || sourceCount > MAX_SOURCE_COUNT)
+        {
+            throw new IllegalArgumentException(
+                "sourceCount out of range [1, " + MAX_SOURCE_COUNT + "]: " + sourceCount);
+        }
+        if (forgivenessMs < 0)
+        {
+            throw new IllegalArgumentException("forgivenessMs must not be negative: " + forgivenessMs);
+        }
+        this.sourceCount = sourceCount;
+        this.forgivenessMs = forgivenessMs;
+        this.live = new StampTable(expectedEntries);
+        this.dead = new StampTable(DEFAULT_INITIAL_CAPACITY);
+        this.seenStamps = new SeenStamps(sourceCount, forgivenessMs);
+    }
+
+    /**
+     * @return the number of sources.
+     */
+    public int sourceCount()
+    {
+        return sourceCount;
+    }
+
+    /**
+     * @return the forgiveness period in milliseconds.
+     */
+    public long forgivenessMs()
+    {
+        return forgivenessMs;
+    }
+
+    /**
+     * @return number of live entries.
+     */
+    public int liveCount()
+    {
+        return live.size();
+    }
+
+    /**
+     * @return number of tombstones.
+     */
+    public int tombstoneCount()
+    {
+        return dead.size();
+    }
+
+    /**
+     * @return off-heap bytes held by the live and tombstone tables.
+     */
+    public long offHeapBytes()
+    {
+        return live.allocatedBytes() + dead.allocatedBytes();
+    }
+
+    /**
+     * Insert or update a key through the {@link #CONSISTENCY_SOURCE}.
+     *
+     * @see #insert(int, long, long, int)
+     */
+    public boolean insert(final long key, final long stamp, final int nodeId)
+    {
+        return insert(CONSISTENCY_SOURCE, key, stamp, nodeId);
+    }
+
+    /**
+     * Insert or update a key. Rejected (returns false, changes nothing) if the stamp is older than one already seen
+     * from the same node in the same source. Otherwise the stamp is recorded as seen, and the entry is set unless a
+     * tombstone with a later timestamp exists or the live entry is already at least as new. A tombstone with exactly
+     * the same timestamp loses to the insert.
+     *
+     * @param source source of the operation, 0..{@link #sourceCount()}-1.
+     * @param key    document id.
+     * @param stamp  packed HLC stamp, positive.
+     * @param nodeId node id of the stamp.
+     * @return true if the live entry changed.
+     * @throws IllegalArgumentException if source, stamp or node id is out of range.
+     */
+    public boolean insert(final int source, final long key, final long stamp, final int nodeId)
+    {
+        if (!observe(source, stamp, nodeId))
+        {
+            return false;
+        }
+
+        final int deadIndex = dead.indexOf(key);
+        if (deadIndex >= 0)
+        {
+            final int order = HlcTimestamp.compare(stamp, nodeId, dead.stampAt(deadIndex), dead.nodeAt(deadIndex));
+            if (order < 0)
+            {
+                return false;
+            }
+            dead.removeAt(deadIndex);
+        }
+
+        final int liveIndex = live.indexOf(key);
+        if (liveIndex >= 0)
+        {
+            if (HlcTimestamp.compare(live.stampAt(liveIndex), live.nodeAt(liveIndex), stamp, nodeId) >= 0)
+            {
+                return false;
+            }
+            live.setAt(liveIndex, stamp, nodeId);
+            return true;
+        }
+        live.put(key, stamp, nodeId);
+        return true;
+    }
+
+    /**
+     * Delete a key through the {@link #CONSISTENCY_SOURCE}.
+     *
+     * @see #delete(int, long, long, int)
+     */
+    public boolean delete(final long key, final long stamp, final int nodeId)
+    {
+        return delete(CONSISTENCY_SOURCE, key, stamp, nodeId);
+    }
+
+    /**
+     * Delete a key, leaving a tombstone. Rejected (returns false, changes nothing) if the stamp is older than one
+     * already seen from the same node in the same source. Otherwise the stamp is recorded as seen; a live entry at
+     * least as new as the delete wins; else the live entry is removed and the tombstone set or raised. Deleting an
+     * unknown key creates a tombstone.
+     *
+     * @param source source of the operation, 0..{@link #sourceCount()}-1.
+     * @param key    document id.
+     * @param stamp  packed HLC stamp, positive.
+     * @param nodeId node id of the stamp.
+     * @return true if the tombstone changed.
+     * @throws IllegalArgumentException if source, stamp or node id is out of range.
+     */
+    public boolean delete(final int source, final long key, final long stamp, final int nodeId)
+    {
+        if (!observe(source, stamp, nodeId))
+        {
+            return false;
+        }
+
+        final int liveIndex = live.indexOf(key);
+        if (liveIndex >= 0)
+        {
+            if (HlcTimestamp.compare(stamp, nodeId, live.stampAt(liveIndex), live.nodeAt(liveIndex)) <= 0)
+            {
+                return false;
+            }
+            live.removeAt(liveIndex);
+        }
+
+        return raiseTombstone(key, stamp, nodeId);
+    }
+
+    /**
+     * @param key document id.
+     * @return the stamp of the key's live entry, or {@link HlcTimestamp#NULL_STAMP} if it has none.
+     */
+    public long get(final long key)
+    {
+        final int index = live.indexOf(key);
+        return index >= 0 ? live.stampAt(index) : NULL_STAMP;
+    }
+
+    /**
+     * @param key document id.
+     * @return the node id of the key's live entry, or -1 if it has none.
+     */
+    public int getNodeId(final long key)
+    {
+        final int index = live.indexOf(key);
+        return index >= 0 ? live.nodeAt(index) : -1;
+    }
+
+    /**
+     * @param key document id.
+     * @return the stamp of the key's tombstone, or {@link HlcTimestamp#NULL_STAMP} if it has none.
+     */
+    public long getTombstone(final long key)
+    {
+        final int index = dead.indexOf(key);
+        return index >= 0 ? dead.stampAt(index) : NULL_STAMP;
+    }
+
+    /**
+     * @param key document id.
+     * @return the node id of the key's tombstone, or -1 if it has none.
+     */
+    public int getTombstoneNodeId(final long key)
+    {
+        final int index = dead.indexOf(key);
+        return index >= 0 ? dead.nodeAt(index) : -1;
+    }
+
+    /**
+     * Would an operation with this timestamp change the set? False if the timestamp was already observed (before
+     * its node's safe stamp); true if the key is unknown or its entry or tombstone is older.
+     *
+     * @param key    document id.
+     * @param stamp  packed HLC stamp.
+     * @param nodeId node id of the stamp.
+     * @return whether applying an operation with this timestamp could change the key.
+     */
+    public boolean willApply(final long key, final long stamp, final int nodeId)
+    {
+        if (isObserved(stamp, nodeId))
+        {
+            return false;
+        }
+        final int liveIndex = live.indexOf(key);
+        if (liveIndex >= 0)
+        {
+            return HlcTimestamp.compare(live.stampAt(liveIndex), live.nodeAt(liveIndex), stamp, nodeId) < 0;
+        }
+        final int deadIndex = dead.indexOf(key);
+        return deadIndex < 0 || HlcTimestamp.compare(dead.stampAt(deadIndex), dead.nodeAt(deadIndex), stamp, nodeId) < 0;
+    }
+
+    /**
+     * What this set must apply to catch up with another: every live entry of {@code other} that is newer than what
+     * this set holds for its key (or unknown here and not yet observed) goes to {@code changes}, every such tombstone
+     * to {@code removals}.
+     *
+     * @param other    the other set.
+     * @param changes  receives the entries to fetch and insert.
+     * @param removals receives the tombstones to apply.
+     */
+    public void diff(final Orswot other, final EntryConsumer changes, final EntryConsumer removals)
+    {
+        other.live.forEach((key, stamp, nodeId) ->
+        {
+            if (isBehind(key, stamp, nodeId))
+            {
+                changes.accept(key, stamp, nodeId);
+            }
+        });
+        other.dead.forEach((key, stamp, nodeId) ->
+        {
+            if (isBehind(key, stamp, nodeId))
+            {
+                removals.accept(key, stamp, nodeId);
+            }
+        });
+    }
+
+    /**
+     * Merge another set's state into this one (a join: commutative, associative and idempotent over reachable
+     * states). For each key the latest surviving record wins (an insert beats a delete at an equal timestamp). A
+     * record held by only one side does not survive if the other side has already observed its timestamp: the other
+     * side saw it and has since removed or purged it. Seen-stamps merge by maximum per source and node.
+     *
+     * @param other the set to merge in; unchanged.
+     * @throws IllegalArgumentException if the sets have different source counts.
+     */
+    public void merge(final Orswot other)
+    {
+        if (other.sourceCount != sourceCount)
+        {
+            throw new IllegalArgumentException(
+                "cannot merge sets with " + other.sourceCount + " and " + sourceCount + " sources");
+        }
+        if (other == this)
+        {
+            return;
+        }
+
+        // 1. Records only here that the other side already observed: it removed them.
+        final LongArrayList doomed = scratchKeys;
+        doomed.clear();
+        collectObservedBy(other, live, doomed);
+        collectObservedBy(other, dead, doomed);
+        for (int i = 0, n = doomed.size(); i < n; i++)
+        {
+            final long key = doomed.getLong(i);
+            live.remove(key);
+            dead.remove(key);
+        }
+
+        // 2. The other side's records, against what is here (safe stamps are still this side's old ones).
+        other.live.forEach((key, stamp, nodeId) -> mergeRecord(other, key, stamp, nodeId, false));
+        other.dead.forEach((key, stamp, nodeId) -> mergeRecord(other, key, stamp, nodeId, true));
+
+        // 3. Seen-stamps.
+        seenStamps.mergeFrom(other.seenStamps);
+    }
+
+    /**
+     * Remove every tombstone whose timestamp every source has observed (before its node's safe stamp): no
+     * operation it must beat can still arrive. The caller removes them from storage; if that fails it puts them
+     * back with {@link #addRawTombstone}.
+     *
+     * @param purged receives each removed tombstone.
+     * @return the number of tombstones removed.
+     */
+    public int purgeOldDeletes(final EntryConsumer purged)
+    {
+        return purgeOldDeletes(purged, null);
+    }
+
+    /**
+     * Like {@link #purgeOldDeletes(EntryConsumer)}, but a tombstone must also be before a cluster-wide bound for its
+     * node: the lowest safe stamp over every replica of the keyspace. Purging only what every replica has observed
+     * is what keeps a replica that still holds an older insert from resurrecting the key in a later merge (the local
+     * rule alone relies on the forgiveness period for that).
+     *
+     * @param purged     receives each removed tombstone.
+     * @param clusterSafe the cluster-wide safe stamp per node id; {@code null} means no bound beyond the local one.
+     * @return the number of tombstones removed.
+     */
+    public int purgeOldDeletes(final EntryConsumer purged, final SafeStampBound clusterSafe)
+    {
+        final LongArrayList keys = scratchKeys;
+        keys.clear();
+        dead.forEach((key, stamp, nodeId) ->
+        {
+            if (isObserved(stamp, nodeId) && (null == clusterSafe || stamp < clusterSafe.safeStamp(nodeId)))
+            {
+                keys.addLong(key);
+            }
+        });
+        for (int i = 0, n = keys.size(); i < n; i++)
+        {
+            final long key = keys.getLong(i);
+            final int index = dead.indexOf(key);
+            purged.accept(key, dead.stampAt(index), dead.nodeAt(index));
+            dead.removeAt(index);
+        }
+        return keys.size();
+    }
+
+    /**
+     * Put a tombstone back without any checks, e.g. one {@link #purgeOldDeletes} removed but storage failed to.
+     * A live entry for the key is removed.
+     *
+     * @param key    document id.
+     * @param stamp  packed HLC stamp, positive.
+     * @param nodeId node id of the stamp.
+     * @throws IllegalArgumentException if the stamp or node id is out of range.
+     */
+    public void addRawTombstone(final long key, final long stamp, final int nodeId)
+    {
+        checkStamp(stamp, nodeId);
+        live.remove(key);
+        dead.put(key, stamp, nodeId);
+    }
+
+    /**
+     * Put a live entry without any checks (decoding a snapshot). The caller guarantees the key has no tombstone.
+     */
+    void putLiveUnchecked(final long key, final long stamp, final int nodeId)
+    {
+        live.put(key, stamp, nodeId);
+    }
+
+    /**
+     * Visit every live entry, in table order. The consumer must not modify this set.
+     *
+     * @param consumer receives each live entry.
+     */
+    public void forEachLive(final EntryConsumer consumer)
+    {
+        live.forEach(consumer);
+    }
+
+    /**
+     * Visit every tombstone, in table order. The consumer must not modify this set.
+     *
+     * @param consumer receives each tombstone.
+     */
+    public void forEachTombstone(final EntryConsumer consumer)
+    {
+        dead.forEach(consumer);
+    }
+
+    /**
+     * Visit every (source, node id, highest stamp seen) triple.
+     *
+     * @param consumer receives each triple.
+     */
+    public void forEachSeenStamp(final SeenStampConsumer consumer)
+    {
+        seenStamps.forEach(consumer);
+    }
+
+    /**
+     * @param source source index.
+     * @param nodeId node id.
+     * @return the highest stamp seen from the node in the source, or {@link HlcTimestamp#NULL_STAMP}.
+     */
+    public long seenStamp(final int source, final int nodeId)
+    {
+        return seenStamps.seen(checkSource(source), nodeId);
+    }
+
+    /**
+     * @param nodeId node id.
+     * @return the node's safe stamp: timestamps before it have been observed through every source.
+     */
+    public long safeStamp(final int nodeId)
+    {
+        return seenStamps.safe(nodeId);
+    }
+
+    /**
+     * Record a seen stamp directly (used when decoding a snapshot). Keeps the maximum.
+     *
+     * @param source source index.
+     * @param nodeId node id.
+     * @param stamp  packed stamp.
+     * @throws IllegalArgumentException if a value is out of range.
+     */
+    public void addSeenStamp(final int source, final int nodeId, final long stamp)
+    {
+        checkSource(source);
+        checkStamp(stamp, nodeId);
+        seenStamps.raise(source, nodeId, stamp);
+    }
+
+    /**
+     * Order-independent digest of the whole state (entries, tombstones and seen-stamps): equal states have equal
+     * digests, so replicas can compare content cheaply.
+     *
+     * @return a 64-bit digest.
+     */
+    public long contentDigest()
+    {
+        final long[] digest = { sourceCount };
+        live.forEach((key, stamp, nodeId) -> digest[0] += mix(key, stamp, nodeId, 1));
+        dead.forEach((key, stamp, nodeId) -> digest[0] += mix(key, stamp, nodeId, 2));
+        forEachSeenStamp((source, nodeId, stamp) -> digest[0] += mix(nodeId, stamp, source, 3));
+        return digest[0];
+    }
+
+    /**
+     * Exact state equality: same entries, tombstones and seen-stamps.
+     *
+     * @param other the other set.
+     * @return true if both hold exactly the same state.
+     */
+    public boolean contentEquals(final Orswot other)
+    {
+        if (other.sourceCount != sourceCount || other.live.size() != live.size() || other.dead.size() != dead.size())
+        {
+            return false;
+        }
+        final boolean[] equal = { true };
+        live.forEach((key, stamp, nodeId) -> equal[0] &= sameRecord(other.live, key, stamp, nodeId));
+        dead.forEach((key, stamp, nodeId) -> equal[0] &= sameRecord(other.dead, key, stamp, nodeId));
+        return equal[0] && seenStamps.contentEquals(other.seenStamps);
+    }
+
+    /**
+     * Remove all state, keeping the allocated tables.
+     */
+    public void clear()
+    {
+        live.clear();
+        dead.clear();
+        seenStamps.clear();
+    }
+
+    /**
+     * Size the live table for at least this many entries without further growth.
+     *
+     * @param expectedEntries number of live entries.
+     */
+    public void ensureCapacity(final int expectedEntries)
+    {
+        live.ensureCapacity(expectedEntries);
+    }
+
+    /**
+     * Free the off-heap tables. The set must not be used afterwards. Idempotent.
+     */
+    public void close()
+    {
+        live.close();
+        dead.close();
+    }
+
+    /**
+     * @return a short summary for logs.
+     */
+    public String toString()
+    {
+        return "Orswot{live=" + live.size() + ", tombstones=" + dead.size() + ", sources=" + sourceCount + "}";
+    }
+
+    private boolean observe(final int source, final long stamp, final int nodeId)
+    {
+        checkSource(source);
+        checkStamp(stamp, nodeId);
+        return seenStamps.observe(source, stamp, nodeId);
+    }
+
+    /**
+     * @return true if the timestamp is before its node's safe stamp (every source has observed later operations).
+     */
+    boolean isObserved(final long stamp, final int nodeId)
+    {
+        return seenStamps.isObserved(stamp, nodeId);
+    }
+
+    private boolean isBehind(final long key, final long stamp, final int nodeId)
+    {
+        final int liveIndex = live.indexOf(key);
+        if (liveIndex >= 0)
+        {
+            return HlcTimestamp.compare(live.stampAt(liveIndex), live.nodeAt(liveIndex), stamp, nodeId) < 0;
+        }
+        final int deadIndex = dead.indexOf(key);
+        if (deadIndex >= 0)
+        {
+            return HlcTimestamp.compare(dead.stampAt(deadIndex), dead.nodeAt(deadIndex), stamp, nodeId) < 0;
+        }
+        return !isObserved(stamp, nodeId);
+    }
+
+    private static void collectObservedBy(final Orswot other, final StampTable table, final LongArrayList doomed)
+    {
+        table.forEach((key, stamp, nodeId) ->
+        {
+            if (other.live.indexOf(key) < 0 && other.dead.indexOf(key) < 0 && other.isObserved(stamp, nodeId))
+            {
+                doomed.addLong(key);
+            }
+        });
+    }
+
+    private void mergeRecord(
+        final Orswot other, final long key, final long stamp, final int nodeId, final boolean tombstone)
+    {
+        final StampTable mineTable;
+        int index = live.indexOf(key);
+        if (index >= 0)
+        {
+            mineTable = live;
+        }
+        else
+        {
+            index = dead.indexOf(key);
+            mineTable = index >= 0 ? dead : null;
+        }
+
+        if (null == mineTable)
+        {
+            if (!isObserved(stamp, nodeId))
+            {
+                (tombstone ? dead : live).put(key, stamp, nodeId);
+            }
+            return;
+        }
+
+        final long myStamp = mineTable.stampAt(index);
+        final int myNode = mineTable.nodeAt(index);
+        final boolean myTombstone = mineTable == dead;
+        if (myStamp == stamp && myNode == nodeId && myTombstone == tombstone)
+        {
+            return;
+        }
+
+        // Each record survives unless the side lacking it has already observed its timestamp.
+        final boolean mineSurvives = !other.isObserved(myStamp, myNode);
+        final boolean theirsSurvives = !isObserved(stamp, nodeId);
+        final boolean theirsWins;
+        if (mineSurvives && theirsSurvives)
+        {
+            final int order = HlcTimestamp.compare(stamp, nodeId, myStamp, myNode);
+            theirsWins = order > 0 || (order == 0 && !tombstone);
+        }
+        else if (mineSurvives)
+        {
+            return;
+        }
+        else if (theirsSurvives)
+        {
+            theirsWins = true;
+        }
+        else
+        {
+            mineTable.removeAt(index);
+            return;
+        }
+
+        if (theirsWins)
+        {
+            if (myTombstone == tombstone)
+            {
+                mineTable.setAt(index, stamp, nodeId);
+            }
+            else
+            {
+                mineTable.removeAt(index);
+                (tombstone ? dead : live).put(key, stamp, nodeId);
+            }
+        }
+    }
+
+    private boolean raiseTombstone(final long key, final long stamp, final int nodeId)
+    {
+        final int deadIndex = dead.indexOf(key);
+        if (deadIndex >= 0)
+        {
+            if (HlcTimestamp.compare(dead.stampAt(deadIndex), dead.nodeAt(deadIndex), stamp, nodeId) >= 0)
+            {
+                return false;
+            }
+            dead.setAt(deadIndex, stamp, nodeId);
+            return true;
+        }
+        dead.put(key, stamp, nodeId);
+        return true;
+    }
+
+    private static boolean sameRecord(final StampTable table, final long key, final long stamp, final int nodeId)
+    {
+        final int index = table.indexOf(key);
+        return index >= 0 && table.stampAt(index) == stamp && table.nodeAt(index) == nodeId;
+    }
+
+    private static long mix(final long a, final long b, final long c, final long kind)
+    {
+        long h = a * 0x9E3779B97F4A7C15L + kind;
+        h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L + b;
+        h = (h ^ (h >>> 29)) * 0x94D049BB133111EBL + c;
+        return h ^ (h >>> 32);
+    }
+
+    private int checkSource(final int source)
+    {
+        if (source < 0 || source >= sourceCount)
+        {
+            throw new IllegalArgumentException("source out of range [0, " + (sourceCount - 1) + "]: " + source);
+        }
+        return source;
+    }
+
+    private static void checkStamp(final long stamp, final int nodeId)
+    {
+        if (stamp <= NULL_STAMP)
+        {
+            throw new IllegalArgumentException("stamp must be positive: " + stamp);
+        }
+        HlcTimestamp.checkNodeId(nodeId);
+    }
+}

@@ -1,0 +1,147 @@
+package io.datacake.storage;
+
+import io.datacake.clock.HlcTimestamp;
+import io.datacake.crdt.Orswot;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class KeyspaceStateLoaderTest
+{
+    private static final long T0 = 1_764_000_000_000L;
+
+    @Test
+    void replaysInTimestampOrderWhateverOrderStorageIteratesIn()
+    {
+        // Node 1 wrote key 2 first and key 1 later: iterated in key order, the later write comes first, and a set
+        // fed in that order would reject key 2's older stamp as stale.
+        final List<Metadata> entries = List.of(
+            new Metadata(1, HlcTimestamp.pack(T0, 2), 1, false),
+            new Metadata(2, HlcTimestamp.pack(T0, 1), 1, false),
+            new Metadata(3, HlcTimestamp.pack(T0, 3), 1, true));
+
+        try (Orswot set = new Orswot())
+        {
+            final int loaded = new KeyspaceStateLoader().loadInto(new FixedOrderTransaction(entries), "ks", set, 0);
+            assertThat(loaded).isEqualTo(3);
+            assertThat(set.get(1)).isEqualTo(HlcTimestamp.pack(T0, 2));
+            assertThat(set.get(2)).isEqualTo(HlcTimestamp.pack(T0, 1));
+            assertThat(set.getTombstone(3)).isEqualTo(HlcTimestamp.pack(T0, 3));
+            assertThat(set.liveCount()).isEqualTo(2);
+            assertThat(set.tombstoneCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void loadedSetHoldsExactlyTheStoredEntries()
+    {
+        final long seed = Long.getLong("datacake.seed", System.nanoTime());
+        final SplittableRandom random = new SplittableRandom(seed);
+        try (MemoryStorage storage = new MemoryStorage(); Orswot direct = new Orswot())
+        {
+            // 5,000 writes spread over 3 nodes, each node's stamps increasing, applied to storage and to a set
+            final long[] nodeClock = new long[3];
+            final WriteBatch batch = storage.newWriteBatch();
+            final org.agrona.concurrent.UnsafeBuffer value = new org.agrona.concurrent.UnsafeBuffer(new byte[4]);
+            for (int i = 0; i < 5000; i++)
+            {
+                final int nodeId = random.nextInt(3);
+                nodeClock[nodeId] += 1 + random.nextInt(3);
+                final long stamp = HlcTimestamp.pack(T0 + nodeClock[nodeId] / 1000, (int)(nodeClock[nodeId] % 1000));
+                final long key = random.nextInt(3000);
+                if (random.nextInt(4) == 0)
+                {
+                    batch.tombstone("ks", key, stamp, nodeId);
+                    direct.delete(key, stamp, nodeId);
+                }
+                else
+                {
+                    batch.put("ks", key, stamp, nodeId, value, 0, 4);
+                    direct.insert(key, stamp, nodeId);
+                }
+                if (batch.remainingOperations() == 0)
+                {
+                    storage.commit(batch);
+                }
+            }
+            storage.commit(batch);
+
+            try (Orswot loaded = new KeyspaceStateLoader().load(storage, "ks"))
+            {
+                assertThat(entries(loaded, true)).as("seed %d", seed).isEqualTo(entries(direct, true));
+                assertThat(entries(loaded, false)).as("seed %d", seed).isEqualTo(entries(direct, false));
+            }
+        }
+    }
+
+    @Test
+    void unknownKeyspaceGivesAnEmptySetAndBadSourceIsRejected()
+    {
+        try (MemoryStorage storage = new MemoryStorage())
+        {
+            try (Orswot set = new KeyspaceStateLoader().load(storage, "nothing-here"))
+            {
+                assertThat(set.liveCount()).isZero();
+                assertThat(set.tombstoneCount()).isZero();
+            }
+            try (Orswot set = new Orswot(); ReadTransaction txn = storage.beginRead())
+            {
+                assertThatThrownBy(() -> new KeyspaceStateLoader().loadInto(txn, "ks", set, 2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("source");
+            }
+        }
+    }
+
+    static List<Metadata> entries(final Orswot set, final boolean live)
+    {
+        final List<Metadata> result = new ArrayList<>();
+        if (live)
+        {
+            set.forEachLive((key, stamp, nodeId) -> result.add(new Metadata(key, stamp, nodeId, false)));
+        }
+        else
+        {
+            set.forEachTombstone((key, stamp, nodeId) -> result.add(new Metadata(key, stamp, nodeId, true)));
+        }
+        result.sort(Comparator.comparingLong(Metadata::key));
+        return result;
+    }
+
+    /** A read transaction that yields fixed metadata in a fixed order; nothing else is used by the loader. */
+    private static final class FixedOrderTransaction implements ReadTransaction
+    {
+        private final List<Metadata> entries;
+
+        FixedOrderTransaction(final List<Metadata> entries)
+        {
+            this.entries = entries;
+        }
+
+        public boolean get(final String keyspace, final long key, final DocumentHandler handler)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        public int getMany(
+            final String keyspace, final long[] keys, final int offset, final int count, final DocumentHandler handler)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        public int forEachMetadata(final String keyspace, final MetadataHandler handler)
+        {
+            entries.forEach(e -> handler.onMetadata(e.key(), e.stamp(), e.nodeId(), e.tombstone()));
+            return entries.size();
+        }
+
+        public void close()
+        {
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.datacake.perf;
+
+import io.aeron.driver.ThreadingMode;
+import io.datacake.node.Node;
+import io.datacake.node.NodeContext;
+import io.datacake.rpc.RpcService;
+import io.datacake.transport.InProcessNetwork;
+import io.datacake.transport.Transport;
+import io.datacake.transport.aeron.AeronDriver;
+import io.datacake.transport.aeron.AeronDriverSettings;
+import io.datacake.transport.aeron.AeronEndpoint;
+import io.datacake.transport.aeron.AeronTransport;
+import io.datacake.transport.aeron.AeronTransportSettings;
+import io.datacake.transport.aeron.FreeUdpPorts;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * N nodes in this JVM, each on its own thread, connected by the chosen transport. Aeron transports share one
+ * embedded media driver (shared threading mode, backing off when idle) in a temporary directory that is deleted on
+ * close.
+ */
+public final class EmbeddedCluster implements AutoCloseable
+{
+    private static final int AERON_TERM_LENGTH = 4 * 1024 * 1024;
+    private static final int FIRST_STREAM_ID = 1001;
+
+    private final List<Node> nodes = new ArrayList<>();
+    private final Path tempDir;
+    private AeronDriver driver;
+
+    /**
+     * Start a cluster.
+     *
+     * @param size      number of nodes, node ids 1..size.
+     * @param kind      transport.
+     * @param services  the services node i hosts (called with its node id).
+     */
+    public EmbeddedCluster(final int size, final TransportKind kind, final IntFunction<List<RpcService>> services)
+    {
+        if (size < 1)
+        {
+            throw new IllegalArgumentException("a cluster needs at least one node: " + size);
+        }
+        try
+        {
+            tempDir = Files.createTempDirectory("datacake-perf-");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+
+        try
+        {
+            final List<Transport> transports = transports(size, kind);
+            for (int i = 0; i < size; i++)
+            {
+                final NodeContext ctx = new NodeContext().nodeId(i + 1).transport(transports.get(i));
+                services.apply(i + 1).forEach(ctx::addService);
+                nodes.add(Node.launch(ctx));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    /**
+     * @return the nodes, in node id order.
+     */
+    public List<Node> nodes()
+    {
+        return nodes;
+    }
+
+    /**
+     * @return the temporary directory holding the cluster's files (the Aeron driver directory).
+     */
+    public Path directory()
+    {
+        return tempDir;
+    }
+
+    /**
+     * Stop every node, the driver, and delete the temporary directory.
+     */
+    public void close()
+    {
+        CloseHelper.closeAll(nodes);
+        nodes.clear();
+        CloseHelper.close(driver);
+        driver = null;
+        IoUtil.delete(tempDir.toFile(), true);
+    }
+
+    private List<Transport> transports(final int size, final TransportKind kind)
+    {
+        final List<Transport> transports = new ArrayList<>(size);
+        if (kind == TransportKind.IN_PROCESS)
+        {
+            final InProcessNetwork network = new InProcessNetwork();
+            for (int i = 0; i < size; i++)
+            {
+                transports.add(network.newTransport("node-" + (i + 1)));
+            }
+            return transports;
+        }
+
+        driver = AeronDriver.launch(new AeronDriverSettings()
+            .embeddedBaseDirectory(tempDir)
+            .threadingMode(ThreadingMode.SHARED)
+            .termBufferLength(AERON_TERM_LENGTH));
+        final AeronTransportSettings settings = new AeronTransportSettings().termBufferLength(AERON_TERM_LENGTH);
+        final int[] ports = kind == TransportKind.AERON_UDP ?
+            FreeUdpPorts.allocate(InetAddress.getLoopbackAddress(), size) : null;
+        for (int i = 0; i < size; i++)
+        {
+            final AeronEndpoint endpoint = kind == TransportKind.AERON_UDP ?
+                AeronEndpoint.udp("127.0.0.1", ports[i], FIRST_STREAM_ID + i) :
+                AeronEndpoint.ipc(FIRST_STREAM_ID + i);
+            transports.add(AeronTransport.create(driver, endpoint, settings));
+        }
+        return transports;
+    }
+}

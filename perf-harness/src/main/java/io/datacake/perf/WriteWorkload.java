@@ -1,0 +1,228 @@
+package io.datacake.perf;
+
+import io.datacake.node.Node;
+import io.datacake.node.NodeClosedException;
+import io.datacake.node.NodeServices;
+import io.datacake.node.NodeTask;
+import io.datacake.rpc.RpcEngine;
+import io.datacake.rpc.RpcError;
+import io.datacake.rpc.RpcResponseListener;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A closed-loop write workload: a fixed number of writes in flight, each sent to a coordinator node chosen round
+ * robin. The coordinator stamps the write with its HLC, applies it to its own replica, sends it to every other
+ * node and completes when all of them acknowledged (consistency ALL). Latency runs from submission by the load
+ * thread to the last acknowledgement. Writes in flight are pooled objects: the node threads allocate nothing per
+ * write.
+ */
+final class WriteWorkload
+{
+    private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final List<Node> nodes;
+    private final Replica[] replicas;
+    private final int[][] peersByCoordinator;
+    private final ManyToManyConcurrentArrayQueue<PendingWrite> free;
+    private final Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final int concurrency;
+    private final int keyCount;
+    private final long timeoutMs;
+    private volatile long measureFromNs = Long.MAX_VALUE;
+
+    WriteWorkload(
+        final List<Node> nodes, final Replica[] replicas, final int concurrency, final int valueBytes,
+        final int keyCount, final long timeoutMs, final long seed)
+    {
+        this.nodes = nodes;
+        this.replicas = replicas;
+        this.concurrency = concurrency;
+        this.keyCount = keyCount;
+        this.timeoutMs = timeoutMs;
+        this.peersByCoordinator = new int[nodes.size()][];
+        this.free = new ManyToManyConcurrentArrayQueue<>(concurrency);
+        final SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < concurrency; i++)
+        {
+            final byte[] value = new byte[valueBytes];
+            random.nextBytes(value);
+            free.offer(new PendingWrite(value));
+        }
+    }
+
+    /**
+     * Run the workload: warm up, measure, then wait for every write in flight.
+     *
+     * @return the latency histogram of the measured writes (nanoseconds).
+     */
+    Result run(final long warmupNs, final long measureNs, final long seed)
+    {
+        resolvePeers();
+        final SplittableRandom random = new SplittableRandom(seed);
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
+        final long startNs = System.nanoTime();
+        final long measureStartNs = startNs + warmupNs;
+        final long endNs = measureStartNs + measureNs;
+        long submitted = 0;
+        long now;
+        boolean measuring = false;
+        while ((now = System.nanoTime()) < endNs)
+        {
+            if (!measuring && now >= measureStartNs)
+            {
+                measuring = true;
+                measureFromNs = now;
+                recorder.reset();
+                completed.set(0);
+                failed.set(0);
+            }
+            final PendingWrite write = free.poll();
+            if (null == write)
+            {
+                idle.idle();
+                continue;
+            }
+            idle.reset();
+            final int coordinator = (int)(submitted++ % nodes.size());
+            write.prepare(coordinator, random.nextLong(keyCount), System.nanoTime());
+            nodes.get(coordinator).submit(write);
+        }
+
+        final long drainDeadlineNs = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        while (free.size() < concurrency && System.nanoTime() < drainDeadlineNs)
+        {
+            idle.idle();
+        }
+        final long elapsedNs = System.nanoTime() - Math.max(measureFromNs, startNs);
+        return new Result(recorder.getIntervalHistogram(), completed.get(), failed.get(), elapsedNs,
+            concurrency - free.size());
+    }
+
+    private void resolvePeers()
+    {
+        for (int c = 0; c < nodes.size(); c++)
+        {
+            final int coordinator = c;
+            peersByCoordinator[c] = nodes.get(c).execute((services) ->
+            {
+                final int[] peers = new int[nodes.size() - 1];
+                int p = 0;
+                for (int i = 0; i < nodes.size(); i++)
+                {
+                    if (i != coordinator)
+                    {
+                        peers[p++] = services.rpc().resolvePeer(nodes.get(i).endpoint());
+                    }
+                }
+                return peers;
+            }).join();
+        }
+    }
+
+    /**
+     * Outcome of a run.
+     *
+     * @param latencyNs    latency of measured writes, completed or failed, in nanoseconds.
+     * @param completed    writes every replica acknowledged during the measurement.
+     * @param failed       writes at least one replica did not acknowledge (error or timeout).
+     * @param elapsedNs    length of the measurement, including the drain.
+     * @param stillPending writes still in flight after the drain timeout.
+     */
+    record Result(Histogram latencyNs, long completed, long failed, long elapsedNs, int stillPending)
+    {
+    }
+
+    private final class PendingWrite implements NodeTask, RpcResponseListener
+    {
+        private final UnsafeBuffer body;
+        private final int valueLength;
+        private int coordinator;
+        private long key;
+        private long startNs;
+        private int outstanding;
+        private boolean anyFailed;
+
+        PendingWrite(final byte[] value)
+        {
+            valueLength = value.length;
+            body = new UnsafeBuffer(new byte[Replica.VALUE_OFFSET + value.length]);
+            body.putBytes(Replica.VALUE_OFFSET, value);
+        }
+
+        void prepare(final int coordinator, final long key, final long startNs)
+        {
+            this.coordinator = coordinator;
+            this.key = key;
+            this.startNs = startNs;
+        }
+
+        public void execute(final NodeServices services)
+        {
+            final long stamp = services.clock().send();
+            final int nodeId = services.nodeId();
+            replicas[coordinator].apply(key, stamp, nodeId, body, Replica.VALUE_OFFSET, valueLength);
+            body.putLong(Replica.KEY_OFFSET, key);
+            body.putLong(Replica.STAMP_OFFSET, stamp);
+            body.putInt(Replica.NODE_OFFSET, nodeId);
+
+            // One extra count held while sending, as a call may fail before it returns.
+            final int[] peers = peersByCoordinator[coordinator];
+            outstanding = peers.length + 1;
+            anyFailed = false;
+            final RpcEngine rpc = services.rpc();
+            for (final int peer : peers)
+            {
+                rpc.call(peer, Replica.SERVICE_ID, Replica.PUT, body, 0, body.capacity(), null, timeoutMs, this);
+            }
+            acknowledge();
+        }
+
+        public void onRejected(final NodeClosedException reason)
+        {
+            anyFailed = true;
+            finish();
+        }
+
+        public void onResponse(final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+        {
+            acknowledge();
+        }
+
+        public void onError(final long correlationId, final RpcError error, final String message)
+        {
+            anyFailed = true;
+            acknowledge();
+        }
+
+        private void acknowledge()
+        {
+            if (--outstanding == 0)
+            {
+                finish();
+            }
+        }
+
+        private void finish()
+        {
+            if (startNs >= measureFromNs)
+            {
+                recorder.recordValue(Math.min(System.nanoTime() - startNs, TimeUnit.SECONDS.toNanos(60)));
+                (anyFailed ? failed : completed).incrementAndGet();
+            }
+            free.offer(this);
+        }
+    }
+}

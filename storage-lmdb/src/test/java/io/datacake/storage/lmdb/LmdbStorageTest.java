@@ -1,0 +1,354 @@
+package io.datacake.storage.lmdb;
+
+import io.datacake.clock.HlcTimestamp;
+import io.datacake.storage.BulkMutationException;
+import io.datacake.storage.DocumentView;
+import io.datacake.storage.ReadTransaction;
+import io.datacake.storage.StorageCorruptedException;
+import io.datacake.storage.StorageException;
+import io.datacake.storage.WriteBatch;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.DirectBufferProxy;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * LMDB-specific behaviour beyond the conformance kit: zero-copy reads, key order, map growth and its bound,
+ * refusing corrupt, foreign and future environments, durability modes.
+ */
+class LmdbStorageTest
+{
+    private static final long T0 = 1_764_000_000_000L;
+
+    @TempDir
+    Path directory;
+
+    private int counter;
+
+    private long nextStamp()
+    {
+        return HlcTimestamp.pack(T0, ++counter);
+    }
+
+    @Test
+    void readsAreViewsOfTheMemoryMappedFile() throws IOException
+    {
+        try (LmdbStorage storage = LmdbStorage.open(directory))
+        {
+            storage.put("ks", 1, nextStamp(), 1, "zero-copy".getBytes());
+            final long[] mapping = dataFileMapping(directory.resolve("data.mdb"));
+            try (ReadTransaction txn = storage.beginRead())
+            {
+                final List<DirectBuffer> buffers = new ArrayList<>();
+                final int[] offsets = new int[1];
+                assertThat(txn.get("ks", 1, (key, stamp, nodeId, buffer, offset, length) ->
+                {
+                    buffers.add(buffer);
+                    offsets[0] = offset;
+                    assertThat(buffer.getStringWithoutLengthAscii(offset, length)).isEqualTo("zero-copy");
+                })).isTrue();
+
+                final DirectBuffer buffer = buffers.get(0);
+                assertThat(buffer.byteArray()).as("no heap copy").isNull();
+                final long address = buffer.addressOffset() + offsets[0];
+                assertThat(address).as("address inside the data.mdb mapping")
+                    .isBetween(mapping[0], mapping[1] - 1);
+
+                final DocumentView view = new DocumentView();
+                assertThat(txn.get("ks", 1, view)).isTrue();
+                assertThat(view.value().addressOffset()).isBetween(mapping[0], mapping[1] - 1);
+            }
+        }
+    }
+
+    @Test
+    void metadataIsVisitedInUnsignedKeyOrder()
+    {
+        try (LmdbStorage storage = LmdbStorage.open(directory))
+        {
+            final long[] keys = {5, -1, 0, Long.MAX_VALUE, Long.MIN_VALUE, 3};
+            final WriteBatch batch = storage.newWriteBatch();
+            for (final long key : keys)
+            {
+                batch.tombstone("ks", key, nextStamp(), 1);
+            }
+            batch.tombstone("other", 4, nextStamp(), 1); // a neighbouring keyspace must not leak in
+            storage.commit(batch);
+
+            final List<Long> visited = new ArrayList<>();
+            try (ReadTransaction txn = storage.beginRead())
+            {
+                txn.forEachMetadata("ks", (key, stamp, nodeId, tombstone) -> visited.add(key));
+            }
+            assertThat(visited).containsExactly(0L, 3L, 5L, Long.MAX_VALUE, Long.MIN_VALUE, -1L);
+        }
+    }
+
+    @Test
+    void mapGrowsWhenFullInsteadOfFailing()
+    {
+        final long initial = 64 * 1024;
+        try (LmdbStorage storage = LmdbStorage.open(
+            new LmdbStorageConfig(directory).initialMapSizeBytes(initial).durability(LmdbDurability.NO_SYNC)))
+        {
+            assertThat(storage.mapSizeBytes()).isEqualTo(initial);
+            final byte[] value = new byte[4096];
+            new SplittableRandom(7).nextBytes(value);
+            final WriteBatch batch = storage.newWriteBatch();
+            final UnsafeBuffer buffer = new UnsafeBuffer(value);
+            for (int round = 0; round < 8; round++)
+            {
+                for (int i = 0; i < 64; i++)
+                {
+                    batch.put("grow", round * 64L + i, nextStamp(), 1, buffer, 0, value.length);
+                }
+                storage.commit(batch);
+            }
+            assertThat(storage.mapSizeBytes()).isGreaterThan(2L * 1024 * 1024);
+            assertThat(storage.metadata("grow")).hasSize(8 * 64);
+            assertThat(storage.get("grow", 511).value()).isEqualTo(value);
+        }
+
+        try (LmdbStorage reopened = LmdbStorage.open(new LmdbStorageConfig(directory).initialMapSizeBytes(initial)))
+        {
+            assertThat(reopened.mapSizeBytes()).as("an environment keeps its grown size").isGreaterThan(initial);
+            assertThat(reopened.metadata("grow")).hasSize(8 * 64);
+        }
+    }
+
+    @Test
+    void mapFullAtItsBoundFailsTheWholeBatch()
+    {
+        final long max = 256 * 1024;
+        try (LmdbStorage storage = LmdbStorage.open(new LmdbStorageConfig(directory)
+            .initialMapSizeBytes(128 * 1024).maxMapSizeBytes(max).durability(LmdbDurability.NO_SYNC)))
+        {
+            storage.put("ks", 1, nextStamp(), 1, "survivor".getBytes());
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[8192]);
+            final WriteBatch batch = storage.newWriteBatch();
+            for (int i = 0; i < 64; i++)
+            {
+                batch.put("ks", 100 + i, nextStamp(), 1, value, 0, value.capacity());
+            }
+
+            assertThatThrownBy(() -> storage.commit(batch))
+                .isInstanceOfSatisfying(BulkMutationException.class, ex ->
+                    assertThat(ex.appliedCount()).isZero())
+                .hasMessageContaining("maxMapSizeBytes");
+            assertThat(batch.size()).as("a failed batch is left for the caller").isEqualTo(64);
+            assertThat(storage.mapSizeBytes()).isEqualTo(max);
+            assertThat(storage.metadata("ks")).hasSize(1);
+            assertThat(storage.get("ks", 1).value()).isEqualTo("survivor".getBytes());
+        }
+    }
+
+    @Test
+    void readersKeepReadingWhileTheMapGrows() throws InterruptedException
+    {
+        try (LmdbStorage storage = LmdbStorage.open(new LmdbStorageConfig(directory)
+            .initialMapSizeBytes(64 * 1024).durability(LmdbDurability.NO_SYNC)))
+        {
+            final byte[] first = "first".getBytes();
+            storage.put("ks", 0, nextStamp(), 1, first);
+            final AtomicBoolean done = new AtomicBoolean();
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final long[] reads = new long[1];
+            final Thread reader = new Thread(() ->
+            {
+                final DocumentView view = new DocumentView();
+                try
+                {
+                    while (!done.get())
+                    {
+                        try (ReadTransaction txn = storage.beginRead())
+                        {
+                            if (!txn.get("ks", 0, view) || !"first".equals(new String(view.valueBytes())))
+                            {
+                                throw new AssertionError("document 0 changed or vanished");
+                            }
+                        }
+                        reads[0]++;
+                    }
+                }
+                catch (final Throwable t)
+                {
+                    failure.set(t);
+                }
+            });
+            reader.start();
+
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[2048]);
+            final WriteBatch batch = storage.newWriteBatch();
+            for (int round = 0; round < 32; round++)
+            {
+                for (int i = 0; i < 32; i++)
+                {
+                    batch.put("ks", 1 + round * 32L + i, nextStamp(), 1, value, 0, value.capacity());
+                }
+                storage.commit(batch);
+            }
+            done.set(true);
+            reader.join(60_000);
+            assertThat(failure.get()).isNull();
+            assertThat(reads[0]).isPositive();
+            assertThat(storage.mapSizeBytes()).isGreaterThan(64 * 1024);
+        }
+    }
+
+    @Test
+    void aFileThatIsNotLmdbFailsToOpenAndIsLeftUnchanged() throws IOException
+    {
+        final byte[] garbage = new byte[16 * 1024];
+        new SplittableRandom(3).nextBytes(garbage);
+        final Path file = directory.resolve("data.mdb");
+        Files.write(file, garbage);
+
+        assertThatThrownBy(() -> LmdbStorage.open(directory))
+            .isInstanceOf(StorageCorruptedException.class)
+            .hasMessageContaining(directory.toString())
+            .hasMessageContaining("not an LMDB file");
+        assertThat(Files.readAllBytes(file)).isEqualTo(garbage);
+    }
+
+    @Test
+    void anLmdbEnvironmentOfAnotherProgramFailsToOpen()
+    {
+        try (Env<DirectBuffer> env = Env.create(DirectBufferProxy.PROXY_DB).setMaxDbs(2).open(directory.toFile()))
+        {
+            env.openDbi("someone-elses-table", DbiFlags.MDB_CREATE);
+        }
+
+        assertThatThrownBy(() -> LmdbStorage.open(directory))
+            .isInstanceOf(StorageCorruptedException.class)
+            .hasMessageContaining("not written by datacake")
+            .hasMessageContaining("someone-elses-table");
+    }
+
+    @Test
+    void aNewerFormatVersionFailsToOpen()
+    {
+        LmdbStorage.open(directory).close();
+        try (Env<DirectBuffer> env = Env.create(DirectBufferProxy.PROXY_DB).setMaxDbs(8).open(directory.toFile()))
+        {
+            final var info = env.openDbi(LmdbLayout.INFO_DB);
+            try (Txn<DirectBuffer> txn = env.txnWrite())
+            {
+                final UnsafeBuffer key = direct("format".getBytes());
+                final UnsafeBuffer value = new UnsafeBuffer(ByteBuffer.allocateDirect(8));
+                value.putInt(0, LmdbLayout.MAGIC, ByteOrder.BIG_ENDIAN);
+                value.putInt(4, LmdbLayout.FORMAT_VERSION + 1, ByteOrder.BIG_ENDIAN);
+                info.put(txn, key, value);
+                txn.commit();
+            }
+        }
+
+        assertThatThrownBy(() -> LmdbStorage.open(directory))
+            .isInstanceOf(StorageCorruptedException.class)
+            .hasMessageContaining("format version " + (LmdbLayout.FORMAT_VERSION + 1));
+    }
+
+    @Test
+    void everyDurabilityModeKeepsCommittedWritesAcrossReopen()
+    {
+        for (final LmdbDurability durability : LmdbDurability.values())
+        {
+            final Path dir = directory.resolve(durability.name());
+            final long stamp = nextStamp();
+            try (LmdbStorage storage = LmdbStorage.open(new LmdbStorageConfig(dir).durability(durability)))
+            {
+                storage.put("ks", 1, stamp, 2, durability.name().getBytes());
+            }
+            try (LmdbStorage storage = LmdbStorage.open(new LmdbStorageConfig(dir).durability(durability)))
+            {
+                assertThat(storage.get("ks", 1).value()).isEqualTo(durability.name().getBytes());
+                assertThat(storage.get("ks", 1).stamp()).isEqualTo(stamp);
+            }
+        }
+    }
+
+    @Test
+    void closingWithAnOpenReaderFailsClearly()
+    {
+        final LmdbStorage storage = LmdbStorage.open(new LmdbStorageConfig(directory).resizeWaitTimeoutMs(10));
+        final ReadTransaction txn = storage.beginRead();
+        assertThatThrownBy(storage::close).isInstanceOf(StorageException.class).hasMessageContaining("still open");
+        txn.close();
+    }
+
+    @Test
+    void nestedReadScopesOnOneThreadAreIndependent()
+    {
+        try (LmdbStorage storage = LmdbStorage.open(directory))
+        {
+            storage.put("ks", 1, nextStamp(), 1, "one".getBytes());
+            final DocumentView outer = new DocumentView();
+            final DocumentView inner = new DocumentView();
+            try (ReadTransaction a = storage.beginRead())
+            {
+                try (ReadTransaction b = storage.beginRead())
+                {
+                    assertThat(b).isNotSameAs(a);
+                    assertThat(b.get("ks", 1, inner)).isTrue();
+                }
+                assertThat(a.get("ks", 1, outer)).isTrue();
+                assertThat(outer.valueBytes()).isEqualTo("one".getBytes());
+            }
+            try (ReadTransaction again = storage.beginRead())
+            {
+                assertThat(again.get("ks", 1, outer)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void invalidOptionsAreRejected()
+    {
+        assertThatThrownBy(() -> LmdbStorage.open(new LmdbStorageConfig(directory).initialMapSizeBytes(1024)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("initialMapSizeBytes");
+        assertThatThrownBy(() -> LmdbStorage.open(new LmdbStorageConfig(directory).maxMapSizeBytes(1)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxMapSizeBytes");
+        assertThatThrownBy(() -> LmdbStorage.open(new LmdbStorageConfig(directory).maxReaders(0)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxReaders");
+        assertThatThrownBy(() -> LmdbStorage.open(new LmdbStorageConfig(directory).maxValueLength(-1)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxValueLength");
+    }
+
+    private static UnsafeBuffer direct(final byte[] bytes)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(bytes.length));
+        buffer.putBytes(0, bytes);
+        return buffer;
+    }
+
+    private static long[] dataFileMapping(final Path file) throws IOException
+    {
+        final String path = file.toRealPath().toString();
+        for (final String line : Files.readAllLines(Path.of("/proc/self/maps")))
+        {
+            if (line.endsWith(path))
+            {
+                final String[] range = line.substring(0, line.indexOf(' ')).split("-");
+                return new long[]{ Long.parseUnsignedLong(range[0], 16), Long.parseUnsignedLong(range[1], 16) };
+            }
+        }
+        throw new AssertionError("no mapping of " + path + " in /proc/self/maps");
+    }
+}
