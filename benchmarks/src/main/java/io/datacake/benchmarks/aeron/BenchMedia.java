@@ -18,8 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BenchMedia
 {
-    /** Spins before an application thread yields. */
-    public static final int APP_IDLE_MAX_SPINS = 100;
+    /**
+     * Spins before an application thread yields: 10 (as the node's default idle strategy), or the
+     * {@code datacake.bench.appIdleMaxSpins} system property. When both ends of a ping-pong share a core, a handoff
+     * waits for the sender to finish spinning, so latency grows with spins times the cost of one duty cycle: with 100
+     * spins the RPC node's longer duty cycle doubled its legs against raw Aeron's.
+     */
+    public static final int APP_IDLE_MAX_SPINS = Integer.getInteger("datacake.bench.appIdleMaxSpins", 10);
     /**
      * Yields before an application thread parks: 100, or the {@code datacake.bench.appIdleMaxYields} system property
      * (more yields keep a waiting thread hot longer before it parks, at the cost of CPU while idle).
@@ -38,7 +43,7 @@ public final class BenchMedia
 
     /** Human-readable description of the idle strategies and threading mode, printed with every result. */
     public static final String DESCRIPTION = "driver: embedded, ThreadingMode.SHARED, BackoffIdleStrategy(10, 20, " +
-        "1us, 100us); app and node threads: BackoffIdleStrategy(100, " + APP_IDLE_MAX_YIELDS + ", 1us, 100us); " +
+        "1us, 100us); app and node threads: BackoffIdleStrategy(" + APP_IDLE_MAX_SPINS + ", " + APP_IDLE_MAX_YIELDS + ", 1us, 100us); " +
         "term 16 MiB";
 
     /** Stream ids are never reused within a JVM, so no frame of an earlier round can reach a later one. */
