@@ -39,6 +39,7 @@ public class AeronOneWayBenchmark
         public int messageLength;
 
         AeronDriver driver;
+        Thread driverCloser;
         OneWaySender sender;
 
         abstract OneWaySender create();
@@ -50,6 +51,9 @@ public class AeronOneWayBenchmark
         public void setUp()
         {
             driver = BenchMedia.launchDriver();
+            // JMH skips the tear-down of a failed trial: still delete the driver directory when the fork exits.
+            driverCloser = new Thread(driver::close, "aeron-driver-closer");
+            Runtime.getRuntime().addShutdownHook(driverCloser);
             sender = create();
         }
 
@@ -59,8 +63,15 @@ public class AeronOneWayBenchmark
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            sender.close();
-            driver.close();
+            try
+            {
+                sender.close();
+            }
+            finally
+            {
+                driver.close();
+                Runtime.getRuntime().removeShutdownHook(driverCloser);
+            }
         }
     }
 

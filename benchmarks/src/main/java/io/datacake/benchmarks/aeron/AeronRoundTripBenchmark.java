@@ -40,6 +40,7 @@ public class AeronRoundTripBenchmark
         public int messageLength;
 
         AeronDriver driver;
+        Thread driverCloser;
         PingPong pingPong;
 
         abstract PingPong create();
@@ -51,6 +52,9 @@ public class AeronRoundTripBenchmark
         public void setUp()
         {
             driver = BenchMedia.launchDriver();
+            // JMH skips the tear-down of a failed trial: still delete the driver directory when the fork exits.
+            driverCloser = new Thread(driver::close, "aeron-driver-closer");
+            Runtime.getRuntime().addShutdownHook(driverCloser);
             pingPong = create();
         }
 
@@ -60,8 +64,15 @@ public class AeronRoundTripBenchmark
         @TearDown(Level.Trial)
         public void tearDown()
         {
-            pingPong.close();
-            driver.close();
+            try
+            {
+                pingPong.close();
+            }
+            finally
+            {
+                driver.close();
+                Runtime.getRuntime().removeShutdownHook(driverCloser);
+            }
         }
     }
 

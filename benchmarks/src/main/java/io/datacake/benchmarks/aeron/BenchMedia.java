@@ -3,6 +3,7 @@ package io.datacake.benchmarks.aeron;
 import io.datacake.transport.aeron.AeronDriver;
 import io.datacake.transport.aeron.AeronDriverSettings;
 import io.datacake.transport.aeron.AeronEndpoint;
+import io.datacake.transport.aeron.AeronTransportSettings;
 import io.datacake.transport.aeron.FreeUdpPorts;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -17,18 +18,33 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BenchMedia
 {
-    /** Spins before an application thread yields. */
-    public static final int APP_IDLE_MAX_SPINS = 100;
-    /** Yields before an application thread parks. */
-    public static final int APP_IDLE_MAX_YIELDS = 100;
+    /**
+     * Spins before an application thread yields: 10 (as the node's default idle strategy), or the
+     * {@code datacake.bench.appIdleMaxSpins} system property. When both ends of a ping-pong share a core, a handoff
+     * waits for the sender to finish spinning, so latency grows with spins times the cost of one duty cycle: with 100
+     * spins the RPC node's longer duty cycle doubled its legs against raw Aeron's.
+     */
+    public static final int APP_IDLE_MAX_SPINS = Integer.getInteger("datacake.bench.appIdleMaxSpins", 10);
+    /**
+     * Yields before an application thread parks: 100, or the {@code datacake.bench.appIdleMaxYields} system property
+     * (more yields keep a waiting thread hot longer before it parks, at the cost of CPU while idle).
+     */
+    public static final int APP_IDLE_MAX_YIELDS = Integer.getInteger("datacake.bench.appIdleMaxYields", 100);
     /** Shortest park of an application thread, ns. */
     public static final long APP_IDLE_MIN_PARK_NS = 1_000;
     /** Longest park of an application thread, ns. */
     public static final long APP_IDLE_MAX_PARK_NS = 100_000;
 
+    /**
+     * Term length of every benchmark publication, raw and transport alike: Aeron's UDP default (16 MiB), so that the
+     * send window (half a term) outlasts a driver thread that the shared machine deschedules for a few ms.
+     */
+    public static final int TERM_LENGTH = 16 * 1024 * 1024;
+
     /** Human-readable description of the idle strategies and threading mode, printed with every result. */
     public static final String DESCRIPTION = "driver: embedded, ThreadingMode.SHARED, BackoffIdleStrategy(10, 20, " +
-        "1us, 100us); app threads: BackoffIdleStrategy(100, 100, 1us, 100us); term 1 MiB";
+        "1us, 100us); app and node threads: BackoffIdleStrategy(" + APP_IDLE_MAX_SPINS + ", " + APP_IDLE_MAX_YIELDS + ", 1us, 100us); " +
+        "term 16 MiB";
 
     /** Stream ids are never reused within a JVM, so no frame of an earlier round can reach a later one. */
     private static final AtomicInteger NEXT_STREAM_ID = new AtomicInteger(3001);
@@ -44,7 +60,17 @@ public final class BenchMedia
      */
     public static AeronDriver launchDriver()
     {
-        return AeronDriver.launch(new AeronDriverSettings());
+        return AeronDriver.launch(new AeronDriverSettings().termBufferLength(TERM_LENGTH));
+    }
+
+    /**
+     * Settings of every benchmark transport: defaults, with the benchmark term length.
+     *
+     * @return new settings.
+     */
+    public static AeronTransportSettings transportSettings()
+    {
+        return new AeronTransportSettings().termBufferLength(TERM_LENGTH);
     }
 
     /**

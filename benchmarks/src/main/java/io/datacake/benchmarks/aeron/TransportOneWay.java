@@ -4,7 +4,6 @@ import io.datacake.transport.FrameHandler;
 import io.datacake.transport.aeron.AeronDriver;
 import io.datacake.transport.aeron.AeronEndpoint;
 import io.datacake.transport.aeron.AeronTransport;
-import io.datacake.transport.aeron.AeronTransportSettings;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -32,8 +31,8 @@ public final class TransportOneWay implements OneWaySender
     public TransportOneWay(final AeronDriver driver, final AeronEndpoint[] endpoints, final int messageLength)
     {
         message = new UnsafeBuffer(new byte[messageLength]);
-        sender = AeronTransport.create(driver, endpoints[0], new AeronTransportSettings());
-        receiver = AeronTransport.create(driver, endpoints[1], new AeronTransportSettings());
+        sender = AeronTransport.create(driver, endpoints[0], BenchMedia.transportSettings());
+        receiver = AeronTransport.create(driver, endpoints[1], BenchMedia.transportSettings());
         peer = sender.resolvePeer(receiver.localEndpoint());
         drainThread = new Thread(this::drainLoop, "transport-drain");
         drainThread.setDaemon(true);

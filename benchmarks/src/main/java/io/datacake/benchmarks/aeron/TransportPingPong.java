@@ -5,7 +5,6 @@ import io.datacake.transport.TransportClaim;
 import io.datacake.transport.aeron.AeronDriver;
 import io.datacake.transport.aeron.AeronEndpoint;
 import io.datacake.transport.aeron.AeronTransport;
-import io.datacake.transport.aeron.AeronTransportSettings;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
@@ -42,8 +41,8 @@ public final class TransportPingPong implements PingPong
         final AeronDriver driver, final AeronEndpoint[] endpoints, final int messageLength, final boolean stepped)
     {
         this.messageLength = messageLength;
-        pinger = AeronTransport.create(driver, endpoints[0], new AeronTransportSettings());
-        echoer = AeronTransport.create(driver, endpoints[1], new AeronTransportSettings());
+        pinger = AeronTransport.create(driver, endpoints[0], BenchMedia.transportSettings());
+        echoer = AeronTransport.create(driver, endpoints[1], BenchMedia.transportSettings());
         echoerAtPinger = pinger.resolvePeer(echoer.localEndpoint());
         pingerAtEchoer = echoer.resolvePeer(pinger.localEndpoint());
         pingClaim = pinger.newClaim();

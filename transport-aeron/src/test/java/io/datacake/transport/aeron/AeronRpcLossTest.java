@@ -6,6 +6,7 @@ import io.datacake.rpc.RpcResponse;
 import io.datacake.transport.Transport;
 import io.datacake.transport.aeron.AeronTransportFactory.Media;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -124,4 +125,40 @@ class AeronRpcLossTest
         assertThat(AeronRpcTest.callUntilReached(a, b, new byte[]{ 9 }).body()).as(seed).containsExactly(9);
         assertThat(a.isClosed()).isFalse();
     }
+
+    @Test
+    @Tag("soak")
+    void soakThousandsOfCallsUnderLossAllComplete() throws Exception
+    {
+        factory = new AeronTransportFactory(Media.UDP, (settings) ->
+        {
+            final SwitchableLossGenerator receiveLoss = new SwitchableLossGenerator(SEED + generators.size());
+            receiveLoss.dropRate(0.2);
+            generators.add(receiveLoss);
+            settings.receiveLoss(receiveLoss, null);
+        });
+        final Transport[] transports = factory.create(3);
+        final AeronRpcTest helper = new AeronRpcTest();
+        for (int i = 0; i < transports.length; i++)
+        {
+            nodes.add(helper.start(i + 1, transports[i]));
+        }
+        final SplittableRandom random = new SplittableRandom(SEED);
+        final int maxBody = 3 * transports[0].maxMessageLength();
+
+        // Every node calls every other node, one call at a time, under 20% loss at every receiver.
+        for (int i = 0; i < 3_000; i++)
+        {
+            final Node from = nodes.get(i % 3);
+            final Node to = nodes.get((i + 1 + random.nextInt(2)) % 3);
+            final byte[] body = randomBody(random, maxBody);
+            assertThat(from.call(to.endpoint(), ECHO, ECHO_MESSAGE, body, null, 10_000).get(30, TimeUnit.SECONDS).body())
+                .as("call %d, seed %d", i, SEED).isEqualTo(body);
+        }
+        for (final SwitchableLossGenerator generator : generators)
+        {
+            assertThat(generator.droppedFrames()).as("seed %d", SEED).isPositive();
+        }
+    }
 }
+

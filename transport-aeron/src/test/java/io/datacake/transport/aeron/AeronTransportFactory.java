@@ -85,15 +85,26 @@ public final class AeronTransportFactory implements TransportFactory
      */
     public AeronDriverSettings driverSettings()
     {
-        final AeronDriverSettings settings = new AeronDriverSettings()
+        final AeronDriverSettings settings = testDriverSettings(baseDirectory);
+        driverCustomizer.accept(settings);
+        return settings;
+    }
+
+    /**
+     * The test driver settings: small terms, timeouts short enough to notice a vanished peer within about a second.
+     *
+     * @param baseDirectory where the embedded driver makes its directory.
+     * @return new settings.
+     */
+    public static AeronDriverSettings testDriverSettings(final Path baseDirectory)
+    {
+        return new AeronDriverSettings()
             .embeddedBaseDirectory(baseDirectory)
             .termBufferLength(TEST_TERM_LENGTH)
             .imageLivenessTimeoutMs(1_000)
             .publicationConnectionTimeoutMs(1_000)
             .publicationLingerMs(100)
             .driverTimeoutMs(5_000);
-        driverCustomizer.accept(settings);
-        return settings;
     }
 
     /**

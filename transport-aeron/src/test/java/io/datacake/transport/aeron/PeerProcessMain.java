@@ -33,9 +33,7 @@ public final class PeerProcessMain
         final int nodeId = Integer.parseInt(args[0]);
         final AeronEndpoint endpoint =
             AeronEndpoint.udp("127.0.0.1", Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-        final AeronDriverSettings driverSettings = new AeronTransportFactory(AeronTransportFactory.Media.UDP)
-            .driverSettings()
-            .embeddedBaseDirectory(Path.of(args[3]));
+        final AeronDriverSettings driverSettings = AeronTransportFactory.testDriverSettings(Path.of(args[3]));
         final AeronTransport transport =
             AeronTransport.launch(driverSettings, endpoint, AeronTransportFactory.transportSettings());
         Node.launch(new NodeContext()
