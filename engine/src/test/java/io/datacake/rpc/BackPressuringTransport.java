@@ -6,6 +6,8 @@ import io.datacake.transport.Transport;
 import io.datacake.transport.TransportClaim;
 import org.agrona.DirectBuffer;
 
+import java.util.SplittableRandom;
+
 /**
  * A transport test double: delegates to a real transport but answers sends ({@code tryClaim} and {@code offer}) with
  * {@link Transport#BACK_PRESSURED} (or another result) while told to, as an Aeron publication does until the driver
@@ -21,6 +23,8 @@ public final class BackPressuringTransport implements Transport
     private long refusal = Transport.BACK_PRESSURED;
     private int unavailablePeer = -1;
     private long refusedSends;
+    private SplittableRandom random;
+    private double refuseProbability;
 
     /**
      * @param delegate the transport that sends whatever is not refused.
@@ -51,6 +55,20 @@ public final class BackPressuringTransport implements Transport
     public BackPressuringTransport refuseAll(final boolean refuseAll)
     {
         this.refuseAll = refuseAll;
+        return this;
+    }
+
+    /**
+     * Refuse each send with a probability, drawn from a seeded random source (a run replays from its seed).
+     *
+     * @param random      the seeded source.
+     * @param probability 0..1; 0 stops refusing at random.
+     * @return this.
+     */
+    public BackPressuringTransport refuseRandomly(final SplittableRandom random, final double probability)
+    {
+        this.random = random;
+        this.refuseProbability = probability;
         return this;
     }
 
@@ -89,6 +107,11 @@ public final class BackPressuringTransport implements Transport
     private boolean refuse()
     {
         if (refuseAll)
+        {
+            refusedSends++;
+            return true;
+        }
+        if (refuseProbability > 0 && random.nextDouble() < refuseProbability)
         {
             refusedSends++;
             return true;

@@ -3,6 +3,7 @@ package io.datacake.rpc;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.sim.SimClock;
+import io.datacake.sim.Simulation;
 import io.datacake.transport.InProcessNetwork;
 import io.datacake.transport.Transport;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,7 +72,12 @@ final class ReplyBackPressureTest
 
     private void stepUntilDone(final CompletableFuture<?>... futures)
     {
-        for (int i = 0; i < MAX_ROUNDS; i++)
+        stepUntilDone(MAX_ROUNDS, futures);
+    }
+
+    private void stepUntilDone(final int maxRounds, final CompletableFuture<?>... futures)
+    {
+        for (int i = 0; i < maxRounds; i++)
         {
             if (CompletableFuture.allOf(futures).isDone())
             {
@@ -78,7 +85,7 @@ final class ReplyBackPressureTest
             }
             step(1);
         }
-        throw new AssertionError("calls still pending after " + MAX_ROUNDS + " rounds\nserver:\n" +
+        throw new AssertionError("calls still pending after " + maxRounds + " rounds\nserver:\n" +
             server.counters() + "client:\n" + client.counters());
     }
 
@@ -135,7 +142,7 @@ final class ReplyBackPressureTest
             calls.add(call);
         }
 
-        stepUntilDone(calls.toArray(new CompletableFuture[0]));
+        stepUntilDone(calls.toArray(new CompletableFuture<?>[0]));
 
         assertThat(completions).containsExactly("reply-0", "reply-1", "reply-2", "reply-3", "reply-4");
         assertThat(server.counters().repliesQueued.get()).isEqualTo(5);
@@ -180,6 +187,68 @@ final class ReplyBackPressureTest
         assertThat(digest.getLong(4, ByteOrder.LITTLE_ENDIAN)).isEqualTo(RpcScenarios.crc(body, 0, body.length));
         assertThat(server.counters().repliesQueued.get()).isPositive();
         assertThat(server.counters().repliesDropped.get()).isZero();
+    }
+
+    @Test
+    void underRandomBackPressureEveryCallCompletesOkOnceAndSmallRepliesInOrder()
+    {
+        final long seed = Simulation.seedFromProperty(System.nanoTime());
+        final String replay = "seed " + seed + ", replay with -D" + Simulation.SEED_PROPERTY + "=" + seed;
+        final SplittableRandom random = new SplittableRandom(seed);
+        launch(new NodeContext());
+        // Up to 60% of sends refused: a queue head then waits about 1.5 duty cycles on average.
+        serverTransport.refuseRandomly(random, 0.1 + 0.5 * random.nextDouble());
+        final int callCount = 300;
+        final List<CompletableFuture<RpcResponse>> calls = new ArrayList<>();
+        final List<byte[]> expected = new ArrayList<>();
+        final List<Integer> echoCompletions = new ArrayList<>();
+        int echoCalls = 0;
+        while (calls.size() < callCount)
+        {
+            // A random batch, so replies pile up behind each other while the transport refuses them.
+            final int batch = 1 + random.nextInt(20);
+            for (int i = 0; i < batch && calls.size() < callCount; i++)
+            {
+                if (random.nextInt(10) == 0)
+                {
+                    // A streamed response: its chunks must wait for its first frame.
+                    final int length = 20_000 + random.nextInt(60_000);
+                    calls.add(generate(length, LONG_TIMEOUT_MS));
+                    expected.add(RpcScenarios.generated(length));
+                }
+                else
+                {
+                    final int echoIndex = echoCalls++;
+                    final byte[] body = new byte[1 + random.nextInt(1_000)];
+                    random.nextBytes(body);
+                    final CompletableFuture<RpcResponse> call = client.call(
+                        "server", RpcScenarios.ECHO, RpcScenarios.ECHO_BODY, body, null, LONG_TIMEOUT_MS);
+                    call.thenRun(() -> echoCompletions.add(echoIndex));
+                    calls.add(call);
+                    expected.add(body);
+                }
+            }
+            step(1 + random.nextInt(3));
+        }
+        // Bound: far above the ~1,000 rounds the worst refusal rate needs for ~450 frames; guards only against hangs.
+        stepUntilDone(50 * MAX_ROUNDS, calls.toArray(new CompletableFuture<?>[0]));
+
+        for (int i = 0; i < callCount; i++)
+        {
+            assertThat(calls.get(i).join().body()).as("call %d, %s", i, replay).isEqualTo(expected.get(i));
+        }
+        final List<Integer> inOrder = new ArrayList<>();
+        for (int i = 0; i < echoCalls; i++)
+        {
+            inOrder.add(i);
+        }
+        assertThat(echoCompletions).as(replay).isEqualTo(inOrder);
+        assertThat(serverTransport.refusedSends()).as(replay).isPositive();
+        assertThat(server.counters().requestsReceived.get()).as(replay).isEqualTo(callCount);
+        assertThat(server.counters().repliesDropped.get()).as(replay).isZero();
+        assertThat(client.counters().responsesReceived.get()).as(replay).isEqualTo(callCount);
+        assertThat(client.counters().lateFramesDropped.get()).as(replay).isZero();
+        assertThat(client.counters().streamChunksDropped.get()).as(replay).isZero();
     }
 
     @Test
