@@ -50,7 +50,10 @@ public final class NodeCounters
     public final AtomicCounter requestFailures;
     /** Handlers that threw or did not reply. */
     public final AtomicCounter handlerFailures;
-    /** Sends that failed for good: refused by the transport (closed) or still not possible at the connect deadline. */
+    /**
+     * Sends that failed for good: refused by the transport (not connected, closed), still not possible at the connect
+     * deadline, or a queued reply dropped ({@link #repliesDropped}).
+     */
     public final AtomicCounter sendFailures;
     /** Piggybacked HLC stamps the clock rejected (drift, overflow); the RPC itself proceeds. */
     public final AtomicCounter clockErrors;
