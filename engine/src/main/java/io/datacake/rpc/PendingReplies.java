@@ -105,7 +105,7 @@ final class PendingReplies implements ExpandableRingBuffer.MessageConsumer
      */
     boolean hasFramesFor(final int peer)
     {
-        return framesByPeer.get(peer) > 0;
+        return frameCount > 0 && framesByPeer.get(peer) > 0;
     }
 
     /**
