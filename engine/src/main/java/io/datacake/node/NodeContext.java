@@ -47,6 +47,16 @@ public final class NodeContext
     /** Default maximum chunks sent per duty cycle over all streams. */
     public static final int DEFAULT_STREAM_CHUNK_LIMIT = 16;
 
+    /**
+     * Default bound on replies queued while the transport is back-pressured: 16 MiB, room for eight frames of the
+     * largest Aeron message with 16 MiB terms, or about two thousand 8 KiB replies. The queue grows on demand from
+     * 64 KiB, so an unloaded node does not hold it.
+     */
+    public static final int DEFAULT_MAX_PENDING_REPLY_BYTES = 16 * 1024 * 1024;
+
+    /** Largest {@link #maxPendingReplyBytes(int)}: the largest Agrona {@code ExpandableRingBuffer}. */
+    public static final int MAX_PENDING_REPLY_BYTES_LIMIT = 1 << 30;
+
     private static final System.Logger LOGGER = System.getLogger(NodeContext.class.getName());
 
     private int nodeId = -1;
@@ -69,6 +79,8 @@ public final class NodeContext
     private int maxStreams = DEFAULT_MAX_STREAMS;
     private long streamTimeoutMs = DEFAULT_STREAM_TIMEOUT_MS;
     private int streamChunkLimit = DEFAULT_STREAM_CHUNK_LIMIT;
+    private int maxPendingReplyBytes = DEFAULT_MAX_PENDING_REPLY_BYTES;
+    private long replyRetryTimeoutMs;
     private ErrorHandler errorHandler;
     private final List<RpcService> services = new ArrayList<>();
 
@@ -110,6 +122,21 @@ public final class NodeContext
         checkPositive(maxStreams, "maxStreams");
         checkPositive(streamTimeoutMs, "streamTimeoutMs");
         checkPositive(streamChunkLimit, "streamChunkLimit");
+        checkPositive(maxPendingReplyBytes, "maxPendingReplyBytes");
+        if (maxPendingReplyBytes > MAX_PENDING_REPLY_BYTES_LIMIT)
+        {
+            throw new IllegalArgumentException(
+                "maxPendingReplyBytes must be at most " + MAX_PENDING_REPLY_BYTES_LIMIT + ": " + maxPendingReplyBytes);
+        }
+        if (replyRetryTimeoutMs < 0)
+        {
+            throw new IllegalArgumentException("replyRetryTimeoutMs must be positive (or 0 for the request " +
+                "timeout): " + replyRetryTimeoutMs);
+        }
+        if (0 == replyRetryTimeoutMs)
+        {
+            replyRetryTimeoutMs = requestTimeoutMs;
+        }
         if (null == idleStrategy)
         {
             // Spins a little, yields, then parks up to 1 ms: low latency under load, no starved cores when idle.
@@ -567,6 +594,57 @@ public final class NodeContext
     public int streamChunkLimit()
     {
         return streamChunkLimit;
+    }
+
+    /**
+     * Bound on the bytes of reply frames (responses and stream credits) queued while the transport is
+     * back-pressured. A reply the transport cannot take is queued and retried every duty cycle, oldest first, so
+     * the requester gets it instead of timing out although its handler ran; replies to a peer that has replies
+     * queued go behind them, so order is kept. A reply that does not fit is dropped and counted in
+     * {@link NodeCounters#repliesDropped}. Rounded up to a power of two; it must hold at least one frame of the
+     * transport's {@code maxMessageLength} (checked when the node starts).
+     *
+     * @param maxPendingReplyBytes bytes, 1..2^30.
+     * @return this.
+     */
+    public NodeContext maxPendingReplyBytes(final int maxPendingReplyBytes)
+    {
+        this.maxPendingReplyBytes = maxPendingReplyBytes;
+        return this;
+    }
+
+    /**
+     * Bound on queued reply bytes.
+     *
+     * @return bytes.
+     */
+    public int maxPendingReplyBytes()
+    {
+        return maxPendingReplyBytes;
+    }
+
+    /**
+     * How long a queued reply is retried before it is dropped and counted in {@link NodeCounters#repliesDropped}.
+     * The default (0) takes the {@link #requestTimeoutMs(long) request timeout}: after it a requester using the
+     * default timeout has given up, so the reply would only be a late frame.
+     *
+     * @param replyRetryTimeoutMs milliseconds, or 0 for the request timeout.
+     * @return this.
+     */
+    public NodeContext replyRetryTimeoutMs(final long replyRetryTimeoutMs)
+    {
+        this.replyRetryTimeoutMs = replyRetryTimeoutMs;
+        return this;
+    }
+
+    /**
+     * Retry deadline of a queued reply.
+     *
+     * @return milliseconds (0 before {@link #conclude()} if left to default to the request timeout).
+     */
+    public long replyRetryTimeoutMs()
+    {
+        return replyRetryTimeoutMs;
     }
 
     /**

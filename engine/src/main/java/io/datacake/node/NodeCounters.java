@@ -50,7 +50,10 @@ public final class NodeCounters
     public final AtomicCounter requestFailures;
     /** Handlers that threw or did not reply. */
     public final AtomicCounter handlerFailures;
-    /** Sends that failed for good: refused by the transport (closed) or still not possible at the connect deadline. */
+    /**
+     * Sends that failed for good: refused by the transport (not connected, closed), still not possible at the connect
+     * deadline, or a queued reply dropped ({@link #repliesDropped}).
+     */
     public final AtomicCounter sendFailures;
     /** Piggybacked HLC stamps the clock rejected (drift, overflow); the RPC itself proceeds. */
     public final AtomicCounter clockErrors;
@@ -62,6 +65,15 @@ public final class NodeCounters
     public final AtomicCounter streamsStarted;
     /** Stream chunks dropped (out of order, unknown or expired stream). */
     public final AtomicCounter streamChunksDropped;
+    /** Replies (responses, stream credits) queued because the transport was back-pressured. */
+    public final AtomicCounter repliesQueued;
+    /** Queued replies sent later from the duty cycle. */
+    public final AtomicCounter repliesRetried;
+    /**
+     * Replies dropped for good: the pending-reply queue was full, the retry deadline passed, the peer went away, or
+     * the node closed with replies still queued. Each is also counted in {@link #sendFailures}.
+     */
+    public final AtomicCounter repliesDropped;
 
     NodeCounters(final int nodeId)
     {
@@ -93,6 +105,9 @@ public final class NodeCounters
         timersExpired = countersManager.newCounter(prefix + "timers expired");
         streamsStarted = countersManager.newCounter(prefix + "streams started");
         streamChunksDropped = countersManager.newCounter(prefix + "stream chunks dropped");
+        repliesQueued = countersManager.newCounter(prefix + "replies queued (back-pressured)");
+        repliesRetried = countersManager.newCounter(prefix + "queued replies sent");
+        repliesDropped = countersManager.newCounter(prefix + "replies dropped");
     }
 
     /**

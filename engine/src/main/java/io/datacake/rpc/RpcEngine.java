@@ -51,6 +51,16 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * Requests carry the requester's endpoint; the first request from a node id (or from a new endpoint for it) is
  * resolved into a reply peer once and cached by node id.
  * <p>
+ * <b>Back-pressure.</b> A response or stream credit the transport cannot take after a few immediate tries
+ * because it is back-pressured (routine on Aeron IPC, where the driver moves the publication limit on its own duty
+ * cycle) is encoded into a scratch buffer and queued ({@link PendingReplies}), then retried from {@link #doWork},
+ * oldest first, stopping at the first frame still back-pressured. While replies to a peer are queued, new replies
+ * to it queue behind them and streamed bodies to it wait, so the peer sees frames in order. The queue is bounded
+ * by {@code NodeContext.maxPendingReplyBytes}; a reply that does not fit, is still queued after
+ * {@code NodeContext.replyRetryTimeoutMs}, or whose peer goes away is dropped and counted
+ * ({@code repliesDropped}); the requester then times out. Requests do not use this queue: a call that cannot be
+ * sent keeps its own copy and retries until the connect timeout ({@link DeferredRequest}).
+ * <p>
  * Delivery is at least once: a duplicated request frame runs its handler again, and the requester takes the first
  * response and drops the rest (counted as late frames). A streamed body needs its chunks in order, as Aeron
  * delivers them; a chunk out of order is dropped and the call then fails by timeout, never with a wrong body.
@@ -61,6 +71,9 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
 {
     /** Attempts per send while the transport reports back-pressure or an admin action. */
     static final int SEND_ATTEMPTS = 3;
+
+    /** Bound on queued replies taken from the pending-reply queue (sent or dropped) per duty cycle. */
+    static final int REPLY_RETRY_LIMIT = 64;
 
     /** Smallest first chunk worth streaming: a frame whose headers leave less room than this is rejected. */
     static final int MIN_CHUNK_LENGTH = 64;
@@ -108,6 +121,8 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     private final StreamCreditDecoder creditDecoder = new StreamCreditDecoder();
     private final UnsafeBuffer errorMessageBuffer = new UnsafeBuffer(new byte[MAX_ERROR_MESSAGE_LENGTH]);
     private final TransportClaim claim;
+    private final PendingReplies pendingReplies;
+    private final long replyRetryTimeoutMs;
 
     private final Int2ObjectHashMap<RpcService> serviceById = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<ReplyRoute> replyRouteByNodeId = new Int2ObjectHashMap<>();
@@ -132,6 +147,11 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     private int frameEndpointOffset;
     private int frameEndpointLength;
 
+    // Where the reply being encoded goes, set by claimReply: the transport claim, or the pending-reply scratch.
+    private MutableDirectBuffer replyBuffer;
+    private int replyOffset;
+    private boolean replyQueued;
+
     private long nextCorrelationId;
     private boolean closed;
 
@@ -142,6 +162,8 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
      * @param clock    the node's hybrid logical clock.
      * @param timers   the node's timers, for request timeouts.
      * @param counters the node's counters.
+     * @throws IllegalArgumentException if the transport's frames are too small for the RPC headers, or
+     *                                  {@code maxPendingReplyBytes} cannot hold one frame.
      */
     public RpcEngine(
         final NodeContext ctx, final HybridLogicalClock clock, final NodeTimers timers, final NodeCounters counters)
@@ -171,6 +193,8 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         {
             throw new IllegalArgumentException("transport maxMessageLength " + maxMessageLength + " is too small");
         }
+        this.pendingReplies = new PendingReplies(transport, counters, ctx.maxPendingReplyBytes(), maxMessageLength);
+        this.replyRetryTimeoutMs = ctx.replyRetryTimeoutMs() > 0 ? ctx.replyRetryTimeoutMs() : defaultTimeoutMs;
     }
 
     /**
@@ -240,6 +264,16 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     public int pendingCount()
     {
         return pendingByCorrelationId.size();
+    }
+
+    /**
+     * The number of reply frames (responses, stream credits) queued because the transport was back-pressured.
+     *
+     * @return count.
+     */
+    public int pendingReplyCount()
+    {
+        return pendingReplies.frameCount();
     }
 
     /**
@@ -518,13 +552,15 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     }
 
     /**
-     * Fails every pending call to the peer with {@link RpcError#PEER_UNREACHABLE} and drops streams to it.
+     * Fails every pending call to the peer with {@link RpcError#PEER_UNREACHABLE}, drops streams to it and drops
+     * (and counts) the replies queued for it.
      *
      * @param peer the handle that went away.
      */
     @Override
     public void onPeerUnavailable(final int peer)
     {
+        pendingReplies.dropPeer(peer);
         final ArrayList<PendingCall> affected = new ArrayList<>();
         for (final PendingCall call : pendingByCorrelationId.values())
         {
@@ -547,15 +583,16 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
     }
 
     /**
-     * Send streamed body chunks within flow-control credit, and abandon streams that made no progress. Called
-     * every duty cycle.
+     * Retry queued replies and deferred requests, send streamed body chunks within flow-control credit, and abandon
+     * streams that made no progress. Called every duty cycle.
      *
      * @param nowMs the node clock's time.
      * @return work done.
      */
     public int doWork(final long nowMs)
     {
-        int work = deferredCalls.isEmpty() ? 0 : retryDeferred(nowMs);
+        int work = pendingReplies.retry(nowMs, REPLY_RETRY_LIMIT);
+        work += deferredCalls.isEmpty() ? 0 : retryDeferred(nowMs);
         if (outboundStreams.isEmpty() && inboundStreams.isEmpty())
         {
             return work;
@@ -567,6 +604,11 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
             if (nowMs - stream.lastProgressMs > streamTimeoutMs)
             {
                 removeOutbound(i);
+                continue;
+            }
+            if (pendingReplies.hasFramesFor(stream.peer))
+            {
+                // The stream's first frame, or a reply before it, still waits in the queue: chunks must follow it.
                 continue;
             }
             boolean drop = false;
@@ -641,6 +683,7 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
             }
         }
         deferredCalls.clear();
+        pendingReplies.clear();
         outboundStreams.clear();
         outboundByKey.clear();
         inboundStreams.clear();
@@ -674,20 +717,21 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
                 maxStreams + " streamed bodies already in flight on node " + nodeId);
             return;
         }
-        final long result = claim(peer, RESPONSE_FIXED_LENGTH + firstChunk);
-        if (result <= 0)
+        if (!claimReply(peer, RESPONSE_FIXED_LENGTH + firstChunk))
         {
             return;
         }
-        final MutableDirectBuffer buffer = claim.buffer();
-        responseEncoder.wrapAndApplyHeader(buffer, claim.offset(), headerEncoder);
+        responseEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
         encodeFrameHeader(responseEncoder.frame(), correlationId);
         responseEncoder.frame().flags().clear().response(true).streamed(streamed);
         responseEncoder.status(RpcStatus.OK).totalBodyLength(length);
         responseEncoder.putErrorMessage(EMPTY, 0, 0);
         responseEncoder.putBody(null == body ? EMPTY : body, offset, firstChunk);
-        commit(RESPONSE_FIXED_LENGTH + firstChunk);
-        counters.responsesSent.incrementRelease();
+        if (!commitReply(peer, PendingReplies.RESPONSE, RESPONSE_FIXED_LENGTH + firstChunk))
+        {
+            // Dropped (queue full): the requester will time out, so do not start streaming the rest.
+            return;
+        }
         if (streamed)
         {
             final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
@@ -702,19 +746,72 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
         final String text = null == message ? "" : message;
         final int messageLength = Math.min(text.length(), MAX_ERROR_MESSAGE_LENGTH);
         errorMessageBuffer.putStringWithoutLengthAscii(0, text, 0, messageLength);
-        final long result = claim(peer, RESPONSE_FIXED_LENGTH + messageLength);
-        if (result <= 0)
+        if (!claimReply(peer, RESPONSE_FIXED_LENGTH + messageLength))
         {
             return;
         }
-        responseEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder);
+        responseEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
         encodeFrameHeader(responseEncoder.frame(), correlationId);
         responseEncoder.frame().flags().clear().response(true).failed(true);
         responseEncoder.status(status).totalBodyLength(0);
         responseEncoder.putErrorMessage(errorMessageBuffer, 0, messageLength);
         responseEncoder.putBody(EMPTY, 0, 0);
-        commit(RESPONSE_FIXED_LENGTH + messageLength);
-        counters.responsesSent.incrementRelease();
+        commitReply(peer, PendingReplies.RESPONSE, RESPONSE_FIXED_LENGTH + messageLength);
+    }
+
+    /**
+     * Find room for a reply frame: a transport claim or, when the transport is back-pressured or replies to the
+     * peer are already queued (order), the pending-reply scratch buffer. Sets {@code replyBuffer} and
+     * {@code replyOffset} for the encoder.
+     *
+     * @return false if the reply cannot be sent at all (peer not connected or closed, node closed): counted.
+     */
+    private boolean claimReply(final int peer, final int length)
+    {
+        if (closed)
+        {
+            counters.sendFailures.incrementRelease();
+            return false;
+        }
+        if (!pendingReplies.hasFramesFor(peer))
+        {
+            final long result = claim(peer, length, false);
+            if (result > 0)
+            {
+                replyBuffer = claim.buffer();
+                replyOffset = claim.offset();
+                replyQueued = false;
+                return true;
+            }
+            if (result != Transport.BACK_PRESSURED && result != Transport.ADMIN_ACTION)
+            {
+                counters.sendFailures.incrementRelease();
+                return false;
+            }
+        }
+        replyBuffer = pendingReplies.scratch();
+        replyOffset = PendingReplies.FRAME_OFFSET;
+        replyQueued = true;
+        return true;
+    }
+
+    /**
+     * Commit the claim of {@code claimReply}, or queue the frame encoded in the scratch buffer.
+     *
+     * @return true if sent or queued; false if the queue was full and the frame was dropped (counted).
+     */
+    private boolean commitReply(final int peer, final int kind, final int length)
+    {
+        if (!replyQueued)
+        {
+            commit(length);
+            if (kind == PendingReplies.RESPONSE)
+            {
+                counters.responsesSent.incrementRelease();
+            }
+            return true;
+        }
+        return pendingReplies.append(peer, kind, timers.nowMs() + replyRetryTimeoutMs, length);
     }
 
     void onCallTimeout(final PendingCall call, final long timerId, final long nowMs)
@@ -1344,15 +1441,15 @@ public final class RpcEngine implements FrameHandler, PeerStatusListener
 
     private void sendCredit(final int peer, final long correlationId, final boolean response, final int consumed)
     {
-        if (claim(peer, CREDIT_LENGTH) <= 0)
+        if (!claimReply(peer, CREDIT_LENGTH))
         {
             return;
         }
-        creditEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder);
+        creditEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
         encodeFrameHeader(creditEncoder.frame(), correlationId);
         creditEncoder.frame().flags().clear().response(response).request(!response);
         creditEncoder.consumedBytes(consumed);
-        commit(CREDIT_LENGTH);
+        commitReply(peer, PendingReplies.CREDIT, CREDIT_LENGTH);
     }
 
     private void encodeFrameHeader(final FrameHeaderEncoder frame, final long correlationId)

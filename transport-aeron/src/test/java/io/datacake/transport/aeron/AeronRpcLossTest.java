@@ -77,7 +77,8 @@ class AeronRpcLossTest
         assertThat(generators.get(1).droppedFrames()).as("loss was injected, %s", seed).isPositive();
 
         // A burst of concurrent calls under the same loss fills the sender's window: each call either completes with
-        // the right body or fails cleanly (back-pressured, or timed out when a back-pressured reply was dropped).
+        // the right body or fails cleanly (back-pressured, or timed out: under loss a reply, queued while the
+        // server's publication was back-pressured, may still be on its way when the 3 s timeout fires).
         final List<CompletableFuture<RpcResponse>> calls = new ArrayList<>();
         final List<byte[]> bodies = new ArrayList<>();
         for (int i = 0; i < 100; i++)

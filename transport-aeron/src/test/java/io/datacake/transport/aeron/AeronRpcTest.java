@@ -4,12 +4,17 @@ import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcException;
+import io.datacake.rpc.RpcHandler;
+import io.datacake.rpc.RpcReply;
+import io.datacake.rpc.RpcRequest;
 import io.datacake.rpc.RpcResponse;
 import io.datacake.rpc.RpcService;
 import io.datacake.transport.Transport;
 import io.datacake.transport.aeron.AeronTransportFactory.Media;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,6 +38,9 @@ class AeronRpcTest
     static final String ECHO = "echo";
     static final int ECHO_MESSAGE = 1;
     static final int HANG_MESSAGE = 2;
+    /** Replies with {@link #BIG_REPLY_LENGTH} bytes that start with the request body. */
+    static final int BIG_REPLY_MESSAGE = 3;
+    static final int BIG_REPLY_LENGTH = 4096;
     private static final long CALL_WAIT_S = 20;
 
     private final List<Node> nodes = new ArrayList<>();
@@ -62,6 +70,40 @@ class AeronRpcTest
             final byte[] body = ("hello " + i).getBytes(StandardCharsets.US_ASCII);
             assertThat(call(nodes.get(0), b, body, 0).body()).isEqualTo(body);
         }
+    }
+
+    /**
+     * The defect this guards against: on IPC the driver moves a publication's limit only on its own duty cycle, so a
+     * server answering a burst of requests with replies larger than its publication window (half a 64 KiB term) is
+     * back-pressured; replies used to be dropped after a few immediate retries and their calls timed out although
+     * the handler ran. Now they are queued and retried, and every call completes, with its own reply.
+     */
+    @Test
+    void aBurstOfCallsWhoseRepliesOverrunTheIpcWindowAllCompleteWithTheirOwnReply() throws Exception
+    {
+        factory = new AeronTransportFactory(Media.IPC);
+        final Transport[] transports = factory.create(2);
+        final Node a = start(1, transports[0]);
+        final Node b = start(2, transports[1]);
+        callUntilReached(a, b, new byte[]{ 0 });
+
+        final int callCount = 500;
+        final List<CompletableFuture<RpcResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < callCount; i++)
+        {
+            final byte[] body = new byte[8];
+            new UnsafeBuffer(body).putLong(0, i);
+            calls.add(a.call(b.endpoint(), ECHO, BIG_REPLY_MESSAGE, body, null, 10_000));
+        }
+        for (int i = 0; i < callCount; i++)
+        {
+            final RpcResponse response = calls.get(i).get(CALL_WAIT_S, TimeUnit.SECONDS);
+            assertThat(response.body()).as("call %d", i).hasSize(BIG_REPLY_LENGTH);
+            assertThat(new UnsafeBuffer(response.body()).getLong(0)).as("call %d", i).isEqualTo(i);
+        }
+        assertThat(b.counters().repliesQueued.get()).as("the replies overran the window").isPositive();
+        assertThat(b.counters().repliesDropped.get()).isZero();
+        assertThat(a.counters().requestTimeouts.get()).isZero();
     }
 
     @ParameterizedTest
@@ -141,7 +183,17 @@ class AeronRpcTest
         return new RpcService(ECHO)
             .handler(ECHO_MESSAGE, (request, reply) ->
                 reply.send(request.body(), request.bodyOffset(), request.bodyLength()))
-            .handler(HANG_MESSAGE, (request, reply) -> reply.defer()); // answered never: the caller times out
+            .handler(HANG_MESSAGE, (request, reply) -> reply.defer()) // answered never: the caller times out
+            .handler(BIG_REPLY_MESSAGE, new RpcHandler()
+            {
+                private final UnsafeBuffer big = new UnsafeBuffer(new byte[BIG_REPLY_LENGTH]);
+
+                public void onRequest(final RpcRequest request, final RpcReply reply)
+                {
+                    big.putBytes(0, request.body(), request.bodyOffset(), request.bodyLength());
+                    reply.send(big, 0, BIG_REPLY_LENGTH);
+                }
+            });
     }
 
     static RpcResponse call(final Node from, final Node to, final byte[] body, final long timeoutMs)
