@@ -232,8 +232,7 @@ public final class Orswot implements AutoCloseable
      */
     public long get(final long key)
     {
-        final int index = live.indexOf(key);
-        return index >= 0 ? live.stampAt(index) : NULL_STAMP;
+        return live.stampOf(key);
     }
 
     /**
@@ -252,8 +251,7 @@ public final class Orswot implements AutoCloseable
      */
     public long getTombstone(final long key)
     {
-        final int index = dead.indexOf(key);
-        return index >= 0 ? dead.stampAt(index) : NULL_STAMP;
+        return dead.stampOf(key);
     }
 
     /**

@@ -96,6 +96,25 @@ final class StampTable implements AutoCloseable
         }
     }
 
+    /**
+     * @return the stamp stored for key, or NULL_STAMP: one probe pass, for the read path.
+     */
+    long stampOf(final long key)
+    {
+        final UnsafeBuffer buffer = this.buffer;
+        int index = idealIndex(key);
+        while (true)
+        {
+            final int offset = index * SLOT_LENGTH;
+            final long stamp = buffer.getLong(offset + STAMP_OFFSET);
+            if (stamp == NULL_STAMP || buffer.getLong(offset + KEY_OFFSET) == key)
+            {
+                return stamp;
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
     long keyAt(final int index)
     {
         return buffer.getLong(index * SLOT_LENGTH + KEY_OFFSET);

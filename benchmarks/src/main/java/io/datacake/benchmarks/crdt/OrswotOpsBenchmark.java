@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -17,11 +18,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 import static io.datacake.benchmarks.crdt.OrswotFixture.BASE_STAMP;
-import static io.datacake.benchmarks.crdt.OrswotFixture.KEY_COUNT;
-import static io.datacake.benchmarks.crdt.OrswotFixture.KEY_MASK;
 
 /**
- * Single-key ORSWOT operations on a set of 1M (2^20) random keys, off-heap against the on-heap baseline. Each
+ * Single-key ORSWOT operations on a set of {@code keyCount} random keys (default 1M = 2^20; a power of two), off-heap
+ * against the on-heap baseline. Each
  * operation is steady state: insert overwrites an existing key with a newer stamp; get looks up a random existing
  * key; deleteReinsert deletes a key and inserts it back (two operations, moving the key between the tables).
  */
@@ -33,6 +33,11 @@ import static io.datacake.benchmarks.crdt.OrswotFixture.KEY_MASK;
 @Fork(value = 1, jvmArgsAppend = { "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx4g" })
 public class OrswotOpsBenchmark
 {
+    /** Number of keys in both sets; a power of two. */
+    @Param("1048576")
+    public int keyCount;
+
+    private int keyMask;
     private long[] keys;
     private long[] lookups;
     private Orswot set;
@@ -41,18 +46,23 @@ public class OrswotOpsBenchmark
     private int cursor;
 
     /**
-     * Load 1M keys into both sets.
+     * Load the keys into both sets.
      */
     @Setup(Level.Trial)
     public void setUp()
     {
-        keys = OrswotFixture.randomKeys(42, KEY_COUNT);
+        if (Integer.bitCount(keyCount) != 1)
+        {
+            throw new IllegalArgumentException("keyCount must be a power of two: " + keyCount);
+        }
+        keyMask = keyCount - 1;
+        keys = OrswotFixture.randomKeys(42, keyCount);
         lookups = OrswotFixture.shuffled(keys, 7);
-        set = new Orswot(Orswot.DEFAULT_SOURCE_COUNT, 0, KEY_COUNT);
+        set = new Orswot(Orswot.DEFAULT_SOURCE_COUNT, 0, keyCount);
         baseline = new HeapOrswot(Orswot.DEFAULT_SOURCE_COUNT);
-        OrswotFixture.load(set, keys, 0, KEY_COUNT, 1);
-        OrswotFixture.load(baseline, keys, 0, KEY_COUNT, 1);
-        stamp = BASE_STAMP + KEY_COUNT;
+        OrswotFixture.load(set, keys, 0, keyCount, 1);
+        OrswotFixture.load(baseline, keys, 0, keyCount, 1);
+        stamp = BASE_STAMP + keyCount;
     }
 
     /**
@@ -70,7 +80,7 @@ public class OrswotOpsBenchmark
     @Benchmark
     public boolean insert()
     {
-        return set.insert(lookups[cursor++ & KEY_MASK], ++stamp, 1);
+        return set.insert(lookups[cursor++ & keyMask], ++stamp, 1);
     }
 
     /**
@@ -79,7 +89,7 @@ public class OrswotOpsBenchmark
     @Benchmark
     public boolean insertBaseline()
     {
-        return baseline.insert(0, lookups[cursor++ & KEY_MASK], ++stamp, 1);
+        return baseline.insert(0, lookups[cursor++ & keyMask], ++stamp, 1);
     }
 
     /**
@@ -88,7 +98,7 @@ public class OrswotOpsBenchmark
     @Benchmark
     public long get()
     {
-        return set.get(lookups[cursor++ & KEY_MASK]);
+        return set.get(lookups[cursor++ & keyMask]);
     }
 
     /**
@@ -97,7 +107,7 @@ public class OrswotOpsBenchmark
     @Benchmark
     public long getBaseline()
     {
-        return baseline.get(lookups[cursor++ & KEY_MASK]);
+        return baseline.get(lookups[cursor++ & keyMask]);
     }
 
     /**
@@ -106,7 +116,7 @@ public class OrswotOpsBenchmark
     @Benchmark
     public boolean deleteReinsert()
     {
-        final long key = lookups[cursor++ & KEY_MASK];
+        final long key = lookups[cursor++ & keyMask];
         set.delete(key, ++stamp, 1);
         return set.insert(key, ++stamp, 1);
     }
@@ -117,7 +127,7 @@ public class OrswotOpsBenchmark
     @Benchmark
     public boolean deleteReinsertBaseline()
     {
-        final long key = lookups[cursor++ & KEY_MASK];
+        final long key = lookups[cursor++ & keyMask];
         baseline.delete(0, key, ++stamp, 1);
         return baseline.insert(0, key, ++stamp, 1);
     }
