@@ -1,6 +1,7 @@
 package io.datacake.perf;
 
 import io.datacake.node.Node;
+import io.datacake.node.NodeContext;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,6 +29,9 @@ import java.util.concurrent.TimeUnit;
     description = "Run an embedded cluster with a replicated write workload and report latency.")
 public final class RunCommand implements Callable<Integer>
 {
+    /** Most writes in flight: each is one command on a node's queue and one pending request per other node. */
+    static final int MAX_CONCURRENCY = NodeContext.DEFAULT_COMMAND_QUEUE_CAPACITY;
+
     @Option(names = "--nodes", defaultValue = "3", description = "Cluster size (default: ${DEFAULT-VALUE}).")
     int nodeCount;
 
@@ -42,7 +46,7 @@ public final class RunCommand implements Callable<Integer>
     double durationSeconds;
 
     @Option(names = "--concurrency", defaultValue = "16",
-        description = "Writes in flight (default: ${DEFAULT-VALUE}).")
+        description = "Writes in flight, at most 4096 (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
     @Option(names = "--value-bytes", defaultValue = "64", description = "Value size (default: ${DEFAULT-VALUE}).")
@@ -125,6 +129,11 @@ public final class RunCommand implements Callable<Integer>
 
     private void validate()
     {
+        if (concurrency > MAX_CONCURRENCY)
+        {
+            throw new ParameterException(spec.commandLine(), "--concurrency " + concurrency + " exceeds " +
+                MAX_CONCURRENCY + ", the node command queue's capacity");
+        }
         if (nodeCount < 1 || concurrency < 1 || valueBytes < 0 || keyCount < 1 || timeoutMs < 1 ||
             durationSeconds <= 0 || warmupSeconds < 0)
         {

@@ -58,5 +58,6 @@ class RunCommandTest
         commandLine.setErr(new java.io.PrintWriter(java.io.Writer.nullWriter()));
         assertThat(commandLine.execute("run", "--nodes", "0")).isEqualTo(2);
         assertThat(commandLine.execute("run", "--transport", "CARRIER_PIGEON")).isEqualTo(2);
+        assertThat(commandLine.execute("run", "--concurrency", "4097")).isEqualTo(2);
     }
 }
