@@ -15,7 +15,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OrswotPropertyTest
 {
-    private static final int TRIALS = 200;
+    /**
+     * @return trials per property; the soak variant runs many more.
+     */
+    int trials()
+    {
+        return DEFAULT_TRIALS;
+    }
+
+    private static final int DEFAULT_TRIALS = 200;
     private final List<Orswot> sets = new ArrayList<>();
 
     @AfterEach
@@ -81,7 +89,7 @@ class OrswotPropertyTest
     @Test
     void replicasReceivingTheSameOperationsInAnyOrderWithDuplicatesConverge()
     {
-        SeededRandom.forTrials("convergence", TRIALS, random ->
+        SeededRandom.forTrials("convergence", trials(), random ->
         {
             final OperationHistory history = history(random);
             final int sources = 1 + random.nextInt(2);
@@ -97,7 +105,7 @@ class OrswotPropertyTest
     @Test
     void replicasStillAgreeAfterEachPurgesOnceEverythingIsDelivered()
     {
-        SeededRandom.forTrials("purge convergence", TRIALS, random ->
+        SeededRandom.forTrials("purge convergence", trials(), random ->
         {
             final OperationHistory history = history(random);
             final Orswot a = fullReplica(history, 2, random);
@@ -113,7 +121,7 @@ class OrswotPropertyTest
     @Test
     void mergeIsCommutative()
     {
-        SeededRandom.forTrials("commutativity", TRIALS, random ->
+        SeededRandom.forTrials("commutativity", trials(), random ->
         {
             final OperationHistory history = history(random);
             final int sources = 1 + random.nextInt(2);
@@ -134,7 +142,7 @@ class OrswotPropertyTest
     @Test
     void mergeIsAssociative()
     {
-        SeededRandom.forTrials("associativity", TRIALS, random ->
+        SeededRandom.forTrials("associativity", trials(), random ->
         {
             final OperationHistory history = history(random);
             final int sources = 1 + random.nextInt(2);
@@ -161,7 +169,7 @@ class OrswotPropertyTest
     @Test
     void mergeIsIdempotent()
     {
-        SeededRandom.forTrials("idempotence", TRIALS, random ->
+        SeededRandom.forTrials("idempotence", trials(), random ->
         {
             final OperationHistory history = history(random);
             final Orswot a = replica(history, 1 + random.nextInt(2), random);
@@ -179,7 +187,7 @@ class OrswotPropertyTest
     @Test
     void mergingPartialReplicasEqualsReceivingTheUnionOfTheirOperations()
     {
-        SeededRandom.forTrials("merge equals union", TRIALS, random ->
+        SeededRandom.forTrials("merge equals union", trials(), random ->
         {
             final OperationHistory history = history(random);
             final int[] prefixA = history.randomPrefix(random);
@@ -205,7 +213,7 @@ class OrswotPropertyTest
     @Test
     void diffAppliedThroughTheRepairSourceCatchesUp()
     {
-        SeededRandom.forTrials("diff catches up", TRIALS, random ->
+        SeededRandom.forTrials("diff catches up", trials(), random ->
         {
             final OperationHistory history = history(random);
             final int[] none = new int[history.nodes()];
