@@ -246,15 +246,7 @@ public final class AeronDriverSettings
      */
     public AeronDriverSettings termBufferLength(final int termBufferLength)
     {
-        if (termBufferLength < LogBufferDescriptor.TERM_MIN_LENGTH ||
-            termBufferLength > LogBufferDescriptor.TERM_MAX_LENGTH ||
-            !BitUtil.isPowerOfTwo(termBufferLength))
-        {
-            throw new IllegalArgumentException("termBufferLength must be a power of two between " +
-                LogBufferDescriptor.TERM_MIN_LENGTH + " and " + LogBufferDescriptor.TERM_MAX_LENGTH + ": " +
-                termBufferLength);
-        }
-        this.termBufferLength = termBufferLength;
+        this.termBufferLength = checkTermBufferLength(termBufferLength);
         return this;
     }
 
@@ -461,5 +453,25 @@ public final class AeronDriverSettings
             throw new IllegalArgumentException(name + " must be positive: " + value);
         }
         return value;
+    }
+
+    /**
+     * Check a term buffer length as Aeron requires it, for the driver's and the transport's settings alike.
+     *
+     * @param termBufferLength the length to check.
+     * @return the length.
+     * @throws IllegalArgumentException if it is not a power of two between Aeron's minimum and maximum.
+     */
+    static int checkTermBufferLength(final int termBufferLength)
+    {
+        if (termBufferLength < LogBufferDescriptor.TERM_MIN_LENGTH ||
+            termBufferLength > LogBufferDescriptor.TERM_MAX_LENGTH ||
+            !BitUtil.isPowerOfTwo(termBufferLength))
+        {
+            throw new IllegalArgumentException("termBufferLength must be a power of two between " +
+                LogBufferDescriptor.TERM_MIN_LENGTH + " and " + LogBufferDescriptor.TERM_MAX_LENGTH + ": " +
+                termBufferLength);
+        }
+        return termBufferLength;
     }
 }

@@ -1,7 +1,5 @@
 package io.datacake.transport.aeron;
 
-import io.aeron.logbuffer.LogBufferDescriptor;
-import org.agrona.BitUtil;
 
 /**
  * Tuning of one {@link AeronTransport}: every bound on its work is here, named, with its default.
@@ -191,15 +189,7 @@ public final class AeronTransportSettings
      */
     public AeronTransportSettings termBufferLength(final int termBufferLength)
     {
-        if (termBufferLength < LogBufferDescriptor.TERM_MIN_LENGTH ||
-            termBufferLength > LogBufferDescriptor.TERM_MAX_LENGTH ||
-            !BitUtil.isPowerOfTwo(termBufferLength))
-        {
-            throw new IllegalArgumentException("termBufferLength must be a power of two between " +
-                LogBufferDescriptor.TERM_MIN_LENGTH + " and " + LogBufferDescriptor.TERM_MAX_LENGTH + ": " +
-                termBufferLength);
-        }
-        this.termBufferLength = termBufferLength;
+        this.termBufferLength = AeronDriverSettings.checkTermBufferLength(termBufferLength);
         return this;
     }
 

@@ -129,6 +129,10 @@ class AeronDriverTest
         assertThatThrownBy(() -> settings.termBufferLength(1000)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("power of two");
         assertThatThrownBy(() -> settings.termBufferLength(32 * 1024)).isInstanceOf(IllegalArgumentException.class);
+        final AeronTransportSettings transportSettings = new AeronTransportSettings();
+        assertThatThrownBy(() -> transportSettings.termBufferLength(3 << 20)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("power of two");
+        assertThat(transportSettings.termBufferLength(64 * 1024).termBufferLength()).isEqualTo(64 * 1024);
         assertThatThrownBy(() -> settings.mtuLength(1000)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("multiple of 32");
         assertThatThrownBy(() -> settings.driverTimeoutMs(0)).isInstanceOf(IllegalArgumentException.class);
