@@ -158,10 +158,19 @@ public final class Simulation implements AutoCloseable
         final String endpoint = "sim-" + nodeId;
         final SimNode simNode = new SimNode(nodeId, endpoint, nodeClock(nodeId),
             new SimStorage(endpoint, clock, storageFaults), customizer);
-        final Node node = launch(simNode);
-        simNodes.add(simNode);
+        // Registered before launch, so the customizer can reach the node's storage and clock.
         simNodeById.put(nodeId, simNode);
-        return node;
+        try
+        {
+            final Node node = launch(simNode);
+            simNodes.add(simNode);
+            return node;
+        }
+        catch (final RuntimeException ex)
+        {
+            simNodeById.remove(nodeId);
+            throw ex;
+        }
     }
 
     /**
