@@ -284,13 +284,18 @@ public final class Simulation implements AutoCloseable
      * is synced and closed. {@link #restart} starts it again. Closing a node that is not running does nothing.
      *
      * @param node the node.
-     * @throws IllegalStateException if called from inside a step.
+     * @throws IllegalStateException if the node is a crashed incarnation (closing it would run the callbacks the
+     *                               crash skipped), or if called from inside a step.
      */
     public void closeNode(final Node node)
     {
         checkNotStepping("closeNode");
-        node.close();
         final SimNode simNode = simNodeById.get(node.nodeId());
+        if (null != simNode && simNode.node != node && !node.isClosed())
+        {
+            throw new IllegalStateException(node + " is a crashed incarnation: it stays as the crash left it");
+        }
+        node.close();
         if (null != simNode && simNode.node == node)
         {
             simNode.node = null;
@@ -302,7 +307,9 @@ public final class Simulation implements AutoCloseable
     /**
      * Crash the running incarnation of a node: it is never stepped again, with no close, no callbacks and no frames
      * on its behalf; its inbox and the frames in flight to it are lost; its storage loses every commit not yet
-     * durable. The simulation drops every reference to the incarnation.
+     * durable. The simulation drops every reference to the incarnation. Futures the crashed node would have
+     * completed stay incomplete, as they would for a caller in a crashed process; do not close the crashed
+     * {@link Node} object either, which would run the callbacks the crash skipped.
      *
      * @param nodeId the node id.
      * @return the number of storage commits lost.

@@ -47,6 +47,9 @@ final class CrashRestartTest
             assertThat(simulation.node(1)).isNull();
             assertThat(simulation.nodes()).containsExactly(victim.peer);
             assertThatThrownBy(() -> simulation.crash(1)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> simulation.closeNode(victim.node)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("crashed incarnation");
+            assertThat(victim.closedDuties).isZero();
         }
     }
 

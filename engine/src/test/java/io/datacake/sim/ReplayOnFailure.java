@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  */
 final class ReplayOnFailure implements ParameterResolver, TestExecutionExceptionHandler
 {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ReplayOnFailure.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+        ExtensionContext.Namespace.create(ReplayOnFailure.class);
 
     /**
      * The command that replays one seed of one test.
