@@ -27,6 +27,9 @@ import java.util.function.Consumer;
  * {@link NodeContext#incarnation(long) incarnation}. The simulation keeps no reference to a crashed incarnation,
  * so its off-heap counters and buffers go with the garbage collector; a campaign may crash nodes without bound.
  * <p>
+ * A node's configuration is the simulation's defaults (transport, clock, invoker mode, incarnation) followed by the
+ * caller's customizer, which runs last: what the customizer sets is what the node gets.
+ * <p>
  * Same seed, same run: the seed drives the step order, the fault models given to the constructor (seed them from
  * it) and anything a scenario takes from {@link #random()}, and the {@link EventTrace} digest lets a test compare
  * two runs. On failure, report {@link #replayHint()}.
