@@ -149,6 +149,9 @@ final class CrashRestartTest
             assertThatThrownBy(() -> simulation.addNode(1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("restart(1)");
             assertThatThrownBy(() -> simulation.restart(9)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> simulation.addNode(9, (ctx) -> ctx.incarnation(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("incarnation must not be negative");
+            assertThat(simulation.addNode(9)).as("a failed launch leaves the id free").isNotNull();
             simulation.closeNode(node);
             final Node second = simulation.restart(1);
             assertThat(simulation.incarnation(1)).isEqualTo(2);
