@@ -1,5 +1,6 @@
 package io.datacake.sim;
 
+import io.datacake.clock.HybridLogicalClock;
 import io.datacake.node.Node;
 import io.datacake.rpc.RpcException;
 import io.datacake.rpc.RpcResponse;
@@ -16,13 +17,15 @@ import java.util.concurrent.CompletionException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A hundred nodes with skewed, drifting clocks, a lossy network and faulty disks, all stepped in one thread: puts
- * to {@link DurableKv} between random nodes while random nodes crash and restart. Checks that every acknowledged
- * put is in its target's storage, also after every node crashes at the end.
+ * A hundred nodes with skewed, drifting clocks (one beyond the HLC's maximum drift), a lossy network and faulty
+ * disks, all stepped in one thread: puts to {@link DurableKv} between random nodes while random nodes crash and
+ * restart. Checks that no node thread failed and that every acknowledged put is in its target's storage, also after
+ * every node crashes at the end.
  */
 final class HundredNodeCampaign
 {
     static final int NODES = 100;
+    static final int FAST_CLOCK_NODE = 1;
 
     private HundredNodeCampaign()
     {
@@ -50,6 +53,11 @@ final class HundredNodeCampaign
             {
                 // Skews of a few seconds, well within the HLC's maximum drift, and quartz-like drift rates.
                 simulation.nodeClock(id).offsetMs(random.nextLong(-2_000, 2_001)).driftPpm(random.nextLong(-200, 201));
+            }
+            // One node's clock is beyond the HLC's maximum drift ahead: its peers refuse its stamps.
+            simulation.nodeClock(FAST_CLOCK_NODE).offsetMs(HybridLogicalClock.DEFAULT_MAX_DRIFT_MS + 60_000);
+            for (int id = 1; id <= NODES; id++)
+            {
                 cluster.add(id);
             }
 
@@ -104,6 +112,13 @@ final class HundredNodeCampaign
                 }
             }
             assertAcknowledgedPutsStored(simulation, puts, "after the run");
+            long clockErrors = 0;
+            for (final Node node : simulation.nodes())
+            {
+                clockErrors += node.counters().clockErrors.get();
+                assertThat(node.counters().dutyCycleErrors.get()).as("errors on node %d; %s", node.nodeId(),
+                    simulation.replayHint()).isZero();
+            }
             long lostCommits = 0;
             for (int id = 1; id <= NODES; id++)
             {
@@ -113,7 +128,7 @@ final class HundredNodeCampaign
             }
             assertAcknowledgedPutsStored(simulation, puts, "after every node crashed");
             return new Result(simulation.trace().digest(), simulation.trace().eventCount(), puts.size(), acknowledged,
-                failed, crashes, lostCommits, simulation.replayHint());
+                failed, crashes, lostCommits, clockErrors, simulation.replayHint());
         }
     }
 
@@ -182,6 +197,7 @@ final class HundredNodeCampaign
         int failed,
         int crashes,
         long lostCommits,
+        long clockErrors,
         String replayHint)
     {
     }

@@ -26,6 +26,7 @@ final class HundredNodeTest
         assertThat(first.acknowledged()).as("puts acknowledged").isGreaterThan(PUTS / 2);
         assertThat(first.failed()).as("puts failed (timeouts, commit failures)").isPositive();
         assertThat(first.lostCommits()).as("crashes lost commits that were not durable").isPositive();
+        assertThat(first.clockErrors()).as("stamps from the node beyond the maximum drift refused").isPositive();
     }
 
     @Test
