@@ -135,8 +135,9 @@ public final class Simulation implements AutoCloseable
      * Launch a node with endpoint {@code sim-<nodeId>}. The simulation first fills in the context: node id,
      * incarnation, a transport on the simulated network, the node's {@link #nodeClock(int) clock} and invoker mode.
      * The customizer runs last and may change anything, e.g. wrap {@code ctx.transport()} or {@code ctx.epochClock()}
-     * in a decorator of its own; the simulation keeps what it sets, except that the node must stay in invoker mode.
-     * It runs again for every {@link #restart} (read {@code ctx.incarnation()}), so it should build fresh services
+     * in a decorator of its own; the simulation never overrides what it set, and only refuses a node taken out of
+     * invoker mode. A customizer that replaces the transport instead of wrapping it takes the node off the
+     * simulated network, and a crash then only stops stepping it. The customizer runs again for every {@link #restart} (read {@code ctx.incarnation()}), so it should build fresh services
      * each time rather than share state with an earlier incarnation.
      *
      * @param nodeId     the node id.
