@@ -53,7 +53,7 @@ final class NodeAgent implements Agent
         final HybridLogicalClock clock = new HybridLogicalClock(nodeId, epochClock);
         this.rpc = new RpcEngine(ctx, clock, timers, counters);
         this.services = new NodeServices(
-            nodeId, ctx.clusterId(), clock, timers, rpc, counters, duties, Node.MAX_DUTIES);
+            nodeId, ctx.incarnation(), ctx.clusterId(), clock, timers, rpc, counters, duties, Node.MAX_DUTIES);
         this.initialServices = new ArrayList<>(ctx.services());
         this.roleName = "datacake-node-" + nodeId;
     }

@@ -61,6 +61,7 @@ public final class NodeContext
 
     private int nodeId = -1;
     private long clusterId;
+    private long incarnation;
     private Transport transport;
     private boolean ownsTransport = true;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
@@ -96,6 +97,10 @@ public final class NodeContext
         {
             throw new IllegalArgumentException(
                 "nodeId must be set to 0.." + HlcTimestamp.MAX_NODE_ID + " (unique in the cluster): " + nodeId);
+        }
+        if (incarnation < 0)
+        {
+            throw new IllegalArgumentException("incarnation must not be negative: " + incarnation);
         }
         if (null == transport)
         {
@@ -193,6 +198,30 @@ public final class NodeContext
     public long clusterId()
     {
         return clusterId;
+    }
+
+    /**
+     * Which life of this node id this is: a host that restarts a node after a crash (a simulation, a supervisor
+     * that persists a counter) gives each start a higher number, so components can tell a restarted peer from the
+     * one it replaced.
+     *
+     * @param incarnation 0 (the default: not counted) or more.
+     * @return this.
+     */
+    public NodeContext incarnation(final long incarnation)
+    {
+        this.incarnation = incarnation;
+        return this;
+    }
+
+    /**
+     * Which life of this node id this is.
+     *
+     * @return the incarnation, 0 if not counted.
+     */
+    public long incarnation()
+    {
+        return incarnation;
     }
 
     /**

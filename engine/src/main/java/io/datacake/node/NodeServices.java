@@ -14,6 +14,7 @@ import java.util.ArrayList;
 public final class NodeServices
 {
     private final int nodeId;
+    private final long incarnation;
     private final long clusterId;
     private final HybridLogicalClock clock;
     private final NodeTimers timers;
@@ -24,6 +25,7 @@ public final class NodeServices
 
     NodeServices(
         final int nodeId,
+        final long incarnation,
         final long clusterId,
         final HybridLogicalClock clock,
         final NodeTimers timers,
@@ -33,6 +35,7 @@ public final class NodeServices
         final int maxDuties)
     {
         this.nodeId = nodeId;
+        this.incarnation = incarnation;
         this.clusterId = clusterId;
         this.clock = clock;
         this.timers = timers;
@@ -50,6 +53,16 @@ public final class NodeServices
     public int nodeId()
     {
         return nodeId;
+    }
+
+    /**
+     * Which life of this node id this is ({@link NodeContext#incarnation(long)}).
+     *
+     * @return the incarnation, 0 if not counted.
+     */
+    public long incarnation()
+    {
+        return incarnation;
     }
 
     /**

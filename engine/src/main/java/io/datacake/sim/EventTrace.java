@@ -4,9 +4,9 @@ import java.util.ArrayDeque;
 import java.util.zip.CRC32;
 
 /**
- * The record of a simulation run: every network event (send, drop, duplicate, delivery, partition) folded into a
- * running 64-bit digest, plus the most recent events kept for failure reports. Two runs with the same seed must
- * have the same digest.
+ * The record of a simulation run: every network event (send, drop, duplicate, delivery, partition), every node
+ * launch, crash and close, and whatever a scenario records, folded into a running 64-bit digest, plus the most
+ * recent events kept for failure reports. Two runs with the same seed must have the same digest.
  */
 public final class EventTrace
 {

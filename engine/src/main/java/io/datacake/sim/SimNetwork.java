@@ -9,7 +9,9 @@ import java.util.Set;
 /**
  * A simulated network in virtual time between {@link SimTransport}s: each frame is passed through the
  * {@link NetworkFaults} (drop, duplicate, delay, hence reorder) and delivered when the {@link SimClock} reaches its
- * delivery time, unless a partition cuts the link at send or delivery time. Every event is recorded in the
+ * delivery time, unless a partition cuts the link at send or delivery time. A frame is addressed to the transport
+ * listening when it was sent: if that transport has closed or crashed by the delivery time, the frame is lost, even
+ * when a new transport (a restarted node) listens at the same endpoint by then. Every event is recorded in the
  * {@link EventTrace}. Single threaded: driven by a {@link Simulation}.
  */
 public final class SimNetwork
@@ -134,8 +136,8 @@ public final class SimNetwork
         while (null != (frame = inFlight.peek()) && frame.deliverAtMs <= nowMs)
         {
             inFlight.poll();
-            final SimTransport destination = transportByEndpoint.get(frame.destination);
-            if (null == destination || destination.isClosed() || !canReach(frame.source, frame.destination))
+            final SimTransport destination = frame.target;
+            if (destination.isClosed() || !canReach(frame.source, frame.destination))
             {
                 droppedFrames++;
                 trace.record(nowMs, "lost", frame.source, frame.destination, frame.bytes, frame.bytes.length);
@@ -214,6 +216,27 @@ public final class SimNetwork
         return open;
     }
 
+    /**
+     * A process crash at an endpoint: its transport stops listening at once and loses the frames in its inbox;
+     * frames in flight to it are lost when they arrive. Nothing is sent on its behalf.
+     *
+     * @param endpoint the crashed node's endpoint.
+     * @return frames lost from the inbox, or -1 if no open transport listened there.
+     */
+    int crash(final String endpoint)
+    {
+        final SimTransport transport = transportByEndpoint.remove(endpoint);
+        if (null == transport || transport.isClosed())
+        {
+            return -1;
+        }
+        final int lost = transport.inboxSize();
+        droppedFrames += lost;
+        transport.close();
+        trace.record(clock.time(), "crash " + endpoint + " inbox lost " + lost);
+        return lost;
+    }
+
     boolean isListening(final String endpoint)
     {
         final SimTransport transport = transportByEndpoint.get(endpoint);
@@ -229,6 +252,13 @@ public final class SimNetwork
             trace.record(nowMs, "cut", source, destination, bytes, bytes.length);
             return;
         }
+        final SimTransport target = transportByEndpoint.get(destination);
+        if (null == target || target.isClosed())
+        {
+            droppedFrames++;
+            trace.record(nowMs, "lost", source, destination, bytes, bytes.length);
+            return;
+        }
         final int copies = inFlight.size() >= DEFAULT_MAX_IN_FLIGHT_FRAMES ? 0 :
             faults.copies(source, destination, bytes.length);
         if (copies == 0)
@@ -240,7 +270,7 @@ public final class SimNetwork
         for (int i = 0; i < copies; i++)
         {
             final long delayMs = Math.max(0, faults.delayMs(source, destination));
-            inFlight.add(new InFlight(nowMs + delayMs, nextSequence++, source, destination, bytes));
+            inFlight.add(new InFlight(nowMs + delayMs, nextSequence++, source, destination, target, bytes));
             trace.record(nowMs, i == 0 ? "send" : "duplicate", source, destination, bytes, bytes.length);
         }
         duplicatedFrames += copies - 1;
@@ -252,16 +282,18 @@ public final class SimNetwork
         final long sequence;
         final String source;
         final String destination;
+        final SimTransport target;
         final byte[] bytes;
 
         InFlight(
             final long deliverAtMs, final long sequence, final String source, final String destination,
-            final byte[] bytes)
+            final SimTransport target, final byte[] bytes)
         {
             this.deliverAtMs = deliverAtMs;
             this.sequence = sequence;
             this.source = source;
             this.destination = destination;
+            this.target = target;
             this.bytes = bytes;
         }
 

@@ -83,6 +83,30 @@ final class SimNetworkTest
     }
 
     @Test
+    void aFrameInFlightIsLostWhenItsTransportGoesAwayEvenIfANewOneListensThereByThen()
+    {
+        final SimNetwork network = new SimNetwork(clock, new RandomNetworkFaults(1, 0, 0, 10, 10), trace, 1024);
+        final SimTransport a = network.newTransport("a");
+        final SimTransport b = network.newTransport("b");
+        a.offer(a.resolvePeer("b"), frame("to-old-b"), 0, 8);
+        b.close();
+        final SimTransport newB = network.newTransport("b");
+        a.offer(a.resolvePeer("b"), frame("to-new-b"), 0, 8);
+        a.offer(a.resolvePeer("c"), frame("nobody"), 0, 6);
+        final SimTransport c = network.newTransport("c");
+        c.offer(c.resolvePeer("a"), frame("in-inbox"), 0, 8);
+        clock.advanceMs(10);
+        network.deliverDue();
+        assertThat(a.inboxSize()).isEqualTo(1);
+        assertThat(network.crash("a")).as("inbox frames lost").isEqualTo(1);
+        assertThat(network.crash("a")).as("nothing listens any more").isEqualTo(-1);
+        assertThat(network.endpoints()).containsExactlyInAnyOrder("b", "c");
+        newB.poll(this::collect, 10);
+        assertThat(received).containsExactly("to-new-b");
+        assertThat(network.droppedFrames()).isEqualTo(2);
+    }
+
+    @Test
     void sendToANodeThatIsNotListeningIsNotConnected()
     {
         final SimNetwork network = new SimNetwork(clock, NetworkFaults.NONE, trace, 1024);

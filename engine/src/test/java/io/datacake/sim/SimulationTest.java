@@ -8,6 +8,7 @@ import io.datacake.rpc.SimScenarioSupport;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,14 +20,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Determinism (same seed, same trace) and RPC behaviour under loss, duplication, reordering and partitions.
  */
+@ExtendWith(ReplayOnFailure.class)
 final class SimulationTest
 {
     private static final long DEFAULT_SEED = 20261125L;
 
     @Test
-    void sameSeedGivesTheSameRunAndAnotherSeedAnotherRun()
+    void sameSeedGivesTheSameRunAndAnotherSeedAnotherRun(@ReplaySeed(DEFAULT_SEED) final long seed)
     {
-        final long seed = Simulation.seedFromProperty(DEFAULT_SEED);
         final Outcome first = runLossyScenario(seed, 0.1, 0.05, 20, 200);
         final Outcome second = runLossyScenario(seed, 0.1, 0.05, 20, 200);
         final Outcome other = runLossyScenario(seed + 1, 0.1, 0.05, 20, 200);
@@ -38,9 +39,8 @@ final class SimulationTest
     }
 
     @Test
-    void underTwentyPercentLossEveryCallCompletesOrTimesOutExactlyOnce()
+    void underTwentyPercentLossEveryCallCompletesOrTimesOutExactlyOnce(@ReplaySeed(DEFAULT_SEED + 7) final long seed)
     {
-        final long seed = Simulation.seedFromProperty(DEFAULT_SEED + 7);
         final Outcome outcome = runLossyScenario(seed, 0.2, 0.05, 20, 400);
         final long ok = outcome.outcomes.stream().filter("OK"::equals).count();
         final long timeouts = outcome.outcomes.stream().filter("TIMEOUT"::equals).count();
@@ -50,9 +50,8 @@ final class SimulationTest
     }
 
     @Test
-    void duplicatedFramesNeverCompleteACallTwice()
+    void duplicatedFramesNeverCompleteACallTwice(@ReplaySeed(DEFAULT_SEED + 13) final long seed)
     {
-        final long seed = Simulation.seedFromProperty(DEFAULT_SEED + 13);
         // A fixed delay: duplicates without reordering. (Streamed bodies need their chunks in order, as Aeron
         // delivers them; a reordered stream fails by timeout, never with a wrong body.)
         final Outcome outcome = runLossyScenario(seed, 0.0, 1.0, 5, 100);
@@ -61,9 +60,9 @@ final class SimulationTest
     }
 
     @Test
-    void partitionedPeerTimesOutAndAnswersAgainAfterHeal()
+    void partitionedPeerTimesOutAndAnswersAgainAfterHeal(@ReplaySeed(DEFAULT_SEED) final long seed)
     {
-        try (Simulation simulation = new Simulation(Simulation.seedFromProperty(DEFAULT_SEED)))
+        try (Simulation simulation = new Simulation(seed))
         {
             final Node client = simulation.addNode(1);
             final Node server = simulation.addNode(2, (ctx) -> ctx.addService(SimScenarioSupport.echo()));
@@ -81,9 +80,9 @@ final class SimulationTest
     }
 
     @Test
-    void callToAPeerThatStartsWithinTheConnectTimeoutSucceeds()
+    void callToAPeerThatStartsWithinTheConnectTimeoutSucceeds(@ReplaySeed(DEFAULT_SEED) final long seed)
     {
-        try (Simulation simulation = new Simulation(Simulation.seedFromProperty(DEFAULT_SEED)))
+        try (Simulation simulation = new Simulation(seed))
         {
             final Node client = simulation.addNode(1, (ctx) -> ctx.connectTimeoutMs(500));
             final var call = client.call("sim-2", "echo", 1, new byte[]{5}, null, 5_000);
@@ -96,9 +95,9 @@ final class SimulationTest
     }
 
     @Test
-    void aHundredNodesExchangeOneWayMessagesInOneThread()
+    void aHundredNodesExchangeOneWayMessagesInOneThread(@ReplaySeed(DEFAULT_SEED) final long seed)
     {
-        try (Simulation simulation = new Simulation(Simulation.seedFromProperty(DEFAULT_SEED)))
+        try (Simulation simulation = new Simulation(seed))
         {
             final int nodeCount = 100;
             final int[] received = new int[nodeCount + 1];
