@@ -7,6 +7,7 @@ package io.datacake.node;
  */
 public final class ComponentStartException extends RuntimeException
 {
+    /** Serialisation version. */
     private static final long serialVersionUID = 1L;
 
     private final int componentIndex;

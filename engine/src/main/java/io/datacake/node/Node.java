@@ -75,8 +75,6 @@ public final class Node implements AutoCloseable
 
     /**
      * Start a node: on a new thread named {@code datacake-node-<id>}, or (invoker mode) ready to be stepped.
-     *
-     * @param ctx the configuration; concluded here.
      * Components registered in the context are started on the calling thread, in registration order, before the
      * node polls anything.
      *
