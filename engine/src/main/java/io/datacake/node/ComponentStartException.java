@@ -10,6 +10,7 @@ public final class ComponentStartException extends RuntimeException
     /** Serialisation version. */
     private static final long serialVersionUID = 1L;
 
+    /** Position of the failed component in registration order. */
     private final int componentIndex;
 
     ComponentStartException(final int nodeId, final int componentIndex, final Component component,
