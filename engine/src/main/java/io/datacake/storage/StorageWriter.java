@@ -65,6 +65,7 @@ public final class StorageWriter implements AutoCloseable
     private final int maxInFlightBytes;
     private final int maxValueLength;
     private final int maxKeyspaces;
+    private final boolean commitOnClose;
     private final int pendingMask;
     private final WriteCompletionHandler[] handlers;
     private final int[] recordLengths;
@@ -86,6 +87,7 @@ public final class StorageWriter implements AutoCloseable
         this.maxInFlightBytes = ctx.maxInFlightBytes();
         this.maxValueLength = ctx.maxValueLength();
         this.maxKeyspaces = ctx.maxKeyspaces();
+        this.commitOnClose = ctx.commitOnClose();
         final AtomicBuffer ringBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ctx.ringBufferLength()));
         this.ring = new OneToOneRingBuffer(ringBuffer);
         this.completions = new WriteCompletionQueue(ctx.completionQueueCapacity());
@@ -370,10 +372,12 @@ public final class StorageWriter implements AutoCloseable
     }
 
     /**
-     * Close: refuse new submits, stop the writer thread (waiting for a commit under way), commit what is still in
-     * the ring on the calling thread, and hand every outcome to its handler before returning, so every write
-     * submitted gets exactly one call. If the storage is already closed those commits fail and the handlers hear
-     * it. The storage is left open. Idempotent.
+     * Close: refuse new submits, stop the writer thread (waiting for a commit under way), hand the outcomes of the
+     * windows already committed to their handlers, then deal with the writes not yet taken into a window: commit
+     * them on the calling thread (default), or fail them with a {@link StorageException} without touching the
+     * storage ({@link StorageWriterContext#commitOnClose(boolean)} false). Every write submitted gets exactly one
+     * handler call before close returns. If the storage is already closed, commits fail and the handlers hear it.
+     * The storage is left open. Idempotent.
      */
     public void close()
     {
@@ -392,13 +396,18 @@ public final class StorageWriter implements AutoCloseable
         }
         // The writer has stopped, so this thread is now the only one touching the ring and the storage. Bounded:
         // every turn commits at least one write or hands outcomes over, and no new write can arrive.
+        drainCompletions(Integer.MAX_VALUE);
+        if (!commitOnClose)
+        {
+            failUncommitted();
+        }
         while (inFlightWrites() > 0)
         {
-            drainCompletions(Integer.MAX_VALUE);
-            if (0 == agent.doWork() && completions.isEmpty() && inFlightWrites() > 0 && 0 == ring.size())
+            if (0 == agent.doWork() && completions.isEmpty())
             {
                 throw new IllegalStateException("storage writer lost track of " + inFlightWrites() + " writes");
             }
+            drainCompletions(Integer.MAX_VALUE);
         }
     }
 
@@ -410,6 +419,28 @@ public final class StorageWriter implements AutoCloseable
     {
         return "StorageWriter{inFlightWrites=" + inFlightWrites() + ", inFlightBytes=" + inFlightBytes +
             ", commits=" + commits() + (closed ? ", closed}" : "}");
+    }
+
+    private void failUncommitted()
+    {
+        final StorageException reason = new StorageException(
+            "storage writer closed before committing the write (commitOnClose is false)");
+        while (nextToComplete < nextSequence)
+        {
+            final long sequence = nextToComplete++;
+            final int slot = (int)sequence & pendingMask;
+            final WriteCompletionHandler handler = handlers[slot];
+            handlers[slot] = null;
+            inFlightBytes -= recordLengths[slot];
+            try
+            {
+                handler.onWriteFailed(sequence, reason);
+            }
+            catch (final RuntimeException ex)
+            {
+                errorHandler.onError(ex);
+            }
+        }
     }
 
     private int claim(final int type, final int valueLength, final WriteCompletionHandler handler)

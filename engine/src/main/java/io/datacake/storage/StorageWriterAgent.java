@@ -25,6 +25,7 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
     private long firstSequence;
     private long lastSequence;
     private int windowWrites;
+    private boolean windowFull;
     private Throwable encodeFailure;
     private volatile long commits;
     private volatile long failedCommits;
@@ -51,7 +52,16 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
             return 0;
         }
         windowWrites = 0;
-        ring.controlledRead(this, batch.maxOperations());
+        windowFull = false;
+        // One read stops at the end of the ring's buffer (or at padding there): read on while it moves, so a window
+        // takes everything submitted so far across the wrap. Bounded by the window and by what is in the ring.
+        long position;
+        do
+        {
+            position = ring.consumerPosition();
+            ring.controlledRead(this, batch.maxOperations() - windowWrites);
+        }
+        while (!windowFull && windowWrites < batch.maxOperations() && ring.consumerPosition() != position);
         if (0 == windowWrites)
         {
             return 0;
@@ -90,6 +100,7 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
         if (windowWrites > 0 && (batch.remainingOperations() == 0 || batch.remainingValueBytes() < valueLength))
         {
             // The window is full: leave this write in the ring for the next window.
+            windowFull = true;
             return Action.ABORT;
         }
         final long sequence = WriteRecord.sequence(buffer, index);

@@ -45,6 +45,7 @@ public final class StorageWriterContext
     private int maxValueLength = -1;
     private IdleStrategy idleStrategy;
     private boolean useAgentInvoker;
+    private boolean commitOnClose = true;
     private String threadName = "datacake-storage-writer";
     private ErrorHandler errorHandler;
 
@@ -354,6 +355,31 @@ public final class StorageWriterContext
     public boolean useAgentInvoker()
     {
         return useAgentInvoker;
+    }
+
+    /**
+     * What {@link StorageWriter#close()} does with writes submitted but not yet taken into a commit window: commit
+     * them (default), or fail them without touching the storage, as a crash would lose them (a simulation uses this
+     * to model a node that stops with writes in flight). Either way every write gets exactly one outcome before
+     * close returns.
+     *
+     * @param commitOnClose true to commit in-flight writes on close, false to fail them.
+     * @return this.
+     */
+    public StorageWriterContext commitOnClose(final boolean commitOnClose)
+    {
+        this.commitOnClose = commitOnClose;
+        return this;
+    }
+
+    /**
+     * Whether close commits in-flight writes.
+     *
+     * @return true to commit them, false to fail them.
+     */
+    public boolean commitOnClose()
+    {
+        return commitOnClose;
     }
 
     /**

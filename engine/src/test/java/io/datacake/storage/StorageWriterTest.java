@@ -100,6 +100,24 @@ final class StorageWriterTest
     }
 
     @Test
+    void aWindowTakesEverythingSubmittedAcrossTheRingsWrap()
+    {
+        writer = StorageWriter.launch(stepped().maxInFlightBytes(4096).maxValueLength(400));
+        for (int i = 1; i <= 9; i++)
+        {
+            put("docs", i, 400);
+        }
+        runUntilIdle();
+        // The ring's tail is 3960 bytes in: the next 440-byte record does not fit before the end and wraps.
+        for (int i = 10; i <= 12; i++)
+        {
+            assertThat(put("docs", i, 400)).isEqualTo(i);
+        }
+        assertThat(writer.invoker().invoke()).isEqualTo(3);
+        assertThat(storage.commitSizes()).containsExactly(9, 3);
+    }
+
+    @Test
     void submitsAreRefusedWhenTheInFlightBoundIsReachedAndAcceptedOnceCompletionsDrain()
     {
         writer = StorageWriter.launch(stepped().maxInFlightWrites(4));
@@ -194,6 +212,25 @@ final class StorageWriterTest
         assertThat(recorder.events.subList(0, 2)).containsExactly("ok 1", "ok 2");
         assertThat(recorder.events.subList(2, 5)).allMatch((e) -> e.startsWith("failed"));
         assertThat(recorder.causes).allMatch((c) -> c instanceof StorageException);
+    }
+
+    @Test
+    void closeWithoutCommitOnCloseFailsTheWritesNotYetCommittedAndLeavesTheStorageAlone()
+    {
+        writer = StorageWriter.launch(stepped().commitOnClose(false));
+        submitPuts(2);
+        writer.invoker().invoke();
+        submitPuts(3);
+        writer.close();
+
+        assertThat(recorder.events).hasSize(5);
+        assertThat(recorder.events.subList(0, 2)).containsExactly("ok 1", "ok 2");
+        assertThat(recorder.events.subList(2, 5)).allMatch((e) -> e.startsWith("failed"))
+            .allMatch((e) -> e.contains("commitOnClose is false"));
+        assertThat(storage.commitSizes()).containsExactly(2);
+        assertThat(storage.metadata("docs")).extracting(Metadata::key).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(writer.inFlightWrites()).isZero();
+        assertThat(writer.inFlightBytes()).isZero();
     }
 
     @Test
