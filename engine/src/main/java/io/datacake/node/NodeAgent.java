@@ -39,8 +39,8 @@ final class NodeAgent implements Agent, PeerStatusListener
     private final List<RpcService> initialServices;
     private final Component[] components;
     private final PeerStatusListener rpcPeerStatusListener;
-    private int startedComponents;
     private final String roleName;
+    private int startedComponents;
 
     NodeAgent(
         final NodeContext ctx,
