@@ -248,6 +248,11 @@ public final class StorageWriter implements AutoCloseable
                 {
                     break;
                 }
+                if (completions.polledFirst() != nextToComplete)
+                {
+                    throw new IllegalStateException("storage writer completions out of order: window starts at " +
+                        completions.polledFirst() + ", expected " + nextToComplete);
+                }
                 windowLast = completions.polledLast();
                 windowFailure = completions.polledFailure();
             }
