@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,6 +58,43 @@ final class StorageWriterTest
             "ok 1", "ok 2", "ok 3", "ok 4", "ok 5", "ok 6", "ok 7", "ok 8", "ok 9", "ok 10");
         assertThat(writer.inFlightWrites()).isZero();
         assertThat(writer.inFlightBytes()).isZero();
+    }
+
+    @Test
+    void onItsOwnThreadTheWriterGroupsEverythingSubmittedDuringASlowCommitIntoTheNextCommit() throws Exception
+    {
+        final CountDownLatch firstCommitEntered = new CountDownLatch(1);
+        final CountDownLatch releaseFirstCommit = new CountDownLatch(1);
+        final Storage slowFirstCommit = new ForwardingStorage(storage)
+        {
+            public void commit(final WriteBatch batch)
+            {
+                if (firstCommitEntered.getCount() > 0)
+                {
+                    firstCommitEntered.countDown();
+                    await(releaseFirstCommit);
+                }
+                super.commit(batch);
+            }
+        };
+        writer = StorageWriter.launch(new StorageWriterContext().storage(slowFirstCommit).threadName("writer-group"));
+        assertThat(put("docs", 1, 8)).isEqualTo(1);
+        await(firstCommitEntered);
+        // The writer thread is inside its first commit (an fsync, say): everything submitted now waits for it.
+        for (int i = 2; i <= 51; i++)
+        {
+            assertThat(put("docs", i, 8)).isEqualTo(i);
+        }
+        releaseFirstCommit.countDown();
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (recorder.events.size() < 51)
+        {
+            assertThat(System.nanoTime()).as("all writes acked before the deadline").isLessThan(deadlineNs);
+            writer.drainCompletions(100);
+            Thread.yield();
+        }
+        assertThat(storage.commitSizes()).containsExactly(1, 50);
+        assertThat(recorder.events.get(50)).isEqualTo("ok 51");
     }
 
     @Test
@@ -425,6 +463,55 @@ final class StorageWriterTest
             writer.drainCompletions(Integer.MAX_VALUE);
         }
         writer.drainCompletions(Integer.MAX_VALUE);
+    }
+
+    private static void await(final CountDownLatch latch)
+    {
+        try
+        {
+            assertThat(latch.await(60, TimeUnit.SECONDS)).as("latch released before the deadline").isTrue();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Delegates everything to another storage; tests override what they need. */
+    private static class ForwardingStorage implements Storage
+    {
+        private final Storage delegate;
+
+        ForwardingStorage(final Storage delegate)
+        {
+            this.delegate = delegate;
+        }
+
+        public int maxValueLength()
+        {
+            return delegate.maxValueLength();
+        }
+
+        public List<String> keyspaces()
+        {
+            return delegate.keyspaces();
+        }
+
+        public ReadTransaction beginRead()
+        {
+            return delegate.beginRead();
+        }
+
+        public void commit(final WriteBatch batch)
+        {
+            delegate.commit(batch);
+        }
+
+        public void close()
+        {
+            delegate.close();
+        }
     }
 
     /** Records every completion in order. */
