@@ -222,6 +222,8 @@ final class StorageWriterTest
         {
             assertThat(put("docs", i, 16)).isEqualTo(i);
         }
+        assertThat(Thread.getAllStackTraces().keySet()).anyMatch(
+            (t) -> t.getName().equals("writer-close-test") && t.isAlive());
         writer.close();
 
         assertThat(recorder.events).hasSize(200);
