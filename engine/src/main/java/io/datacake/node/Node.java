@@ -75,15 +75,20 @@ public final class Node implements AutoCloseable
 
     /**
      * Start a node: on a new thread named {@code datacake-node-<id>}, or (invoker mode) ready to be stepped.
+     * Components registered in the context are started on the calling thread, in registration order, before the
+     * node polls anything.
      *
      * @param ctx the configuration; concluded here.
      * @return the running node.
      * @throws IllegalArgumentException if the configuration is invalid.
+     * @throws ComponentStartException  if a component failed to start; the components started before it are closed
+     *                                  in reverse order, and the transport is closed if the node owns it.
      */
     public static Node launch(final NodeContext ctx)
     {
         ctx.conclude();
         final Node node = new Node(ctx);
+        node.agent.start();
         if (null != node.invoker)
         {
             node.invoker.start();

@@ -3,6 +3,7 @@ package io.datacake.node;
 import io.datacake.clock.HybridLogicalClock;
 import io.datacake.rpc.RpcEngine;
 import io.datacake.rpc.RpcService;
+import io.datacake.transport.PeerStatusListener;
 import io.datacake.transport.Transport;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
@@ -10,13 +11,16 @@ import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
  * The node's single writer: one duty cycle runs expired timers, queued commands, incoming frames, stream sends
- * and the registered duties, each with its own bound.
+ * the components and the registered duties, each with its own bound. It also fans the transport's peer-status
+ * events out to the RPC layer and then to every component.
  */
-final class NodeAgent implements Agent
+final class NodeAgent implements Agent, PeerStatusListener
 {
     private final int nodeId;
     private final EpochClock epochClock;
@@ -32,8 +36,11 @@ final class NodeAgent implements Agent
     private final ArrayList<Duty> duties = new ArrayList<>();
     private final ErrorHandler errorHandler;
     private final Consumer<NodeTask> taskRunner = this::runTask;
-    private final java.util.List<RpcService> initialServices;
+    private final List<RpcService> initialServices;
+    private final Component[] components;
+    private final PeerStatusListener rpcPeerStatusListener;
     private final String roleName;
+    private int startedComponents;
 
     NodeAgent(
         final NodeContext ctx,
@@ -52,19 +59,49 @@ final class NodeAgent implements Agent
         this.timers = new NodeTimers(epochClock.time(), ctx.maxTimers(), ctx.timerExpiryLimit());
         final HybridLogicalClock clock = new HybridLogicalClock(nodeId, epochClock);
         this.rpc = new RpcEngine(ctx, clock, timers, counters);
+        this.rpcPeerStatusListener = rpc;
         this.services = new NodeServices(
-            nodeId, ctx.incarnation(), ctx.clusterId(), clock, timers, rpc, counters, duties, Node.MAX_DUTIES);
+            nodeId, ctx.incarnation(), ctx.clusterId(), clock, timers, rpc, counters, duties, Node.MAX_DUTIES,
+            new SplittableRandom(ctx.randomSeed()));
         this.initialServices = new ArrayList<>(ctx.services());
+        this.components = ctx.components().toArray(new Component[0]);
         this.roleName = "datacake-node-" + nodeId;
     }
 
-    public void onStart()
+    /**
+     * Wire the transport, register the initial services and start the components, in registration order. Runs on
+     * the launching thread before the node thread starts (or is first stepped), so nothing is polled before every
+     * component has started; the thread start hands the state over to the node thread.
+     *
+     * @throws ComponentStartException if a component failed to start; everything started is closed again.
+     */
+    void start()
     {
-        transport.peerStatusListener(rpc);
+        transport.peerStatusListener(this);
         for (final RpcService service : initialServices)
         {
             rpc.addService(service);
         }
+        for (int i = 0; i < components.length; i++)
+        {
+            try
+            {
+                components[i].onStart(services);
+            }
+            catch (final RuntimeException ex)
+            {
+                final ComponentStartException failure = new ComponentStartException(nodeId, i, components[i], ex);
+                closeComponents(failure);
+                onClose();
+                throw failure;
+            }
+            startedComponents = i + 1;
+        }
+    }
+
+    public void onStart()
+    {
+        // Everything was started on the launching thread by start(), so that a failure fails Node.launch.
     }
 
     public int doWork()
@@ -78,6 +115,18 @@ final class NodeAgent implements Agent
         work += commandQueue.drain(taskRunner, commandLimit);
         work += transport.poll(rpc, fragmentLimit);
         work += rpc.doWork(nowMs);
+        final Component[] components = this.components;
+        for (int i = 0; i < startedComponents; i++)
+        {
+            try
+            {
+                work += components[i].doWork(nowMs);
+            }
+            catch (final RuntimeException ex)
+            {
+                onComponentError(ex);
+            }
+        }
         // Size re-read each time: a duty may add or remove duties while running.
         final ArrayList<Duty> duties = this.duties;
         for (int i = 0; i < duties.size(); i++)
@@ -89,6 +138,7 @@ final class NodeAgent implements Agent
 
     public void onClose()
     {
+        closeComponents(null);
         rpc.close();
         for (final Duty duty : duties)
         {
@@ -114,6 +164,38 @@ final class NodeAgent implements Agent
         return roleName;
     }
 
+    public void onPeerAvailable(final int peer)
+    {
+        rpcPeerStatusListener.onPeerAvailable(peer);
+        for (int i = 0; i < startedComponents; i++)
+        {
+            try
+            {
+                components[i].onPeerAvailable(peer);
+            }
+            catch (final RuntimeException ex)
+            {
+                onComponentError(ex);
+            }
+        }
+    }
+
+    public void onPeerUnavailable(final int peer)
+    {
+        rpcPeerStatusListener.onPeerUnavailable(peer);
+        for (int i = 0; i < startedComponents; i++)
+        {
+            try
+            {
+                components[i].onPeerUnavailable(peer);
+            }
+            catch (final RuntimeException ex)
+            {
+                onComponentError(ex);
+            }
+        }
+    }
+
     NodeServices services()
     {
         return services;
@@ -123,6 +205,39 @@ final class NodeAgent implements Agent
     {
         counters.dutyCycleErrors.incrementRelease();
         errorHandler.onError(throwable);
+    }
+
+    private void onComponentError(final RuntimeException ex)
+    {
+        counters.componentErrors.incrementRelease();
+        onError(ex);
+    }
+
+    /**
+     * Close the started components in reverse order, each once; errors go to the launch failure as suppressed
+     * exceptions, or (on a normal close) to the error handler.
+     */
+    private void closeComponents(final ComponentStartException launchFailure)
+    {
+        while (startedComponents > 0)
+        {
+            final Component component = components[--startedComponents];
+            try
+            {
+                component.onClose();
+            }
+            catch (final RuntimeException ex)
+            {
+                if (null != launchFailure)
+                {
+                    launchFailure.addSuppressed(ex);
+                }
+                else
+                {
+                    onComponentError(ex);
+                }
+            }
+        }
     }
 
     private void runTask(final NodeTask task)

@@ -9,7 +9,9 @@ import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -84,6 +86,9 @@ public final class NodeContext
     private long replyRetryTimeoutMs;
     private ErrorHandler errorHandler;
     private final List<RpcService> services = new ArrayList<>();
+    private final List<Component> components = new ArrayList<>();
+    private long randomSeed;
+    private boolean randomSeedSet;
 
     /**
      * Validate the configuration and fill in defaults. Called by {@link Node#launch(NodeContext)}.
@@ -147,6 +152,11 @@ public final class NodeContext
             // Spins a little, yields, then parks up to 1 ms: low latency under load, no starved cores when idle.
             idleStrategy = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        if (!randomSeedSet)
+        {
+            randomSeed = new SecureRandom().nextLong();
+            randomSeedSet = true;
         }
         if (null == errorHandler)
         {
@@ -714,6 +724,66 @@ public final class NodeContext
     List<RpcService> services()
     {
         return services;
+    }
+
+    /**
+     * Register a component, started when the node launches (before the first frame is polled), in registration
+     * order, and closed in reverse order when the node closes. See {@link Component} for the lifecycle.
+     *
+     * @param component the component; one instance belongs to one node.
+     * @return this.
+     * @throws NullPointerException     if the component is null.
+     * @throws IllegalArgumentException if the same component instance is already registered.
+     */
+    public NodeContext addComponent(final Component component)
+    {
+        if (null == component)
+        {
+            throw new NullPointerException("component");
+        }
+        for (final Component registered : components)
+        {
+            if (registered == component)
+            {
+                throw new IllegalArgumentException("component already registered: " + component);
+            }
+        }
+        components.add(component);
+        return this;
+    }
+
+    /**
+     * The registered components, in registration order.
+     *
+     * @return an unmodifiable view.
+     */
+    public List<Component> components()
+    {
+        return Collections.unmodifiableList(components);
+    }
+
+    /**
+     * Seed of the node's random generator ({@link NodeServices#random()}); a simulation passes one so that a run
+     * replays. Default: drawn from {@link SecureRandom} by {@link #conclude()}.
+     *
+     * @param randomSeed any value.
+     * @return this.
+     */
+    public NodeContext randomSeed(final long randomSeed)
+    {
+        this.randomSeed = randomSeed;
+        this.randomSeedSet = true;
+        return this;
+    }
+
+    /**
+     * The random seed; log it to replay a run.
+     *
+     * @return the seed (0 before {@link #conclude()} if not set).
+     */
+    public long randomSeed()
+    {
+        return randomSeed;
     }
 
     private static void checkPositive(final long value, final String name)

@@ -57,7 +57,7 @@ public final class NodeCounters
     public final AtomicCounter sendFailures;
     /** Piggybacked HLC stamps the clock rejected (drift, overflow); the RPC itself proceeds. */
     public final AtomicCounter clockErrors;
-    /** Errors thrown on the duty cycle (tasks, duties, timers) and given to the error handler. */
+    /** Errors thrown on the duty cycle (tasks, duties, timers, components) and given to the error handler. */
     public final AtomicCounter dutyCycleErrors;
     /** Timers expired. */
     public final AtomicCounter timersExpired;
@@ -74,6 +74,11 @@ public final class NodeCounters
      * the node closed with replies still queued. Each is also counted in {@link #sendFailures}.
      */
     public final AtomicCounter repliesDropped;
+    /**
+     * Exceptions thrown by {@link Component}s from their duty-cycle work, peer-status callbacks or close; each is
+     * also counted in {@link #dutyCycleErrors} and given to the error handler.
+     */
+    public final AtomicCounter componentErrors;
 
     NodeCounters(final int nodeId)
     {
@@ -108,6 +113,7 @@ public final class NodeCounters
         repliesQueued = countersManager.newCounter(prefix + "replies queued (back-pressured)");
         repliesRetried = countersManager.newCounter(prefix + "queued replies sent");
         repliesDropped = countersManager.newCounter(prefix + "replies dropped");
+        componentErrors = countersManager.newCounter(prefix + "component errors");
     }
 
     /**

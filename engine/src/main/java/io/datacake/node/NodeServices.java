@@ -5,11 +5,12 @@ import io.datacake.rpc.RpcEngine;
 import io.datacake.rpc.RpcService;
 
 import java.util.ArrayList;
+import java.util.random.RandomGenerator;
 
 /**
  * What the node thread offers its components: the clock, the timers, the RPC layer, the counters, and the duty
- * cycle itself. Handed to every {@link NodeTask}; membership, replication and storage get it when they are
- * installed. Node thread only.
+ * cycle itself, and a seeded random. Handed to every {@link NodeTask} and to every {@link Component} when it
+ * starts. Node thread only.
  */
 public final class NodeServices
 {
@@ -22,6 +23,7 @@ public final class NodeServices
     private final NodeCounters counters;
     private final ArrayList<Duty> duties;
     private final int maxDuties;
+    private final RandomGenerator random;
 
     NodeServices(
         final int nodeId,
@@ -32,7 +34,8 @@ public final class NodeServices
         final RpcEngine rpc,
         final NodeCounters counters,
         final ArrayList<Duty> duties,
-        final int maxDuties)
+        final int maxDuties,
+        final RandomGenerator random)
     {
         this.nodeId = nodeId;
         this.incarnation = incarnation;
@@ -43,6 +46,7 @@ public final class NodeServices
         this.counters = counters;
         this.duties = duties;
         this.maxDuties = maxDuties;
+        this.random = random;
     }
 
     /**
@@ -123,6 +127,17 @@ public final class NodeServices
     public NodeCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * The node's random generator, seeded with {@link NodeContext#randomSeed(long)}: with the same seed and the same
+     * sequence of events (a simulation), every draw is the same, so use it for jitter, peer choice and sampling.
+     *
+     * @return the generator, shared by the node's components; not thread safe.
+     */
+    public RandomGenerator random()
+    {
+        return random;
     }
 
     /**

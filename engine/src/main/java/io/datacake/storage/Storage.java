@@ -25,7 +25,7 @@ import java.util.List;
  *
  * <h2>Writes</h2>
  * Writes go through a {@link WriteBatch} committed by {@link #commit(WriteBatch)}, by a single writer thread at a
- * time (the node thread). The convenience methods ({@link #put}, {@link #markTombstone}, ...) build and commit a
+ * time: a {@link StorageWriter}'s thread, which commits for the node thread so that a slow commit never stalls it. The convenience methods ({@link #put}, {@link #markTombstone}, ...) build and commit a
  * batch of their own. For every put or tombstone, per key:
  * <ul>
  *   <li><b>Last write wins by timestamp.</b> The operation replaces the stored entry only if its timestamp is

@@ -8,8 +8,8 @@ import org.agrona.MutableDirectBuffer;
 import java.util.Arrays;
 
 /**
- * Puts, tombstones and tombstone removals collected by the node thread during one duty cycle and handed to
- * {@link Storage#commit(WriteBatch)} at its end: one transaction per batch (group commit).
+ * Puts, tombstones and tombstone removals handed to {@link Storage#commit(WriteBatch)} together: one transaction per
+ * batch (group commit). A {@link StorageWriter} fills one from everything submitted since its last commit.
  * <p>
  * A batch is reused: {@link #clear()} (or a successful commit) empties it without freeing its arrays, so a
  * steady-state duty cycle allocates nothing. Value bytes are copied into the batch's own direct buffer when added,

@@ -111,7 +111,57 @@ final class TutorialTest
         // 10. close() (here by try-with-resources) stops the thread, fails whatever was pending with NODE_CLOSED
         //     and closes the transport. It is idempotent.
 
-        // 11. Deterministic simulation: the same nodes in virtual time over a faulty network, all stepped by this
+        // 11. Components: long-lived parts of a node (membership, replication, a storage writer) are registered in
+        //     the context before launch. Each starts before the node polls its first frame, so its services see
+        //     every request; it works on every turn of the duty cycle, hears peers come and go, and closes in
+        //     reverse order with the node. The node's random is seeded (randomSeed), so a simulation replays.
+        final AtomicLong pings = new AtomicLong();
+        final Component pingCounter = new Component()
+        {
+            private NodeServices services;
+
+            public void onStart(final NodeServices services)
+            {
+                this.services = services;
+                services.addService(new RpcService("ping").handler(1, (request, reply) ->
+                {
+                    pings.incrementAndGet();
+                    reply.send(request.body(), request.bodyOffset(), request.bodyLength());
+                }));
+                // Timers and jitter: here a first gossip round 1..10 ms after start, drawn from the seeded random.
+                services.timers().scheduleAfter(1 + services.random().nextInt(10), (id, nowMs) -> gossipRound());
+            }
+
+            private void gossipRound()
+            {
+                // e.g. pick a peer with services.random() and call it through services.rpc()
+            }
+
+            public int doWork(final long nowMs)
+            {
+                return 0;
+            }
+
+            public void onPeerUnavailable(final int peer)
+            {
+                // e.g. mark the peer suspect in a membership table
+            }
+
+            public void onClose()
+            {
+                services = null;
+            }
+        };
+        try (Node carol = Node.launch(new NodeContext().nodeId(3).transport(network.newTransport("carol"))
+                .randomSeed(11).addComponent(pingCounter));
+            Node dave = Node.launch(new NodeContext().nodeId(4).transport(network.newTransport("dave"))))
+        {
+            assertThat(dave.call("carol", "ping", 1, "hi".getBytes(StandardCharsets.UTF_8), null, 1_000)
+                .get(10, TimeUnit.SECONDS).bodyAsString()).isEqualTo("hi");
+            assertThat(pings.get()).isEqualTo(1);
+        }
+
+        // 12. Deterministic simulation: the same nodes in virtual time over a faulty network, all stepped by this
         //     thread. The seed fixes every fault; -Ddatacake.sim.seed=<seed> replays a failing run.
         final long seed = Simulation.seedFromProperty(7);
         try (Simulation simulation = new Simulation(seed, new RandomNetworkFaults(seed, 0.2, 0.0, 1, 10)))

@@ -6,6 +6,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,8 +27,9 @@ class TutorialTest
 
         try (Storage storage = new MemoryStorage())
         {
-            // 2. The node thread collects a duty cycle's writes in one reusable batch and commits them at once
-            //    (group commit). Values are copied into the batch, so the source buffer can be reused right away.
+            // 2. Writes are collected in one reusable batch and committed at once (group commit); on a node a
+            //    StorageWriter does this off the node thread (step 9). Values are copied into the batch, so the
+            //    source buffer can be reused right away.
             final WriteBatch batch = storage.newWriteBatch();
             final UnsafeBuffer value = new UnsafeBuffer(new byte[64]);
             final int length = value.putStringWithoutLengthUtf8(0, "hello, storage");
@@ -77,6 +79,35 @@ class TutorialTest
             // 8. Keyspaces exist once written to; reading an unknown one is simply empty.
             assertThat(storage.keyspaces()).isEqualTo(List.of("greetings"));
             assertThat(storage.metadata("nobody-wrote-here")).isEmpty();
+
+            // 9. On a node, commits run off the node thread: the node submits to a StorageWriter (never blocking:
+            //    a sequence number back, or BACK_PRESSURED), the writer commits everything submitted so far in one
+            //    transaction, and the outcome comes back to a per-write handler on the node thread. Register it
+            //    with NodeContext.addComponent(new StorageWriterComponent(ctx)); here it is stepped by hand, as a
+            //    simulation would.
+            final List<String> acks = new ArrayList<>();
+            final WriteCompletionHandler handler = new WriteCompletionHandler()
+            {
+                public void onWriteCommitted(final long sequence)
+                {
+                    acks.add("committed " + sequence);
+                }
+
+                public void onWriteFailed(final long sequence, final Throwable cause)
+                {
+                    acks.add("failed " + sequence);
+                }
+            };
+            try (StorageWriter writer = StorageWriter.launch(
+                new StorageWriterContext().storage(storage).useAgentInvoker(true)))
+            {
+                final long first = writer.submitPut("greetings", 4, clock.send(), nodeId, value, 0, length, handler);
+                final long second = writer.submitTombstone("greetings", 2, clock.send(), nodeId, handler);
+                writer.invoker().invoke();          // the writer's turn: one commit for both writes
+                writer.drainCompletions(16);        // the node's turn: the handlers hear the outcome, in order
+                assertThat(acks).containsExactly("committed " + first, "committed " + second);
+                assertThat(storage.get("greetings", 4)).isNotNull(); // reads stay on the caller's thread
+            }
         }
     }
 }

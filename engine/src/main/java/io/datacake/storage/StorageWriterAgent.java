@@ -1,0 +1,158 @@
+package io.datacake.storage;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+/**
+ * The writer side of a {@link StorageWriter}: each turn is one commit window. It takes every write submitted so far
+ * (up to the batch bounds) from the ring buffer into one {@link WriteBatch}, commits it in one storage transaction
+ * and publishes the outcome for the whole sequence range. It holds off while the completion queue is full, so every
+ * commit has a slot for its outcome.
+ * <p>
+ * Runs on the writer thread, or on the stepping thread in stepped mode; after the writer thread stopped, on the
+ * closing thread.
+ */
+final class StorageWriterAgent implements Agent, ControlledMessageHandler
+{
+    private final Storage storage;
+    private final RingBuffer ring;
+    private final WriteCompletionQueue completions;
+    private final WriteBatch batch;
+    private final String[] keyspaceNames;
+    private final String roleName;
+    private long firstSequence;
+    private long lastSequence;
+    private int windowWrites;
+    private boolean windowFull;
+    private Throwable encodeFailure;
+    private volatile long commits;
+    private volatile long failedCommits;
+    private volatile long committedWrites;
+
+    StorageWriterAgent(
+        final StorageWriterContext ctx,
+        final RingBuffer ring,
+        final WriteCompletionQueue completions,
+        final String[] keyspaceNames)
+    {
+        this.storage = ctx.storage();
+        this.ring = ring;
+        this.completions = completions;
+        this.keyspaceNames = keyspaceNames;
+        this.batch = new WriteBatch(ctx.maxValueLength(), ctx.maxBatchOperations(), ctx.maxBatchValueBytes());
+        this.roleName = ctx.threadName();
+    }
+
+    public int doWork()
+    {
+        if (!completions.hasRoom())
+        {
+            return 0;
+        }
+        windowWrites = 0;
+        windowFull = false;
+        // One read stops at the end of the ring's buffer (or at padding there): read on while it moves, so a window
+        // takes everything submitted so far across the wrap. Bounded by the window and by what is in the ring.
+        long position;
+        do
+        {
+            position = ring.consumerPosition();
+            ring.controlledRead(this, batch.maxOperations() - windowWrites);
+        }
+        while (!windowFull && windowWrites < batch.maxOperations() && ring.consumerPosition() != position);
+        if (0 == windowWrites)
+        {
+            return 0;
+        }
+        final int operations = windowWrites;
+        Throwable failure = encodeFailure;
+        if (null == failure)
+        {
+            try
+            {
+                storage.commit(batch);
+            }
+            catch (final Throwable ex)
+            {
+                failure = ex;
+            }
+        }
+        batch.clear();
+        encodeFailure = null;
+        if (null == failure)
+        {
+            committedWrites += operations;
+        }
+        else
+        {
+            failedCommits++;
+        }
+        commits++;
+        completions.publish(firstSequence, lastSequence, failure);
+        return operations;
+    }
+
+    public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int valueLength = length - WriteRecord.VALUE_OFFSET;
+        if (windowWrites > 0 && (batch.remainingOperations() == 0 || batch.remainingValueBytes() < valueLength))
+        {
+            // The window is full: leave this write in the ring for the next window.
+            windowFull = true;
+            return Action.ABORT;
+        }
+        final long sequence = WriteRecord.sequence(buffer, index);
+        if (0 == windowWrites)
+        {
+            firstSequence = sequence;
+        }
+        lastSequence = sequence;
+        windowWrites++;
+        final String keyspace = keyspaceNames[WriteRecord.keyspaceId(buffer, index)];
+        final long key = WriteRecord.key(buffer, index);
+        try
+        {
+            if (WriteBatch.PUT == msgTypeId)
+            {
+                batch.put(keyspace, key, WriteRecord.stamp(buffer, index), WriteRecord.nodeId(buffer, index),
+                    buffer, index + WriteRecord.VALUE_OFFSET, valueLength);
+            }
+            else if (WriteBatch.TOMBSTONE == msgTypeId)
+            {
+                batch.tombstone(keyspace, key, WriteRecord.stamp(buffer, index), WriteRecord.nodeId(buffer, index));
+            }
+            else
+            {
+                batch.removeTombstone(keyspace, key);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // Submit validated the write, so this is a bug; the window fails as a whole rather than losing a write.
+            encodeFailure = ex;
+        }
+        return Action.CONTINUE;
+    }
+
+    public String roleName()
+    {
+        return roleName;
+    }
+
+    long commits()
+    {
+        return commits;
+    }
+
+    long failedCommits()
+    {
+        return failedCommits;
+    }
+
+    long committedWrites()
+    {
+        return committedWrites;
+    }
+}
