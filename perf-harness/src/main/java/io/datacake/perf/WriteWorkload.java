@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class WriteWorkload
 {
-    private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    /** How long after the request timeout the drain still waits for writes in flight. */
+    private static final long DRAIN_MARGIN_NS = TimeUnit.SECONDS.toNanos(30);
 
     private final List<Node> nodes;
     private final Replica[] replicas;
@@ -77,9 +78,11 @@ final class WriteWorkload
         final long measureStartNs = startNs + warmupNs;
         final long endNs = measureStartNs + measureNs;
         long submitted = 0;
+        long measuredSubmitted = 0;
         long now;
         boolean measuring = false;
-        while ((now = System.nanoTime()) < endNs)
+        // The measurement lasts its duration and holds at least one write, however slowly this thread is scheduled.
+        while ((now = System.nanoTime()) < endNs || 0 == measuredSubmitted)
         {
             if (!measuring && now >= measureStartNs)
             {
@@ -96,12 +99,17 @@ final class WriteWorkload
                 continue;
             }
             idle.reset();
+            if (measuring)
+            {
+                measuredSubmitted++;
+            }
             final int coordinator = (int)(submitted++ % nodes.size());
             write.prepare(coordinator, random.nextLong(keyCount), System.nanoTime());
             nodes.get(coordinator).submit(write);
         }
 
-        final long drainDeadlineNs = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        // Every write in flight ends by its acknowledgements or by its request timeout; wait for that, bounded.
+        final long drainDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs) + DRAIN_MARGIN_NS;
         while (free.size() < concurrency && System.nanoTime() < drainDeadlineNs)
         {
             idle.idle();
