@@ -20,6 +20,8 @@ final class Replica implements AutoCloseable
     static final String SERVICE = "perf-kv";
     static final int SERVICE_ID = RpcService.idOf(SERVICE);
     static final int PUT = 1;
+    /** An empty request answered with an empty response: proves a peer is reachable before the workload starts. */
+    static final int PING = 2;
 
     /** Body of a PUT: key (8), stamp (8), node id (4), then the value. */
     static final int KEY_OFFSET = 0;
@@ -46,7 +48,7 @@ final class Replica implements AutoCloseable
             apply(body.getLong(offset + KEY_OFFSET), body.getLong(offset + STAMP_OFFSET),
                 body.getInt(offset + NODE_OFFSET), body, offset + VALUE_OFFSET, request.bodyLength() - VALUE_OFFSET);
             reply.sendEmpty();
-        });
+        }).handler(PING, (request, reply) -> reply.sendEmpty());
     }
 
     void apply(

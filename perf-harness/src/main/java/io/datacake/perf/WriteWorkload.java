@@ -17,7 +17,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,6 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class WriteWorkload
 {
+    /** How long the workload waits for every node to reach every other before it starts. */
+    private static final long CONNECT_DEADLINE_NS = TimeUnit.SECONDS.toNanos(30);
+
     /** How long after the request timeout the drain still waits for writes in flight. */
     private static final long DRAIN_MARGIN_NS = TimeUnit.SECONDS.toNanos(30);
 
@@ -72,6 +77,7 @@ final class WriteWorkload
     Result run(final long warmupNs, final long measureNs, final long seed)
     {
         resolvePeers();
+        awaitEveryPeerReachable();
         final SplittableRandom random = new SplittableRandom(seed);
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
         final long startNs = System.nanoTime();
@@ -117,6 +123,57 @@ final class WriteWorkload
         final long elapsedNs = System.nanoTime() - Math.max(measureFromNs, startNs);
         return new Result(recorder.getIntervalHistogram(), completed.get(), failed.get(), elapsedNs,
             concurrency - free.size());
+    }
+
+    /**
+     * Wait until every node has had a response from every other node. Writes start on connected peers, so the RPC
+     * never has to hold back (and later resend, possibly reordered) requests to a peer still connecting, which the
+     * replicas' per-source order rule would reject as stale.
+     *
+     * @throws IllegalStateException if a peer is still unreachable after {@link #CONNECT_DEADLINE_NS}.
+     */
+    private void awaitEveryPeerReachable()
+    {
+        final long deadlineNs = System.nanoTime() + CONNECT_DEADLINE_NS;
+        for (int c = 0; c < nodes.size(); c++)
+        {
+            for (int p = 0; p < nodes.size(); p++)
+            {
+                if (p != c)
+                {
+                    awaitReachable(c, p, deadlineNs);
+                }
+            }
+        }
+    }
+
+    private void awaitReachable(final int from, final int to, final long deadlineNs)
+    {
+        final IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, 1_000_000);
+        while (true)
+        {
+            final long remainingNs = deadlineNs - System.nanoTime();
+            try
+            {
+                nodes.get(from).call(nodes.get(to).endpoint(), Replica.SERVICE, Replica.PING, null, null, timeoutMs)
+                    .get(Math.max(0, remainingNs), TimeUnit.NANOSECONDS);
+                return;
+            }
+            catch (final ExecutionException | TimeoutException ex)
+            {
+                if (System.nanoTime() - deadlineNs >= 0)
+                {
+                    throw new IllegalStateException("node " + (from + 1) + " cannot reach node " + (to + 1) +
+                        " within " + TimeUnit.NANOSECONDS.toSeconds(CONNECT_DEADLINE_NS) + " s", ex);
+                }
+                idle.idle();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for peers", ex);
+            }
+        }
     }
 
     private void resolvePeers()
