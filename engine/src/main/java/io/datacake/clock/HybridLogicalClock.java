@@ -31,10 +31,10 @@ import static io.datacake.clock.HlcTimestamp.millis;
  *   <li>Logical time never leads physical time by more than the maximum drift. A remote stamp beyond it, or one
  *       at the bound whose merge would have to carry past it, is refused with {@link ClockDriftException}.</li>
  * </ul>
- * Hence after any accepted or refused remote stamp, at least {@link #RECV_COUNTER_HEADROOM} local events succeed
- * within the same physical millisecond, and {@link #send()} fails only if the physical clock went backwards by
- * more than the maximum drift ({@link ClockDriftException}), or, while logical time sits at the drift bound, after
- * the counter of that millisecond is used up by local events ({@link CounterOverflowException}, cleared when
+ * Hence, whatever remote stamps arrive, at least {@link #RECV_COUNTER_HEADROOM} local events succeed after every
+ * accepted merge and in every physical millisecond, and {@link #send()} fails only if the physical clock went
+ * backwards by more than the maximum drift ({@link ClockDriftException}), or, while logical time sits at the drift
+ * bound, after local events used up the counter of that millisecond ({@link CounterOverflowException}, cleared when
  * physical time advances by one millisecond).
  * <p>
  * Not thread safe: the node thread owns its clock. Allocation free unless an error is thrown.

@@ -29,10 +29,22 @@ class OrswotWillApplyTest
             final int sources = 1 + random.nextInt(3);
             try (Orswot set = new Orswot(sources, random.nextInt(3), 16))
             {
-                // A random state to start from, then checked operations on top of it.
+                // A random state to start from (sometimes with another replica merged in, which brings seen stamps
+                // and records the set never saw as operations), then checked operations on top of it.
                 for (int i = 0, n = random.nextInt(40); i < n; i++)
                 {
                     apply(set, random, sources);
+                }
+                if (random.nextBoolean())
+                {
+                    try (Orswot other = new Orswot(sources, set.forgivenessMs(), 16))
+                    {
+                        for (int i = 0, n = random.nextInt(40); i < n; i++)
+                        {
+                            apply(other, random, sources);
+                        }
+                        set.merge(other);
+                    }
                 }
                 for (int i = 0; i < OPERATIONS_PER_TRIAL; i++)
                 {
