@@ -17,12 +17,38 @@ import static io.datacake.clock.HlcTimestamp.millis;
  * is merged so that the next local stamp is after it. Every failure throws a subclass of {@link HlcException} and
  * leaves the clock unchanged.
  * <p>
+ * <b>The network can never stop local stamping.</b> A remote stamp may legally be up to {@link #maxDriftMs()} ahead
+ * of physical time, which pins logical time until physical time catches up; with a 16-bit counter that would let
+ * one forged frame (counter {@code 0xFFFE}) exhaust the counter and fail every local event for up to the whole drift
+ * bound. So the counter is never a hard stop:
+ * <ul>
+ *   <li>When a local event finds the counter of its millisecond used up, logical time carries into the next
+ *       millisecond with counter 0 instead of failing. Stamps stay unique and strictly increasing; logical time
+ *       leads physical time by at most one millisecond per {@link HlcTimestamp#MAX_COUNTER} + 1 local events, and
+ *       physical time catches up.</li>
+ *   <li>A merge never leaves fewer than {@link #RECV_COUNTER_HEADROOM} counter values for local events: a merge
+ *       that would carries into the next millisecond. Only local events consume that headroom.</li>
+ *   <li>Logical time never leads physical time by more than the maximum drift. A remote stamp beyond it, or one
+ *       at the bound whose merge would have to carry past it, is refused with {@link ClockDriftException}.</li>
+ * </ul>
+ * Hence, whatever remote stamps arrive, at least {@link #RECV_COUNTER_HEADROOM} local events succeed after every
+ * accepted merge and in every physical millisecond, and {@link #send()} fails only if the physical clock went
+ * backwards by more than the maximum drift ({@link ClockDriftException}), or, while logical time sits at the drift
+ * bound, after local events used up the counter of that millisecond ({@link CounterOverflowException}, cleared when
+ * physical time advances by one millisecond).
+ * <p>
  * Not thread safe: the node thread owns its clock. Allocation free unless an error is thrown.
  */
 public final class HybridLogicalClock
 {
     /** Default maximum drift: datacake's 4,100 s (about 68 minutes). */
     public static final long DEFAULT_MAX_DRIFT_MS = TimeUnit.SECONDS.toMillis(4_100);
+
+    /**
+     * Counter values a merge of a remote stamp always leaves free for local events in the same millisecond: a merge
+     * whose counter would go above {@link HlcTimestamp#MAX_COUNTER} minus this carries into the next millisecond.
+     */
+    public static final int RECV_COUNTER_HEADROOM = 1_024;
 
     private final int nodeId;
     private final long maxDriftMs;
@@ -89,33 +115,47 @@ public final class HybridLogicalClock
     }
 
     /**
-     * Stamp a local event.
+     * Stamp a local event. If the counter of the current logical millisecond is used up, logical time carries into
+     * the next millisecond with counter 0.
      *
      * @return the new stamp, strictly after every stamp this clock returned or merged before.
-     * @throws ClockDriftException       if the last stamp is further ahead of physical time than the maximum drift
-     *                                   (the physical clock jumped backwards).
-     * @throws CounterOverflowException  if the counter would exceed {@link HlcTimestamp#MAX_COUNTER}.
+     * @throws ClockDriftException      if the last stamp is further ahead of physical time than the maximum drift
+     *                                  (the physical clock jumped backwards).
+     * @throws CounterOverflowException if logical time is at the maximum drift ahead of physical time and the
+     *                                  counter of that millisecond is used up: retry once physical time has advanced
+     *                                  (at most one millisecond).
      */
     public long send()
     {
         final long now = physicalNow();
         final long lastMillis = millis(lastStamp);
-        final long newMillis = Math.max(lastMillis, now);
-        checkDrift(newMillis, now);
+        checkDrift(lastMillis, now);
 
-        final int newCounter = newMillis == lastMillis ? counter(lastStamp) + 1 : 0;
+        long newMillis = Math.max(lastMillis, now);
+        int newCounter = newMillis == lastMillis ? counter(lastStamp) + 1 : 0;
+        if (newCounter > MAX_COUNTER)
+        {
+            newMillis++;
+            newCounter = 0;
+            if (newMillis - now > maxDriftMs)
+            {
+                throw new CounterOverflowException(lastMillis);
+            }
+        }
         return commit(newMillis, newCounter);
     }
 
     /**
-     * Merge a timestamp received from another node, so that every later local stamp is after it.
+     * Merge a timestamp received from another node, so that every later local stamp is after it. The merge leaves at
+     * least {@link #RECV_COUNTER_HEADROOM} counter values for local events, carrying into the next millisecond if it
+     * must.
      *
      * @param remoteStamp  the remote packed stamp.
      * @param remoteNodeId the remote node id.
      * @return the new local stamp (carrying this clock's node id).
      * @throws DuplicateNodeIdException if the remote node id equals this node's id.
-     * @throws ClockDriftException      if the remote stamp is further ahead of physical time than the maximum drift.
-     * @throws CounterOverflowException if the counter would exceed {@link HlcTimestamp#MAX_COUNTER}.
+     * @throws ClockDriftException      if the remote stamp is further ahead of physical time than the maximum drift,
+     *                                  or so close to it that the merge would have to carry past it.
      */
     public long recv(final long remoteStamp, final int remoteNodeId)
     {
@@ -129,12 +169,12 @@ public final class HybridLogicalClock
         checkDrift(remoteMillis, now);
 
         final long lastMillis = millis(lastStamp);
-        final long newMillis = Math.max(Math.max(lastMillis, now), remoteMillis);
+        long newMillis = Math.max(Math.max(lastMillis, now), remoteMillis);
         checkDrift(newMillis, now);
 
         final int lastCounter = counter(lastStamp);
         final int remoteCounter = counter(remoteStamp);
-        final int newCounter;
+        int newCounter;
         if (newMillis == lastMillis && newMillis == remoteMillis)
         {
             newCounter = Math.max(lastCounter, remoteCounter) + 1;
@@ -150,6 +190,13 @@ public final class HybridLogicalClock
         else
         {
             newCounter = 0;
+        }
+
+        if (newCounter > MAX_COUNTER - RECV_COUNTER_HEADROOM)
+        {
+            newMillis++;
+            newCounter = 0;
+            checkDrift(newMillis, now);
         }
         return commit(newMillis, newCounter);
     }
@@ -186,9 +233,10 @@ public final class HybridLogicalClock
 
     private long commit(final long newMillis, final int newCounter)
     {
-        if (newCounter > MAX_COUNTER)
+        if (newMillis > HlcTimestamp.MAX_MILLIS)
         {
-            throw new CounterOverflowException(newMillis);
+            throw new HlcException("logical time " + newMillis + " ms is beyond the stamp layout's " +
+                HlcTimestamp.MAX_MILLIS + " ms: check the EpochClock implementation and the maximum drift");
         }
         lastStamp = (newMillis << HlcTimestamp.COUNTER_BITS) | newCounter;
         return lastStamp;

@@ -48,6 +48,11 @@ public final class Orswot implements AutoCloseable
 
     private static final int DEFAULT_INITIAL_CAPACITY = 64;
 
+    // Distinct seeds keep entry, seen-stamp and source-count hashes in separate domains.
+    private static final long ENTRY_SEED = 0x9E3779B97F4A7C15L;
+    private static final long SEEN_STAMP_SEED = 0xD6E8FEB86659FD93L;
+    private static final long SOURCE_COUNT_SEED = 0xA0761D6478BD642FL;
+
     private final int sourceCount;
     private final long forgivenessMs;
     private final StampTable live;
@@ -153,34 +158,7 @@ public final class Orswot implements AutoCloseable
      */
     public boolean insert(final int source, final long key, final long stamp, final int nodeId)
     {
-        if (!observe(source, stamp, nodeId))
-        {
-            return false;
-        }
-
-        final int deadIndex = dead.indexOf(key);
-        if (deadIndex >= 0)
-        {
-            final int order = HlcTimestamp.compare(stamp, nodeId, dead.stampAt(deadIndex), dead.nodeAt(deadIndex));
-            if (order < 0)
-            {
-                return false;
-            }
-            dead.removeAt(deadIndex);
-        }
-
-        final int liveIndex = live.indexOf(key);
-        if (liveIndex >= 0)
-        {
-            if (HlcTimestamp.compare(live.stampAt(liveIndex), live.nodeAt(liveIndex), stamp, nodeId) >= 0)
-            {
-                return false;
-            }
-            live.setAt(liveIndex, stamp, nodeId);
-            return true;
-        }
-        live.put(key, stamp, nodeId);
-        return true;
+        return apply(SetOperation.INSERT, source, key, stamp, nodeId, true);
     }
 
     /**
@@ -208,22 +186,7 @@ public final class Orswot implements AutoCloseable
      */
     public boolean delete(final int source, final long key, final long stamp, final int nodeId)
     {
-        if (!observe(source, stamp, nodeId))
-        {
-            return false;
-        }
-
-        final int liveIndex = live.indexOf(key);
-        if (liveIndex >= 0)
-        {
-            if (HlcTimestamp.compare(stamp, nodeId, live.stampAt(liveIndex), live.nodeAt(liveIndex)) <= 0)
-            {
-                return false;
-            }
-            live.removeAt(liveIndex);
-        }
-
-        return raiseTombstone(key, stamp, nodeId);
+        return apply(SetOperation.DELETE, source, key, stamp, nodeId, true);
     }
 
     /**
@@ -265,27 +228,34 @@ public final class Orswot implements AutoCloseable
     }
 
     /**
-     * Would an operation with this timestamp change the set? False if the timestamp was already observed (before
-     * its node's safe stamp); true if the key is unknown or its entry or tombstone is older.
+     * Would this operation through the {@link #CONSISTENCY_SOURCE} change the set?
      *
-     * @param key    document id.
-     * @param stamp  packed HLC stamp.
-     * @param nodeId node id of the stamp.
-     * @return whether applying an operation with this timestamp could change the key.
+     * @see #willApply(SetOperation, int, long, long, int)
      */
-    public boolean willApply(final long key, final long stamp, final int nodeId)
+    public boolean willApply(final SetOperation operation, final long key, final long stamp, final int nodeId)
     {
-        if (isObserved(stamp, nodeId))
-        {
-            return false;
-        }
-        final int liveIndex = live.indexOf(key);
-        if (liveIndex >= 0)
-        {
-            return HlcTimestamp.compare(live.stampAt(liveIndex), live.nodeAt(liveIndex), stamp, nodeId) < 0;
-        }
-        final int deadIndex = dead.indexOf(key);
-        return deadIndex < 0 || HlcTimestamp.compare(dead.stampAt(deadIndex), dead.nodeAt(deadIndex), stamp, nodeId) < 0;
+        return willApply(operation, CONSISTENCY_SOURCE, key, stamp, nodeId);
+    }
+
+    /**
+     * Would this operation change the set? Exactly what {@link #insert(int, long, long, int)} or
+     * {@link #delete(int, long, long, int)} would return, through the same code, without changing anything (not even
+     * the seen stamps): false for a stamp older than one already seen from its node in its source, or one that
+     * loses to the key's live entry or tombstone (an insert wins an exact tie with a tombstone).
+     *
+     * @param operation the operation.
+     * @param source    source of the operation, 0..{@link #sourceCount()}-1.
+     * @param key       document id.
+     * @param stamp     packed HLC stamp, positive.
+     * @param nodeId    node id of the stamp.
+     * @return true if applying the operation would change the key's live entry or tombstone.
+     * @throws IllegalArgumentException if source, stamp or node id is out of range.
+     * @throws NullPointerException     if the operation is null.
+     */
+    public boolean willApply(
+        final SetOperation operation, final int source, final long key, final long stamp, final int nodeId)
+    {
+        return apply(operation, source, key, stamp, nodeId, false);
     }
 
     /**
@@ -489,18 +459,55 @@ public final class Orswot implements AutoCloseable
     }
 
     /**
-     * Order-independent digest of the whole state (entries, tombstones and seen-stamps): equal states have equal
-     * digests, so replicas can compare content cheaply.
+     * Order-independent digest of the whole state (entries, tombstones and seen-stamps): the XOR of
+     * {@link #entryHash} over every live entry and tombstone, of a seen-stamp hash over every seen stamp, and of a
+     * hash of the source count. Equal states have equal digests; different states collide with probability about
+     * 2^-64, whatever their structure (swapped node ids, stamps, keys, live and tombstone flags, or seen stamps).
      *
      * @return a 64-bit digest.
+     * @see #contentEquals(Orswot)
      */
     public long contentDigest()
     {
-        final long[] digest = { sourceCount };
-        live.forEach((key, stamp, nodeId) -> digest[0] += mix(key, stamp, nodeId, 1));
-        dead.forEach((key, stamp, nodeId) -> digest[0] += mix(key, stamp, nodeId, 2));
-        forEachSeenStamp((source, nodeId, stamp) -> digest[0] += mix(nodeId, stamp, source, 3));
+        final long[] digest = { dataDigest() ^ mix64(sourceCount + SOURCE_COUNT_SEED) };
+        seenStamps.forEach((source, nodeId, stamp) -> digest[0] ^= seenStampHash(source, nodeId, stamp));
         return digest[0];
+    }
+
+    /**
+     * Order-independent digest of the data alone, the live entries and tombstones, not the seen stamps: the XOR of
+     * {@link #entryHash} over all of them. Replicas holding the same data have equal data digests even while their
+     * seen stamps still differ (those converge through anti-entropy).
+     *
+     * @return a 64-bit digest; 0 for a set without entries or tombstones.
+     * @see #dataEquals(Orswot)
+     */
+    public long dataDigest()
+    {
+        final long[] digest = { 0 };
+        live.forEach((key, stamp, nodeId) -> digest[0] ^= entryHash(key, stamp, nodeId, false));
+        dead.forEach((key, stamp, nodeId) -> digest[0] ^= entryHash(key, stamp, nodeId, true));
+        return digest[0];
+    }
+
+    /**
+     * Strong 64-bit hash of one live entry or tombstone. Every field goes through a full 64-bit mix, so hashes of
+     * structurally related records (swapped fields, neighbouring values) are unrelated, and an XOR (or sum) of them
+     * is a sound order-independent digest. {@link #dataDigest()} is the XOR of this over a set's records, so a
+     * structure that keeps such a digest current in O(1) per change (XOR the old record's hash out and the new one's
+     * in) matches it exactly.
+     *
+     * @param key       document id.
+     * @param stamp     packed HLC stamp.
+     * @param nodeId    node id of the stamp.
+     * @param tombstone true for a tombstone, false for a live entry.
+     * @return the hash.
+     */
+    public static long entryHash(final long key, final long stamp, final int nodeId, final boolean tombstone)
+    {
+        long h = mix64(key + ENTRY_SEED);
+        h = mix64(h ^ stamp);
+        return mix64(h ^ (((long)nodeId << 1) | (tombstone ? 1L : 0L)));
     }
 
     /**
@@ -511,14 +518,26 @@ public final class Orswot implements AutoCloseable
      */
     public boolean contentEquals(final Orswot other)
     {
-        if (other.sourceCount != sourceCount || other.live.size() != live.size() || other.dead.size() != dead.size())
+        return other.sourceCount == sourceCount && dataEquals(other) && seenStamps.contentEquals(other.seenStamps);
+    }
+
+    /**
+     * Data equality: the same live entries and the same tombstones (key, stamp and node id each), whatever the seen
+     * stamps. This is what "replicas converged" means; the seen stamps converge later, through anti-entropy.
+     *
+     * @param other the other set.
+     * @return true if both hold exactly the same live entries and tombstones.
+     */
+    public boolean dataEquals(final Orswot other)
+    {
+        if (other.live.size() != live.size() || other.dead.size() != dead.size())
         {
             return false;
         }
         final boolean[] equal = { true };
         live.forEach((key, stamp, nodeId) -> equal[0] &= sameRecord(other.live, key, stamp, nodeId));
         dead.forEach((key, stamp, nodeId) -> equal[0] &= sameRecord(other.dead, key, stamp, nodeId));
-        return equal[0] && seenStamps.contentEquals(other.seenStamps);
+        return equal[0];
     }
 
     /**
@@ -558,11 +577,105 @@ public final class Orswot implements AutoCloseable
         return "Orswot{live=" + live.size() + ", tombstones=" + dead.size() + ", sources=" + sourceCount + "}";
     }
 
-    private boolean observe(final int source, final long stamp, final int nodeId)
+    /**
+     * The one code path of insert, delete and willApply: with {@code commit} false it only answers what the
+     * operation would return.
+     */
+    private boolean apply(
+        final SetOperation operation, final int source, final long key, final long stamp, final int nodeId,
+        final boolean commit)
     {
+        if (null == operation)
+        {
+            throw new NullPointerException("operation");
+        }
         checkSource(source);
         checkStamp(stamp, nodeId);
-        return seenStamps.observe(source, stamp, nodeId);
+        if (commit ? !seenStamps.observe(source, stamp, nodeId) : seenStamps.isStale(source, stamp, nodeId))
+        {
+            return false;
+        }
+        return SetOperation.INSERT == operation ?
+            applyInsert(key, stamp, nodeId, commit) : applyDelete(key, stamp, nodeId, commit);
+    }
+
+    // A key is never both live and a tombstone, so each branch below knows the other table lacks it.
+    private boolean applyInsert(final long key, final long stamp, final int nodeId, final boolean commit)
+    {
+        final int deadIndex = dead.indexOf(key);
+        if (deadIndex >= 0)
+        {
+            // An insert beats a tombstone with exactly the same timestamp.
+            if (HlcTimestamp.compare(stamp, nodeId, dead.stampAt(deadIndex), dead.nodeAt(deadIndex)) < 0)
+            {
+                return false;
+            }
+            if (commit)
+            {
+                dead.removeAt(deadIndex);
+                live.put(key, stamp, nodeId);
+            }
+            return true;
+        }
+
+        final int liveIndex = live.indexOf(key);
+        if (liveIndex >= 0)
+        {
+            if (HlcTimestamp.compare(live.stampAt(liveIndex), live.nodeAt(liveIndex), stamp, nodeId) >= 0)
+            {
+                return false;
+            }
+            if (commit)
+            {
+                live.setAt(liveIndex, stamp, nodeId);
+            }
+            return true;
+        }
+
+        if (commit)
+        {
+            live.put(key, stamp, nodeId);
+        }
+        return true;
+    }
+
+    private boolean applyDelete(final long key, final long stamp, final int nodeId, final boolean commit)
+    {
+        final int liveIndex = live.indexOf(key);
+        if (liveIndex >= 0)
+        {
+            // A live entry at least as new as the delete wins.
+            if (HlcTimestamp.compare(stamp, nodeId, live.stampAt(liveIndex), live.nodeAt(liveIndex)) <= 0)
+            {
+                return false;
+            }
+            if (commit)
+            {
+                live.removeAt(liveIndex);
+                dead.put(key, stamp, nodeId);
+            }
+            return true;
+        }
+
+        final int deadIndex = dead.indexOf(key);
+        if (deadIndex >= 0)
+        {
+            if (HlcTimestamp.compare(dead.stampAt(deadIndex), dead.nodeAt(deadIndex), stamp, nodeId) >= 0)
+            {
+                return false;
+            }
+            if (commit)
+            {
+                dead.setAt(deadIndex, stamp, nodeId);
+            }
+            return true;
+        }
+
+        if (commit)
+        {
+            dead.put(key, stamp, nodeId);
+        }
+        return true;
     }
 
     /**
@@ -668,34 +781,28 @@ public final class Orswot implements AutoCloseable
         }
     }
 
-    private boolean raiseTombstone(final long key, final long stamp, final int nodeId)
-    {
-        final int deadIndex = dead.indexOf(key);
-        if (deadIndex >= 0)
-        {
-            if (HlcTimestamp.compare(dead.stampAt(deadIndex), dead.nodeAt(deadIndex), stamp, nodeId) >= 0)
-            {
-                return false;
-            }
-            dead.setAt(deadIndex, stamp, nodeId);
-            return true;
-        }
-        dead.put(key, stamp, nodeId);
-        return true;
-    }
-
     private static boolean sameRecord(final StampTable table, final long key, final long stamp, final int nodeId)
     {
         final int index = table.indexOf(key);
         return index >= 0 && table.stampAt(index) == stamp && table.nodeAt(index) == nodeId;
     }
 
-    private static long mix(final long a, final long b, final long c, final long kind)
+    private static long seenStampHash(final int source, final int nodeId, final long stamp)
     {
-        long h = a * 0x9E3779B97F4A7C15L + kind;
-        h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L + b;
-        h = (h ^ (h >>> 29)) * 0x94D049BB133111EBL + c;
-        return h ^ (h >>> 32);
+        long h = mix64((((long)source << 16) | nodeId) + SEEN_STAMP_SEED);
+        return mix64(h ^ stamp);
+    }
+
+    /**
+     * A bijective 64-bit finalizer (xor-shift-multiply, the constants of SplitMix64): every input bit affects every
+     * output bit.
+     */
+    private static long mix64(final long value)
+    {
+        long z = value;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     private int checkSource(final int source)

@@ -56,6 +56,17 @@ final class SeenStamps
     }
 
     /**
+     * The check of {@link #observe} without its side effects: an unknown node has seen nothing.
+     *
+     * @return true if the stamp is older than the highest seen from its node in its source.
+     */
+    boolean isStale(final int source, final long stamp, final int nodeId)
+    {
+        final int slot = slotOf(nodeId);
+        return slot >= 0 && stamp < seen[slot * sourceCount + source];
+    }
+
+    /**
      * Raise the highest stamp seen (merge, decode); never lowers it.
      */
     void raise(final int source, final int nodeId, final long stamp)

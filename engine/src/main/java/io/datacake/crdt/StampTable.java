@@ -1,6 +1,5 @@
 package io.datacake.crdt;
 
-import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -42,7 +41,7 @@ final class StampTable implements AutoCloseable
     static final int MAX_CAPACITY = 1 << 26;
 
     /** Largest number of entries: {@link #MAX_CAPACITY} times {@link #LOAD_FACTOR}. */
-    static final int MAX_SIZE = (int)(MAX_CAPACITY * LOAD_FACTOR);
+    static final int MAX_SIZE = (int)(MAX_CAPACITY * (double)LOAD_FACTOR);
 
     private static final long GOLDEN_RATIO = 0x9E3779B97F4A7C15L;
 
@@ -309,22 +308,50 @@ final class StampTable implements AutoCloseable
 
     private void allocate(final int newCapacity)
     {
-        byteBuffer = ByteBuffer.allocateDirect(newCapacity * SLOT_LENGTH);
+        final long bytes = (long)newCapacity * SLOT_LENGTH;
+        if (newCapacity > MAX_CAPACITY || bytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalStateException("ORSWOT table of " + newCapacity + " slots (" + bytes + " bytes) exceeds " +
+                "the limit of " + MAX_CAPACITY + " slots in one direct buffer");
+        }
+        byteBuffer = ByteBuffer.allocateDirect((int)bytes);
         buffer.wrap(byteBuffer);
         capacity = newCapacity;
         mask = newCapacity - 1;
         shift = Long.SIZE - Integer.numberOfTrailingZeros(newCapacity);
-        resizeThreshold = (int)(newCapacity * LOAD_FACTOR);
+        resizeThreshold = (int)resizeThresholdOf(newCapacity);
         size = 0;
     }
 
-    private static int capacityFor(final int expectedSize)
+    /**
+     * The smallest power-of-two capacity whose resize threshold holds expectedSize entries, in long arithmetic so
+     * {@link #MAX_SIZE} maps to exactly {@link #MAX_CAPACITY}.
+     */
+    static int capacityFor(final int expectedSize)
     {
         if (expectedSize < 0 || expectedSize > MAX_SIZE)
         {
-            throw new IllegalArgumentException("expected size out of range [0, " + MAX_SIZE + "]: " + expectedSize);
+            throw new IllegalArgumentException("expected size out of range [0, " + MAX_SIZE + "]: " + expectedSize +
+                " (the limit per keyspace and state kind; split the data over more keyspaces)");
         }
-        final int slots = (int)Math.ceil(expectedSize / (double)LOAD_FACTOR) + 1;
-        return Math.max(MIN_CAPACITY, BitUtil.findNextPositivePowerOfTwo(slots));
+        long capacity = MIN_CAPACITY;
+        while (resizeThresholdOf(capacity) < expectedSize)
+        {
+            capacity <<= 1;
+        }
+        if (capacity > MAX_CAPACITY)
+        {
+            throw new IllegalStateException("capacity " + capacity + " for " + expectedSize + " entries exceeds " +
+                MAX_CAPACITY + " slots");
+        }
+        return (int)capacity;
+    }
+
+    /**
+     * @return how many entries a table of this capacity holds before it grows (always leaves empty slots).
+     */
+    static long resizeThresholdOf(final long capacity)
+    {
+        return (long)(capacity * (double)LOAD_FACTOR);
     }
 }

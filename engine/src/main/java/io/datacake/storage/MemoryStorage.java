@@ -7,6 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * A {@link Storage} in process memory, for tests and as the embedded default. Values live off-heap in direct
  * buffers, one per document, reused when a document is overwritten with a value that fits; the index is an
- * Agrona {@link Long2ObjectHashMap} per keyspace. Nothing survives {@link #close()}.
+ * Agrona {@link Long2ObjectHashMap} per keyspace, so a metadata scan sorts the keyspace's keys (into a key array the
+ * transaction reuses) to visit them in unsigned key order. Nothing survives {@link #close()}.
  * <p>
  * Concurrency: a {@link ReadTransaction} holds a shared lock until it is closed and a commit holds the exclusive
  * lock, so a snapshot is simply "no commit runs meanwhile". Keep read scopes short (a long one delays the writer),
@@ -285,6 +287,8 @@ public final class MemoryStorage implements Storage
     private final class MemoryReadTransaction implements ReadTransaction
     {
         private boolean open;
+        private long[] sortScratch = new long[0];
+        private boolean sortScratchInUse;
 
         public boolean get(final String keyspace, final long key, final DocumentHandler handler)
         {
@@ -330,16 +334,50 @@ public final class MemoryStorage implements Storage
             {
                 return 0;
             }
-            int count = 0;
-            final Long2ObjectHashMap<Entry>.EntryIterator iterator = space.entries.entrySet().iterator();
+
+            // The index is a hash map: sort its keys into unsigned order. Flipping the sign bit maps unsigned
+            // order onto signed order, so a plain sort does it without boxing.
+            final int count = space.entries.size();
+            final long[] keys = sortScratch(count);
+            int i = 0;
+            final Long2ObjectHashMap<Entry>.KeyIterator iterator = space.entries.keySet().iterator();
             while (iterator.hasNext())
             {
-                iterator.next();
-                final Entry entry = iterator.getValue();
-                handler.onMetadata(iterator.getLongKey(), entry.stamp, entry.nodeId, entry.tombstone);
-                count++;
+                keys[i++] = iterator.nextLong() ^ Long.MIN_VALUE;
+            }
+            Arrays.sort(keys, 0, count);
+
+            sortScratchInUse = true;
+            try
+            {
+                for (i = 0; i < count; i++)
+                {
+                    final long key = keys[i] ^ Long.MIN_VALUE;
+                    final Entry entry = space.entries.get(key);
+                    handler.onMetadata(key, entry.stamp, entry.nodeId, entry.tombstone);
+                }
+            }
+            finally
+            {
+                sortScratchInUse = false;
             }
             return count;
+        }
+
+        /**
+         * The reusable key array, or a fresh one if a handler iterates again from inside an iteration.
+         */
+        private long[] sortScratch(final int count)
+        {
+            if (sortScratchInUse)
+            {
+                return new long[count];
+            }
+            if (sortScratch.length < count)
+            {
+                sortScratch = new long[Math.max(count, sortScratch.length * 2)];
+            }
+            return sortScratch;
         }
 
         public void close()

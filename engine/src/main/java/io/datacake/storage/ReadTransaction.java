@@ -39,8 +39,10 @@ public interface ReadTransaction extends AutoCloseable
     int getMany(String keyspace, long[] keys, int offset, int count, DocumentHandler handler);
 
     /**
-     * Visit the metadata of every document in a keyspace, live or tombstone, without reading values. The order is
-     * implementation defined (LMDB and SQLite visit in key order).
+     * Visit the metadata of every document in a keyspace, live or tombstone, without reading values, in
+     * <b>unsigned</b> key order: keys are 64-bit ids, so 0, 1, ..., {@link Long#MAX_VALUE}, then {@link Long#MIN_VALUE}
+     * (2^63), ..., -1 (2^64 - 1), the order of {@link Long#compareUnsigned}. Every storage visits in this order, so
+     * replicas on different storages walk a keyspace alike.
      *
      * @param keyspace keyspace name; an unknown keyspace has no entries.
      * @param handler  receives every entry.

@@ -4,6 +4,8 @@ import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.SplittableRandom;
+
 import static io.datacake.clock.HlcTimestamp.counter;
 import static io.datacake.clock.HlcTimestamp.millis;
 import static io.datacake.clock.HlcTimestamp.pack;
@@ -13,6 +15,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HybridLogicalClockTest
 {
     private static final long NOW_MS = 1_764_061_731_000L;
+    private static final String SEED_PROPERTY = "datacake.seed";
+    private static final int FUZZ_TRIALS = 50;
+    private static final int FUZZ_STEPS = 2_000;
     private final CachedEpochClock epochClock = new CachedEpochClock();
 
     @BeforeEach
@@ -70,26 +75,178 @@ class HybridLogicalClockTest
     }
 
     @Test
-    void sendCounterOverflowIsAnErrorAndLeavesClockUnchanged()
+    void forgedRemoteCounterNearTheLimitLeavesSendWorking()
     {
+        // One frame, well within the drift bound, whose counter leaves no room: the clock must keep stamping.
         final HybridLogicalClock clock = new HybridLogicalClock(1, epochClock);
-        clock.recv(pack(NOW_MS, HlcTimestamp.MAX_COUNTER - 1), 2);
-        final long last = clock.lastStamp();
-        assertThat(counter(last)).isEqualTo(HlcTimestamp.MAX_COUNTER);
-        assertThatThrownBy(clock::send).isInstanceOf(CounterOverflowException.class);
-        assertThat(clock.lastStamp()).isEqualTo(last);
+        final long forged = pack(NOW_MS + 1_000_000, HlcTimestamp.MAX_COUNTER - 1);
+        final long merged = clock.recv(forged, 2);
+        assertThat(merged).isGreaterThan(forged);
 
-        epochClock.advance(1);
-        assertThat(counter(clock.send())).isZero();
+        long previous = merged;
+        for (int i = 0; i < 2 * (HlcTimestamp.MAX_COUNTER + 1); i++)
+        {
+            final long stamp = clock.send();
+            assertThat(stamp).isGreaterThan(previous);
+            previous = stamp;
+        }
     }
 
     @Test
-    void recvCounterOverflowIsAnError()
+    void recvLeavesTheHeadroomForLocalSendsEvenAtTheDriftBound()
+    {
+        final long maxDriftMs = 100;
+        final HybridLogicalClock clock = new HybridLogicalClock(1, epochClock, maxDriftMs);
+        final int highestAccepted = HlcTimestamp.MAX_COUNTER - HybridLogicalClock.RECV_COUNTER_HEADROOM - 1;
+        final long merged = clock.recv(pack(NOW_MS + maxDriftMs, highestAccepted), 2);
+        assertThat(millis(merged)).isEqualTo(NOW_MS + maxDriftMs);
+        assertThat(counter(merged)).isEqualTo(highestAccepted + 1);
+
+        // A merge that would eat into the headroom must carry past the bound here, so it is refused.
+        assertThatThrownBy(() -> clock.recv(pack(NOW_MS + maxDriftMs, highestAccepted + 1), 3))
+            .isInstanceOf(ClockDriftException.class);
+        assertThat(clock.lastStamp()).isEqualTo(merged);
+
+        long previous = merged;
+        for (int i = 0; i < HybridLogicalClock.RECV_COUNTER_HEADROOM; i++)
+        {
+            final long stamp = clock.send();
+            assertThat(stamp).isGreaterThan(previous);
+            previous = stamp;
+        }
+    }
+
+    @Test
+    void recvNearTheCounterLimitCarriesIntoTheNextMillisecond()
     {
         final HybridLogicalClock clock = new HybridLogicalClock(1, epochClock);
-        assertThatThrownBy(() -> clock.recv(pack(NOW_MS, HlcTimestamp.MAX_COUNTER), 2))
-            .isInstanceOf(CounterOverflowException.class);
-        assertThat(clock.lastStamp()).isEqualTo(HlcTimestamp.NULL_STAMP);
+        final long remote = pack(NOW_MS, HlcTimestamp.MAX_COUNTER);
+        final long merged = clock.recv(remote, 2);
+        assertThat(merged).isGreaterThan(remote);
+        assertThat(millis(merged)).isEqualTo(NOW_MS + 1);
+        assertThat(counter(merged)).isZero();
+    }
+
+    @Test
+    void sendCarriesIntoTheNextMillisecondWhenTheCounterIsUsedUp()
+    {
+        final HybridLogicalClock clock = new HybridLogicalClock(1, epochClock);
+        long previous = 0;
+        for (int i = 0; i <= HlcTimestamp.MAX_COUNTER; i++)
+        {
+            previous = clock.send();
+        }
+        assertThat(millis(previous)).isEqualTo(NOW_MS);
+        assertThat(counter(previous)).isEqualTo(HlcTimestamp.MAX_COUNTER);
+
+        final long carried = clock.send();
+        assertThat(carried).isGreaterThan(previous);
+        assertThat(millis(carried)).isEqualTo(NOW_MS + 1);
+        assertThat(counter(carried)).isZero();
+    }
+
+    @Test
+    void sendAtTheDriftBoundWithTheCounterUsedUpFailsUntilPhysicalTimeAdvances()
+    {
+        final long maxDriftMs = 100;
+        final HybridLogicalClock clock = new HybridLogicalClock(1, epochClock, maxDriftMs);
+        clock.recv(pack(NOW_MS + maxDriftMs, 0), 2);
+        while (counter(clock.lastStamp()) < HlcTimestamp.MAX_COUNTER)
+        {
+            clock.send();
+        }
+        final long last = clock.lastStamp();
+        assertThatThrownBy(clock::send).isInstanceOf(CounterOverflowException.class)
+            .hasMessageContaining("retry after the physical clock advances");
+        assertThat(clock.lastStamp()).isEqualTo(last);
+
+        epochClock.advance(1);
+        final long next = clock.send();
+        assertThat(millis(next)).isEqualTo(NOW_MS + maxDriftMs + 1);
+        assertThat(counter(next)).isZero();
+    }
+
+    @Test
+    void anySequenceOfRemoteStampsWithinDriftLeavesSendWorking()
+    {
+        final String fixed = System.getProperty(SEED_PROPERTY);
+        final long master = null != fixed ? Long.parseLong(fixed) : System.nanoTime();
+        final SplittableRandom seeds = new SplittableRandom(master);
+        for (int trial = 0, trials = null != fixed ? 1 : FUZZ_TRIALS; trial < trials; trial++)
+        {
+            final long seed = null != fixed ? master : seeds.nextLong();
+            try
+            {
+                fuzzRemoteStamps(new SplittableRandom(seed));
+            }
+            catch (final AssertionError | RuntimeException ex)
+            {
+                throw new AssertionError("remote stamp fuzz failed with seed " + seed + "; replay with -D" +
+                    SEED_PROPERTY + "=" + seed, ex);
+            }
+        }
+    }
+
+    private void fuzzRemoteStamps(final SplittableRandom random)
+    {
+        epochClock.update(NOW_MS);
+        final long maxDriftMs = random.nextBoolean() ? 1 + random.nextInt(20) : HybridLogicalClock.DEFAULT_MAX_DRIFT_MS;
+        final HybridLogicalClock clock = new HybridLogicalClock(1, epochClock, maxDriftMs);
+        long previous = clock.send();
+        // The guarantee: at least RECV_COUNTER_HEADROOM local stamps after each merge or physical millisecond.
+        int sendsSinceReset = 1;
+        for (int step = 0; step < FUZZ_STEPS; step++)
+        {
+            if (random.nextInt(4) == 0)
+            {
+                final int advanceMs = random.nextInt(3);
+                epochClock.advance(advanceMs);
+                sendsSinceReset = advanceMs > 0 ? 0 : sendsSinceReset;
+            }
+            final long now = epochClock.time();
+            final long lastMillis = millis(clock.lastStamp());
+            final long remoteMillis = switch (random.nextInt(5))
+            {
+                case 0 -> now + maxDriftMs;
+                case 1 -> lastMillis;
+                case 2 -> Math.min(now + maxDriftMs, lastMillis + random.nextInt(3));
+                case 3 -> Math.max(0, now - random.nextInt(1_000));
+                default -> now + random.nextLong(maxDriftMs + 1);
+            };
+            final int remoteCounter = switch (random.nextInt(4))
+            {
+                case 0 -> HlcTimestamp.MAX_COUNTER - random.nextInt(3);
+                case 1 -> HlcTimestamp.MAX_COUNTER - HybridLogicalClock.RECV_COUNTER_HEADROOM - random.nextInt(3);
+                case 2 -> random.nextInt(3);
+                default -> random.nextInt(HlcTimestamp.MAX_COUNTER + 1);
+            };
+            final long remote = pack(remoteMillis, remoteCounter);
+            final long before = clock.lastStamp();
+            try
+            {
+                final long merged = clock.recv(remote, 2 + random.nextInt(5));
+                assertThat(merged).isGreaterThan(remote).isGreaterThan(before);
+                previous = merged;
+                sendsSinceReset = 0;
+            }
+            catch (final ClockDriftException ex)
+            {
+                assertThat(clock.lastStamp()).as("a refused stamp leaves the clock unchanged").isEqualTo(before);
+            }
+
+            // Local events keep working whatever the network sent.
+            final int sends = Math.min(
+                random.nextInt(4) == 0 ? HybridLogicalClock.RECV_COUNTER_HEADROOM : 1,
+                HybridLogicalClock.RECV_COUNTER_HEADROOM - sendsSinceReset);
+            for (int i = 0; i < sends; i++)
+            {
+                final long stamp = clock.send();
+                assertThat(stamp).isGreaterThan(previous);
+                previous = stamp;
+            }
+            sendsSinceReset += sends;
+            assertThat(millis(clock.lastStamp()) - epochClock.time()).isLessThanOrEqualTo(maxDriftMs);
+        }
     }
 
     @Test

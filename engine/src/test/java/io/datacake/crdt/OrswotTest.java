@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
+import static io.datacake.crdt.SetOperation.DELETE;
+import static io.datacake.crdt.SetOperation.INSERT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -313,19 +315,98 @@ class OrswotTest
     void willApply()
     {
         final Orswot set = newSet(1);
-        assertThat(set.willApply(1, ts(1), 0)).isTrue();
+        assertThat(set.willApply(INSERT, 1, ts(1), 0)).isTrue();
         set.insert(1, ts(2), 0);
-        assertThat(set.willApply(1, ts(1), 1)).isFalse();
-        assertThat(set.willApply(1, ts(2), 0)).isFalse();
-        assertThat(set.willApply(1, ts(2), 1)).isTrue();
-        assertThat(set.willApply(1, ts(3), 0)).isTrue();
+        assertThat(set.willApply(INSERT, 1, ts(1), 1)).isFalse();
+        assertThat(set.willApply(INSERT, 1, ts(2), 0)).isFalse();
+        assertThat(set.willApply(INSERT, 1, ts(2), 1)).isTrue();
+        assertThat(set.willApply(INSERT, 1, ts(3), 0)).isTrue();
+        assertThat(set.willApply(DELETE, 1, ts(2), 1)).isTrue();
+        assertThat(set.willApply(DELETE, 1, ts(2), 0)).as("a live entry at least as new wins").isFalse();
         set.delete(4, ts(5), 0);
-        assertThat(set.willApply(4, ts(4), 1)).isFalse();
-        assertThat(set.willApply(4, ts(6), 1)).isTrue();
+        assertThat(set.willApply(INSERT, 4, ts(4), 1)).isFalse();
+        assertThat(set.willApply(INSERT, 4, ts(6), 1)).isTrue();
 
-        // Node 0's safe stamp is ts(5): an unknown key stamped earlier by node 0 was already observed.
-        assertThat(set.willApply(99, ts(3), 0)).isFalse();
-        assertThat(set.willApply(99, ts(3), 1)).isTrue();
+        // Node 0 was seen at ts(5) in the only source: its earlier stamps are stale, whatever the key.
+        assertThat(set.willApply(INSERT, 99, ts(3), 0)).isFalse();
+        assertThat(set.willApply(INSERT, 99, ts(3), 1)).isTrue();
+    }
+
+    @Test
+    void willApplyAgreesWithInsertOnAnExactTieWithATombstone()
+    {
+        final Orswot set = newSet();
+        set.delete(7, ts(1), 3);
+        assertThat(set.willApply(INSERT, 7, ts(1), 3)).isTrue();
+        assertThat(set.willApply(DELETE, 7, ts(1), 3)).isFalse();
+        assertThat(set.insert(7, ts(1), 3)).isTrue();
+        assertThat(set.get(7)).isEqualTo(ts(1));
+        assertThat(set.getTombstone(7)).isEqualTo(NULL_STAMP);
+    }
+
+    @Test
+    void willApplyAppliesThePerSourceOrderGate()
+    {
+        final Orswot set = newSet();
+        set.insert(Orswot.CONSISTENCY_SOURCE, 1, ts(5), 0);
+
+        // Key 2 is unknown, but ts(3) from node 0 is older than what the consistency source saw from node 0.
+        assertThat(set.willApply(INSERT, Orswot.CONSISTENCY_SOURCE, 2, ts(3), 0)).isFalse();
+        assertThat(set.insert(Orswot.CONSISTENCY_SOURCE, 2, ts(3), 0)).isFalse();
+        assertThat(set.willApply(DELETE, Orswot.CONSISTENCY_SOURCE, 2, ts(3), 0)).isFalse();
+        assertThat(set.delete(Orswot.CONSISTENCY_SOURCE, 2, ts(3), 0)).isFalse();
+
+        // The repair source has not seen node 0 yet.
+        assertThat(set.willApply(INSERT, Orswot.REPAIR_SOURCE, 2, ts(3), 0)).isTrue();
+        assertThat(set.insert(Orswot.REPAIR_SOURCE, 2, ts(3), 0)).isTrue();
+    }
+
+    @Test
+    void willApplyChangesNothingNotEvenTheSeenStamps()
+    {
+        final Orswot set = newSet();
+        set.insert(1, ts(2), 0);
+        final long digest = set.contentDigest();
+        assertThat(set.willApply(INSERT, Orswot.REPAIR_SOURCE, 5, ts(9), 4)).isTrue();
+        assertThat(set.willApply(DELETE, Orswot.CONSISTENCY_SOURCE, 1, ts(9), 0)).isTrue();
+        assertThat(set.seenStamp(Orswot.REPAIR_SOURCE, 4)).isEqualTo(NULL_STAMP);
+        assertThat(set.seenStamp(Orswot.CONSISTENCY_SOURCE, 0)).isEqualTo(ts(2));
+        assertThat(set.contentDigest()).isEqualTo(digest);
+        assertThatThrownBy(() -> set.willApply(null, 1, ts(9), 0)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> set.willApply(INSERT, 2, 1, ts(9), 0))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("source");
+    }
+
+    @Test
+    void dataEqualityIgnoresSeenStamps()
+    {
+        // Replica a skipped node 2's older write to key 1 without recording it; replica b saw it, then node 1's.
+        final Orswot a = newSet();
+        final Orswot b = newSet();
+        a.insert(1, ts(5), 1);
+        b.insert(1, ts(3), 2);
+        b.insert(1, ts(5), 1);
+
+        assertThat(a.dataEquals(b)).isTrue();
+        assertThat(b.dataEquals(a)).isTrue();
+        assertThat(a.dataDigest()).isEqualTo(b.dataDigest());
+        assertThat(a.contentEquals(b)).isFalse();
+        assertThat(a.contentDigest()).isNotEqualTo(b.contentDigest());
+
+        b.delete(1, ts(6), 2);
+        assertThat(a.dataEquals(b)).isFalse();
+        assertThat(a.dataDigest()).isNotEqualTo(b.dataDigest());
+    }
+
+    @Test
+    void dataEqualityTellsALiveEntryFromATombstoneWithTheSameTimestamp()
+    {
+        final Orswot a = newSet();
+        final Orswot b = newSet();
+        a.insert(1, ts(5), 1);
+        b.delete(1, ts(5), 1);
+        assertThat(a.dataEquals(b)).isFalse();
+        assertThat(a.dataDigest()).isNotEqualTo(b.dataDigest());
     }
 
     @Test

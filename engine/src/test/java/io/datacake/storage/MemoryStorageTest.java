@@ -3,6 +3,9 @@ package io.datacake.storage;
 import io.datacake.clock.HlcTimestamp;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,6 +43,41 @@ class MemoryStorageTest
             storage.put("ks", 1, STAMP + 3, 1, new byte[]{7, 7});
             assertThat(storage.get("ks", 1).value()).containsExactly(7, 7);
         }
+    }
+
+    @Test
+    void metadataScansNestedInOneTransactionEachVisitUnsignedKeyOrder()
+    {
+        try (MemoryStorage storage = new MemoryStorage())
+        {
+            final long[] keys = { -1, 5, Long.MIN_VALUE, 0, Long.MAX_VALUE };
+            for (final long key : keys)
+            {
+                storage.put("ks", key, STAMP, 1, new byte[]{1});
+            }
+            final long[] unsigned = { 0, 5, Long.MAX_VALUE, Long.MIN_VALUE, -1 };
+
+            final List<Long> outer = new ArrayList<>();
+            final List<Long> inner = new ArrayList<>();
+            try (ReadTransaction txn = storage.beginRead())
+            {
+                txn.forEachMetadata("ks", (key, stamp, nodeId, tombstone) ->
+                {
+                    outer.add(key);
+                    if (key == 5)
+                    {
+                        txn.forEachMetadata("ks", (k, s, n, t) -> inner.add(k));
+                    }
+                });
+            }
+            assertThat(outer).containsExactly(box(unsigned));
+            assertThat(inner).containsExactly(box(unsigned));
+        }
+    }
+
+    private static Long[] box(final long[] values)
+    {
+        return java.util.Arrays.stream(values).boxed().toArray(Long[]::new);
     }
 
     @Test

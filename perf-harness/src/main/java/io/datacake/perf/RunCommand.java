@@ -160,15 +160,19 @@ public final class RunCommand implements Callable<Integer>
             result.completed() / (result.elapsedNs() / 1e9),
             micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(90)),
             micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue())));
-        sb.append("| node | live keys | stored keys | applied | skipped (older) | rejected by source order |\n");
-        sb.append("|---|---|---|---|---|---|\n");
+        sb.append("| node | live keys | tombstones | stored keys | data digest | applied | skipped (not newer) | " +
+            "skipped (stale in source order) |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < summaries.size(); i++)
         {
             final Replica.ReplicaSummary s = summaries.get(i);
-            sb.append(String.format(Locale.ROOT, "| %d | %,d | %,d | %,d | %,d | %,d |%n",
-                i + 1, s.liveKeys(), s.storedKeys(), s.applied(), s.skipped(), s.staleRejected()));
+            sb.append(String.format(Locale.ROOT, "| %d | %,d | %,d | %,d | %016x | %,d | %,d | %,d |%n",
+                i + 1, s.liveKeys(), s.tombstones(), s.storedKeys(), s.dataDigest(), s.applied(), s.skipped(),
+                s.staleRejected()));
         }
-        sb.append(String.format(Locale.ROOT, "%nreplicas converged: %s%n", converged ? "yes" : "NO"));
+        sb.append(String.format(Locale.ROOT,
+            "%nreplicas converged: %s (same live entries and tombstones in every set and storage)%n",
+            converged ? "yes" : "NO"));
         return sb.toString();
     }
 

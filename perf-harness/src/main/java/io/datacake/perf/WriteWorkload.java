@@ -17,7 +17,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,7 +31,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class WriteWorkload
 {
-    private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    /** How long the workload waits for every node to reach every other before it starts. */
+    private static final long CONNECT_DEADLINE_NS = TimeUnit.SECONDS.toNanos(30);
+
+    /** How long after the request timeout the drain still waits for writes in flight. */
+    private static final long DRAIN_MARGIN_NS = TimeUnit.SECONDS.toNanos(30);
 
     private final List<Node> nodes;
     private final Replica[] replicas;
@@ -71,15 +77,18 @@ final class WriteWorkload
     Result run(final long warmupNs, final long measureNs, final long seed)
     {
         resolvePeers();
+        awaitEveryPeerReachable();
         final SplittableRandom random = new SplittableRandom(seed);
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
         final long startNs = System.nanoTime();
         final long measureStartNs = startNs + warmupNs;
         final long endNs = measureStartNs + measureNs;
         long submitted = 0;
+        long measuredSubmitted = 0;
         long now;
         boolean measuring = false;
-        while ((now = System.nanoTime()) < endNs)
+        // The measurement lasts its duration and holds at least one write, however slowly this thread is scheduled.
+        while ((now = System.nanoTime()) < endNs || 0 == measuredSubmitted)
         {
             if (!measuring && now >= measureStartNs)
             {
@@ -96,12 +105,17 @@ final class WriteWorkload
                 continue;
             }
             idle.reset();
+            if (measuring)
+            {
+                measuredSubmitted++;
+            }
             final int coordinator = (int)(submitted++ % nodes.size());
             write.prepare(coordinator, random.nextLong(keyCount), System.nanoTime());
             nodes.get(coordinator).submit(write);
         }
 
-        final long drainDeadlineNs = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        // Every write in flight ends by its acknowledgements or by its request timeout; wait for that, bounded.
+        final long drainDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs) + DRAIN_MARGIN_NS;
         while (free.size() < concurrency && System.nanoTime() < drainDeadlineNs)
         {
             idle.idle();
@@ -109,6 +123,57 @@ final class WriteWorkload
         final long elapsedNs = System.nanoTime() - Math.max(measureFromNs, startNs);
         return new Result(recorder.getIntervalHistogram(), completed.get(), failed.get(), elapsedNs,
             concurrency - free.size());
+    }
+
+    /**
+     * Wait until every node has had a response from every other node. Writes start on connected peers, so the RPC
+     * never has to hold back (and later resend, possibly reordered) requests to a peer still connecting, which the
+     * replicas' per-source order rule would reject as stale.
+     *
+     * @throws IllegalStateException if a peer is still unreachable after {@link #CONNECT_DEADLINE_NS}.
+     */
+    private void awaitEveryPeerReachable()
+    {
+        final long deadlineNs = System.nanoTime() + CONNECT_DEADLINE_NS;
+        for (int c = 0; c < nodes.size(); c++)
+        {
+            for (int p = 0; p < nodes.size(); p++)
+            {
+                if (p != c)
+                {
+                    awaitReachable(c, p, deadlineNs);
+                }
+            }
+        }
+    }
+
+    private void awaitReachable(final int from, final int to, final long deadlineNs)
+    {
+        final IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, 1_000_000);
+        while (true)
+        {
+            final long remainingNs = deadlineNs - System.nanoTime();
+            try
+            {
+                nodes.get(from).call(nodes.get(to).endpoint(), Replica.SERVICE, Replica.PING, null, null, timeoutMs)
+                    .get(Math.max(0, remainingNs), TimeUnit.NANOSECONDS);
+                return;
+            }
+            catch (final ExecutionException | TimeoutException ex)
+            {
+                if (System.nanoTime() - deadlineNs >= 0)
+                {
+                    throw new IllegalStateException("node " + (from + 1) + " cannot reach node " + (to + 1) +
+                        " within " + TimeUnit.NANOSECONDS.toSeconds(CONNECT_DEADLINE_NS) + " s", ex);
+                }
+                idle.idle();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for peers", ex);
+            }
+        }
     }
 
     private void resolvePeers()

@@ -56,10 +56,20 @@ final class SqliteReadTransaction extends KeyspaceReadTransaction
 
     protected int forEachMetadata(final int keyspaceId, final MetadataHandler handler)
     {
+        // Unsigned key order: ids 0..2^63-1 (non-negative longs), then 2^63..2^64-1 (negative longs).
+        return forEachMetadata(keyspaceId, 0L, Long.MAX_VALUE, handler) +
+            forEachMetadata(keyspaceId, Long.MIN_VALUE, -1L, handler);
+    }
+
+    private int forEachMetadata(
+        final int keyspaceId, final long fromKey, final long toKey, final MetadataHandler handler)
+    {
         int count = 0;
         try
         {
             metadata.setInt(1, keyspaceId);
+            metadata.setLong(2, fromKey);
+            metadata.setLong(3, toKey);
             try (ResultSet rows = metadata.executeQuery())
             {
                 while (rows.next())

@@ -9,7 +9,9 @@ package io.datacake.storage.sqlite;
  *                                                                       WITHOUT ROWID
  * </pre>
  * Document ids are stored as signed 64-bit integers, stamps as the packed HLC {@code long} (always positive), so
- * last-write-wins compares in SQL: an upsert only overwrites a row whose (stamp, node_id) is smaller.
+ * last-write-wins compares in SQL: an upsert only overwrites a row whose (stamp, node_id) is smaller. SQLite orders
+ * the ids signed, so a metadata scan reads the non-negative range and then the negative one to visit them in the
+ * unsigned order the storage contract requires.
  */
 final class SqliteSchema
 {
@@ -54,8 +56,13 @@ final class SqliteSchema
     static final String GET =
         "SELECT stamp, node_id, data FROM entries WHERE keyspace_id = ? AND doc_id = ? AND tombstone = 0";
 
+    /**
+     * Metadata of one signed id range, in id order. SQLite orders integers signed; run it for [0, MAX] and then
+     * [MIN, -1] to visit unsigned key order, each an index range scan of the primary key.
+     */
     static final String METADATA =
-        "SELECT doc_id, stamp, node_id, tombstone FROM entries WHERE keyspace_id = ? ORDER BY doc_id";
+        "SELECT doc_id, stamp, node_id, tombstone FROM entries WHERE keyspace_id = ? AND doc_id BETWEEN ? AND ? " +
+        "ORDER BY doc_id";
 
     private SqliteSchema()
     {

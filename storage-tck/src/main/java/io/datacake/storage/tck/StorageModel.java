@@ -46,7 +46,8 @@ public final class StorageModel
                 continue;
             }
 
-            final TreeMap<Long, Entry> entries = keyspaces.computeIfAbsent(name, n -> new TreeMap<>());
+            final TreeMap<Long, Entry> entries =
+                keyspaces.computeIfAbsent(name, n -> new TreeMap<>(Long::compareUnsigned));
             final Entry existing = entries.get(key);
             final long stamp = batch.stamp(i);
             final int nodeId = batch.nodeId(i);
@@ -84,7 +85,7 @@ public final class StorageModel
 
     /**
      * @param keyspace keyspace name.
-     * @return every entry's metadata, sorted by key.
+     * @return every entry's metadata, in unsigned key order (the order storages visit it in).
      */
     public List<Metadata> metadata(final String keyspace)
     {
@@ -99,7 +100,7 @@ public final class StorageModel
 
     /**
      * @param keyspace keyspace name.
-     * @return every live document, sorted by key.
+     * @return every live document, in unsigned key order.
      */
     public List<Document> documents(final String keyspace)
     {

@@ -71,6 +71,7 @@ public abstract class StorageTck
     static final long CONCURRENT_JOIN_TIMEOUT_S = 60;
 
     private static final long T0_MILLIS = 1_764_000_000_000L;
+    private static final Comparator<Metadata> UNSIGNED_KEY_ORDER = (a, b) -> Long.compareUnsigned(a.key(), b.key());
     private static final int NODE = 1;
 
     @TempDir
@@ -242,6 +243,37 @@ public abstract class StorageTck
     // ---------------------------------------------------------------------------------------------------------
     // Beyond datacake's suite
     // ---------------------------------------------------------------------------------------------------------
+
+    @Test
+    void metadataIsVisitedInUnsignedKeyOrder()
+    {
+        // Keys are 64-bit ids: 2^63 and above are negative as a Java long and come after Long.MAX_VALUE.
+        final long[] keys = {
+            -1L, 0L, Long.MIN_VALUE, 1L, Long.MAX_VALUE, -2L, Long.MIN_VALUE + 1, 42L, 1L << 62, -(1L << 62), 7L,
+            0xFFFF_FFFFL, -0xFFFF_FFFFL };
+        final WriteBatch batch = storage.newWriteBatch();
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[1]);
+        for (int i = 0; i < keys.length; i++)
+        {
+            if (i % 3 == 0)
+            {
+                batch.tombstone("order", keys[i], nextStamp(), NODE);
+            }
+            else
+            {
+                batch.put("order", keys[i], nextStamp(), NODE, value, 0, 1);
+            }
+        }
+        storage.commit(batch);
+
+        final long[] expected = unsignedSorted(keys);
+        assertThat(visitedKeys("order")).as("keys in visiting order").containsExactly(expected);
+        if (isPersistent())
+        {
+            reopen();
+            assertThat(visitedKeys("order")).as("keys in visiting order after reopen").containsExactly(expected);
+        }
+    }
 
     @Test
     void reopenAfterCloseKeepsEveryCommittedWrite()
@@ -751,7 +783,7 @@ public abstract class StorageTck
         final List<Metadata> entries = new ArrayList<>();
         set.forEachLive((key, stamp, nodeId) -> entries.add(new Metadata(key, stamp, nodeId, false)));
         set.forEachTombstone((key, stamp, nodeId) -> entries.add(new Metadata(key, stamp, nodeId, true)));
-        entries.sort(Comparator.comparingLong(Metadata::key));
+        entries.sort(UNSIGNED_KEY_ORDER);
         return entries;
     }
 
@@ -822,7 +854,8 @@ public abstract class StorageTck
             for (int i = 0; i < ops; i++)
             {
                 final String name = names[random.nextInt(names.length)];
-                final long key = random.nextInt(40) - 5; // includes negative ids
+                // includes ids of 2^63 and above (negative longs), whose unsigned order differs from signed
+                final long key = random.nextInt(8) == 0 ? Long.MIN_VALUE + random.nextInt(5) : random.nextInt(40) - 5;
                 final long stamp = HlcTimestamp.pack(T0_MILLIS, 1 + random.nextInt(200));
                 final int nodeId = random.nextInt(3);
                 final int choice = random.nextInt(10);
@@ -871,10 +904,11 @@ public abstract class StorageTck
         assertThat(keyspaces).isEqualTo(model.keyspaces());
         for (final String name : names)
         {
-            assertThat(sortedMetadata(name)).as("metadata of %s", name).isEqualTo(model.metadata(name));
+            assertThat(storage.metadata(name)).as("metadata of %s, in unsigned key order", name)
+                .isEqualTo(model.metadata(name));
             final long[] keys = model.keys(name);
             final List<Document> documents = new ArrayList<>(storage.getMany(name, keys));
-            documents.sort(Comparator.comparingLong(Document::key));
+            documents.sort((a, b) -> Long.compareUnsigned(a.key(), b.key()));
             assertThat(documents).as("documents of %s", name).isEqualTo(model.documents(name));
         }
     }
@@ -883,13 +917,40 @@ public abstract class StorageTck
 
     /**
      * @param keyspace keyspace name.
-     * @return the keyspace's metadata sorted by key.
+     * @return the keyspace's metadata sorted by unsigned key, the order every storage visits it in.
      */
     protected final List<Metadata> sortedMetadata(final String keyspace)
     {
         final List<Metadata> entries = new ArrayList<>(storage.metadata(keyspace));
-        entries.sort(Comparator.comparingLong(Metadata::key));
+        entries.sort(UNSIGNED_KEY_ORDER);
         return entries;
+    }
+
+    private long[] visitedKeys(final String keyspace)
+    {
+        final List<Long> visited = new ArrayList<>();
+        try (ReadTransaction txn = storage.beginRead())
+        {
+            final int count = txn.forEachMetadata(keyspace, (key, stamp, nodeId, tombstone) -> visited.add(key));
+            assertThat(count).isEqualTo(visited.size());
+        }
+        return visited.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static long[] unsignedSorted(final long[] keys)
+    {
+        // flipping the sign bit maps unsigned order onto signed order
+        final long[] sorted = new long[keys.length];
+        for (int i = 0; i < keys.length; i++)
+        {
+            sorted[i] = keys[i] ^ Long.MIN_VALUE;
+        }
+        Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; i++)
+        {
+            sorted[i] ^= Long.MIN_VALUE;
+        }
+        return sorted;
     }
 
     private Document doc(final long key, final String value)
