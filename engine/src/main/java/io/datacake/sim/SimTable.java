@@ -42,7 +42,9 @@ final class SimTable
             }
             return;
         }
-        final TreeMap<Long, Entry> entries = keyspaces.computeIfAbsent(operation.keyspace, (name) -> new TreeMap<>());
+        // Unsigned key order: the storage contract visits metadata in unsigned document-id order.
+        final TreeMap<Long, Entry> entries =
+            keyspaces.computeIfAbsent(operation.keyspace, (name) -> new TreeMap<>(Long::compareUnsigned));
         final Entry stored = entries.get(operation.key);
         final boolean tombstone = WriteBatch.TOMBSTONE == operation.type;
         if (null != stored)
