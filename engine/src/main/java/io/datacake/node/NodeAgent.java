@@ -1,7 +1,8 @@
 package io.datacake.node;
 
 import io.datacake.clock.HybridLogicalClock;
-import io.datacake.rpc.RpcEngine;
+import io.datacake.rpc.RpcContext;
+import io.datacake.rpc.RpcLayer;
 import io.datacake.rpc.RpcService;
 import io.datacake.transport.Transport;
 import org.agrona.ErrorHandler;
@@ -27,7 +28,7 @@ final class NodeAgent implements Agent
     private final int fragmentLimit;
     private final NodeTimers timers;
     private final NodeCounters counters;
-    private final RpcEngine rpc;
+    private final RpcLayer rpc;
     private final NodeServices services;
     private final ArrayList<Duty> duties = new ArrayList<>();
     private final ErrorHandler errorHandler;
@@ -51,19 +52,19 @@ final class NodeAgent implements Agent
         this.errorHandler = ctx.errorHandler();
         this.timers = new NodeTimers(epochClock.time(), ctx.maxTimers(), ctx.timerExpiryLimit());
         final HybridLogicalClock clock = new HybridLogicalClock(nodeId, epochClock);
-        this.rpc = new RpcEngine(ctx, clock, timers, counters);
+        this.rpc = new RpcLayer(rpcContext(ctx, clock, timers, counters));
         this.services = new NodeServices(
-            nodeId, ctx.clusterId(), clock, timers, rpc, counters, duties, Node.MAX_DUTIES);
+            nodeId, ctx.clusterId(), clock, timers, rpc.rpc(), counters, duties, Node.MAX_DUTIES);
         this.initialServices = new ArrayList<>(ctx.services());
         this.roleName = "datacake-node-" + nodeId;
     }
 
     public void onStart()
     {
-        transport.peerStatusListener(rpc);
+        transport.peerStatusListener(rpc.peerStatusListener());
         for (final RpcService service : initialServices)
         {
-            rpc.addService(service);
+            rpc.rpc().addService(service);
         }
     }
 
@@ -76,7 +77,7 @@ final class NodeAgent implements Agent
             counters.timersExpired.getAndAddRelease(work);
         }
         work += commandQueue.drain(taskRunner, commandLimit);
-        work += transport.poll(rpc, fragmentLimit);
+        work += transport.poll(rpc.frameHandler(), fragmentLimit);
         work += rpc.doWork(nowMs);
         // Size re-read each time: a duty may add or remove duties while running.
         final ArrayList<Duty> duties = this.duties;
@@ -107,6 +108,30 @@ final class NodeAgent implements Agent
         {
             transport.close();
         }
+    }
+
+    private static RpcContext rpcContext(
+        final NodeContext ctx, final HybridLogicalClock clock, final NodeTimers timers, final NodeCounters counters)
+    {
+        return new RpcContext()
+            .nodeId(ctx.nodeId())
+            .clusterId(ctx.clusterId())
+            .transport(ctx.transport())
+            .hybridClock(clock)
+            .epochClock(timers::nowMs)
+            .counters(counters.rpc())
+            .errorHandler(ctx.errorHandler())
+            .maxPendingRequests(ctx.maxPendingRequests())
+            .requestTimeoutMs(ctx.requestTimeoutMs())
+            .connectTimeoutMs(ctx.connectTimeoutMs())
+            .maxBodyLength(ctx.maxBodyLength())
+            .streamWindowBytes(ctx.streamWindowBytes())
+            .maxStreams(ctx.maxStreams())
+            .streamTimeoutMs(ctx.streamTimeoutMs())
+            .streamChunkLimit(ctx.streamChunkLimit())
+            .maxPendingReplyBytes(ctx.maxPendingReplyBytes())
+            .replyRetryTimeoutMs(ctx.replyRetryTimeoutMs())
+            .initialCorrelationId(ctx.initialCorrelationId());
     }
 
     public String roleName()

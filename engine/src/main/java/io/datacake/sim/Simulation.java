@@ -95,7 +95,9 @@ public final class Simulation implements AutoCloseable
      */
     public Node addNode(final int nodeId, final Consumer<NodeContext> customizer)
     {
-        final NodeContext ctx = new NodeContext().nodeId(nodeId);
+        // Correlation ids start at a point derived from the seed, so a run replays byte for byte.
+        final NodeContext ctx = new NodeContext().nodeId(nodeId)
+            .initialCorrelationId(mix(seed ^ (0x9E3779B97F4A7C15L * (nodeId + 1))) | 1);
         customizer.accept(ctx);
         ctx.transport(network.newTransport("sim-" + nodeId))
             .epochClock(clock)
@@ -273,5 +275,13 @@ public final class Simulation implements AutoCloseable
         {
             node.close();
         }
+    }
+
+    private static long mix(final long value)
+    {
+        long z = value;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }
