@@ -1,7 +1,6 @@
 package io.datacake.rpc;
 
 import io.datacake.protocol.RpcStatus;
-import io.datacake.transport.Transport;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.ArrayListUtil;
 import org.agrona.collections.Int2IntHashMap;
@@ -397,7 +396,8 @@ final class StreamManager
                 final long result = publisher.publishChunk(stream, chunk);
                 if (result <= 0)
                 {
-                    drop = result != Transport.BACK_PRESSURED && result != Transport.ADMIN_ACTION;
+                    // Back-pressure or a publication reconnecting: retry next cycle, bounded by the stream timeout.
+                    drop = !PendingReplies.isRetryable(result);
                     if (drop && !stream.response)
                     {
                         calls.onRequestStreamFailed(stream.correlationId, result);
