@@ -12,8 +12,11 @@ import org.agrona.DirectBuffer;
  */
 public interface Rpc
 {
-    /** Returned by {@link #send} when the message was queued behind earlier ones to the same peer. */
-    long QUEUED = 1;
+    /**
+     * Returned by {@link #send} when the message was queued to keep order behind earlier ones to the same peer (or
+     * until the peer connects); positive like a successful send, and larger than any transport position.
+     */
+    long QUEUED = Long.MAX_VALUE;
 
     /**
      * Resolve a peer endpoint once into a handle for {@link #call} and {@link #send}.
@@ -53,8 +56,8 @@ public interface Rpc
      * first. While the transport reports the peer not connected or back-pressured, the request is kept and retried
      * every duty cycle until the connect timeout ({@link RpcError#PEER_UNREACHABLE} / {@link RpcError#BACK_PRESSURED})
      * or the request timeout. Bodies larger than a frame are streamed. The response is accepted only from the node
-     * that first answers on the peer handle; answers from any other node are dropped and counted. Allocates nothing
-     * in steady state.
+     * bound to the call (learned from earlier responses on the peer handle, else the first node to answer); answers
+     * from any other node are dropped and counted. Allocates nothing in steady state.
      *
      * @param peer          a handle from {@link #resolvePeer}.
      * @param serviceId     the service id ({@link RpcService#idOf(String)}).

@@ -79,7 +79,7 @@ public final class RpcCounters
     public RpcCounters(
         final CountersManager countersManager, final String labelPrefix, final AtomicCounter listenerErrors)
     {
-        final String prefix = labelPrefix;
+        final String prefix = null == labelPrefix ? "" : labelPrefix;
         framesIn = countersManager.newCounter(prefix + "frames in");
         framesOut = countersManager.newCounter(prefix + "frames out");
         bytesIn = countersManager.newCounter(prefix + "bytes in");

@@ -190,6 +190,47 @@ final class MalformedFrameTest
         }
     }
 
+    @Test
+    void theFrameHeaderIsCheckedFirstAndAMalformedFrameNeverMovesTheClock()
+    {
+        try (Node client = node(1, 0); Node server = node(2, 0))
+        {
+            final byte[] valid = captureRequest(client, "some body".getBytes(StandardCharsets.US_ASCII));
+            final int serverPeer = attacker.resolvePeer(server.endpoint());
+            final int clusterOffset = MessageHeaderDecoder.ENCODED_LENGTH + RequestDecoder.frameEncodingOffset() +
+                FrameHeaderDecoder.clusterIdEncodingOffset();
+            final int stampOffset = MessageHeaderDecoder.ENCODED_LENGTH + RequestDecoder.frameEncodingOffset() +
+                FrameHeaderDecoder.hlcStampEncodingOffset();
+
+            // Foreign and malformed at once: the cluster id is read before the body, so it counts as foreign.
+            final byte[] foreignAndLying = valid.clone();
+            new UnsafeBuffer(foreignAndLying).putLong(clusterOffset, 99, ByteOrder.LITTLE_ENDIAN);
+            new UnsafeBuffer(foreignAndLying).putInt(valid.length - 9 - 4, 1 << 30, ByteOrder.LITTLE_ENDIAN);
+            // Malformed with a stamp an hour ahead (within the drift bound): dropped before its stamp is merged.
+            final byte[] lyingAhead = valid.clone();
+            new UnsafeBuffer(lyingAhead).putLong(stampOffset, HlcTimestamp.pack(clock.time() + 3_600_000L, 0),
+                ByteOrder.LITTLE_ENDIAN);
+            new UnsafeBuffer(lyingAhead).putInt(valid.length - 9 - 4, 1 << 30, ByteOrder.LITTLE_ENDIAN);
+
+            final long stampBefore = lastStamp(server);
+            attacker.offer(serverPeer, new UnsafeBuffer(foreignAndLying), 0, foreignAndLying.length);
+            attacker.offer(serverPeer, new UnsafeBuffer(lyingAhead), 0, lyingAhead.length);
+            pump(server);
+
+            assertThat(server.counters().foreignFramesDropped.get()).isEqualTo(1);
+            assertThat(server.counters().malformedFramesDropped.get()).isEqualTo(1);
+            assertThat(HlcTimestamp.millis(lastStamp(server))).isLessThan(clock.time() + 3_600_000L);
+            assertThat(lastStamp(server)).isEqualTo(stampBefore);
+        }
+    }
+
+    private static long lastStamp(final Node node)
+    {
+        final CompletableFuture<Long> stamp = node.execute((s) -> s.clock().lastStamp());
+        node.invoker().invoke();
+        return stamp.join();
+    }
+
     private void offer(final int peer, final UnsafeBuffer frame)
     {
         assertThat(attacker.offer(peer, frame, 0, frame.capacity())).isPositive();
