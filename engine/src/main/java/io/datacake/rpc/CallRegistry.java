@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * <b>Matching.</b> Correlation ids start at an unpredictable point per incarnation
  * ({@code RpcContext.initialCorrelationId}). A call is bound to the node that must answer it: given by the caller,
  * learned from earlier responses on the same peer handle, or locked on its first response. A response, chunk or
- * credit from any other node is dropped and counted ({@code wrongPeerFramesDropped}).
+ * credit from any other node is dropped and counted ({@code wrongPeerFramesDropped}). A learned node id is
+ * forgotten when the peer goes away or a call bound by learning times out, so a node replaced by another at the
+ * same endpoint is learned again.
  * <p>
  * Node thread only.
  */
@@ -163,8 +165,9 @@ final class CallRegistry
         }
 
         final PendingCall call = acquireCall();
-        call.init(correlationId, peer, expectedNodeId != PendingCall.UNBOUND ? expectedNodeId :
-            nodeIdByPeer.get(peer), timeoutMs > 0 ? timeoutMs : defaultTimeoutMs, listener);
+        final boolean named = expectedNodeId != PendingCall.UNBOUND;
+        call.init(correlationId, peer, named ? expectedNodeId : nodeIdByPeer.get(peer), named,
+            timeoutMs > 0 ? timeoutMs : defaultTimeoutMs, listener);
         long result = Transport.NOT_CONNECTED;
         if (!mustQueue)
         {
@@ -626,6 +629,12 @@ final class CallRegistry
             completeError(call, errorFor(queued.lastResult), sendFailureMessage(call.peer, queued.lastResult) +
                 " within the " + connectTimeoutMs + " ms connect timeout");
             return true;
+        }
+        if (!call.responderNamed)
+        {
+            // The node learned for this peer handle may have been replaced by another at the same endpoint:
+            // learn again from the next response rather than drop its answers for ever.
+            nodeIdByPeer.remove(call.peer);
         }
         counters.requestTimeouts.incrementRelease();
         completeError(call, RpcError.TIMEOUT,

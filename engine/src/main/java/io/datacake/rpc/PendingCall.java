@@ -20,6 +20,8 @@ final class PendingCall
     long correlationId;
     int peer;
     int responderNodeId;
+    /** The caller named the responder; otherwise it was learned or is locked on the first response. */
+    boolean responderNamed;
     long timerId;
     long timeoutMs;
     RpcResponseListener listener;
@@ -37,9 +39,11 @@ final class PendingCall
         final long correlationId,
         final int peer,
         final int responderNodeId,
+        final boolean responderNamed,
         final long timeoutMs,
         final RpcResponseListener listener)
     {
+        this.responderNamed = responderNamed;
         this.correlationId = correlationId;
         this.peer = peer;
         this.responderNodeId = responderNodeId;

@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A response completes a call only if it comes from the node bound to the call (given by the caller, learned from
  * earlier responses on the peer handle, or locked on the first response), and correlation ids start at an
  * unpredictable point per incarnation, so a late answer to an earlier incarnation never completes a call of the
- * next one. Nodes are stepped in the test thread on a simulated clock that never moves, as if everything happened
- * in the same millisecond.
+ * next one. Nodes are stepped in the test thread on a simulated clock that moves only when a test moves it, so
+ * nodes start in the same millisecond.
  */
 final class ResponderBindingTest
 {
@@ -91,6 +91,42 @@ final class ResponderBindingTest
         step(client);
 
         assertThat(listener.events).containsExactly(first + " first", second + " second");
+    }
+
+    @Test
+    void aNodeReplacedByAnotherAtTheSameEndpointIsLearnedAgainAfterATimeout()
+    {
+        launchServer();
+        final Node client = launchClient(1);
+        final Listener listener = new Listener();
+        final long first = run(client, (rpc) -> call(rpc, listener));
+        step(client);
+        answer(0, "from node 2");
+        step(client);
+        server.close();
+        nodes.remove(server);
+
+        // Node 3 takes over the endpoint; the handle's learned node id (2) no longer answers.
+        held.clear();
+        server = Node.launch(new NodeContext().nodeId(3).transport(network.newTransport("server")).epochClock(clock)
+            .useAgentInvoker(true).addService(new RpcService(HOLD).handler(MESSAGE,
+                (request, reply) -> held.add(reply.defer()))));
+        nodes.add(server);
+        final long second = run(client, (rpc) -> call(rpc, listener));
+        step(client);
+        answer(0, "from node 3, dropped");
+        step(client);
+        assertThat(client.counters().rpc().wrongPeerFramesDropped.get()).isEqualTo(1);
+        clock.advanceMs(TIMEOUT_MS);
+        step(client);
+
+        final long third = run(client, (rpc) -> call(rpc, listener));
+        step(client);
+        answer(1, "from node 3");
+        step(client);
+
+        assertThat(listener.events).containsExactly(
+            first + " from node 2", second + " TIMEOUT", third + " from node 3");
     }
 
     @Test
