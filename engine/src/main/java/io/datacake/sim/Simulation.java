@@ -32,6 +32,7 @@ public final class Simulation implements AutoCloseable
     public static final int MAX_BUSY_STEPS_PER_TICK = 10_000;
 
     private final long seed;
+    private long nodesLaunched;
     private final SplittableRandom random;
     private final SimClock clock = new SimClock();
     private final EventTrace trace = new EventTrace();
@@ -95,9 +96,10 @@ public final class Simulation implements AutoCloseable
      */
     public Node addNode(final int nodeId, final Consumer<NodeContext> customizer)
     {
-        // Correlation ids start at a point derived from the seed, so a run replays byte for byte.
+        // Correlation ids start at a point derived from the seed and the launch count (a restarted node is a new
+        // incarnation), so a run replays byte for byte.
         final NodeContext ctx = new NodeContext().nodeId(nodeId)
-            .initialCorrelationId(mix(seed ^ (0x9E3779B97F4A7C15L * (nodeId + 1))) | 1);
+            .initialCorrelationId(mix(seed ^ (0x9E3779B97F4A7C15L * ++nodesLaunched)) | 1);
         customizer.accept(ctx);
         ctx.transport(network.newTransport("sim-" + nodeId))
             .epochClock(clock)
