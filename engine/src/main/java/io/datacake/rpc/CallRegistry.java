@@ -48,6 +48,9 @@ final class CallRegistry
     /** Slots per revolution of the call-timeout wheel (1 ms ticks). */
     static final int TIMEOUT_TICKS_PER_WHEEL = 1024;
 
+    /** Bound on wheel ticks walked per duty cycle, so a long stall does not become one long duty cycle. */
+    static final int MAX_TICKS_PER_POLL = 4096;
+
     /** Correlation ids stay below this, so streamed requests fit in stream keys at the receiver. */
     static final long CORRELATION_ID_LIMIT = FrameAdapter.MAX_STREAMED_CORRELATION_ID;
 
@@ -609,7 +612,7 @@ final class CallRegistry
             expired += timeoutWheel.poll(nowMs, timeoutHandler, TIMEOUT_EXPIRY_LIMIT - expired);
             advanced = timeoutWheel.currentTickTime() != tickTime;
         }
-        while (advanced && expired < TIMEOUT_EXPIRY_LIMIT && ++ticks < TIMEOUT_TICKS_PER_WHEEL * 4);
+        while (advanced && expired < TIMEOUT_EXPIRY_LIMIT && ++ticks < MAX_TICKS_PER_POLL);
         return expired;
     }
 
