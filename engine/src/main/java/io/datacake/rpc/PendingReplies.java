@@ -20,7 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * at the first one still back-pressured, so frames to one peer keep their order; {@link #hasFramesFor} tells the
  * publisher to queue new replies to a peer behind the ones already waiting for it.
  * <p>
- * Bounded by bytes ({@code NodeContext.maxPendingReplyBytes}): a frame that does not fit is dropped and counted, as
+ * Bounded by bytes ({@code RpcContext.maxPendingReplyBytes}): a frame that does not fit is dropped and counted, as
  * is a frame whose retry deadline passed, or whose peer went away (closed, max position exceeded, or reported
  * unavailable). While the head frame waits for its peer, frames behind it wait too, at most until its deadline. The ring grows on demand up to the bound, so an idle node holds only its initial
  * capacity, and nothing is allocated per frame.
