@@ -1,7 +1,8 @@
 package io.datacake.node;
 
 import io.datacake.clock.HybridLogicalClock;
-import io.datacake.rpc.RpcEngine;
+import io.datacake.rpc.RpcContext;
+import io.datacake.rpc.RpcLayer;
 import io.datacake.rpc.RpcService;
 import io.datacake.transport.PeerStatusListener;
 import io.datacake.transport.Transport;
@@ -31,7 +32,7 @@ final class NodeAgent implements Agent, PeerStatusListener
     private final int fragmentLimit;
     private final NodeTimers timers;
     private final NodeCounters counters;
-    private final RpcEngine rpc;
+    private final RpcLayer rpc;
     private final NodeServices services;
     private final ArrayList<Duty> duties = new ArrayList<>();
     private final ErrorHandler errorHandler;
@@ -58,10 +59,10 @@ final class NodeAgent implements Agent, PeerStatusListener
         this.errorHandler = ctx.errorHandler();
         this.timers = new NodeTimers(epochClock.time(), ctx.maxTimers(), ctx.timerExpiryLimit());
         final HybridLogicalClock clock = new HybridLogicalClock(nodeId, epochClock);
-        this.rpc = new RpcEngine(ctx, clock, timers, counters);
-        this.rpcPeerStatusListener = rpc;
+        this.rpc = new RpcLayer(rpcContext(ctx, clock, timers, counters));
+        this.rpcPeerStatusListener = rpc.peerStatusListener();
         this.services = new NodeServices(
-            nodeId, ctx.incarnation(), ctx.clusterId(), clock, timers, rpc, counters, duties, Node.MAX_DUTIES,
+            nodeId, ctx.incarnation(), ctx.clusterId(), clock, timers, rpc.rpc(), counters, duties, Node.MAX_DUTIES,
             new SplittableRandom(ctx.randomSeed()));
         this.initialServices = new ArrayList<>(ctx.services());
         this.components = ctx.components().toArray(new Component[0]);
@@ -80,7 +81,7 @@ final class NodeAgent implements Agent, PeerStatusListener
         transport.peerStatusListener(this);
         for (final RpcService service : initialServices)
         {
-            rpc.addService(service);
+            rpc.rpc().addService(service);
         }
         for (int i = 0; i < components.length; i++)
         {
@@ -113,7 +114,7 @@ final class NodeAgent implements Agent, PeerStatusListener
             counters.timersExpired.getAndAddRelease(work);
         }
         work += commandQueue.drain(taskRunner, commandLimit);
-        work += transport.poll(rpc, fragmentLimit);
+        work += transport.poll(rpc.frameHandler(), fragmentLimit);
         work += rpc.doWork(nowMs);
         final Component[] components = this.components;
         for (int i = 0; i < startedComponents; i++)
@@ -157,6 +158,30 @@ final class NodeAgent implements Agent, PeerStatusListener
         {
             transport.close();
         }
+    }
+
+    private static RpcContext rpcContext(
+        final NodeContext ctx, final HybridLogicalClock clock, final NodeTimers timers, final NodeCounters counters)
+    {
+        return new RpcContext()
+            .nodeId(ctx.nodeId())
+            .clusterId(ctx.clusterId())
+            .transport(ctx.transport())
+            .hybridClock(clock)
+            .epochClock(timers::nowMs)
+            .counters(counters.rpc())
+            .errorHandler(ctx.errorHandler())
+            .maxPendingRequests(ctx.maxPendingRequests())
+            .requestTimeoutMs(ctx.requestTimeoutMs())
+            .connectTimeoutMs(ctx.connectTimeoutMs())
+            .maxBodyLength(ctx.maxBodyLength())
+            .streamWindowBytes(ctx.streamWindowBytes())
+            .maxStreams(ctx.maxStreams())
+            .streamTimeoutMs(ctx.streamTimeoutMs())
+            .streamChunkLimit(ctx.streamChunkLimit())
+            .maxPendingReplyBytes(ctx.maxPendingReplyBytes())
+            .replyRetryTimeoutMs(ctx.replyRetryTimeoutMs())
+            .initialCorrelationId(ctx.initialCorrelationId());
     }
 
     public String roleName()

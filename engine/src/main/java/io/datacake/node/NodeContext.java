@@ -89,6 +89,7 @@ public final class NodeContext
     private final List<Component> components = new ArrayList<>();
     private long randomSeed;
     private boolean randomSeedSet;
+    private long initialCorrelationId;
 
     /**
      * Validate the configuration and fill in defaults. Called by {@link Node#launch(NodeContext)}.
@@ -162,6 +163,10 @@ public final class NodeContext
         {
             final int id = nodeId;
             errorHandler = (throwable) -> LOGGER.log(System.Logger.Level.WARNING, "node " + id + " error", throwable);
+        }
+        while (0 == initialCorrelationId)
+        {
+            initialCorrelationId = new SecureRandom().nextLong();
         }
         return this;
     }
@@ -784,6 +789,30 @@ public final class NodeContext
     public long randomSeed()
     {
         return randomSeed;
+    }
+
+    /**
+     * Where this incarnation's RPC correlation ids start. Leave unset (0) to draw it from {@link SecureRandom}, so
+     * two incarnations of a node (or two nodes started in the same millisecond) do not share a sequence; a
+     * simulation sets it from its seed so runs replay.
+     *
+     * @param initialCorrelationId any non-zero value, or 0 for a random start.
+     * @return this.
+     */
+    public NodeContext initialCorrelationId(final long initialCorrelationId)
+    {
+        this.initialCorrelationId = initialCorrelationId;
+        return this;
+    }
+
+    /**
+     * Where RPC correlation ids start.
+     *
+     * @return the start, 0 until concluded if left random.
+     */
+    public long initialCorrelationId()
+    {
+        return initialCorrelationId;
     }
 
     private static void checkPositive(final long value, final String name)

@@ -1,5 +1,6 @@
 package io.datacake.node;
 
+import io.datacake.rpc.RpcCounters;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -17,6 +18,7 @@ public final class NodeCounters
     static final int MAX_COUNTERS = 64;
 
     private final CountersManager countersManager;
+    private final RpcCounters rpcCounters;
 
     /** Commands (tasks) executed from the command queue. */
     public final AtomicCounter commandsExecuted;
@@ -90,30 +92,42 @@ public final class NodeCounters
         final String prefix = "node " + nodeId + ": ";
         commandsExecuted = countersManager.newCounter(prefix + "commands executed");
         commandsRejected = countersManager.newCounter(prefix + "commands rejected (queue full)");
-        framesIn = countersManager.newCounter(prefix + "frames in");
-        framesOut = countersManager.newCounter(prefix + "frames out");
-        bytesIn = countersManager.newCounter(prefix + "bytes in");
-        bytesOut = countersManager.newCounter(prefix + "bytes out");
-        malformedFramesDropped = countersManager.newCounter(prefix + "malformed frames dropped");
-        foreignFramesDropped = countersManager.newCounter(prefix + "foreign cluster frames dropped");
-        requestsSent = countersManager.newCounter(prefix + "requests sent");
-        requestsReceived = countersManager.newCounter(prefix + "requests received");
-        responsesSent = countersManager.newCounter(prefix + "responses sent");
-        responsesReceived = countersManager.newCounter(prefix + "responses received");
-        lateFramesDropped = countersManager.newCounter(prefix + "late or duplicate frames dropped");
-        requestTimeouts = countersManager.newCounter(prefix + "request timeouts");
-        requestFailures = countersManager.newCounter(prefix + "request failures");
-        handlerFailures = countersManager.newCounter(prefix + "handler failures");
-        sendFailures = countersManager.newCounter(prefix + "send failures");
-        clockErrors = countersManager.newCounter(prefix + "clock errors");
         dutyCycleErrors = countersManager.newCounter(prefix + "duty cycle errors");
         timersExpired = countersManager.newCounter(prefix + "timers expired");
-        streamsStarted = countersManager.newCounter(prefix + "streams started");
-        streamChunksDropped = countersManager.newCounter(prefix + "stream chunks dropped");
-        repliesQueued = countersManager.newCounter(prefix + "replies queued (back-pressured)");
-        repliesRetried = countersManager.newCounter(prefix + "queued replies sent");
-        repliesDropped = countersManager.newCounter(prefix + "replies dropped");
+        // The RPC layer owns its counters; the node exposes them under the same names as before.
+        rpcCounters = new RpcCounters(countersManager, prefix, dutyCycleErrors);
+        framesIn = rpcCounters.framesIn;
+        framesOut = rpcCounters.framesOut;
+        bytesIn = rpcCounters.bytesIn;
+        bytesOut = rpcCounters.bytesOut;
+        malformedFramesDropped = rpcCounters.malformedFramesDropped;
+        foreignFramesDropped = rpcCounters.foreignFramesDropped;
+        requestsSent = rpcCounters.requestsSent;
+        requestsReceived = rpcCounters.requestsReceived;
+        responsesSent = rpcCounters.responsesSent;
+        responsesReceived = rpcCounters.responsesReceived;
+        lateFramesDropped = rpcCounters.lateFramesDropped;
+        requestTimeouts = rpcCounters.requestTimeouts;
+        requestFailures = rpcCounters.requestFailures;
+        handlerFailures = rpcCounters.handlerFailures;
+        sendFailures = rpcCounters.sendFailures;
+        clockErrors = rpcCounters.clockErrors;
+        streamsStarted = rpcCounters.streamsStarted;
+        streamChunksDropped = rpcCounters.streamChunksDropped;
+        repliesQueued = rpcCounters.repliesQueued;
+        repliesRetried = rpcCounters.repliesRetried;
+        repliesDropped = rpcCounters.repliesDropped;
         componentErrors = countersManager.newCounter(prefix + "component errors");
+    }
+
+    /**
+     * The RPC layer's counters (the fields above that concern RPC are the same counters).
+     *
+     * @return the RPC counters.
+     */
+    public RpcCounters rpc()
+    {
+        return rpcCounters;
     }
 
     /**

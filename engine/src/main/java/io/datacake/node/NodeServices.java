@@ -1,7 +1,7 @@
 package io.datacake.node;
 
 import io.datacake.clock.HybridLogicalClock;
-import io.datacake.rpc.RpcEngine;
+import io.datacake.rpc.Rpc;
 import io.datacake.rpc.RpcService;
 
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ public final class NodeServices
     private final long clusterId;
     private final HybridLogicalClock clock;
     private final NodeTimers timers;
-    private final RpcEngine rpc;
+    private final Rpc rpc;
     private final NodeCounters counters;
     private final ArrayList<Duty> duties;
     private final int maxDuties;
@@ -31,7 +31,7 @@ public final class NodeServices
         final long clusterId,
         final HybridLogicalClock clock,
         final NodeTimers timers,
-        final RpcEngine rpc,
+        final Rpc rpc,
         final NodeCounters counters,
         final ArrayList<Duty> duties,
         final int maxDuties,
@@ -112,9 +112,9 @@ public final class NodeServices
     /**
      * The RPC layer: calls, one-way sends and services on the node thread.
      *
-     * @return the node's RPC engine.
+     * @return the node's RPC interface.
      */
-    public RpcEngine rpc()
+    public Rpc rpc()
     {
         return rpc;
     }

@@ -4,12 +4,13 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A streamed request body being assembled on the serving node: the first frame (kept for its metadata and
- * headers) plus the body so far. Dispatched to the handler when complete.
+ * A streamed request body being received on the serving node: the first frame (kept for its metadata and
+ * headers) plus the body so far, or, for an {@link RpcStreamHandler}, just the progress. Dispatched when complete.
  */
 final class InboundStream
 {
     final long key;
+    final long streamId;
     final int replyPeer;
     final UnsafeBuffer firstFrame;
     final ExpandableArrayBuffer body;
@@ -22,6 +23,7 @@ final class InboundStream
 
     InboundStream(
         final long key,
+        final long streamId,
         final int replyPeer,
         final UnsafeBuffer firstFrame,
         final int totalLength,
@@ -29,6 +31,7 @@ final class InboundStream
         final long nowMs)
     {
         this.key = key;
+        this.streamId = streamId;
         this.replyPeer = replyPeer;
         this.firstFrame = firstFrame;
         this.totalLength = totalLength;

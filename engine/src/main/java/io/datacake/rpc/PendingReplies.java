@@ -1,6 +1,5 @@
 package io.datacake.rpc;
 
-import io.datacake.node.NodeCounters;
 import io.datacake.transport.Transport;
 import org.agrona.BitUtil;
 import org.agrona.ExpandableRingBuffer;
@@ -9,19 +8,21 @@ import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Reply frames (responses and stream credits) the transport could not take because it was back-pressured, kept in
- * send order and retried from the node's duty cycle.
+ * Reply frames (responses and stream credits) the transport could not take because it was back-pressured or not
+ * connected to the requester yet (an Aeron publication to a new node is still connecting when its first request is
+ * served), kept in send order and retried from the node's duty cycle. Owned by the {@link FramePublisher}: frames
+ * are queued fully encoded and only offered again here.
  * <p>
  * A requester waits for its response until its timeout; a response dropped on back-pressure would turn a request
  * whose handler ran into a {@code TIMEOUT}. On Aeron IPC back-pressure is routine (the driver moves the publication
  * limit only on its own duty cycle), so a reply that cannot be claimed is encoded into {@link #scratch()} and
  * appended here with its peer handle and a retry deadline. {@link #retry} offers queued frames oldest first and stops
  * at the first one still back-pressured, so frames to one peer keep their order; {@link #hasFramesFor} tells the
- * engine to queue new replies to a peer behind the ones already waiting for it.
+ * publisher to queue new replies to a peer behind the ones already waiting for it.
  * <p>
- * Bounded by bytes ({@code NodeContext.maxPendingReplyBytes}): a frame that does not fit is dropped and counted, as
- * is a frame whose retry deadline passed, or whose peer went away (not connected, closed, max position exceeded,
- * or reported unavailable). The ring grows on demand up to the bound, so an idle node holds only its initial
+ * Bounded by bytes ({@code RpcContext.maxPendingReplyBytes}): a frame that does not fit is dropped and counted, as
+ * is a frame whose retry deadline passed, or whose peer went away (closed, max position exceeded, or reported
+ * unavailable). While the head frame waits for its peer, frames behind it wait too, at most until its deadline. The ring grows on demand up to the bound, so an idle node holds only its initial
  * capacity, and nothing is allocated per frame.
  * <p>
  * Entry layout in the ring: peer handle (int), frame kind (int), retry deadline in epoch ms (long), then the frame.
@@ -51,7 +52,7 @@ final class PendingReplies implements ExpandableRingBuffer.MessageConsumer
     private static final int DEADLINE_OFFSET = 8;
 
     private final Transport transport;
-    private final NodeCounters counters;
+    private final RpcCounters counters;
     private final ExpandableRingBuffer ring;
     private final UnsafeBuffer scratch;
     private final Int2IntHashMap framesByPeer = new Int2IntHashMap(0);
@@ -63,13 +64,25 @@ final class PendingReplies implements ExpandableRingBuffer.MessageConsumer
     private int peerToDrop;
 
     /**
+     * Whether a refused send may succeed later: back-pressure, an admin action, or a publication not connected yet.
+     *
+     * @param result a transport result.
+     * @return true if the frame should be queued or kept queued.
+     */
+    static boolean isRetryable(final long result)
+    {
+        return result == Transport.BACK_PRESSURED || result == Transport.ADMIN_ACTION ||
+            result == Transport.NOT_CONNECTED;
+    }
+
+    /**
      * @param transport        where queued frames are offered.
      * @param counters         the node's counters.
      * @param maxBytes         bound on the ring, rounded up to a power of two.
      * @param maxMessageLength the transport's largest frame; one such frame must fit the bound.
      * @throws IllegalArgumentException if a frame of {@code maxMessageLength} bytes cannot fit in {@code maxBytes}.
      */
-    PendingReplies(final Transport transport, final NodeCounters counters, final int maxBytes,
+    PendingReplies(final Transport transport, final RpcCounters counters, final int maxBytes,
         final int maxMessageLength)
     {
         final int maxCapacity = BitUtil.findNextPositivePowerOfTwo(maxBytes);
@@ -238,7 +251,7 @@ final class PendingReplies implements ExpandableRingBuffer.MessageConsumer
             sentInRetry++;
             return true;
         }
-        if (result == Transport.BACK_PRESSURED || result == Transport.ADMIN_ACTION)
+        if (isRetryable(result))
         {
             return false;
         }

@@ -10,7 +10,7 @@ import org.agrona.DirectBuffer;
  */
 public final class RpcReply
 {
-    private final RpcEngine engine;
+    private final RequestDispatcher dispatcher;
     private int peer;
     private long correlationId;
     private int requesterNodeId;
@@ -18,9 +18,9 @@ public final class RpcReply
     private boolean done;
     private boolean deferred;
 
-    RpcReply(final RpcEngine engine)
+    RpcReply(final RequestDispatcher dispatcher)
     {
-        this.engine = engine;
+        this.dispatcher = dispatcher;
     }
 
     void reset(final int peer, final long correlationId, final int requesterNodeId, final boolean oneWay)
@@ -46,7 +46,7 @@ public final class RpcReply
     public void send(final DirectBuffer buffer, final int offset, final int length)
     {
         checkReplyable();
-        engine.sendOkResponse(peer, correlationId, buffer, offset, length, requesterNodeId);
+        dispatcher.sendOkResponse(peer, correlationId, buffer, offset, length, requesterNodeId);
         done = true;
     }
 
@@ -59,7 +59,7 @@ public final class RpcReply
     {
         checkReplyable();
         done = true;
-        engine.sendOkResponse(peer, correlationId, null, 0, 0, requesterNodeId);
+        dispatcher.sendOkResponse(peer, correlationId, null, 0, 0, requesterNodeId);
     }
 
     /**
@@ -73,7 +73,7 @@ public final class RpcReply
     {
         checkReplyable();
         done = true;
-        engine.sendErrorResponse(peer, correlationId, RpcStatus.HANDLER_FAILURE, message);
+        dispatcher.sendErrorResponse(peer, correlationId, RpcStatus.HANDLER_FAILURE, message);
     }
 
     /**
@@ -87,7 +87,7 @@ public final class RpcReply
     {
         checkReplyable();
         deferred = true;
-        final RpcReply later = new RpcReply(engine);
+        final RpcReply later = new RpcReply(dispatcher);
         later.reset(peer, correlationId, requesterNodeId, false);
         return later;
     }

@@ -55,6 +55,7 @@ public final class Simulation implements AutoCloseable
     private static final long STEP_ORDER_SALT = 0x9E3779B97F4A7C15L;
 
     private final long seed;
+    private long nodesLaunched;
     private final SplittableRandom random;
     private final SplittableRandom stepOrderRandom;
     private final SimClock clock = new SimClock();
@@ -539,6 +540,10 @@ public final class Simulation implements AutoCloseable
         final NodeContext ctx = new NodeContext()
             .nodeId(simNode.nodeId)
             .incarnation(incarnation)
+            // Correlation ids and the node's random derive from the seed and the launch count (a restarted node
+            // is a new incarnation), so a run replays byte for byte.
+            .initialCorrelationId(mix(seed ^ (0x9E3779B97F4A7C15L * ++nodesLaunched)) | 1)
+            .randomSeed(mix(seed ^ (0xC2B2AE3D27D4EB4FL * nodesLaunched)))
             .transport(transport)
             .epochClock(simNode.clock)
             .useAgentInvoker(true);
@@ -581,5 +586,13 @@ public final class Simulation implements AutoCloseable
             throw new IllegalStateException(operation + " called from inside a step (a node's task or handler): " +
                 "call it from the thread that steps the simulation, between steps");
         }
+    }
+
+    private static long mix(final long value)
+    {
+        long z = value;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

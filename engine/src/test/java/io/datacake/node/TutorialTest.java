@@ -1,6 +1,6 @@
 package io.datacake.node;
 
-import io.datacake.rpc.RpcEngine;
+import io.datacake.rpc.Rpc;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcException;
 import io.datacake.rpc.RpcHeaders;
@@ -80,7 +80,7 @@ final class TutorialTest
             final CompletableFuture<String> viaListener = new CompletableFuture<>();
             alice.submit((services) ->
             {
-                final RpcEngine rpc = services.rpc();
+                final Rpc rpc = services.rpc();
                 final int bobPeer = rpc.resolvePeer("bob");
                 final UnsafeBuffer body = new UnsafeBuffer("Grace".getBytes(StandardCharsets.UTF_8));
                 rpc.call(bobPeer, RpcService.idOf("greeter"), 1, body, 0, body.capacity(), null, 0,

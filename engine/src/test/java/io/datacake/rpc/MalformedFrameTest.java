@@ -5,7 +5,10 @@ import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.protocol.FrameHeaderDecoder;
 import io.datacake.protocol.MessageHeaderDecoder;
+import io.datacake.protocol.MessageHeaderEncoder;
 import io.datacake.protocol.RequestDecoder;
+import io.datacake.protocol.StreamChunkEncoder;
+import io.datacake.protocol.StreamCreditEncoder;
 import io.datacake.sim.SimClock;
 import io.datacake.sim.Simulation;
 import io.datacake.transport.InProcessNetwork;
@@ -160,6 +163,99 @@ final class MalformedFrameTest
             assertThat(client.counters().malformedFramesDropped.get()).isZero();
             assertServes(client, server);
         }
+    }
+
+    @Test
+    void everyDroppedChunkAndCreditIsCountedByReasonANegativeBodyOffsetAsMalformed()
+    {
+        try (Node server = node(2, 0))
+        {
+            final int serverPeer = attacker.resolvePeer(server.endpoint());
+            final long malformedBefore = server.counters().malformedFramesDropped.get();
+
+            offer(serverPeer, chunk(77, false, -5));
+            offer(serverPeer, chunk(77, true, -1));
+            offer(serverPeer, credit(77, false, -3));
+            pump(server);
+            assertThat(server.counters().malformedFramesDropped.get() - malformedBefore).isEqualTo(3);
+
+            offer(serverPeer, chunk(78, false, 0));
+            offer(serverPeer, chunk(78, true, 0));
+            offer(serverPeer, credit(78, true, 10));
+            pump(server);
+            assertThat(server.counters().malformedFramesDropped.get() - malformedBefore).isEqualTo(3);
+            assertThat(server.counters().lateFramesDropped.get()).isEqualTo(3);
+            assertThat(server.counters().framesIn.get()).isEqualTo(6);
+            assertThat(server.counters().streamChunksDropped.get()).isZero();
+        }
+    }
+
+    @Test
+    void theFrameHeaderIsCheckedFirstAndAMalformedFrameNeverMovesTheClock()
+    {
+        try (Node client = node(1, 0); Node server = node(2, 0))
+        {
+            final byte[] valid = captureRequest(client, "some body".getBytes(StandardCharsets.US_ASCII));
+            final int serverPeer = attacker.resolvePeer(server.endpoint());
+            final int clusterOffset = MessageHeaderDecoder.ENCODED_LENGTH + RequestDecoder.frameEncodingOffset() +
+                FrameHeaderDecoder.clusterIdEncodingOffset();
+            final int stampOffset = MessageHeaderDecoder.ENCODED_LENGTH + RequestDecoder.frameEncodingOffset() +
+                FrameHeaderDecoder.hlcStampEncodingOffset();
+
+            // Foreign and malformed at once: the cluster id is read before the body, so it counts as foreign.
+            final byte[] foreignAndLying = valid.clone();
+            new UnsafeBuffer(foreignAndLying).putLong(clusterOffset, 99, ByteOrder.LITTLE_ENDIAN);
+            new UnsafeBuffer(foreignAndLying).putInt(valid.length - 9 - 4, 1 << 30, ByteOrder.LITTLE_ENDIAN);
+            // Malformed with a stamp an hour ahead (within the drift bound): dropped before its stamp is merged.
+            final byte[] lyingAhead = valid.clone();
+            new UnsafeBuffer(lyingAhead).putLong(stampOffset, HlcTimestamp.pack(clock.time() + 3_600_000L, 0),
+                ByteOrder.LITTLE_ENDIAN);
+            new UnsafeBuffer(lyingAhead).putInt(valid.length - 9 - 4, 1 << 30, ByteOrder.LITTLE_ENDIAN);
+
+            final long stampBefore = lastStamp(server);
+            attacker.offer(serverPeer, new UnsafeBuffer(foreignAndLying), 0, foreignAndLying.length);
+            attacker.offer(serverPeer, new UnsafeBuffer(lyingAhead), 0, lyingAhead.length);
+            pump(server);
+
+            assertThat(server.counters().foreignFramesDropped.get()).isEqualTo(1);
+            assertThat(server.counters().malformedFramesDropped.get()).isEqualTo(1);
+            assertThat(HlcTimestamp.millis(lastStamp(server))).isLessThan(clock.time() + 3_600_000L);
+            assertThat(lastStamp(server)).isEqualTo(stampBefore);
+        }
+    }
+
+    private static long lastStamp(final Node node)
+    {
+        final CompletableFuture<Long> stamp = node.execute((s) -> s.clock().lastStamp());
+        node.invoker().invoke();
+        return stamp.join();
+    }
+
+    private void offer(final int peer, final UnsafeBuffer frame)
+    {
+        assertThat(attacker.offer(peer, frame, 0, frame.capacity())).isPositive();
+    }
+
+    private static UnsafeBuffer chunk(final long correlationId, final boolean response, final int bodyOffset)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+        final StreamChunkEncoder encoder = new StreamChunkEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+        encoder.frame().clusterId(0).sourceNodeId(7).correlationId(correlationId).hlcStamp(0);
+        encoder.frame().flags().clear().streamChunk(true).response(response).request(!response);
+        encoder.streamId(correlationId).bodyOffset(bodyOffset).putData(new UnsafeBuffer(new byte[8]), 0, 8);
+        return new UnsafeBuffer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    private static UnsafeBuffer credit(final long correlationId, final boolean response, final int consumed)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
+        final StreamCreditEncoder encoder = new StreamCreditEncoder();
+        encoder.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder());
+        encoder.frame().clusterId(0).sourceNodeId(7).correlationId(correlationId).hlcStamp(0);
+        encoder.frame().flags().clear().response(response).request(!response);
+        encoder.streamId(correlationId).consumedBytes(consumed);
+        return new UnsafeBuffer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 
     private Node node(final int nodeId, final long clusterId)

@@ -132,7 +132,7 @@ final class ReplyBackPressureTest
         launch(new NodeContext());
         // Only the first reply's claim attempts are refused: without queueing behind it, the later replies would
         // be claimed at once and overtake it.
-        serverTransport.refuseNext(RpcEngine.SEND_ATTEMPTS);
+        serverTransport.refuseNext(FramePublisher.SEND_ATTEMPTS);
         final List<String> completions = new ArrayList<>();
         final List<CompletableFuture<RpcResponse>> calls = new ArrayList<>();
         for (int i = 0; i < 5; i++)
@@ -157,7 +157,7 @@ final class ReplyBackPressureTest
         launch(new NodeContext());
         // The first frame is queued after the claim attempts; without holding the stream back, its chunks would be
         // claimed in the same duty cycle and reach the requester before the frame that starts the stream.
-        serverTransport.refuseNext(RpcEngine.SEND_ATTEMPTS + 2);
+        serverTransport.refuseNext(FramePublisher.SEND_ATTEMPTS + 2);
         final int length = 100_000;
 
         final CompletableFuture<RpcResponse> call = generate(length, LONG_TIMEOUT_MS);
@@ -175,7 +175,7 @@ final class ReplyBackPressureTest
         launch(new NodeContext());
         // The server's first sends are the credits for the client's streamed body (one per half window): refusing
         // both credits' claim attempts would stall the body at one window for good if the credits were dropped.
-        serverTransport.refuseNext(2 * RpcEngine.SEND_ATTEMPTS);
+        serverTransport.refuseNext(2 * FramePublisher.SEND_ATTEMPTS);
         final byte[] body = RpcScenarios.generated(4 * NodeContext.DEFAULT_STREAM_WINDOW_BYTES);
 
         final CompletableFuture<RpcResponse> call = client.call(
@@ -332,21 +332,56 @@ final class ReplyBackPressureTest
     }
 
     @Test
-    void aPeerThatIsNoLongerConnectedWhenTheRetryComesLosesItsQueuedReply()
+    void aQueuedReplyWhosePeerIsNotConnectedWhenTheRetryComesStaysQueuedAndIsSent()
     {
         launch(new NodeContext());
         serverTransport.refuseAll(true);
-        final CompletableFuture<RpcResponse> call = echo("gone");
+        final CompletableFuture<RpcResponse> call = echo("later");
         step(3);
         assertThat(pendingReplies(server)).isEqualTo(1);
 
         serverTransport.refusal(Transport.NOT_CONNECTED);
+        step(3);
+        assertThat(server.counters().repliesDropped.get()).isZero();
+        assertThat(pendingReplies(server)).isEqualTo(1);
+
+        serverTransport.refuseAll(false);
+        stepUntilDone(call);
+        assertThat(call.join().bodyAsString()).isEqualTo("later");
+        assertThat(server.counters().repliesDropped.get()).isZero();
+    }
+
+    @Test
+    void aReplyToARequesterWhosePublicationIsNotConnectedYetIsQueuedNotDropped()
+    {
+        launch(new NodeContext());
+        // As over Aeron when a new node's first request arrives: the publication back to it is still connecting.
+        serverTransport.refusal(Transport.NOT_CONNECTED).refuseNext(7);
+
+        final CompletableFuture<RpcResponse> call = echo("first contact");
+        stepUntilDone(call);
+
+        assertThat(call.join().bodyAsString()).isEqualTo("first contact");
+        assertThat(serverTransport.refusedSends()).isEqualTo(7);
+        assertThat(server.counters().repliesQueued.get()).isEqualTo(1);
+        assertThat(server.counters().repliesRetried.get()).isEqualTo(1);
+        assertThat(server.counters().repliesDropped.get()).isZero();
+        assertThat(server.counters().sendFailures.get()).isZero();
+    }
+
+    @Test
+    void aReplyWhosePeerNeverConnectsIsDroppedAtItsDeadline()
+    {
+        launch(new NodeContext().replyRetryTimeoutMs(50));
+        serverTransport.refusal(Transport.NOT_CONNECTED).refuseAll(true);
+        final CompletableFuture<RpcResponse> call = echo("never");
+        step(3);
+        assertThat(pendingReplies(server)).isEqualTo(1);
+
+        clock.advanceMs(50);
         step(1);
         assertThat(server.counters().repliesDropped.get()).isEqualTo(1);
         assertThat(pendingReplies(server)).isZero();
-
-        serverTransport.refuseAll(false);
-        step(5);
         assertThat(call).isNotDone();
     }
 
@@ -360,16 +395,10 @@ final class ReplyBackPressureTest
         assertThat(pendingReplies(server)).isEqualTo(1);
         final long droppedBefore = server.counters().repliesDropped.get();
 
-        server.execute((services) ->
-        {
-            services.rpc().close();
-            return null;
-        });
-        server.invoker().invoke();
+        server.close();
 
         assertThat(droppedBefore).isZero();
         assertThat(server.counters().repliesDropped.get()).isEqualTo(1);
-        assertThat(pendingReplies(server)).isZero();
     }
 
     @Test

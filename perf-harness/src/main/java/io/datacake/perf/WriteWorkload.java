@@ -4,7 +4,7 @@ import io.datacake.node.Node;
 import io.datacake.node.NodeClosedException;
 import io.datacake.node.NodeServices;
 import io.datacake.node.NodeTask;
-import io.datacake.rpc.RpcEngine;
+import io.datacake.rpc.Rpc;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcResponseListener;
 import org.HdrHistogram.Histogram;
@@ -247,7 +247,7 @@ final class WriteWorkload
             final int[] peers = peersByCoordinator[coordinator];
             outstanding = peers.length + 1;
             anyFailed = false;
-            final RpcEngine rpc = services.rpc();
+            final Rpc rpc = services.rpc();
             for (final int peer : peers)
             {
                 rpc.call(peer, Replica.SERVICE_ID, Replica.PUT, body, 0, body.capacity(), null, timeoutMs, this);

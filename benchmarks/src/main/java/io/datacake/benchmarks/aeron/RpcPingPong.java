@@ -3,7 +3,7 @@ package io.datacake.benchmarks.aeron;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.node.NodeServices;
-import io.datacake.rpc.RpcEngine;
+import io.datacake.rpc.Rpc;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcResponseListener;
 import io.datacake.rpc.RpcService;
@@ -17,7 +17,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The same ping-pong as {@link RawAeronPingPong} as an RPC between two datacake nodes over {@link AeronTransport}s:
- * the calling node runs in invoker mode, stepped by the benchmark thread, which calls {@link RpcEngine#call} on it
+ * the calling node runs in invoker mode, stepped by the benchmark thread, which calls {@link Rpc#call} on it
  * (what gossip and replication do on the node thread); the echoing node runs on its own thread with the same idle
  * strategy as the raw echo thread. Thread topology is the raw ping-pong's: one pinging thread, one echoing thread.
  * <p>
@@ -45,7 +45,7 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
     private final AeronTransport echoTransport;
     private final AgentInvoker invoker;
     private final AgentInvoker echoInvoker;
-    private final RpcEngine rpc;
+    private final Rpc rpc;
     private final int peer;
     private final int serviceId = RpcService.idOf(SERVICE);
     private final UnsafeBuffer body;

@@ -2,7 +2,7 @@ package io.datacake.benchmarks.rpc;
 
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
-import io.datacake.rpc.RpcEngine;
+import io.datacake.rpc.Rpc;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcResponseListener;
 import io.datacake.rpc.RpcService;
@@ -51,7 +51,7 @@ public class RpcRoundTripBenchmark
 
     private Node client;
     private Node server;
-    private RpcEngine clientRpc;
+    private Rpc clientRpc;
     private int serverPeer;
     private int serviceId;
     private UnsafeBuffer body;
@@ -74,7 +74,7 @@ public class RpcRoundTripBenchmark
             .useAgentInvoker(true).addService(echo));
         client = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport("client"))
             .useAgentInvoker(true));
-        final RpcEngine[] captured = new RpcEngine[1];
+        final Rpc[] captured = new Rpc[1];
         client.submit((services) -> captured[0] = services.rpc());
         client.invoker().invoke();
         clientRpc = captured[0];

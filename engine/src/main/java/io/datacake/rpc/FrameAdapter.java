@@ -1,0 +1,404 @@
+package io.datacake.rpc;
+
+import io.datacake.clock.HlcException;
+import io.datacake.clock.HybridLogicalClock;
+import io.datacake.protocol.FrameFlagsDecoder;
+import io.datacake.protocol.FrameHeaderDecoder;
+import io.datacake.protocol.MessageHeaderDecoder;
+import io.datacake.protocol.RequestDecoder;
+import io.datacake.protocol.ResponseDecoder;
+import io.datacake.protocol.RpcStatus;
+import io.datacake.protocol.StreamChunkDecoder;
+import io.datacake.protocol.StreamCreditDecoder;
+import io.datacake.transport.FrameHandler;
+import org.agrona.DirectBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * Every incoming frame goes through here first: the message header (schema, version, template) and the frame
+ * header (cluster id) are checked before anything else reads the frame; then the message is decoded in place and
+ * every length is checked against the frame; only a frame that decoded cleanly merges its HLC stamp into the
+ * node's clock and is handed on (requests to the {@link RequestDispatcher}, responses to the {@link CallRegistry},
+ * chunks and credits to the {@link StreamManager}). A malformed or foreign frame is dropped and counted by reason,
+ * never throws out of {@link #onFrame}, and changes no state.
+ * <p>
+ * Node thread only.
+ */
+final class FrameAdapter implements FrameHandler
+{
+    /** Correlation ids of streamed requests stay below this so they fit in stream keys. */
+    static final long MAX_STREAMED_CORRELATION_ID = 1L << 46;
+
+    private static final int MESSAGE_HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
+    private static final int MIN_FRAME_LENGTH = MESSAGE_HEADER_LENGTH + FrameHeaderDecoder.ENCODED_LENGTH;
+
+    private final int nodeId;
+    private final long clusterId;
+    private final HybridLogicalClock clock;
+    private final RpcCounters counters;
+    private final RpcRequest request;
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final FrameHeaderDecoder frameHeaderDecoder = new FrameHeaderDecoder();
+    private final RequestDecoder requestDecoder = new RequestDecoder();
+    private final ResponseDecoder responseDecoder = new ResponseDecoder();
+    private final StreamChunkDecoder chunkDecoder = new StreamChunkDecoder();
+    private final StreamCreditDecoder creditDecoder = new StreamCreditDecoder();
+    private RequestDispatcher dispatcher;
+    private CallRegistry calls;
+    private StreamManager streams;
+
+    // Fields of the frame being decoded.
+    private int frameSourceNodeId;
+    private long frameCorrelationId;
+    private long frameHlcStamp;
+    private boolean frameStreamed;
+    private int frameTotalBodyLength;
+    private int frameBodyOffset;
+    private int frameBodyLength;
+    private int frameEndpointOffset;
+    private int frameEndpointLength;
+
+    FrameAdapter(final RpcContext ctx, final RpcRequest request)
+    {
+        this.nodeId = ctx.nodeId();
+        this.clusterId = ctx.clusterId();
+        this.clock = ctx.hybridClock();
+        this.counters = ctx.counters();
+        this.request = request;
+    }
+
+    void wire(final RequestDispatcher dispatcher, final CallRegistry calls, final StreamManager streams)
+    {
+        this.dispatcher = dispatcher;
+        this.calls = calls;
+        this.streams = streams;
+    }
+
+    /**
+     * Check, decode and route one incoming frame (the transport's poll callback). Never throws.
+     *
+     * @param buffer holds the frame.
+     * @param offset where it starts.
+     * @param length its length.
+     */
+    public void onFrame(final DirectBuffer buffer, final int offset, final int length)
+    {
+        counters.framesIn.incrementRelease();
+        counters.bytesIn.getAndAddRelease(length);
+        try
+        {
+            final int end = offset + length;
+            if (length < MIN_FRAME_LENGTH || end > buffer.capacity())
+            {
+                malformed();
+                return;
+            }
+            headerDecoder.wrap(buffer, offset);
+            final int blockLength = headerDecoder.blockLength();
+            final int bodyStart = offset + MESSAGE_HEADER_LENGTH;
+            if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID ||
+                headerDecoder.version() != MessageHeaderDecoder.SCHEMA_VERSION ||
+                blockLength < FrameHeaderDecoder.ENCODED_LENGTH || bodyStart + blockLength > end)
+            {
+                malformed();
+                return;
+            }
+            // Every message starts with the FrameHeader composite.
+            frameHeaderDecoder.wrap(buffer, bodyStart);
+            if (frameHeaderDecoder.clusterId() != clusterId)
+            {
+                counters.foreignFramesDropped.incrementRelease();
+                return;
+            }
+            frameSourceNodeId = frameHeaderDecoder.sourceNodeId();
+            frameCorrelationId = frameHeaderDecoder.correlationId();
+            frameHlcStamp = frameHeaderDecoder.hlcStamp();
+            final int version = headerDecoder.version();
+            switch (headerDecoder.templateId())
+            {
+                case RequestDecoder.TEMPLATE_ID:
+                    onRequestFrame(buffer, offset, bodyStart, blockLength, version, end);
+                    break;
+                case ResponseDecoder.TEMPLATE_ID:
+                    onResponseFrame(buffer, bodyStart, blockLength, version, end);
+                    break;
+                case StreamChunkDecoder.TEMPLATE_ID:
+                    onChunkFrame(buffer, bodyStart, blockLength, version, end);
+                    break;
+                case StreamCreditDecoder.TEMPLATE_ID:
+                    onCreditFrame(buffer, bodyStart, blockLength, version, end);
+                    break;
+                default:
+                    malformed();
+            }
+        }
+        catch (final IndexOutOfBoundsException | IllegalArgumentException ex)
+        {
+            malformed();
+        }
+    }
+
+    /**
+     * Decode a request frame kept by the stream manager (the first frame of a streamed request body) into the
+     * request flyweight again. The frame was checked when it arrived.
+     *
+     * @return false if it no longer decodes (counted as malformed).
+     */
+    boolean decodeStoredRequest(final DirectBuffer frame)
+    {
+        headerDecoder.wrap(frame, 0);
+        return parseRequest(frame, MESSAGE_HEADER_LENGTH, headerDecoder.blockLength(), headerDecoder.version(),
+            frame.capacity());
+    }
+
+    int bodyOffset()
+    {
+        return frameBodyOffset;
+    }
+
+    int bodyLength()
+    {
+        return frameBodyLength;
+    }
+
+    int totalBodyLength()
+    {
+        return frameTotalBodyLength;
+    }
+
+    int endpointOffset()
+    {
+        return frameEndpointOffset;
+    }
+
+    int endpointLength()
+    {
+        return frameEndpointLength;
+    }
+
+    boolean malformed()
+    {
+        counters.malformedFramesDropped.incrementRelease();
+        return false;
+    }
+
+    private void onRequestFrame(
+        final DirectBuffer buffer, final int frameOffset, final int offset, final int blockLength, final int version,
+        final int end)
+    {
+        if (!parseRequest(buffer, offset, blockLength, version, end))
+        {
+            return;
+        }
+        final boolean oneWay = request.isOneWay();
+        if (oneWay && frameStreamed)
+        {
+            malformed();
+            return;
+        }
+        if (frameStreamed && (frameCorrelationId < 0 || frameCorrelationId >= MAX_STREAMED_CORRELATION_ID))
+        {
+            malformed();
+            return;
+        }
+        mergeStamp();
+        dispatcher.onRequest(buffer, frameOffset, end - frameOffset, frameStreamed);
+    }
+
+    private boolean parseRequest(
+        final DirectBuffer buffer, final int offset, final int blockLength, final int version, final int end)
+    {
+        if (blockLength < RequestDecoder.BLOCK_LENGTH || offset + blockLength > end)
+        {
+            return malformed();
+        }
+        requestDecoder.wrap(buffer, offset, blockLength, version);
+        final FrameHeaderDecoder frame = requestDecoder.frame();
+        final FrameFlagsDecoder flags = frame.flags();
+        request.reset(frame.sourceNodeId(), frame.correlationId(), requestDecoder.serviceId(),
+            requestDecoder.messageTypeId(), flags.oneWay(), frame.hlcStamp(), buffer);
+        frameStreamed = flags.streamed();
+        frameTotalBodyLength = requestDecoder.totalBodyLength();
+
+        if (requestDecoder.limit() + RequestDecoder.HeadersDecoder.sbeHeaderSize() > end)
+        {
+            return malformed();
+        }
+        final RequestDecoder.HeadersDecoder headers = requestDecoder.headers();
+        if (headers.count() > RpcHeaders.MAX_HEADERS || headers.actingBlockLength() < 0)
+        {
+            return malformed();
+        }
+        while (headers.hasNext())
+        {
+            if (requestDecoder.limit() + headers.actingBlockLength() > end)
+            {
+                return malformed();
+            }
+            headers.next();
+            final int nameOffset = varOffset(buffer, requestDecoder.limit(), 2, end);
+            if (nameOffset < 0)
+            {
+                return false;
+            }
+            final int nameLength = headers.nameLength();
+            headers.skipName();
+            final int valueOffset = varOffset(buffer, requestDecoder.limit(), 2, end);
+            if (valueOffset < 0)
+            {
+                return false;
+            }
+            final int valueLength = headers.valueLength();
+            headers.skipValue();
+            request.addHeader(nameOffset, nameLength, valueOffset, valueLength);
+        }
+        frameEndpointOffset = varOffset(
+            buffer, requestDecoder.limit(), RequestDecoder.replyEndpointHeaderLength(), end);
+        if (frameEndpointOffset < 0)
+        {
+            return false;
+        }
+        frameEndpointLength = requestDecoder.replyEndpointLength();
+        requestDecoder.skipReplyEndpoint();
+        frameBodyOffset = varOffset(buffer, requestDecoder.limit(), RequestDecoder.bodyHeaderLength(), end);
+        if (frameBodyOffset < 0)
+        {
+            return false;
+        }
+        frameBodyLength = requestDecoder.bodyLength();
+        if (frameStreamed ? frameTotalBodyLength <= frameBodyLength : frameTotalBodyLength != frameBodyLength)
+        {
+            return malformed();
+        }
+        request.body(buffer, frameBodyOffset, frameBodyLength);
+        return true;
+    }
+
+    private void onResponseFrame(
+        final DirectBuffer buffer, final int offset, final int blockLength, final int version, final int end)
+    {
+        if (blockLength < ResponseDecoder.BLOCK_LENGTH || offset + blockLength > end)
+        {
+            malformed();
+            return;
+        }
+        responseDecoder.wrap(buffer, offset, blockLength, version);
+        final int messageOffset = varOffset(
+            buffer, responseDecoder.limit(), ResponseDecoder.errorMessageHeaderLength(), end);
+        if (messageOffset < 0)
+        {
+            return;
+        }
+        final int messageLength = responseDecoder.errorMessageLength();
+        responseDecoder.skipErrorMessage();
+        frameBodyOffset = varOffset(buffer, responseDecoder.limit(), ResponseDecoder.bodyHeaderLength(), end);
+        if (frameBodyOffset < 0)
+        {
+            return;
+        }
+        frameBodyLength = responseDecoder.bodyLength();
+        final RpcStatus status = responseDecoder.status();
+        final boolean streamed = responseDecoder.frame().flags().streamed();
+        final int totalBodyLength = responseDecoder.totalBodyLength();
+        if (status == RpcStatus.NULL_VAL ||
+            (streamed ? totalBodyLength <= frameBodyLength : totalBodyLength != frameBodyLength))
+        {
+            malformed();
+            return;
+        }
+        mergeStamp();
+        calls.onResponse(frameSourceNodeId, frameCorrelationId, status, streamed, responseDecoder.streamId(),
+            totalBodyLength, buffer, frameBodyOffset, frameBodyLength, messageOffset, messageLength);
+    }
+
+    private void onChunkFrame(
+        final DirectBuffer buffer, final int offset, final int blockLength, final int version, final int end)
+    {
+        if (blockLength < StreamChunkDecoder.BLOCK_LENGTH || offset + blockLength > end)
+        {
+            malformed();
+            return;
+        }
+        chunkDecoder.wrap(buffer, offset, blockLength, version);
+        frameBodyOffset = varOffset(buffer, chunkDecoder.limit(), StreamChunkDecoder.dataHeaderLength(), end);
+        if (frameBodyOffset < 0)
+        {
+            return;
+        }
+        frameBodyLength = chunkDecoder.dataLength();
+        final int bodyOffset = chunkDecoder.bodyOffset();
+        if (bodyOffset < 0)
+        {
+            malformed();
+            return;
+        }
+        mergeStamp();
+        if (chunkDecoder.frame().flags().response())
+        {
+            calls.onResponseChunk(frameSourceNodeId, frameCorrelationId, chunkDecoder.streamId(), bodyOffset,
+                buffer, frameBodyOffset, frameBodyLength);
+        }
+        else
+        {
+            streams.onRequestChunk(frameSourceNodeId, frameCorrelationId, chunkDecoder.streamId(), bodyOffset,
+                buffer, frameBodyOffset, frameBodyLength);
+        }
+    }
+
+    private void onCreditFrame(
+        final DirectBuffer buffer, final int offset, final int blockLength, final int version, final int end)
+    {
+        if (blockLength < StreamCreditDecoder.BLOCK_LENGTH || offset + blockLength > end)
+        {
+            malformed();
+            return;
+        }
+        creditDecoder.wrap(buffer, offset, blockLength, version);
+        final int consumed = creditDecoder.consumedBytes();
+        if (consumed < 0)
+        {
+            malformed();
+            return;
+        }
+        mergeStamp();
+        streams.onCredit(frameSourceNodeId, frameCorrelationId, creditDecoder.streamId(),
+            creditDecoder.frame().flags().response(), consumed);
+    }
+
+    private void mergeStamp()
+    {
+        if (frameSourceNodeId != nodeId)
+        {
+            try
+            {
+                clock.recv(frameHlcStamp, frameSourceNodeId);
+            }
+            catch (final HlcException ex)
+            {
+                counters.clockErrors.incrementRelease();
+            }
+        }
+    }
+
+    /**
+     * Offset of a var-length field's data, after checking that its length header and data fit in the frame.
+     */
+    private int varOffset(final DirectBuffer buffer, final int limit, final int headerLength, final int end)
+    {
+        if (limit + headerLength > end)
+        {
+            malformed();
+            return -1;
+        }
+        final long length = headerLength == 2 ?
+            (buffer.getShort(limit, LITTLE_ENDIAN) & 0xFFFF) :
+            (buffer.getInt(limit, LITTLE_ENDIAN) & 0xFFFF_FFFFL);
+        if (limit + headerLength + length > end)
+        {
+            malformed();
+            return -1;
+        }
+        return limit + headerLength;
+    }
+}

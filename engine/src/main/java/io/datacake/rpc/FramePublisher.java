@@ -1,0 +1,359 @@
+package io.datacake.rpc;
+
+import io.datacake.clock.HlcException;
+import io.datacake.clock.HybridLogicalClock;
+import io.datacake.protocol.FrameHeaderEncoder;
+import io.datacake.protocol.MessageHeaderEncoder;
+import io.datacake.protocol.RequestEncoder;
+import io.datacake.protocol.ResponseEncoder;
+import io.datacake.protocol.RpcStatus;
+import io.datacake.protocol.StreamChunkEncoder;
+import io.datacake.protocol.StreamCreditEncoder;
+import io.datacake.transport.Transport;
+import io.datacake.transport.TransportClaim;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one place where outgoing frames are claimed, encoded (frame header included) and committed: requests,
+ * one-way messages, responses, stream chunks and stream credits. A frame is encoded in place into a transport claim;
+ * a reply (response or credit) the transport cannot take because it is back-pressured or the requester's
+ * publication is not connected yet is encoded into the {@link PendingReplies} scratch and queued, then offered again
+ * from {@link #retryQueuedReplies}, already encoded. Frames to be signed will be signed here.
+ * <p>
+ * Node thread only.
+ */
+final class FramePublisher
+{
+    /** Attempts per send while the transport reports back-pressure or an admin action. */
+    static final int SEND_ATTEMPTS = 3;
+
+    /** Bound on queued replies taken from the pending-reply queue (sent or dropped) per duty cycle. */
+    static final int REPLY_RETRY_LIMIT = 64;
+
+    /** Longest error message sent in a response, in ASCII characters. */
+    static final int MAX_ERROR_MESSAGE_LENGTH = 1024;
+
+    static final int MESSAGE_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
+    static final int RESPONSE_FIXED_LENGTH = MESSAGE_HEADER_LENGTH + ResponseEncoder.BLOCK_LENGTH +
+        ResponseEncoder.errorMessageHeaderLength() + ResponseEncoder.bodyHeaderLength();
+    static final int CHUNK_FIXED_LENGTH = MESSAGE_HEADER_LENGTH + StreamChunkEncoder.BLOCK_LENGTH +
+        StreamChunkEncoder.dataHeaderLength();
+    static final int CREDIT_LENGTH = MESSAGE_HEADER_LENGTH + StreamCreditEncoder.BLOCK_LENGTH;
+
+    private static final UnsafeBuffer ZERO_AUTH_TAG = new UnsafeBuffer(new byte[16]);
+    private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
+
+    private final int nodeId;
+    private final long clusterId;
+    private final Transport transport;
+    private final TransportClaim claim;
+    private final HybridLogicalClock clock;
+    private final EpochClock epochClock;
+    private final RpcCounters counters;
+    private final int maxMessageLength;
+    private final long replyRetryTimeoutMs;
+    private final UnsafeBuffer localEndpoint;
+    private final PendingReplies pendingReplies;
+
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final RequestEncoder requestEncoder = new RequestEncoder();
+    private final ResponseEncoder responseEncoder = new ResponseEncoder();
+    private final StreamChunkEncoder chunkEncoder = new StreamChunkEncoder();
+    private final StreamCreditEncoder creditEncoder = new StreamCreditEncoder();
+    private final UnsafeBuffer errorMessageBuffer = new UnsafeBuffer(new byte[MAX_ERROR_MESSAGE_LENGTH]);
+
+    // Where the reply being encoded goes, set by claimReply: the transport claim, or the pending-reply scratch.
+    private MutableDirectBuffer replyBuffer;
+    private int replyOffset;
+    private boolean replyQueued;
+    private boolean closed;
+
+    FramePublisher(final RpcContext ctx)
+    {
+        this.nodeId = ctx.nodeId();
+        this.clusterId = ctx.clusterId();
+        this.transport = ctx.transport();
+        this.claim = transport.newClaim();
+        this.clock = ctx.hybridClock();
+        this.epochClock = ctx.epochClock();
+        this.counters = ctx.counters();
+        this.maxMessageLength = transport.maxMessageLength();
+        this.replyRetryTimeoutMs = ctx.replyRetryTimeoutMs() > 0 ? ctx.replyRetryTimeoutMs() : ctx.requestTimeoutMs();
+        this.localEndpoint = new UnsafeBuffer(transport.localEndpoint().getBytes(StandardCharsets.US_ASCII));
+        this.pendingReplies = new PendingReplies(transport, counters, ctx.maxPendingReplyBytes(), maxMessageLength);
+    }
+
+    int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    int requestFixedLength(final RpcHeaders headers)
+    {
+        return MESSAGE_HEADER_LENGTH + RequestEncoder.BLOCK_LENGTH + RequestEncoder.HeadersEncoder.sbeHeaderSize() +
+            (null == headers ? 0 : headers.encodedLength()) + RequestEncoder.replyEndpointHeaderLength() +
+            localEndpoint.capacity() + RequestEncoder.bodyHeaderLength();
+    }
+
+    /**
+     * Claim, encode and commit a request (or one-way message) with the first {@code firstChunk} bytes of its body.
+     *
+     * @return the transport result: positive if sent.
+     */
+    long publishRequest(
+        final int peer,
+        final long correlationId,
+        final boolean oneWay,
+        final int serviceId,
+        final int messageTypeId,
+        final RpcHeaders headers,
+        final DirectBuffer body,
+        final int bodyOffset,
+        final int bodyLength,
+        final int firstChunk)
+    {
+        final long result = claim(peer, requestFixedLength(headers) + firstChunk);
+        if (result > 0)
+        {
+            requestEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder);
+            encodeFrameHeader(requestEncoder.frame(), correlationId);
+            requestEncoder.frame().flags().clear().request(!oneWay).oneWay(oneWay).streamed(firstChunk < bodyLength);
+            requestEncoder.serviceId(serviceId).messageTypeId(messageTypeId).totalBodyLength(bodyLength);
+            final int headerCount = null == headers ? 0 : headers.count();
+            final RequestEncoder.HeadersEncoder headersEncoder = requestEncoder.headersCount(headerCount);
+            for (int i = 0; i < headerCount; i++)
+            {
+                headersEncoder.next()
+                    .putName(headers.buffer(), headers.nameOffset(i), headers.nameLength(i))
+                    .putValue(headers.buffer(), headers.valueOffset(i), headers.valueLength(i));
+            }
+            requestEncoder.putReplyEndpoint(localEndpoint, 0, localEndpoint.capacity());
+            requestEncoder.putBody(null == body ? EMPTY : body, bodyOffset, firstChunk);
+            commit(claim.length());
+            counters.requestsSent.incrementRelease();
+        }
+        return result;
+    }
+
+    /**
+     * Claim, encode and commit one chunk of a streamed body.
+     *
+     * @return the transport result: positive if sent; a failure is counted.
+     */
+    long publishChunk(final OutboundStream stream, final int chunkLength)
+    {
+        final long result = claim(stream.peer, CHUNK_FIXED_LENGTH + chunkLength);
+        if (result > 0)
+        {
+            chunkEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder);
+            encodeFrameHeader(chunkEncoder.frame(), stream.correlationId);
+            chunkEncoder.frame().flags().clear().streamChunk(true).response(stream.response).request(!stream.response);
+            chunkEncoder.streamId(stream.streamId).bodyOffset(stream.sentOffset);
+            chunkEncoder.putData(stream.body, stream.sentOffset, chunkLength);
+            commit(CHUNK_FIXED_LENGTH + chunkLength);
+        }
+        else
+        {
+            counters.sendFailures.incrementRelease();
+        }
+        return result;
+    }
+
+    /**
+     * Send (or queue) a successful response carrying the first {@code firstChunk} bytes of its body.
+     *
+     * @return true if sent or queued; false if it cannot be sent or was dropped (counted).
+     */
+    boolean publishOkResponse(
+        final int peer,
+        final long correlationId,
+        final long streamId,
+        final DirectBuffer body,
+        final int offset,
+        final int totalLength,
+        final int firstChunk)
+    {
+        final int length = RESPONSE_FIXED_LENGTH + firstChunk;
+        if (!claimReply(peer, length))
+        {
+            return false;
+        }
+        responseEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
+        encodeFrameHeader(responseEncoder.frame(), correlationId);
+        responseEncoder.frame().flags().clear().response(true).streamed(firstChunk < totalLength);
+        responseEncoder.streamId(streamId).status(RpcStatus.OK).totalBodyLength(totalLength);
+        responseEncoder.putErrorMessage(EMPTY, 0, 0);
+        responseEncoder.putBody(null == body ? EMPTY : body, offset, firstChunk);
+        return commitReply(peer, PendingReplies.RESPONSE, length);
+    }
+
+    /**
+     * Send (or queue) an error response.
+     */
+    void publishErrorResponse(final int peer, final long correlationId, final RpcStatus status, final String message)
+    {
+        final String text = null == message ? "" : message;
+        final int messageLength = Math.min(text.length(), MAX_ERROR_MESSAGE_LENGTH);
+        errorMessageBuffer.putStringWithoutLengthAscii(0, text, 0, messageLength);
+        final int length = RESPONSE_FIXED_LENGTH + messageLength;
+        if (!claimReply(peer, length))
+        {
+            return;
+        }
+        responseEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
+        encodeFrameHeader(responseEncoder.frame(), correlationId);
+        responseEncoder.frame().flags().clear().response(true).failed(true);
+        responseEncoder.streamId(0).status(status).totalBodyLength(0);
+        responseEncoder.putErrorMessage(errorMessageBuffer, 0, messageLength);
+        responseEncoder.putBody(EMPTY, 0, 0);
+        commitReply(peer, PendingReplies.RESPONSE, length);
+    }
+
+    /**
+     * Send (or queue) a stream credit: the receiver of a streamed body has consumed this many bytes.
+     */
+    void publishCredit(
+        final int peer, final long correlationId, final long streamId, final boolean response, final int consumed)
+    {
+        if (!claimReply(peer, CREDIT_LENGTH))
+        {
+            return;
+        }
+        creditEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
+        encodeFrameHeader(creditEncoder.frame(), correlationId);
+        creditEncoder.frame().flags().clear().response(response).request(!response);
+        creditEncoder.streamId(streamId).consumedBytes(consumed);
+        commitReply(peer, PendingReplies.CREDIT, CREDIT_LENGTH);
+    }
+
+    /**
+     * Whether replies to the peer wait in the queue: later frames of the same flow must follow them.
+     */
+    boolean hasQueuedRepliesFor(final int peer)
+    {
+        return pendingReplies.hasFramesFor(peer);
+    }
+
+    int queuedReplyCount()
+    {
+        return pendingReplies.frameCount();
+    }
+
+    int retryQueuedReplies(final long nowMs)
+    {
+        return pendingReplies.retry(nowMs, REPLY_RETRY_LIMIT);
+    }
+
+    void dropQueuedReplies(final int peer)
+    {
+        pendingReplies.dropPeer(peer);
+    }
+
+    void close()
+    {
+        closed = true;
+        pendingReplies.clear();
+    }
+
+    /**
+     * Find room for a reply frame: a transport claim or, when the transport is back-pressured or not connected to
+     * the requester yet, or replies to the peer are already queued (order), the pending-reply scratch buffer. Sets
+     * {@code replyBuffer} and {@code replyOffset} for the encoder.
+     *
+     * @return false if the reply cannot be sent at all (peer closed, node closed): counted.
+     */
+    private boolean claimReply(final int peer, final int length)
+    {
+        if (closed)
+        {
+            counters.sendFailures.incrementRelease();
+            return false;
+        }
+        if (!pendingReplies.hasFramesFor(peer))
+        {
+            final long result = claim(peer, length);
+            if (result > 0)
+            {
+                replyBuffer = claim.buffer();
+                replyOffset = claim.offset();
+                replyQueued = false;
+                return true;
+            }
+            if (!PendingReplies.isRetryable(result))
+            {
+                counters.sendFailures.incrementRelease();
+                return false;
+            }
+        }
+        replyBuffer = pendingReplies.scratch();
+        replyOffset = PendingReplies.FRAME_OFFSET;
+        replyQueued = true;
+        return true;
+    }
+
+    /**
+     * Commit the claim of {@code claimReply}, or queue the frame encoded in the scratch buffer.
+     *
+     * @return true if sent or queued; false if the queue was full and the frame was dropped (counted).
+     */
+    private boolean commitReply(final int peer, final int kind, final int length)
+    {
+        if (!replyQueued)
+        {
+            commit(length);
+            if (kind == PendingReplies.RESPONSE)
+            {
+                counters.responsesSent.incrementRelease();
+            }
+            return true;
+        }
+        return pendingReplies.append(peer, kind, epochClock.time() + replyRetryTimeoutMs, length);
+    }
+
+    private void encodeFrameHeader(final FrameHeaderEncoder frame, final long correlationId)
+    {
+        frame.clusterId(clusterId)
+            .putAuthTag(ZERO_AUTH_TAG, 0, ZERO_AUTH_TAG.capacity())
+            .sourceNodeId(nodeId)
+            .correlationId(correlationId)
+            .hlcStamp(stamp());
+    }
+
+    private long stamp()
+    {
+        try
+        {
+            return clock.send();
+        }
+        catch (final HlcException ex)
+        {
+            counters.clockErrors.incrementRelease();
+            return clock.lastStamp();
+        }
+    }
+
+    private long claim(final int peer, final int length)
+    {
+        long result;
+        int attempts = 0;
+        do
+        {
+            result = transport.tryClaim(peer, length, claim);
+        }
+        while (result <= 0 && (result == Transport.BACK_PRESSURED || result == Transport.ADMIN_ACTION) &&
+            ++attempts < SEND_ATTEMPTS);
+        return result;
+    }
+
+    private void commit(final int length)
+    {
+        claim.commit();
+        counters.framesOut.incrementRelease();
+        counters.bytesOut.getAndAddRelease(length);
+    }
+}

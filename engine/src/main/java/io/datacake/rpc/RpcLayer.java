@@ -1,0 +1,79 @@
+package io.datacake.rpc;
+
+import io.datacake.transport.FrameHandler;
+import io.datacake.transport.PeerStatusListener;
+
+/**
+ * The handle by which a node owns and drives its RPC layer: it polls the transport into {@link #frameHandler()},
+ * registers {@link #peerStatusListener()} with the transport, calls {@link #doWork(long)} every duty cycle and
+ * {@link #close()} once. Components never see this handle; they get the narrow {@link Rpc} from {@link #rpc()}.
+ * <p>
+ * Node thread only.
+ */
+public final class RpcLayer
+{
+    private final RpcEngine engine;
+
+    /**
+     * Create the RPC layer of a node.
+     *
+     * @param ctx the settings and collaborators (transport, clocks, counters, bounds).
+     * @throws NullPointerException     if a required collaborator is missing.
+     * @throws IllegalArgumentException if the transport's frames are too small for the RPC headers, or
+     *                                  {@code maxPendingReplyBytes} cannot hold one frame.
+     */
+    public RpcLayer(final RpcContext ctx)
+    {
+        this.engine = new RpcEngine(ctx);
+    }
+
+    /**
+     * What components use: calls, one-way messages, cancellation, services.
+     *
+     * @return the node's RPC interface.
+     */
+    public Rpc rpc()
+    {
+        return engine;
+    }
+
+    /**
+     * The transport's poll callback: checks, decodes and routes every frame; never throws.
+     *
+     * @return the frame handler.
+     */
+    public FrameHandler frameHandler()
+    {
+        return engine.frameAdapter();
+    }
+
+    /**
+     * To register with the transport: a peer going away fails its calls and drops what is queued for it.
+     *
+     * @return the listener.
+     */
+    public PeerStatusListener peerStatusListener()
+    {
+        return engine;
+    }
+
+    /**
+     * Expire call timeouts, retry queued requests and replies, send streamed chunks within credit and abandon
+     * streams that made no progress. Call every duty cycle.
+     *
+     * @param nowMs the time of this duty cycle, in epoch milliseconds.
+     * @return work done.
+     */
+    public int doWork(final long nowMs)
+    {
+        return engine.doWork(nowMs);
+    }
+
+    /**
+     * Fail every pending call with {@link RpcError#NODE_CLOSED}, drop what is queued and all streams. Idempotent.
+     */
+    public void close()
+    {
+        engine.close();
+    }
+}
