@@ -84,8 +84,8 @@ public final class ResolveStallProbe
         final Result async = run("async", Variant.ASYNC, peers, cyclesAfter);
         final Result control = run("control", Variant.CONTROL, peers, cyclesAfter);
 
-        System.out.println("| variant | duty cycles | resolve calls total ms | longest resolve call us | p50 gap us | p99 gap us | " +
-            "p99.99 gap us | max gap us | gaps >= 50 ms | max timer lateness us |");
+        System.out.println("| variant | duty cycles | resolve calls total ms | longest resolve call us | " +
+            "p50 gap us | p99 gap us | p99.99 gap us | max gap us | gaps >= 50 ms | max timer lateness us |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         print(blocking);
         print(async);

@@ -447,9 +447,9 @@ public final class AeronTransport implements Transport
      * <p>
      * Aeron's fragment limit bounds the work: a frame that arrives in several fragments counts once in the result,
      * so at most {@code fragmentLimit} frames are delivered. Each poll also looks up at most
-     * {@link #PENDING_ADD_LOOKUPS_PER_POLL} publications still being created for resolved peers, without waiting. If the handler throws, the frame counts as consumed, the
-     * remaining frames of this poll are still delivered, and the first exception is rethrown when the poll ends
-     * (Aeron itself would only log it).
+     * {@link #PENDING_ADD_LOOKUPS_PER_POLL} publications still being created for resolved peers, without waiting. If
+     * the handler throws, the frame counts as consumed, the remaining frames of this poll are still delivered, and the
+     * first exception is rethrown when the poll ends (Aeron itself would only log it).
      *
      * @throws RuntimeException         the first exception the handler threw during this poll.
      * @throws IllegalArgumentException if the fragment limit is not positive.
