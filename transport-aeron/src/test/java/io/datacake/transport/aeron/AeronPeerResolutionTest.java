@@ -225,6 +225,40 @@ class AeronPeerResolutionTest
         }
     }
 
+    @Test
+    void onePollLooksUpAtMostItsBoundOfPendingAddsAndLaterPollsFinishTheRest()
+    {
+        final DriverGate gate = new DriverGate();
+        try (AeronTransportFactory factory = gatedFactory(Media.IPC, gate))
+        {
+            final AeronTransport a = factory.createOne();
+            final CountersReader counters = a.driver().aeron().countersReader();
+            final int peerCount = AeronTransport.PENDING_ADD_LOOKUPS_PER_POLL * 2 + 3;
+            final int[] peers = new int[peerCount];
+            gate.close();
+            for (int i = 0; i < peerCount; i++)
+            {
+                peers[i] = a.resolvePeer(factory.unreachableEndpoint());
+            }
+            gate.open();
+            for (final int peer : peers)
+            {
+                final long registrationId = a.publicationRegistrationId(peer);
+                awaitTrue(() -> publicationsRegisteredAs(counters, registrationId) == 1);
+            }
+
+            final Frames frames = new Frames();
+            a.poll(frames, 16);
+            assertThat(pendingCount(a, peers))
+                .isGreaterThanOrEqualTo(peerCount - AeronTransport.PENDING_ADD_LOOKUPS_PER_POLL);
+            pollUntil(a, frames, () -> pendingCount(a, peers) == 0);
+            for (final int peer : peers)
+            {
+                assertThat(a.offer(peer, pattern(8, 0), 0, 8)).isEqualTo(Transport.NOT_CONNECTED);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Media.class)
     void aPublicationTheDriverRejectsIsCountedAndItsSendsReportClosedWithoutThrowingFromPoll(final Media media)
@@ -274,6 +308,16 @@ class AeronPeerResolutionTest
             .addService(AeronRpcTest.echoService()));
         nodes.add(node);
         return node;
+    }
+
+    private static int pendingCount(final AeronTransport transport, final int[] peers)
+    {
+        int pending = 0;
+        for (final int peer : peers)
+        {
+            pending += transport.isPublicationPending(peer) ? 1 : 0;
+        }
+        return pending;
     }
 
     /**
