@@ -8,7 +8,8 @@ package io.datacake.transport;
 public interface PeerStatusListener
 {
     /**
-     * The peer can now receive frames.
+     * The peer can now receive frames: a newly resolved peer became ready (its handle returned
+     * {@link Transport#NOT_CONNECTED} until now), or a peer that went away came back.
      *
      * @param peer the handle from {@link Transport#resolvePeer}.
      */

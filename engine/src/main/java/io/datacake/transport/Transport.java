@@ -50,6 +50,14 @@ public interface Transport extends AutoCloseable
      * Resolve an endpoint into a peer handle. Resolving the same endpoint again returns the same handle until the
      * peer is {@link #releasePeer released}. May set up resources (e.g. an Aeron publication): call it once per peer,
      * not per send.
+     * <p>
+     * <b>Never blocks.</b> It is called on the node thread, also from within {@link #poll} (to answer a requester
+     * first heard of), so it must not wait for the network, a media driver or the peer: it starts whatever set-up the
+     * peer needs and returns the handle at once. A new handle may not be ready: sends to it return
+     * {@link #NOT_CONNECTED} until it is, and the {@link #peerStatusListener(PeerStatusListener) listener} hears
+     * {@link PeerStatusListener#onPeerAvailable} when it becomes ready (the first connection as well as later ones).
+     * If the set-up fails for good after this call returned (say, the endpoint names a channel the network layer
+     * rejects), sends to the handle return {@link #CLOSED} until it is released.
      *
      * @param endpoint the peer's endpoint, in this transport's syntax (for instance {@code host:port}, or a name).
      * @return a non-negative handle for {@link #offer} and {@link #tryClaim}.
@@ -130,8 +138,8 @@ public interface Transport extends AutoCloseable
 
     /**
      * Set the listener told when a resolved peer becomes available or goes away (for example when an Aeron image
-     * or publication connects or disconnects). Callbacks run from within {@link #poll}. A transport that cannot
-     * observe connectivity never calls it.
+     * or publication connects or disconnects), including when a newly resolved peer becomes ready for the first
+     * time. Callbacks run from within {@link #poll}. A transport that cannot observe connectivity never calls it.
      *
      * @param listener the listener, or null to remove it.
      */

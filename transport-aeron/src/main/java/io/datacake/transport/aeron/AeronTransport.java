@@ -4,13 +4,11 @@ import io.aeron.Aeron;
 import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.Counter;
-import io.aeron.ErrorCode;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.exceptions.RegistrationException;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import io.aeron.logbuffer.LogBufferDescriptor;
@@ -23,7 +21,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Object2IntHashMap;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -37,9 +34,13 @@ import java.util.concurrent.TimeUnit;
  *     <li>One subscription per node, on its {@link AeronEndpoint} (channel + stream id). Fragmented frames are
  *     reassembled by a {@link FragmentAssembler}, which passes unfragmented frames straight through from the term
  *     buffer and copies only the fragments of a longer frame, once.</li>
- *     <li>One exclusive publication per peer, created when the peer is resolved, with a bounded wait for it to
- *     connect so the first request to a live peer is not failed. Its term length is set in the channel, which fixes
- *     {@link #maxMessageLength()}.</li>
+ *     <li>One exclusive publication per peer. {@link #resolvePeer} only asks the media driver for it
+ *     ({@code asyncAddExclusivePublication}) and returns the handle at once; {@link #poll} (a bounded number of
+ *     lookups per call) and sends to the peer pick the publication up once the driver made it. Until the publication
+ *     exists, is connected and has a send window, sends to the handle return {@link #NOT_CONNECTED}; then the
+ *     {@link PeerStatusListener} hears {@code onPeerAvailable}. A driver error for the add (e.g. a channel parameter
+ *     it rejects) is logged and counted, and sends to the handle return {@link #CLOSED}. Its term length is set in the
+ *     channel, which fixes {@link #maxMessageLength()}.</li>
  *     <li>{@link #tryClaim} claims the frame in the publication's term buffer when it fits in one fragment (encode in
  *     place); longer frames are encoded in a scratch buffer and offered on commit.</li>
  *     <li>Back-pressure and admin actions are retried at most {@link AeronTransportSettings#sendRetryLimit()} times,
@@ -48,10 +49,16 @@ import java.util.concurrent.TimeUnit;
  *     <li>Images (peers sending to this node) are tracked: their coming and going triggers a scan of the resolved
  *     peers' connectivity, reported through the {@link PeerStatusListener} from within {@link #poll}.</li>
  * </ul>
- * Counters (sends retried, not connected, back-pressured, images lost, deferred commits dropped) live in the media
- * driver's counters file, so {@code AeronStat} shows them; the getters read them from any thread.
+ * Counters (sends retried, not connected, back-pressured, images lost, deferred commits dropped, peers the driver
+ * failed to resolve) live in the media driver's counters file, so {@code AeronStat} shows them; the getters read them
+ * from any thread.
  * <p>
- * Owned by one thread, like every {@link Transport}.
+ * Owned by one thread, like every {@link Transport}. Nothing the node thread calls in its duty cycle
+ * ({@link #resolvePeer}, {@link #releasePeer}, sends, {@link #isConnected}, {@link #poll}) waits for the media driver:
+ * like any Aeron client call they may take the Aeron client's lock for the length of its conductor's duty cycle, no
+ * more. Creating a transport waits for the driver to register its subscription and counters, and {@link #close()} of
+ * a transport that launched its driver waits for the driver to stop: both run outside the duty cycle (at node start
+ * and after the node's last duty cycle).
  */
 public final class AeronTransport implements Transport
 {
@@ -71,6 +78,12 @@ public final class AeronTransport implements Transport
     /** Bound on further handler exceptions of one poll attached (as suppressed) to the one it rethrows. */
     static final int MAX_SUPPRESSED_HANDLER_EXCEPTIONS = 8;
 
+    /**
+     * Bound on the pending publication adds one {@link #poll} looks up (each takes the Aeron client's lock once).
+     * More pending peers are looked up round-robin over the following polls.
+     */
+    static final int PENDING_ADD_LOOKUPS_PER_POLL = 8;
+
     private final AeronDriver driver;
     private final boolean ownsDriver;
     private final Aeron aeron;
@@ -84,6 +97,7 @@ public final class AeronTransport implements Transport
     private final Object2IntHashMap<String> handleByEndpoint = new Object2IntHashMap<>(NO_HANDLE);
     private final Int2ObjectHashMap<Peer> peerByHandle = new Int2ObjectHashMap<>();
     private final ArrayList<Peer> peers = new ArrayList<>();
+    private final ArrayList<Peer> pendingPeers = new ArrayList<>();
     private final Counter sendRetries;
     private final Counter notConnected;
     private final Counter backPressured;
@@ -91,6 +105,7 @@ public final class AeronTransport implements Transport
     private final Counter imagesLost;
     private final Counter deferredCommitsDropped;
     private final Counter imageEventsDropped;
+    private final Counter peerResolveFailures;
 
     private FrameHandler frameHandler;
     private RuntimeException handlerException;
@@ -101,6 +116,7 @@ public final class AeronTransport implements Transport
     private long lastSeenImageEvents;
     private long nextPeerStatusCheckNs;
     private int pollsSinceClockRead;
+    private int nextPendingLookup;
     private boolean closed;
 
     private AeronTransport(
@@ -127,6 +143,7 @@ public final class AeronTransport implements Transport
         Counter imagesLost = null;
         Counter deferredCommitsDropped = null;
         Counter imageEventsDropped = null;
+        Counter peerResolveFailures = null;
         Subscription subscription = null;
         try
         {
@@ -137,13 +154,14 @@ public final class AeronTransport implements Transport
             imagesLost = aeron.addCounter(COUNTER_TYPE_ID, "datacake images lost" + label);
             deferredCommitsDropped = aeron.addCounter(COUNTER_TYPE_ID, "datacake deferred commits dropped" + label);
             imageEventsDropped = aeron.addCounter(COUNTER_TYPE_ID, "datacake image events dropped" + label);
+            peerResolveFailures = aeron.addCounter(COUNTER_TYPE_ID, "datacake peer resolve failures" + label);
             subscription = aeron.addSubscription(
                 localEndpoint.channel(), localEndpoint.streamId(), this::onAvailableImage, this::onUnavailableImage);
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.closeAll(subscription, sendRetries, notConnected, backPressured, imagesAvailable, imagesLost,
-                deferredCommitsDropped, imageEventsDropped);
+                deferredCommitsDropped, imageEventsDropped, peerResolveFailures);
             throw ex;
         }
         this.sendRetries = sendRetries;
@@ -153,12 +171,14 @@ public final class AeronTransport implements Transport
         this.imagesLost = imagesLost;
         this.deferredCommitsDropped = deferredCommitsDropped;
         this.imageEventsDropped = imageEventsDropped;
+        this.peerResolveFailures = peerResolveFailures;
         this.subscription = subscription;
     }
 
     /**
      * A transport on a media driver someone else owns (shared by several transports, e.g. all IPC nodes of a JVM).
-     * Closing the transport leaves the driver open.
+     * Closing the transport leaves the driver open. Waits for the driver to register the subscription and counters:
+     * call it before the node starts, not from a duty cycle.
      *
      * @param driver        a launched driver.
      * @param localEndpoint where this node listens; for IPC, a stream id no other node on the driver uses.
@@ -182,7 +202,8 @@ public final class AeronTransport implements Transport
     }
 
     /**
-     * A transport with its own media driver (embedded or attached as configured), closed with the transport.
+     * A transport with its own media driver (embedded or attached as configured), closed with the transport. Waits
+     * for the driver to start and register the subscription and counters: call it before the node starts.
      *
      * @param driverSettings how to get the driver.
      * @param localEndpoint  where this node listens.
@@ -213,15 +234,16 @@ public final class AeronTransport implements Transport
     /**
      * {@inheritDoc}
      * <p>
-     * The endpoint is an {@link AeronEndpoint} string. A new peer gets an exclusive publication, and this call waits
-     * up to {@link AeronTransportSettings#connectWaitMs()} for it to connect and get a send window from the driver
-     * (once per peer), so that the first frame to a live peer is neither unreachable nor back-pressured.
+     * The endpoint is an {@link AeronEndpoint} string. A new peer's exclusive publication is requested from the media
+     * driver without waiting for it: the handle is returned at once, and its sends return {@link #NOT_CONNECTED} until
+     * the publication exists, is connected and has a send window, at which point the {@link PeerStatusListener} hears
+     * {@code onPeerAvailable} from within {@link #poll}. If the driver rejects the publication (say, a channel
+     * parameter it does not accept), the error is logged and counted ({@link #peerResolveFailureCount()}) and sends to
+     * the handle return {@link #CLOSED} until it is released.
      *
      * @throws IllegalStateException    if the transport is closed or {@link AeronTransportSettings#maxPeers()} peers
      *                                  are resolved already.
-     * @throws IllegalArgumentException if the endpoint is not an {@link AeronEndpoint}, or the media driver rejects
-     *                                  it (invalid channel parameters, unknown host).
-     * @throws RegistrationException    if the media driver fails to create the publication for another reason.
+     * @throws IllegalArgumentException if the endpoint is not an {@link AeronEndpoint}.
      */
     public int resolvePeer(final CharSequence endpoint)
     {
@@ -243,27 +265,10 @@ public final class AeronTransport implements Transport
         final ChannelUri uri = ChannelUri.parse(peerEndpoint.channel());
         uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(settings.termBufferLength()));
         final String channel = uri.toString();
-        final ExclusivePublication publication;
-        try
-        {
-            publication = aeron.addExclusivePublication(channel, peerEndpoint.streamId());
-        }
-        catch (final RegistrationException ex)
-        {
-            // The driver reports a bad channel parameter (e.g. mtu) as a generic error; storage or resource errors are
-            // not the endpoint's fault and pass through.
-            final ErrorCode code = ex.errorCode();
-            if (ErrorCode.INVALID_CHANNEL == code || ErrorCode.UNKNOWN_HOST == code || ErrorCode.GENERIC_ERROR == code)
-            {
-                throw new IllegalArgumentException(
-                    "the media driver rejected endpoint " + endpoint + ": " + ex.getMessage(), ex);
-            }
-            throw ex;
-        }
-        awaitReady(publication);
 
         final int handle = nextHandle++;
-        final Peer peer = new Peer(handle, key, channel, peerEndpoint.streamId(), publication);
+        final Peer peer = new Peer(handle, key, channel, peerEndpoint.streamId());
+        addPublicationAsync(peer);
         peerByHandle.put(handle, peer);
         handleByEndpoint.put(key, handle);
         peers.add(peer);
@@ -280,6 +285,7 @@ public final class AeronTransport implements Transport
         {
             handleByEndpoint.removeKey(released.endpoint);
             peers.remove(released);
+            pendingPeers.remove(released);
             released.close(aeron);
         }
     }
@@ -294,7 +300,7 @@ public final class AeronTransport implements Transport
             return false;
         }
         final Peer p = peerByHandle.get(peer);
-        return null != p && null != p.publication && p.publication.isConnected();
+        return null != p && null != publicationOf(p) && p.isReady();
     }
 
     /**
@@ -328,8 +334,12 @@ public final class AeronTransport implements Transport
         {
             return CLOSED;
         }
-        final ExclusivePublication publication = p.publication(aeron);
+        final ExclusivePublication publication = publicationOf(p);
         if (null == publication)
+        {
+            return p.failed ? CLOSED : notConnected();
+        }
+        if (!p.isReady())
         {
             return notConnected();
         }
@@ -374,8 +384,12 @@ public final class AeronTransport implements Transport
         {
             return CLOSED;
         }
-        final ExclusivePublication publication = p.publication(aeron);
+        final ExclusivePublication publication = publicationOf(p);
         if (null == publication)
+        {
+            return p.failed ? CLOSED : notConnected();
+        }
+        if (!p.isReady())
         {
             return notConnected();
         }
@@ -432,9 +446,10 @@ public final class AeronTransport implements Transport
      * {@inheritDoc}
      * <p>
      * Aeron's fragment limit bounds the work: a frame that arrives in several fragments counts once in the result,
-     * so at most {@code fragmentLimit} frames are delivered. If the handler throws, the frame counts as consumed, the
-     * remaining frames of this poll are still delivered, and the first exception is rethrown when the poll ends
-     * (Aeron itself would only log it).
+     * so at most {@code fragmentLimit} frames are delivered. Each poll also looks up at most
+     * {@link #PENDING_ADD_LOOKUPS_PER_POLL} publications still being created for resolved peers, without waiting. If
+     * the handler throws, the frame counts as consumed, the remaining frames of this poll are still delivered, and the
+     * first exception is rethrown when the poll ends (Aeron itself would only log it).
      *
      * @throws RuntimeException         the first exception the handler threw during this poll.
      * @throws IllegalArgumentException if the fragment limit is not positive.
@@ -452,11 +467,17 @@ public final class AeronTransport implements Transport
         }
 
         int statusChanges = 0;
+        final boolean publicationsAdded = !pendingPeers.isEmpty() && lookUpPendingAdds();
         final long imageEvents = imagesAvailableOrLost();
         if (imageEvents != lastSeenImageEvents)
         {
             lastSeenImageEvents = imageEvents;
             freeLostImageBuffers();
+            statusChanges = checkPeerStatus();
+        }
+        else if (publicationsAdded)
+        {
+            // An IPC publication to a live subscriber is connected as soon as it exists: report it now.
             statusChanges = checkPeerStatus();
         }
         else if (++pollsSinceClockRead >= PEER_STATUS_CLOCK_READ_POLLS)
@@ -527,8 +548,10 @@ public final class AeronTransport implements Transport
     /**
      * {@inheritDoc}
      * <p>
-     * Closes the publications, the subscription and the counters, then the media driver if this transport launched
-     * it.
+     * Closes the publications (removing those the driver is still creating), the subscription and the counters
+     * without waiting for the driver, then the media driver if this transport launched it: that waits for the
+     * driver's threads to stop and deletes its directory, so close such a transport after the node's last duty cycle
+     * (as the node does), never from within one.
      */
     public void close()
     {
@@ -543,12 +566,13 @@ public final class AeronTransport implements Transport
             peers.get(i).close(aeron);
         }
         peers.clear();
+        pendingPeers.clear();
         peerByHandle.clear();
         handleByEndpoint.clear();
         if (!aeron.isClosed())
         {
             CloseHelper.closeAll(subscription, sendRetries, notConnected, backPressured, imagesAvailable, imagesLost,
-                deferredCommitsDropped, imageEventsDropped);
+                deferredCommitsDropped, imageEventsDropped, peerResolveFailures);
         }
         if (ownsDriver)
         {
@@ -625,6 +649,45 @@ public final class AeronTransport implements Transport
     public long deferredCommitsDroppedCount()
     {
         return deferredCommitsDropped.get();
+    }
+
+    /**
+     * How many peer publications the media driver failed to create (e.g. it rejected a channel parameter of the
+     * endpoint); sends to such a peer return {@link #CLOSED}.
+     *
+     * @return the count.
+     */
+    public long peerResolveFailureCount()
+    {
+        return peerResolveFailures.get();
+    }
+
+    /**
+     * Whether a peer's publication is still being created by the media driver, as far as this transport has looked.
+     *
+     * @param peer a handle from {@link #resolvePeer}.
+     * @return true while the add is pending; false once the publication exists, failed, or the handle is unknown.
+     */
+    boolean isPublicationPending(final int peer)
+    {
+        final Peer p = peerByHandle.get(peer);
+        return null != p && NULL_REGISTRATION_ID != p.pendingRegistrationId;
+    }
+
+    /**
+     * Registration id of the peer's publication (pending or created), to find its driver resources in tests.
+     *
+     * @param peer a handle from {@link #resolvePeer}.
+     * @return the registration id, or {@link Aeron#NULL_VALUE} if the handle is unknown or its add failed.
+     */
+    long publicationRegistrationId(final int peer)
+    {
+        final Peer p = peerByHandle.get(peer);
+        if (null == p)
+        {
+            return NULL_REGISTRATION_ID;
+        }
+        return null != p.publication ? p.publication.registrationId() : p.pendingRegistrationId;
     }
 
     void commitDeferred(final ExclusivePublication publication, final DirectBuffer buffer, final int length)
@@ -717,8 +780,7 @@ public final class AeronTransport implements Transport
         for (int i = 0, size = peers.size(); i < size; i++)
         {
             final Peer peer = peers.get(i);
-            final ExclusivePublication publication = peer.publication;
-            final boolean connected = null != publication && publication.isConnected();
+            final boolean connected = peer.isReady();
             if (connected != peer.lastReportedConnected)
             {
                 peer.lastReportedConnected = connected;
@@ -754,7 +816,10 @@ public final class AeronTransport implements Transport
         if (result == Publication.MAX_POSITION_EXCEEDED)
         {
             // The log is exhausted: replace the publication; sends fail as not connected until the new one is ready.
-            peer.replacePublication(aeron);
+            CloseHelper.quietClose(peer.publication);
+            peer.publication = null;
+            peer.hasSendWindow = false;
+            addPublicationAsync(peer);
             return MAX_POSITION_EXCEEDED;
         }
         return CLOSED;
@@ -766,17 +831,84 @@ public final class AeronTransport implements Transport
         return NOT_CONNECTED;
     }
 
-    private void awaitReady(final ExclusivePublication publication)
+    private void addPublicationAsync(final Peer peer)
     {
-        // Connected is not enough: the driver sets the publication's limit on its next duty cycle, and until then
-        // every send is back-pressured. Wait (bounded) until the publication can take a frame.
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.connectWaitMs());
-        final SleepingMillisIdleStrategy idle = new SleepingMillisIdleStrategy(1);
-        while (!(publication.isConnected() && publication.availableWindow() > 0) &&
-            System.nanoTime() - deadlineNs < 0)
+        // The driver answers on its own time: the add is looked up from poll and sends, never waited for.
+        peer.pendingRegistrationId = aeron.asyncAddExclusivePublication(peer.channel, peer.streamId);
+        pendingPeers.add(peer);
+    }
+
+    /**
+     * Look up a bounded number of pending adds, round-robin.
+     *
+     * @return true if a publication was created (or failed) in this call.
+     */
+    private boolean lookUpPendingAdds()
+    {
+        boolean completed = false;
+        final int lookups = Math.min(PENDING_ADD_LOOKUPS_PER_POLL, pendingPeers.size());
+        for (int i = 0; i < lookups && !pendingPeers.isEmpty(); i++)
         {
-            idle.idle();
+            if (nextPendingLookup >= pendingPeers.size())
+            {
+                nextPendingLookup = 0;
+            }
+            final Peer peer = pendingPeers.get(nextPendingLookup);
+            if (lookUpPendingAdd(peer))
+            {
+                completed = true;
+            }
+            else
+            {
+                nextPendingLookup++;
+            }
         }
+        return completed;
+    }
+
+    /**
+     * The peer's publication, looking up a pending add once (without waiting) if there is one.
+     *
+     * @return the publication, or null while it is being created or if creating it failed.
+     */
+    private ExclusivePublication publicationOf(final Peer peer)
+    {
+        if (null == peer.publication && NULL_REGISTRATION_ID != peer.pendingRegistrationId)
+        {
+            lookUpPendingAdd(peer);
+        }
+        return peer.publication;
+    }
+
+    /**
+     * Ask the Aeron client whether a pending add completed; never waits for the driver.
+     *
+     * @return true if the add completed (created or failed) and the peer left the pending list.
+     */
+    private boolean lookUpPendingAdd(final Peer peer)
+    {
+        final long registrationId = peer.pendingRegistrationId;
+        try
+        {
+            final ExclusivePublication publication = aeron.getExclusivePublication(registrationId);
+            if (null == publication)
+            {
+                return false;
+            }
+            peer.publication = publication;
+        }
+        catch (final RuntimeException ex)
+        {
+            // A RegistrationException from the driver (bad channel parameter, unknown host, no resources), or the
+            // client is gone: the peer cannot be sent to. Count it and let its sends report CLOSED; never rethrow.
+            peer.failed = true;
+            peerResolveFailures.incrementRelease();
+            LOGGER.log(Level.WARNING, localEndpoint + ": the media driver could not create a publication to " +
+                peer.endpoint + " (release the peer and resolve it again to retry): " + ex.getMessage());
+        }
+        peer.pendingRegistrationId = NULL_REGISTRATION_ID;
+        pendingPeers.remove(peer);
+        return true;
     }
 
     private static boolean isRetryable(final long result)
@@ -810,7 +942,8 @@ public final class AeronTransport implements Transport
     }
 
     /**
-     * A resolved peer: its endpoint and the exclusive publication to it.
+     * A resolved peer: its endpoint and the exclusive publication to it, or the registration id of the publication the
+     * media driver is still creating.
      */
     private static final class Peer
     {
@@ -820,51 +953,38 @@ public final class AeronTransport implements Transport
         final int streamId;
         ExclusivePublication publication;
         long pendingRegistrationId = NULL_REGISTRATION_ID;
+        boolean failed;
+        boolean hasSendWindow;
         boolean lastReportedConnected;
 
-        Peer(
-            final int handle,
-            final String endpoint,
-            final String channel,
-            final int streamId,
-            final ExclusivePublication publication)
+        Peer(final int handle, final String endpoint, final String channel, final int streamId)
         {
             this.handle = handle;
             this.endpoint = endpoint;
             this.channel = channel;
             this.streamId = streamId;
-            this.publication = publication;
         }
 
         /**
-         * The publication, or null while a replacement is being created (checked without blocking).
+         * Connected, and given a send window by the driver at least once since the publication was created: a
+         * publication is connected a driver duty cycle before its first window, and would back-pressure until then.
          */
-        ExclusivePublication publication(final Aeron aeron)
+        boolean isReady()
         {
-            if (null == publication && NULL_REGISTRATION_ID != pendingRegistrationId)
+            final ExclusivePublication publication = this.publication;
+            if (null == publication || !publication.isConnected())
             {
-                try
-                {
-                    publication = aeron.getExclusivePublication(pendingRegistrationId);
-                    if (null != publication)
-                    {
-                        pendingRegistrationId = NULL_REGISTRATION_ID;
-                    }
-                }
-                catch (final RuntimeException ex)
-                {
-                    LOGGER.log(Level.WARNING, "cannot recreate publication to " + endpoint + ", retrying", ex);
-                    pendingRegistrationId = aeron.asyncAddExclusivePublication(channel, streamId);
-                }
+                return false;
             }
-            return publication;
-        }
-
-        void replacePublication(final Aeron aeron)
-        {
-            CloseHelper.quietClose(publication);
-            publication = null;
-            pendingRegistrationId = aeron.asyncAddExclusivePublication(channel, streamId);
+            if (!hasSendWindow)
+            {
+                if (publication.availableWindow() <= 0)
+                {
+                    return false;
+                }
+                hasSendWindow = true;
+            }
+            return true;
         }
 
         void close(final Aeron aeron)
@@ -874,7 +994,7 @@ public final class AeronTransport implements Transport
                 CloseHelper.quietClose(publication);
                 if (NULL_REGISTRATION_ID != pendingRegistrationId)
                 {
-                    // Still being created asynchronously: remove it without waiting for it to exist.
+                    // Still being created: remove it without waiting for it to exist (the driver adds, then removes).
                     aeron.asyncRemovePublication(pendingRegistrationId);
                 }
             }

@@ -16,14 +16,6 @@ public final class AeronTransportSettings
     public static final int DEFAULT_SEND_RETRY_LIMIT = 8;
 
     /**
-     * Default bound on how long {@link AeronTransport#resolvePeer} waits for a new publication to connect: 1 second.
-     * Connecting takes a driver round trip (a setup frame and a status message for UDP); waiting here once per peer
-     * means the first request to a live peer is not failed as unreachable. A peer that does not answer in time is
-     * still resolved, and connects whenever it appears.
-     */
-    public static final long DEFAULT_CONNECT_WAIT_MS = 1_000;
-
-    /**
      * Default interval between scans of the resolved peers' connectivity for the peer status listener: 5 ms. A scan
      * also runs whenever an image came or went.
      */
@@ -36,7 +28,6 @@ public final class AeronTransportSettings
     public static final int DEFAULT_IMAGE_EVENT_QUEUE_CAPACITY = 1024;
 
     private int sendRetryLimit = DEFAULT_SEND_RETRY_LIMIT;
-    private long connectWaitMs = DEFAULT_CONNECT_WAIT_MS;
     private long peerStatusCheckIntervalMs = DEFAULT_PEER_STATUS_CHECK_INTERVAL_MS;
     private int maxPeers = DEFAULT_MAX_PEERS;
     private int imageEventQueueCapacity = DEFAULT_IMAGE_EVENT_QUEUE_CAPACITY;
@@ -67,33 +58,6 @@ public final class AeronTransportSettings
     public int sendRetryLimit()
     {
         return sendRetryLimit;
-    }
-
-    /**
-     * Bound on how long resolving a new peer waits for its publication to connect.
-     *
-     * @param connectWaitMs 0 (do not wait) or more milliseconds.
-     * @return this for a fluent API.
-     * @throws IllegalArgumentException if negative.
-     */
-    public AeronTransportSettings connectWaitMs(final long connectWaitMs)
-    {
-        if (connectWaitMs < 0)
-        {
-            throw new IllegalArgumentException("connectWaitMs must not be negative: " + connectWaitMs);
-        }
-        this.connectWaitMs = connectWaitMs;
-        return this;
-    }
-
-    /**
-     * Bound on how long resolving a new peer waits for its publication to connect.
-     *
-     * @return the wait in milliseconds.
-     */
-    public long connectWaitMs()
-    {
-        return connectWaitMs;
     }
 
     /**

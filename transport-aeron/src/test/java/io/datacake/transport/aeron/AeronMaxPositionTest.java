@@ -24,7 +24,7 @@ class AeronMaxPositionTest
             final int termLength = AeronTransportFactory.TEST_TERM_LENGTH;
             final String nearTheEnd = nodes[1].localEndpoint() + "|init-term-id=0|term-id=" + Integer.MAX_VALUE +
                 "|term-offset=" + (termLength - 256) + "|term-length=" + termLength;
-            final int peer = nodes[0].resolvePeer(nearTheEnd);
+            final int peer = TransportTestSupport.resolveConnected(nodes[0], nearTheEnd);
             final UnsafeBuffer frame = pattern(64, 1);
 
             long result = 1;

@@ -20,8 +20,7 @@ import java.util.function.Consumer;
  *     port, so killing a node's driver is a peer process disappearing.</li>
  * </ul>
  * Every driver lives in a fresh temp directory (under {@code /dev/shm} where it exists) deleted on {@link #close()}.
- * Timeouts are shortened so that a peer that disappears is noticed within about a second; the connect wait is
- * generous because a shared, loaded test machine can take hundreds of milliseconds to complete a UDP handshake.
+ * Timeouts are shortened so that a peer that disappears is noticed within about a second.
  */
 public final class AeronTransportFactory implements TransportFactory
 {
@@ -115,8 +114,7 @@ public final class AeronTransportFactory implements TransportFactory
     public static AeronTransportSettings transportSettings()
     {
         return new AeronTransportSettings()
-            .termBufferLength(TEST_TERM_LENGTH)
-            .connectWaitMs(2_000);
+            .termBufferLength(TEST_TERM_LENGTH);
     }
 
     /**

@@ -77,6 +77,16 @@ final class TransportTestSupport
     }
 
     /**
+     * Resolve a live peer, then wait until sends to it are accepted: resolving never waits for the publication.
+     */
+    static int resolveConnected(final Transport transport, final String endpoint)
+    {
+        final int peer = transport.resolvePeer(endpoint);
+        awaitTrue(() -> transport.isConnected(peer));
+        return peer;
+    }
+
+    /**
      * Offer until accepted, within the wait bound; back-pressure and not-yet-connected are retried.
      */
     static long offerUntilSent(final Transport transport, final int peer, final DirectBuffer buffer, final int length)

@@ -45,41 +45,7 @@ class TutorialTest
             try (AeronTransport alice = AeronTransport.create(driver, AeronEndpoint.ipc(1), settings);
                 AeronTransport bob = AeronTransport.create(driver, AeronEndpoint.ipc(2), settings))
             {
-                // 3. Resolve a peer once, from its endpoint string (it travels in the engine's frames), into an int
-                //    handle. This creates the exclusive publication to the peer and waits briefly for it to connect.
-                final int bobAtAlice = alice.resolvePeer(bob.localEndpoint());
-                assertThat(alice.isConnected(bobAtAlice)).isTrue();
-
-                // 4. Send by copying from your buffer ...
-                final UnsafeBuffer hello = new UnsafeBuffer("hello bob".getBytes(StandardCharsets.US_ASCII));
-                final long result = alice.offer(bobAtAlice, hello, 0, hello.capacity());
-                // ... a positive result is the stream position; a negative one is a Transport code to act on:
-                // BACK_PRESSURED (retry later), NOT_CONNECTED (peer unreachable), CLOSED, MAX_POSITION_EXCEEDED.
-                assertThat(result).isPositive();
-
-                // 5. ... or encode in place: claim space in the publication's own buffer, write, commit. Create the
-                //    claim once and reuse it; nothing is allocated per send.
-                final TransportClaim claim = alice.newClaim();
-                final byte[] text = "and again, in place".getBytes(StandardCharsets.US_ASCII);
-                if (alice.tryClaim(bobAtAlice, text.length, claim) > 0)
-                {
-                    claim.buffer().putBytes(claim.offset(), text);
-                    claim.commit();
-                }
-
-                // 6. The receiving node polls from its own thread, with a bound on the work per call. The frame is
-                //    a view of Aeron's buffer: decode in place, copy only what must outlive the callback.
-                final List<String> received = new ArrayList<>();
-                final FrameHandler handler = (buffer, offset, length) ->
-                    received.add(buffer.getStringWithoutLengthAscii(offset, length));
-                pollUntil(bob, handler, () -> received.size() == 2);
-                assertThat(received).containsExactly("hello bob", "and again, in place");
-
-                // 7. Frames up to maxMessageLength() (termBufferLength / 8) go in one piece; Aeron fragments and
-                //    the transport reassembles. Longer messages are the RPC layer's job (it streams them).
-                assertThat(alice.maxMessageLength()).isEqualTo(8 * 1024);
-
-                // 8. A peer status listener hears, from within poll, when a resolved peer connects or goes away.
+                // 3. A peer status listener hears, from within poll, when a resolved peer connects or goes away.
                 final List<String> events = new ArrayList<>();
                 alice.peerStatusListener(new PeerStatusListener()
                 {
@@ -93,13 +59,51 @@ class TutorialTest
                         events.add("unavailable " + alice.peerEndpoint(peer));
                     }
                 });
-                pollUntil(alice, handler, () -> events.contains("available " + bob.localEndpoint()));
 
+                // 4. Resolve a peer once, from its endpoint string (it travels in the engine's frames), into an int
+                //    handle. This asks the media driver for an exclusive publication to the peer and returns at once:
+                //    it never waits, so the node thread keeps its rhythm even when the peer is down. Sends return
+                //    NOT_CONNECTED until the publication is connected; the listener then hears "available".
+                final int bobAtAlice = alice.resolvePeer(bob.localEndpoint());
+                final FrameHandler ignore = (buffer, offset, length) -> {};
+                pollUntil(alice, ignore, () -> events.contains("available " + bob.localEndpoint()));
+                assertThat(alice.isConnected(bobAtAlice)).isTrue();
+
+                // 5. Send by copying from your buffer ...
+                final UnsafeBuffer hello = new UnsafeBuffer("hello bob".getBytes(StandardCharsets.US_ASCII));
+                final long result = alice.offer(bobAtAlice, hello, 0, hello.capacity());
+                // ... a positive result is the stream position; a negative one is a Transport code to act on:
+                // BACK_PRESSURED (retry later), NOT_CONNECTED (peer unreachable), CLOSED, MAX_POSITION_EXCEEDED.
+                assertThat(result).isPositive();
+
+                // 6. ... or encode in place: claim space in the publication's own buffer, write, commit. Create the
+                //    claim once and reuse it; nothing is allocated per send.
+                final TransportClaim claim = alice.newClaim();
+                final byte[] text = "and again, in place".getBytes(StandardCharsets.US_ASCII);
+                if (alice.tryClaim(bobAtAlice, text.length, claim) > 0)
+                {
+                    claim.buffer().putBytes(claim.offset(), text);
+                    claim.commit();
+                }
+
+                // 7. The receiving node polls from its own thread, with a bound on the work per call. The frame is
+                //    a view of Aeron's buffer: decode in place, copy only what must outlive the callback.
+                final List<String> received = new ArrayList<>();
+                final FrameHandler handler = (buffer, offset, length) ->
+                    received.add(buffer.getStringWithoutLengthAscii(offset, length));
+                pollUntil(bob, handler, () -> received.size() == 2);
+                assertThat(received).containsExactly("hello bob", "and again, in place");
+
+                // 8. Frames up to maxMessageLength() (termBufferLength / 8) go in one piece; Aeron fragments and
+                //    the transport reassembles. Longer messages are the RPC layer's job (it streams them).
+                assertThat(alice.maxMessageLength()).isEqualTo(8 * 1024);
+
+                // 9. When the peer goes away the listener hears it, and sends report NOT_CONNECTED again.
                 bob.close();
-                pollUntil(alice, handler, () -> events.contains("unavailable " + bob.localEndpoint()));
+                pollUntil(alice, ignore, () -> events.contains("unavailable " + bob.localEndpoint()));
                 assertThat(alice.offer(bobAtAlice, hello, 0, hello.capacity())).isEqualTo(Transport.NOT_CONNECTED);
             }
-            // 9. Closing a transport closes its publications and subscription; closing the driver joins its threads
+            // 10. Closing a transport closes its publications and subscription; closing the driver joins its threads
             //    and deletes its directory.
         }
     }
