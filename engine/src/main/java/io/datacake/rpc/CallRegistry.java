@@ -623,7 +623,7 @@ final class CallRegistry
         {
             return true;
         }
-        call.timerId = 0;
+        call.timerId = PendingCall.NO_TIMER;
         final QueuedRequest queued = call.queued;
         if (null != queued && nowMs >= queued.connectDeadlineMs)
         {
@@ -673,11 +673,11 @@ final class CallRegistry
             }
             call.queued = null;
         }
-        if (call.timerId != 0)
+        if (call.timerId != PendingCall.NO_TIMER)
         {
             timeoutWheel.cancelTimer(call.timerId);
             callByTimerId.remove(call.timerId);
-            call.timerId = 0;
+            call.timerId = PendingCall.NO_TIMER;
         }
         if (call.hasOutboundStream)
         {
