@@ -163,6 +163,11 @@ public final class TictacExchange
             throw new IllegalArgumentException("buffer too small: need " + TictacCodec.REQUEST_LENGTH +
                 " bytes at offset " + outOffset + ", capacity " + out.capacity());
         }
+        if (State.IDLE == state || State.DONE == state)
+        {
+            throw new TictacMessageException(Reason.UNEXPECTED, "a reply of " + length +
+                " bytes while no request is outstanding (" + state + ")");
+        }
         reply.wrap(buffer, offset, length);
         if (!reply.shapeMatches(tree))
         {
@@ -182,8 +187,7 @@ public final class TictacExchange
                 expect(TictacCodec.SEGMENT_HASHES, requestedFirst, requestedCount);
                 return onSegmentHashes(out, outOffset);
             default:
-                throw new TictacMessageException(Reason.UNEXPECTED, "message type " + reply.type() +
-                    " while no request is outstanding (" + state + ")");
+                throw new IllegalStateException("unreachable: " + state);
         }
     }
 

@@ -31,7 +31,9 @@ import java.nio.ByteOrder;
  *   listing is one message and one branch's segments are one message.</li>
  * </ul>
  * Both use 64-bit segment hashes (Riak's trees use 32 bits); with 64 bits two different segment contents collide
- * with probability 2<sup>-64</sup>, so a repair is never missed for practical purposes.
+ * with probability 2<sup>-64</sup>, so a repair is never missed for practical purposes. That holds only if entry
+ * hashes are strong, well-mixed 64-bit hashes: if two replicas' differences were correlated (say each flipped the
+ * same bit of an entry hash) they could cancel in a branch hash and hide their segments from the comparison.
  * <p>
  * Memory: one off-heap Agrona buffer of {@code 8 × (branchCount + segmentCount)} bytes and no per-entry objects.
  * Not thread safe: a keyspace's tree is owned by one thread (the node thread). {@link #apply} allocates nothing.
