@@ -277,6 +277,52 @@ class TictacExchangeTest
     }
 
     @Test
+    void aRoundAllocatesNothingAfterConstruction()
+    {
+        try (Replica a = new Replica(1024, 1024); Replica b = new Replica(1024, 1024))
+        {
+            final SplittableRandom random = new SplittableRandom(13);
+            for (long key = 0; key < 500; key++)
+            {
+                b.put(key, Replica.nonZeroHash(random));
+            }
+            final TictacExchange exchange = new TictacExchange(a.tree);
+            final TictacResponder responder = new TictacResponder(b.tree);
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+            final long thread = Thread.currentThread().getId();
+            int segments = 0;
+            for (int warmUp = 0; warmUp < 20; warmUp++)
+            {
+                segments = exchangeWithoutChecks(exchange, responder);
+            }
+            final long baseline = threads.getThreadAllocatedBytes(thread);
+            final long empty = threads.getThreadAllocatedBytes(thread) - baseline;
+            final long before = threads.getThreadAllocatedBytes(thread);
+            for (int round = 0; round < 100; round++)
+            {
+                segments = exchangeWithoutChecks(exchange, responder);
+            }
+            final long allocated = threads.getThreadAllocatedBytes(thread) - before - empty;
+            assertThat(segments).isEqualTo(exchange.mismatchedSegmentCount());
+            assertThat(exchange.mismatchedSegmentCount()).isGreaterThan(400);
+            // 100 rounds of about 500 messages: any per-message allocation would be hundreds of kilobytes.
+            assertThat(allocated).isLessThan(4_096);
+        }
+    }
+
+    private int exchangeWithoutChecks(final TictacExchange exchange, final TictacResponder responder)
+    {
+        int length = exchange.start(request, 0);
+        while (length > 0)
+        {
+            final int replyLength = responder.respond(request, 0, length, reply, 0);
+            length = exchange.onMessage(reply, 0, replyLength, request, 0);
+        }
+        return exchange.mismatchedSegmentCount();
+    }
+
+    @Test
     void boundsAndMisuseAreRejected()
     {
         try (TictacTree tree = new TictacTree(4, 4))
