@@ -3,6 +3,7 @@ package io.datacake.store;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -83,6 +84,7 @@ public final class TictacTree implements AutoCloseable
     private final int segmentsOffset;
     private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
     private ByteBuffer byteBuffer;
+    private long address;
     private long root;
 
     /**
@@ -111,6 +113,7 @@ public final class TictacTree implements AutoCloseable
         this.segmentsOffset = branchCount * HASH_LENGTH;
         this.byteBuffer = ByteBuffer.allocateDirect(segmentsOffset + segmentCount * HASH_LENGTH);
         buffer.wrap(byteBuffer);
+        this.address = buffer.addressOffset();
     }
 
     /**
@@ -282,6 +285,7 @@ public final class TictacTree implements AutoCloseable
      * @param mismatched  receives the indices of differing branches, in ascending order.
      * @return the number of indices appended.
      * @throws IndexOutOfBoundsException if the run is outside the tree or the buffer.
+     * @throws IllegalStateException     if the tree is closed.
      */
     public int mismatchedBranches(
         final int firstBranch,
@@ -290,6 +294,7 @@ public final class TictacTree implements AutoCloseable
         final int otherOffset,
         final IntArrayList mismatched)
     {
+        ensureOpen();
         checkRun(firstBranch, count, branchCount, "branch");
         checkBuffer(otherHashes, otherOffset, count);
         return compareRun(firstBranch * HASH_LENGTH, firstBranch, count, otherHashes, otherOffset, mismatched,
@@ -308,6 +313,7 @@ public final class TictacTree implements AutoCloseable
      * @param limit        most indices to append; comparison stops there.
      * @return the number of indices appended.
      * @throws IndexOutOfBoundsException if the run is outside the tree or the buffer.
+     * @throws IllegalStateException     if the tree is closed.
      */
     public int mismatchedSegments(
         final int firstSegment,
@@ -317,6 +323,7 @@ public final class TictacTree implements AutoCloseable
         final IntArrayList mismatched,
         final int limit)
     {
+        ensureOpen();
         checkRun(firstSegment, count, segmentCount, "segment");
         checkBuffer(otherHashes, otherOffset, count);
         return compareRun(segmentsOffset + firstSegment * HASH_LENGTH, firstSegment, count, otherHashes, otherOffset,
@@ -332,6 +339,7 @@ public final class TictacTree implements AutoCloseable
      * @param limit      most indices to append; the search stops there.
      * @return the number of indices appended.
      * @throws IllegalArgumentException if the shapes differ.
+     * @throws IllegalStateException    if either tree is closed.
      */
     public int mismatchedSegments(final TictacTree other, final IntArrayList mismatched, final int limit)
     {
@@ -340,21 +348,25 @@ public final class TictacTree implements AutoCloseable
             throw new IllegalArgumentException("cannot compare a " + branchCount + " × " + segmentsPerBranch +
                 " tree with a " + other.branchCount + " × " + other.segmentsPerBranch + " tree");
         }
+        ensureOpen();
+        other.ensureOpen();
         int appended = 0;
         if (root != other.root)
         {
-            final UnsafeBuffer theirs = other.buffer;
+            // Both trees are open and of this shape, so every offset below is in bounds: read raw memory.
+            final long ours = address;
+            final long theirs = other.address;
             for (int branch = 0; branch < branchCount && appended < limit; branch++)
             {
-                final int branchOffset = branch * HASH_LENGTH;
-                if (buffer.getLong(branchOffset) != theirs.getLong(branchOffset))
+                final long branchOffset = (long)branch * HASH_LENGTH;
+                if (UnsafeApi.getLong(ours + branchOffset) != UnsafeApi.getLong(theirs + branchOffset))
                 {
                     final int first = branch << segmentBits;
-                    final int offset = segmentsOffset + first * HASH_LENGTH;
+                    final long offset = segmentsOffset + (long)first * HASH_LENGTH;
                     for (int i = 0; i < segmentsPerBranch && appended < limit; i++)
                     {
-                        final int o = offset + i * HASH_LENGTH;
-                        if (buffer.getLong(o) != theirs.getLong(o))
+                        final long o = offset + (long)i * HASH_LENGTH;
+                        if (UnsafeApi.getLong(ours + o) != UnsafeApi.getLong(theirs + o))
                         {
                             mismatched.addInt(first + i);
                             appended++;
@@ -427,6 +439,7 @@ public final class TictacTree implements AutoCloseable
             BufferUtil.free(byteBuffer);
             byteBuffer = null;
             buffer.wrap(0, 0);
+            address = 0;
             root = 0;
         }
     }
@@ -458,7 +471,7 @@ public final class TictacTree implements AutoCloseable
         int appended = 0;
         for (int i = 0; i < count && appended < limit; i++)
         {
-            if (buffer.getLong(localOffset + i * HASH_LENGTH) !=
+            if (UnsafeApi.getLong(address + localOffset + (long)i * HASH_LENGTH) !=
                 otherHashes.getLong(otherOffset + i * HASH_LENGTH, ByteOrder.LITTLE_ENDIAN))
             {
                 mismatched.addInt(firstIndex + i);
@@ -476,6 +489,14 @@ public final class TictacTree implements AutoCloseable
         {
             to.putLong(offset + i * HASH_LENGTH, buffer.getLong(localOffset + i * HASH_LENGTH),
                 ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    private void ensureOpen()
+    {
+        if (null == byteBuffer)
+        {
+            throw new IllegalStateException("the tree is closed");
         }
     }
 

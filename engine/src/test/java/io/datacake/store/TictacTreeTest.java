@@ -285,6 +285,13 @@ class TictacTreeTest
         tree.close();
         assertThat(tree.offHeapBytes()).isZero();
         assertThatThrownBy(() -> tree.apply(1, 0, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+        try (TictacTree open = new TictacTree(4, 4))
+        {
+            assertThatThrownBy(() -> open.mismatchedSegments(tree, new IntArrayList(), 1))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+            assertThatThrownBy(() -> tree.mismatchedBranches(0, 1, new org.agrona.concurrent.UnsafeBuffer(
+                new byte[8]), 0, new IntArrayList())).isInstanceOf(IllegalStateException.class);
+        }
     }
 
     @Test
