@@ -485,10 +485,18 @@ public final class TictacTree implements AutoCloseable
         final int offset)
     {
         checkBuffer(to, offset, count);
-        for (int i = 0; i < count; i++)
+        if (ByteOrder.LITTLE_ENDIAN == ByteOrder.nativeOrder())
         {
-            to.putLong(offset + i * HASH_LENGTH, buffer.getLong(localOffset + i * HASH_LENGTH),
-                ByteOrder.LITTLE_ENDIAN);
+            // Hashes are held in native order, which is the wire order here: one bulk copy.
+            to.putBytes(offset, buffer, localOffset, count * HASH_LENGTH);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+            {
+                to.putLong(offset + i * HASH_LENGTH, buffer.getLong(localOffset + i * HASH_LENGTH),
+                    ByteOrder.LITTLE_ENDIAN);
+            }
         }
     }
 
