@@ -20,7 +20,9 @@ import static io.datacake.store.TictacMessageException.Reason;
  * <p>
  * Every reply is checked before it changes anything: a malformed reply, one from a tree of another shape, or one
  * that does not answer the outstanding request throws {@link TictacMessageException} and leaves the round where it
- * was. Not thread safe; allocates nothing after construction unless a reply is rejected.
+ * was. The local tree may change between replies (its owner keeps applying writes): each reply is compared with the
+ * tree as it is then, and a difference a round misses that way is found by the next. Not thread safe; allocates
+ * nothing after construction unless a reply is rejected.
  */
 public final class TictacExchange
 {

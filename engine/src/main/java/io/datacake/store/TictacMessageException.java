@@ -36,6 +36,7 @@ public final class TictacMessageException extends RuntimeException
         UNEXPECTED
     }
 
+    /** Which check failed. */
     private final Reason reason;
 
     /**
