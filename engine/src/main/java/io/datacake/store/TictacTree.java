@@ -351,25 +351,28 @@ public final class TictacTree implements AutoCloseable
         ensureOpen();
         other.ensureOpen();
         int appended = 0;
-        if (root != other.root)
+        if (root != other.root && limit > 0)
         {
             // Both trees are open and of this shape, so every offset below is in bounds: read raw memory.
             final long ours = address;
             final long theirs = other.address;
-            for (int branch = 0; branch < branchCount && appended < limit; branch++)
+            for (int branch = 0; branch < branchCount; branch++)
             {
                 final long branchOffset = (long)branch * HASH_LENGTH;
                 if (UnsafeApi.getLong(ours + branchOffset) != UnsafeApi.getLong(theirs + branchOffset))
                 {
                     final int first = branch << segmentBits;
-                    final long offset = segmentsOffset + (long)first * HASH_LENGTH;
-                    for (int i = 0; i < segmentsPerBranch && appended < limit; i++)
+                    final long start = segmentsOffset + (long)first * HASH_LENGTH;
+                    final long end = start + (long)segmentsPerBranch * HASH_LENGTH;
+                    for (long o = start; o < end; o += HASH_LENGTH)
                     {
-                        final long o = offset + (long)i * HASH_LENGTH;
                         if (UnsafeApi.getLong(ours + o) != UnsafeApi.getLong(theirs + o))
                         {
-                            mismatched.addInt(first + i);
-                            appended++;
+                            mismatched.addInt(first + (int)((o - start) / HASH_LENGTH));
+                            if (++appended == limit)
+                            {
+                                return appended;
+                            }
                         }
                     }
                 }

@@ -268,6 +268,30 @@ class TictacTreeTest
     }
 
     @Test
+    void treeComparisonStopsAtTheLimitWithTheLowestSegments()
+    {
+        try (Replica a = new Replica(16, 16); Replica b = new Replica(16, 16))
+        {
+            final SplittableRandom random = new SplittableRandom(17);
+            final java.util.TreeSet<Integer> expected = new java.util.TreeSet<>();
+            for (long key = 0; key < 100; key++)
+            {
+                a.put(key, Replica.nonZeroHash(random));
+                expected.add(a.tree.segmentOf(key));
+            }
+            final IntArrayList all = new IntArrayList();
+            assertThat(a.tree.mismatchedSegments(b.tree, all, Integer.MAX_VALUE)).isEqualTo(expected.size());
+            assertThat(all).containsExactlyElementsOf(expected);
+
+            final IntArrayList some = new IntArrayList();
+            assertThat(a.tree.mismatchedSegments(b.tree, some, 7)).isEqualTo(7);
+            assertThat(some).containsExactlyElementsOf(expected.stream().limit(7).toList());
+            assertThat(a.tree.mismatchedSegments(b.tree, new IntArrayList(), 0)).isZero();
+            assertThat(a.tree.mismatchedSegments(a.tree, new IntArrayList(), 10)).isZero();
+        }
+    }
+
+    @Test
     void comparingWithATreeOfAnotherShapeIsRejected()
     {
         try (TictacTree a = new TictacTree(4, 8); TictacTree b = new TictacTree(8, 4))

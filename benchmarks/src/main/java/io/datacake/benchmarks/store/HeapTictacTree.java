@@ -53,19 +53,22 @@ final class HeapTictacTree
     int mismatchedSegments(final HeapTictacTree other, final IntArrayList mismatched, final int limit)
     {
         int appended = 0;
-        if (root != other.root)
+        if (root != other.root && limit > 0)
         {
-            for (int branch = 0; branch < branches.length && appended < limit; branch++)
+            for (int branch = 0; branch < branches.length; branch++)
             {
                 if (branches[branch] != other.branches[branch])
                 {
                     final int first = branch << segmentBits;
-                    for (int i = first, end = first + segmentsPerBranch; i < end && appended < limit; i++)
+                    for (int i = first, end = first + segmentsPerBranch; i < end; i++)
                     {
                         if (segments[i] != other.segments[i])
                         {
                             mismatched.addInt(i);
-                            appended++;
+                            if (++appended == limit)
+                            {
+                                return appended;
+                            }
                         }
                     }
                 }
