@@ -1,10 +1,9 @@
 package io.datacake.store;
 
+import io.datacake.store.TictacMessageException.Reason;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.IntArrayList;
-
-import static io.datacake.store.TictacMessageException.Reason;
 
 /**
  * The asking side of a Tictac exchange: drives one repair round against a peer's {@link TictacResponder} and yields

@@ -1,5 +1,6 @@
 package io.datacake.store;
 
+import io.datacake.store.TictacMessageException.Reason;
 import org.agrona.DirectBuffer;
 
 import static io.datacake.store.TictacCodec.BRANCH_BITS_OFFSET;
@@ -20,7 +21,6 @@ import static io.datacake.store.TictacCodec.SEGMENT_IDS;
 import static io.datacake.store.TictacCodec.TYPE_OFFSET;
 import static io.datacake.store.TictacCodec.VERSION;
 import static io.datacake.store.TictacCodec.VERSION_OFFSET;
-import static io.datacake.store.TictacMessageException.Reason;
 
 /**
  * Reads one Tictac exchange message (layout in {@link TictacCodec}) in place. {@link #wrap} checks the whole

@@ -1,9 +1,8 @@
 package io.datacake.store;
 
+import io.datacake.store.TictacMessageException.Reason;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-
-import static io.datacake.store.TictacMessageException.Reason;
 
 /**
  * The answering side of a Tictac exchange: reads one request from a peer's {@link TictacExchange} and writes the
