@@ -69,7 +69,7 @@ public final class TictacTree implements AutoCloseable
     /** The entry hash that means "no entry". */
     public static final long ABSENT = 0L;
 
-    /** Mixed into a key before it is hashed to a segment, so the segment hash is not the entry hash's mix. */
+    /** Mixed into a key before it is mapped to a segment, so the segment choice is unrelated to other mixes of it. */
     private static final long SEGMENT_SEED = 0x6A09E667F3BCC909L;
 
     /** Bits 40..63 of the mixed key select the segment; {@link #MAX_SEGMENT_COUNT} is 2^24. */
