@@ -113,7 +113,11 @@ public final class TictacCodec
      * @throws IllegalArgumentException if the run is outside the tree or too long, or the buffer has no room.
      */
     public static int encodeBranchHashesRequest(
-        final TictacTree tree, final int firstBranch, final int count, final MutableDirectBuffer buffer, final int offset)
+        final TictacTree tree,
+        final int firstBranch,
+        final int count,
+        final MutableDirectBuffer buffer,
+        final int offset)
     {
         checkBranchRun(tree, firstBranch, count);
         checkRoom(buffer, offset, REQUEST_LENGTH);
@@ -133,7 +137,11 @@ public final class TictacCodec
      * @throws IllegalArgumentException if the run is outside the tree or too long, or the buffer has no room.
      */
     public static int encodeBranchHashes(
-        final TictacTree tree, final int firstBranch, final int count, final MutableDirectBuffer buffer, final int offset)
+        final TictacTree tree,
+        final int firstBranch,
+        final int count,
+        final MutableDirectBuffer buffer,
+        final int offset)
     {
         checkBranchRun(tree, firstBranch, count);
         final int length = HEADER_LENGTH + count * TictacTree.HASH_LENGTH;
@@ -156,7 +164,11 @@ public final class TictacCodec
      *                                  has no room.
      */
     public static int encodeSegmentHashesRequest(
-        final TictacTree tree, final int firstSegment, final int count, final MutableDirectBuffer buffer, final int offset)
+        final TictacTree tree,
+        final int firstSegment,
+        final int count,
+        final MutableDirectBuffer buffer,
+        final int offset)
     {
         checkSegmentRun(tree, firstSegment, count);
         checkRoom(buffer, offset, REQUEST_LENGTH);
@@ -177,7 +189,11 @@ public final class TictacCodec
      *                                  has no room.
      */
     public static int encodeSegmentHashes(
-        final TictacTree tree, final int firstSegment, final int count, final MutableDirectBuffer buffer, final int offset)
+        final TictacTree tree,
+        final int firstSegment,
+        final int count,
+        final MutableDirectBuffer buffer,
+        final int offset)
     {
         checkSegmentRun(tree, firstSegment, count);
         final int length = HEADER_LENGTH + count * TictacTree.HASH_LENGTH;

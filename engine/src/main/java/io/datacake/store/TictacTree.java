@@ -142,7 +142,8 @@ public final class TictacTree implements AutoCloseable
             Integer.bitCount(segmentsPerBranch) != 1)
         {
             throw new IllegalArgumentException(
-                "segmentsPerBranch must be a power of two in [1, " + MAX_SEGMENTS_PER_BRANCH + "]: " + segmentsPerBranch);
+                "segmentsPerBranch must be a power of two in [1, " + MAX_SEGMENTS_PER_BRANCH + "]: " +
+                segmentsPerBranch);
         }
         if ((long)branchCount * segmentsPerBranch > MAX_SEGMENT_COUNT)
         {

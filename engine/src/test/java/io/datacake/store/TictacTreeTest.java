@@ -297,7 +297,9 @@ class TictacTreeTest
         try (TictacTree a = new TictacTree(4, 8); TictacTree b = new TictacTree(8, 4))
         {
             assertThatThrownBy(() -> a.mismatchedSegments(b, new IntArrayList(), 10))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 × 8").hasMessageContaining("8 × 4");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("4 × 8")
+                .hasMessageContaining("8 × 4");
         }
     }
 
