@@ -81,15 +81,18 @@ final class GossipHarness
     static String render(final ClusterState state)
     {
         final Map<Integer, String> nodes = new TreeMap<>();
-        state.forEachNode(node ->
-        {
-            final StringBuilder text = new StringBuilder();
-            text.append("gen=").append(node.generation()).append(" max=").append(node.maxVersion()).append(" {");
-            node.forEachEntry((key, value, version, tombstone) -> text.append(key).append('@').append(version)
-                .append('=').append(tombstone ? "<deleted>" : new String(value, StandardCharsets.UTF_8)).append(' '));
-            nodes.put(node.nodeId(), text.append('}').toString());
-        });
+        state.forEachNode(node -> nodes.put(node.nodeId(), render(node)));
         return nodes.toString();
+    }
+
+    /** One member's generation, max version and entries. */
+    static String render(final NodeState node)
+    {
+        final StringBuilder text = new StringBuilder();
+        text.append("gen=").append(node.generation()).append(" max=").append(node.maxVersion()).append(" {");
+        node.forEachEntry((key, value, version, tombstone) -> text.append(key).append('@').append(version)
+            .append('=').append(tombstone ? "<deleted>" : new String(value, StandardCharsets.UTF_8)).append(' '));
+        return text.append('}').toString();
     }
 
     /** Like {@link #render} plus heartbeats and collected versions: any state change shows. */
