@@ -77,6 +77,14 @@ public final class FailureDetector
     }
 
     /**
+     * @return how long a dead member is kept before {@link #collectExpired} drops it.
+     */
+    public long deadGracePeriodMs()
+    {
+        return deadGracePeriodMs;
+    }
+
+    /**
      * Record that a member's heartbeat rose. A newer generation restarts the member's sampling window; an older one
      * is ignored.
      *
