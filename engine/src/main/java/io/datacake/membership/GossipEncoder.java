@@ -20,7 +20,7 @@ import static io.datacake.membership.GossipFrame.VERSION;
 import static io.datacake.membership.GossipFrame.VERSION_OFFSET;
 
 /**
- * Writes SYN, SYN_ACK and ACK frames (layout in the package documentation of the frame format) from a
+ * Writes SYN, SYN_ACK and ACK frames (wire format in the package documentation) from a
  * {@link ClusterState} into an Agrona buffer, within a byte budget.
  * <p>
  * The delta for a peer holds, per member, the entries above the version the peer's digest reports, in increasing

@@ -291,6 +291,10 @@ public final class NodeState
      */
     int collectTombstones(final long deletedBeforeMs)
     {
+        if (byKey.size() == liveCount)
+        {
+            return 0;
+        }
         int collected = 0;
         final var iterator = byVersion.values().iterator();
         while (iterator.hasNext())
