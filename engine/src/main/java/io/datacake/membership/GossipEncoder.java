@@ -133,6 +133,16 @@ public final class GossipEncoder
     }
 
     /**
+     * @param state a cluster view.
+     * @return the bytes a SYN_ACK needs before its delta: header, digest and the delta's count; a budget below this
+     * cannot carry the view's digest.
+     */
+    public static long synAckDigestLength(final ClusterState state)
+    {
+        return HEADER_LENGTH + COUNT_LENGTH + (long)state.nodeCount() * DIGEST_ROW_LENGTH + COUNT_LENGTH;
+    }
+
+    /**
      * @return the number of members in the delta of the last frame written.
      */
     public int lastDeltaNodeCount()

@@ -39,6 +39,8 @@ public final class Membership
     private int[] dead = new int[16];
     private int liveCount;
     private int deadCount;
+    private final long[] droppedFrames = new long[MalformedGossipException.Reason.values().length];
+    private long repliesTooLarge;
     private long nowMs;
 
     /**
@@ -174,7 +176,9 @@ public final class Membership
     }
 
     /**
-     * Handle a received gossip frame and write the reply, if any, into a separate buffer.
+     * Handle a received gossip frame and write the reply, if any, into a separate buffer. A malformed frame is
+     * dropped without any change and counted by reason ({@link #droppedFrames}); so is a SYN when this node's own
+     * digest no longer fits the reply budget ({@link #repliesTooLarge}).
      *
      * @param buffer         holds the frame.
      * @param offset         where it starts.
@@ -183,9 +187,9 @@ public final class Membership
      * @param reply          destination of the reply; must not overlap the frame.
      * @param replyOffset    where the reply starts.
      * @param replyMaxLength the reply budget.
-     * @return the reply length: a SYN_ACK for a SYN, an ACK for a SYN_ACK, 0 (no reply) for an ACK.
-     * @throws MalformedGossipException if the frame is malformed; nothing was changed, drop and count it.
-     * @throws IllegalArgumentException if the reply budget is outside its buffer or too small for the digest.
+     * @return the reply length: a SYN_ACK for a SYN, an ACK for a SYN_ACK, 0 for no reply (an ACK, or a dropped
+     * frame).
+     * @throws IllegalArgumentException if the reply range is outside its buffer.
      */
     public int onFrame(
         final DirectBuffer buffer,
@@ -196,13 +200,26 @@ public final class Membership
         final int replyOffset,
         final int replyMaxLength)
     {
-        decoder.wrap(buffer, offset, length);
+        try
+        {
+            decoder.wrap(buffer, offset, length);
+        }
+        catch (final MalformedGossipException ex)
+        {
+            droppedFrames[ex.reason().ordinal()]++;
+            return 0;
+        }
         this.nowMs = nowMs;
         switch (decoder.type())
         {
             case SYN:
                 decoder.readDigest(peerDigest);
                 state.observeHeartbeats(peerDigest);
+                if (GossipEncoder.synAckDigestLength(state) > replyMaxLength)
+                {
+                    repliesTooLarge++;
+                    return 0;
+                }
                 return encoder.encodeSynAck(state, peerDigest, excluded, reply, replyOffset, replyMaxLength);
             case SYN_ACK:
                 decoder.readDigest(peerDigest);
@@ -214,6 +231,24 @@ public final class Membership
                 decoder.applyDelta(state, nowMs);
                 return 0;
         }
+    }
+
+    /**
+     * @param reason a cause of rejection.
+     * @return how many received frames were dropped for that cause.
+     */
+    public long droppedFrames(final MalformedGossipException.Reason reason)
+    {
+        return droppedFrames[reason.ordinal()];
+    }
+
+    /**
+     * @return how many SYNs went unanswered because this node's digest did not fit the reply budget; raise the
+     * frame length if this grows.
+     */
+    public long repliesTooLarge()
+    {
+        return repliesTooLarge;
     }
 
     /**

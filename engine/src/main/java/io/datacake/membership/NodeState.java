@@ -3,6 +3,7 @@ package io.datacake.membership;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -296,7 +297,7 @@ public final class NodeState
             return 0;
         }
         int collected = 0;
-        final var iterator = byVersion.values().iterator();
+        final Iterator<VersionedEntry> iterator = byVersion.values().iterator();
         while (iterator.hasNext())
         {
             final VersionedEntry entry = iterator.next();

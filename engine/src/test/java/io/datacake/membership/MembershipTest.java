@@ -207,6 +207,30 @@ class MembershipTest
     }
 
     @Test
+    void malformedFramesAreDroppedCountedAndChangeNothing()
+    {
+        start(1, 2);
+        roundsUntil(30, () -> allUpSee(1));
+        final Membership one = nodes.get(1).membership;
+        final Membership two = nodes.get(2).membership;
+        two.state().set("fresh", "value");
+        final int synLength = one.encodeSyn(syn, 0, FRAME_LENGTH);
+        final int synAckLength = two.onFrame(syn, 0, synLength, nowMs, synAck, 0, FRAME_LENGTH);
+        final String before = GossipHarness.renderAll(one.state());
+
+        assertThat(one.onFrame(synAck, 0, synAckLength - 1, nowMs, ack, 0, FRAME_LENGTH)).isZero();
+        assertThat(one.onFrame(synAck, 0, 3, nowMs, ack, 0, FRAME_LENGTH)).isZero();
+        assertThat(one.droppedFrames(MalformedGossipException.Reason.TRUNCATED)).isEqualTo(2);
+        synAck.putByte(synAckLength - 6, (byte)0xFF);
+        assertThat(one.onFrame(synAck, 0, synAckLength, nowMs, ack, 0, FRAME_LENGTH)).isZero();
+        assertThat(one.droppedFrames(MalformedGossipException.Reason.BAD_KEY)).isEqualTo(1);
+        assertThat(GossipHarness.renderAll(one.state())).isEqualTo(before);
+
+        assertThat(two.onFrame(syn, 0, synLength, nowMs, synAck, 0, 40)).as("own digest does not fit").isZero();
+        assertThat(two.repliesTooLarge()).isEqualTo(1);
+    }
+
+    @Test
     void steadyStateGossipAllocatesNothing()
     {
         start(1, 2, 3);
