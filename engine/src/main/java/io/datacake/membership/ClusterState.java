@@ -231,7 +231,8 @@ public final class ClusterState
         final long generation,
         final long heartbeat,
         final long fromVersionExcluded,
-        final long lastGcVersion)
+        final long lastGcVersion,
+        final long senderMaxVersion)
     {
         if (nodeId == self.nodeId())
         {
@@ -258,6 +259,13 @@ public final class ClusterState
         {
             if (fromVersionExcluded > node.maxVersion())
             {
+                return null;
+            }
+            if (node.maxVersion() < node.lastGcVersion() &&
+                Math.max(senderMaxVersion, lastGcVersion) < node.lastGcVersion())
+            {
+                // This node is rebuilding the member after deletions collected up to its last collected version;
+                // a sender that has seen neither those versions nor the collection may hold keys they removed.
                 return null;
             }
             if (lastGcVersion > Math.max(node.maxVersion(), node.lastGcVersion()))

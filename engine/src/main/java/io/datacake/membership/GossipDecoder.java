@@ -192,7 +192,8 @@ public final class GossipDecoder
                 buffer.getLong(position + 2, ORDER),
                 buffer.getLong(position + 10, ORDER),
                 buffer.getLong(position + 18, ORDER),
-                buffer.getLong(position + 34, ORDER));
+                buffer.getLong(position + 34, ORDER),
+                buffer.getLong(position + 42, ORDER));
             final long toVersion = buffer.getLong(position + 26, ORDER);
             final int entries = buffer.getInt(position + NODE_HEADER_LENGTH - COUNT_LENGTH, ORDER);
             position += NODE_HEADER_LENGTH;
@@ -292,7 +293,7 @@ public final class GossipDecoder
             }
             final int nodeId = buffer.getShort(position, ORDER) & 0xFFFF;
             markSeen(nodeId, "delta");
-            for (int field = 0; field < 5; field++)
+            for (int field = 0; field < 6; field++)
             {
                 final long value = buffer.getLong(position + 2 + field * 8, ORDER);
                 if (value < 0)
@@ -303,10 +304,12 @@ public final class GossipDecoder
             }
             final long fromVersion = buffer.getLong(position + 18, ORDER);
             final long toVersion = buffer.getLong(position + 26, ORDER);
-            if (toVersion < fromVersion)
+            final long senderMaxVersion = buffer.getLong(position + 42, ORDER);
+            if (toVersion < fromVersion || senderMaxVersion < toVersion)
             {
                 throw new MalformedGossipException(Reason.BAD_ENTRY_VERSION, "delta of node " + nodeId +
-                    " covers versions (" + fromVersion + ", " + toVersion + "]");
+                    " covers versions (" + fromVersion + ", " + toVersion + "] of a sender at version " +
+                    senderMaxVersion);
             }
             final int entries = buffer.getInt(position + NODE_HEADER_LENGTH - COUNT_LENGTH, ORDER);
             if (entries < 0 || entries > NodeState.MAX_ENTRIES)

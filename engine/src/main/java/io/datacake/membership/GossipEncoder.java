@@ -246,6 +246,7 @@ public final class GossipEncoder
             buffer.putLong(position + 10, node.heartbeat(), ORDER);
             buffer.putLong(position + 18, floor, ORDER);
             buffer.putLong(position + 34, node.lastGcVersion(), ORDER);
+            buffer.putLong(position + 42, node.maxVersion(), ORDER);
             position += NODE_HEADER_LENGTH;
 
             int nodeEntries = 0;
@@ -320,10 +321,13 @@ public final class GossipEncoder
             else
             {
                 final long peerMax = peer.maxVersion(index);
-                priority = node.lastGcVersion() > Math.max(peerMax, peer.lastGcVersion(index));
+                final long peerLastGc = peer.lastGcVersion(index);
+                priority = node.lastGcVersion() > Math.max(peerMax, peerLastGc);
                 floor = priority ? 0 : peerMax;
-                if (!priority && node.maxVersion() <= floor)
+                if (!priority && (node.maxVersion() <= floor ||
+                    (peerMax < peerLastGc && Math.max(node.maxVersion(), node.lastGcVersion()) < peerLastGc)))
                 {
+                    // Nothing newer, or the peer is rebuilding past collected deletions this view has not seen.
                     continue;
                 }
             }

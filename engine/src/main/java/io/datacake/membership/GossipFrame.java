@@ -17,7 +17,7 @@ import java.nio.ByteOrder;
  *     int32 node count, then per node:
  *       uint16 node id, int64 generation, int64 heartbeat, int64 from version (exclusive),
  *       int64 to version (inclusive: the entries cover everything the sender holds in (from, to]),
- *       int64 last collected version, int32 entry count                                    (46 bytes)
+ *       int64 last collected version, int64 sender's max version, int32 entry count           (54 bytes)
  *       per entry, in increasing version order:
  *         int64 version, uint8 flags (bit 0: tombstone), uint16 key length, int32 value length  (15 bytes)
  *         key (UTF-8), value
@@ -38,7 +38,7 @@ final class GossipFrame
 
     static final int COUNT_LENGTH = 4;
     static final int DIGEST_ROW_LENGTH = 2 + 4 * 8;
-    static final int NODE_HEADER_LENGTH = 2 + 5 * 8 + 4;
+    static final int NODE_HEADER_LENGTH = 2 + 6 * 8 + 4;
     static final int ENTRY_HEADER_LENGTH = 8 + 1 + 2 + 4;
 
     static final int TOMBSTONE_FLAG = 1;

@@ -36,7 +36,7 @@
  *     int32 node count, then per node:
  *       uint16 node id, int64 generation, int64 heartbeat, int64 from version (exclusive),
  *       int64 to version (inclusive: the entries are everything the sender holds in (from, to]),
- *       int64 last collected version, int32 entry count                                    (46 bytes)
+ *       int64 last collected version, int64 sender's max version, int32 entry count           (54 bytes)
  *       per entry, in increasing version order:
  *         int64 version, uint8 flags (bit 0: tombstone), uint16 key length, int32 value length  (15 bytes)
  *         key (UTF-8), value

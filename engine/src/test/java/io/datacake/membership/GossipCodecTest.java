@@ -133,6 +133,7 @@ class GossipCodecTest
             Reason.BAD_COUNT, "entries");
         assertRejected(0, b -> b.putLong(NODE + 26, 0), Reason.BAD_ENTRY_VERSION, "not in");
         assertRejected(0, b -> b.putLong(NODE + 18, 3), Reason.BAD_ENTRY_VERSION, "not in (3, 4]");
+        assertRejected(0, b -> b.putLong(NODE + 42, 2), Reason.BAD_ENTRY_VERSION, "of a sender at version 2");
         assertRejected(0, b -> b.putLong(ENTRY, 0), Reason.BAD_ENTRY_VERSION, "version 0");
         assertRejected(0, b -> b.putByte(ENTRY + 8, (byte)6), Reason.BAD_FLAGS, "flags 0x6");
         assertRejected(0, b -> b.putShort(ENTRY + 9, (short)0), Reason.BAD_KEY, "key length 0");

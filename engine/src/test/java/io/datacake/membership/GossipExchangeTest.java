@@ -225,6 +225,50 @@ class GossipExchangeTest
     }
 
     @Test
+    void aPeerRebuildingAfterCollectedDeletionsTakesNothingFromALessInformedView()
+    {
+        final ClusterState owner = new ClusterState(2, 1, ClusterStateListener.NO_OP);
+        final ClusterState stale = new ClusterState(1, 1, ClusterStateListener.NO_OP);
+        final ClusterState rebuilding = new ClusterState(3, 1, ClusterStateListener.NO_OP);
+        final byte[] big = new byte[NodeState.MAX_VALUE_LENGTH];
+        owner.set("a", big);
+        owner.set("doomed", "x");
+        owner.set("b", big);
+        new GossipHarness(64 * 1024).exchange(owner, stale, 0);
+        owner.set("c", big);
+        owner.delete("doomed", 10);
+        owner.set("d", big);
+        owner.collectTombstones(100, 10);
+        assertThat(owner.self().lastGcVersion()).isEqualTo(5);
+
+        // A frame that fits one entry: the rebuild from the owner stops after "a".
+        final Digest digest = new Digest();
+        rebuilding.digest(digest);
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
+        final GossipEncoder encoder = new GossipEncoder();
+        final GossipDecoder decoder = new GossipDecoder();
+        int length = encoder.encodeAck(owner, digest, null, buffer, 0, GossipEncoder.MIN_DELTA_FRAME_LENGTH);
+        decoder.wrap(buffer, 0, length).applyDelta(rebuilding, 100);
+        assertThat(rebuilding.node(2).maxVersion()).isEqualTo(1);
+        assertThat(rebuilding.node(2).lastGcVersion()).isEqualTo(5);
+
+        // The stale view still holds "doomed" live: it must not offer it, and a forged offer must be refused.
+        rebuilding.digest(digest);
+        encoder.encodeAck(stale, digest, null, buffer, 0, 64 * 1024);
+        assertThat(encoder.lastDeltaEntryCount()).isZero();
+        final Digest staleDigest = new Digest();
+        staleDigest.add(2, 1, 0, 1, 0);
+        length = encoder.encodeAck(stale, staleDigest, null, buffer, 0, 64 * 1024);
+        assertThat(encoder.lastDeltaEntryCount()).isEqualTo(2);
+        decoder.wrap(buffer, 0, length).applyDelta(rebuilding, 100);
+        assertThat(rebuilding.node(2).containsKey("doomed")).isFalse();
+        assertThat(rebuilding.node(2).maxVersion()).isEqualTo(1);
+
+        new GossipHarness(64 * 1024).converge(owner, rebuilding, 100, 10);
+        assertThat(GossipHarness.render(rebuilding.node(2))).isEqualTo(GossipHarness.render(owner.self()));
+    }
+
+    @Test
     void deltaSendsMembersThePeerDoesNotKnowFirstThenTheMostStale()
     {
         final ClusterState a = new ClusterState(1, 10, ClusterStateListener.NO_OP);

@@ -3,7 +3,7 @@ package io.datacake.membership;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -91,7 +91,7 @@ final class GossipHarness
         final StringBuilder text = new StringBuilder();
         text.append("gen=").append(node.generation()).append(" max=").append(node.maxVersion()).append(" {");
         node.forEachEntry((key, value, version, tombstone) -> text.append(key).append('@').append(version)
-            .append('=').append(tombstone ? "<deleted>" : new String(value, StandardCharsets.UTF_8)).append(' '));
+            .append('=').append(tombstone ? "<deleted>" : value.length + "#" + Arrays.hashCode(value)).append(' '));
         return text.append('}').toString();
     }
 
