@@ -125,7 +125,8 @@ public final class GossipTargets
         return false;
     }
 
-    private static boolean containsAny(final int[] ids, final int count, final int[] candidates, final int candidateCount)
+    private static boolean containsAny(
+        final int[] ids, final int count, final int[] candidates, final int candidateCount)
     {
         for (int i = 0; i < count; i++)
         {

@@ -11,9 +11,9 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Random histories of writes, deletions and tombstone collection on several nodes, gossiped with random frame
- * budgets while frames are lost, duplicated and replayed late to any node: once gossip runs cleanly (and tombstones
- * are collected everywhere), every view of every member equals that member's own state.
+ * Random histories of writes, deletions, tombstone collection and restarts on several nodes, gossiped with random
+ * frame budgets while frames are lost, duplicated and replayed late to any node: once gossip runs cleanly (and
+ * tombstones are collected everywhere), every view of every member equals that member's own state.
  */
 class GossipConvergencePropertyTest
 {
@@ -40,9 +40,16 @@ class GossipConvergencePropertyTest
             for (int step = 0, steps = 50 + random.nextInt(400); step < steps; step++)
             {
                 nowMs += random.nextInt(50);
-                final ClusterState owner = states.get(random.nextInt(NODES));
+                final int ownerIndex = random.nextInt(NODES);
+                final ClusterState owner = states.get(ownerIndex);
                 final int action = random.nextInt(10);
-                if (action < 4)
+                if (random.nextInt(60) == 0)
+                {
+                    // Restart: a new generation that knows nothing, not even its old keys.
+                    states.set(ownerIndex, new ClusterState(owner.self().nodeId(), owner.self().generation() + 1,
+                        ClusterStateListener.NO_OP));
+                }
+                else if (action < 4)
                 {
                     owner.set("k" + random.nextInt(12), "v".repeat(random.nextInt(400)) + step);
                 }
