@@ -224,7 +224,8 @@ public final class ClusterState
      * Start applying one member's part of a validated delta.
      *
      * @return the state to apply the member's entries to, or null to skip them (this node itself, an older
-     * generation, or a gap between what is known here and where the delta starts).
+     * generation, a gap between what is known here and where the delta starts, or a sender that knows less of
+     * collected deletions than this node's rebuild needs).
      */
     NodeState beginNodeDelta(
         final int nodeId,

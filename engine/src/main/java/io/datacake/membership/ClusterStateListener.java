@@ -35,6 +35,8 @@ public interface ClusterStateListener
 
     /**
      * A key of a member was written or deleted (locally for this node's own keys, through gossip for others).
+     * Keys dropped wholesale, when a member restarts or its state is rebuilt after deletions were collected, are
+     * not reported one by one.
      *
      * @param nodeId    the member that owns the key.
      * @param key       the key.
