@@ -1,0 +1,327 @@
+package io.datacake.membership;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.IntHashSet;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * The pure core of cluster membership that a node component drives: scuttlebutt state ({@link ClusterState}),
+ * failure detection ({@link FailureDetector}) scaled by local health ({@link LocalHealth}), gossip peer choice
+ * ({@link GossipTargets}) and the SYN / SYN_ACK / ACK exchange, turned into {@link MembershipListener} events.
+ * <p>
+ * It owns no thread, clock, socket or random source: the component calls {@link #onGossipRound} on its gossip
+ * timer, sends the SYN from {@link #encodeSyn} to each peer {@link #selectTargets} returns, passes every received
+ * frame to {@link #onFrame} and sends back what it writes. Members dead for half the grace period are no longer
+ * gossiped, so peers stop reviving them, and members dead for the whole grace period are forgotten.
+ * <p>
+ * Not thread safe. Steady-state gossip of unchanged state allocates nothing.
+ */
+public final class Membership
+{
+    private static final long NO_GENERATION = Long.MIN_VALUE;
+
+    private final ClusterState state;
+    private final FailureDetector detector;
+    private final LocalHealth health;
+    private final GossipTargets targets;
+    private final long tombstoneGracePeriodMs;
+    private final MembershipListener listener;
+    private final GossipEncoder encoder = new GossipEncoder();
+    private final GossipDecoder decoder = new GossipDecoder();
+    private final Digest peerDigest = new Digest();
+    private final IntHashSet excluded = new IntHashSet();
+    private final Long2LongHashMap announcedGeneration = new Long2LongHashMap(NO_GENERATION);
+    private final Events events = new Events();
+    private int[] live = new int[16];
+    private int[] dead = new int[16];
+    private int liveCount;
+    private int deadCount;
+    private final long[] droppedFrames = new long[MalformedGossipException.Reason.values().length];
+    private long repliesTooLarge;
+    private long nowMs;
+
+    /**
+     * @param selfNodeId             this node's id.
+     * @param generation             this incarnation's generation; must grow across restarts.
+     * @param detector               the failure detector settings and state.
+     * @param health                 this node's local health.
+     * @param targets                the gossip fan-out.
+     * @param tombstoneGracePeriodMs how long deleted keys are kept as tombstones, > 0.
+     * @param listener               receives membership events.
+     * @throws IllegalArgumentException if the id, generation or grace period is out of range.
+     */
+    public Membership(
+        final int selfNodeId,
+        final long generation,
+        final FailureDetector detector,
+        final LocalHealth health,
+        final GossipTargets targets,
+        final long tombstoneGracePeriodMs,
+        final MembershipListener listener)
+    {
+        if (tombstoneGracePeriodMs <= 0)
+        {
+            throw new IllegalArgumentException("tombstone grace period must be > 0 ms, got " + tombstoneGracePeriodMs);
+        }
+        this.state = new ClusterState(selfNodeId, generation, events);
+        this.detector = detector;
+        this.health = health;
+        this.targets = targets;
+        this.tombstoneGracePeriodMs = tombstoneGracePeriodMs;
+        this.listener = listener;
+    }
+
+    /**
+     * @return the cluster state; write this node's keys through it.
+     */
+    public ClusterState state()
+    {
+        return state;
+    }
+
+    /**
+     * @return the failure detector, for queries.
+     */
+    public FailureDetector detector()
+    {
+        return detector;
+    }
+
+    /**
+     * @return this node's local health; report unanswered SYNs and refutations to it.
+     */
+    public LocalHealth health()
+    {
+        return health;
+    }
+
+    /**
+     * One gossip round's housekeeping: beat, note the duty-cycle tick, reclassify members, forget members dead past
+     * the grace period, collect old tombstones, and refresh the members left out of gossip.
+     *
+     * @param nowMs the current time.
+     */
+    public void onGossipRound(final long nowMs)
+    {
+        this.nowMs = nowMs;
+        state.incrementHeartbeat();
+        health.onTick(nowMs);
+        detector.update(nowMs, health, events);
+
+        int expired;
+        do
+        {
+            expired = detector.collectExpired(nowMs, dead);
+            for (int i = 0; i < expired; i++)
+            {
+                final int nodeId = dead[i];
+                announcedGeneration.remove(nodeId);
+                state.forget(nodeId);
+            }
+        }
+        while (expired == dead.length);
+        state.collectTombstones(nowMs, tombstoneGracePeriodMs);
+
+        refreshPeers();
+        excluded.clear();
+        for (int i = 0; i < deadCount; i++)
+        {
+            if (nowMs - detector.deadSinceMs(dead[i]) >= detector.deadGracePeriodMs() / 2)
+            {
+                excluded.add(dead[i]);
+            }
+        }
+    }
+
+    /**
+     * Choose this round's gossip peers from the live and dead members known at the last round.
+     *
+     * @param seeds     seed member ids (this node's own id is skipped).
+     * @param seedCount number of seeds.
+     * @param random    the source of randomness.
+     * @param out       receives the peer ids; at least {@link GossipTargets#maxTargets()} long.
+     * @return the number of peers written.
+     * @throws IllegalArgumentException if {@code out} is too short or a count is out of range.
+     */
+    public int selectTargets(final int[] seeds, final int seedCount, final RandomGenerator random, final int[] out)
+    {
+        final int count = targets.select(live, liveCount, dead, deadCount, seeds, seedCount, random, out);
+        final int self = state.self().nodeId();
+        int kept = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (out[i] != self)
+            {
+                out[kept++] = out[i];
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Write a SYN to open an exchange with a peer.
+     *
+     * @param buffer    destination.
+     * @param offset    where the frame starts.
+     * @param maxLength the frame budget.
+     * @return the frame length.
+     * @throws IllegalArgumentException if the budget is outside the buffer or too small for the digest.
+     */
+    public int encodeSyn(final MutableDirectBuffer buffer, final int offset, final int maxLength)
+    {
+        return encoder.encodeSyn(state, buffer, offset, maxLength);
+    }
+
+    /**
+     * Handle a received gossip frame and write the reply, if any, into a separate buffer. A malformed frame is
+     * dropped without any change and counted by reason ({@link #droppedFrames}); so is a SYN when this node's own
+     * digest no longer fits the reply budget ({@link #repliesTooLarge}).
+     *
+     * @param buffer         holds the frame.
+     * @param offset         where it starts.
+     * @param length         its length.
+     * @param nowMs          the current time.
+     * @param reply          destination of the reply; must not overlap the frame.
+     * @param replyOffset    where the reply starts.
+     * @param replyMaxLength the reply budget.
+     * @return the reply length: a SYN_ACK for a SYN, an ACK for a SYN_ACK, 0 for no reply (an ACK, or a dropped
+     * frame).
+     * @throws IllegalArgumentException if the reply range is outside its buffer.
+     */
+    public int onFrame(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long nowMs,
+        final MutableDirectBuffer reply,
+        final int replyOffset,
+        final int replyMaxLength)
+    {
+        try
+        {
+            decoder.wrap(buffer, offset, length);
+        }
+        catch (final MalformedGossipException ex)
+        {
+            droppedFrames[ex.reason().ordinal()]++;
+            return 0;
+        }
+        this.nowMs = nowMs;
+        switch (decoder.type())
+        {
+            case SYN:
+                decoder.readDigest(peerDigest);
+                state.observeHeartbeats(peerDigest);
+                if (GossipEncoder.synAckDigestLength(state) > replyMaxLength)
+                {
+                    repliesTooLarge++;
+                    return 0;
+                }
+                return encoder.encodeSynAck(state, peerDigest, excluded, reply, replyOffset, replyMaxLength);
+            case SYN_ACK:
+                decoder.readDigest(peerDigest);
+                state.observeHeartbeats(peerDigest);
+                decoder.applyDelta(state, nowMs);
+                health.onProbeAnswered();
+                return encoder.encodeAck(state, peerDigest, excluded, reply, replyOffset, replyMaxLength);
+            default:
+                decoder.applyDelta(state, nowMs);
+                return 0;
+        }
+    }
+
+    /**
+     * @param reason a cause of rejection.
+     * @return how many received frames were dropped for that cause.
+     */
+    public long droppedFrames(final MalformedGossipException.Reason reason)
+    {
+        return droppedFrames[reason.ordinal()];
+    }
+
+    /**
+     * @return how many SYNs went unanswered because this node's digest did not fit the reply budget; raise the
+     * frame length if this grows.
+     */
+    public long repliesTooLarge()
+    {
+        return repliesTooLarge;
+    }
+
+    /**
+     * @return the number of live members at the last round.
+     */
+    public int liveCount()
+    {
+        return liveCount;
+    }
+
+    /**
+     * @return the number of dead members at the last round.
+     */
+    public int deadCount()
+    {
+        return deadCount;
+    }
+
+    private void refreshPeers()
+    {
+        if (live.length < detector.liveCount())
+        {
+            live = new int[Math.max(detector.liveCount(), live.length * 2)];
+        }
+        if (dead.length < detector.deadCount())
+        {
+            dead = new int[Math.max(detector.deadCount(), dead.length * 2)];
+        }
+        liveCount = detector.liveNodes(live);
+        deadCount = detector.deadNodes(dead);
+    }
+
+    /** Turns state and liveness callbacks into membership events. */
+    private final class Events implements ClusterStateListener, LivenessListener
+    {
+        public void onNodeJoined(final int nodeId, final long generation, final boolean restarted)
+        {
+            // Learning of a member, or of its new generation, counts as a heartbeat: the detector starts watching.
+            detector.reportHeartbeat(nodeId, generation, nowMs);
+        }
+
+        public void onHeartbeat(final int nodeId, final long generation, final long heartbeat)
+        {
+            detector.reportHeartbeat(nodeId, generation, nowMs);
+        }
+
+        public void onEntryChanged(final int nodeId, final String key, final long version, final boolean tombstone)
+        {
+            listener.onKeyChanged(nodeId, key, version, tombstone);
+        }
+
+        public void onNodeForgotten(final int nodeId)
+        {
+            listener.onMemberLeft(nodeId);
+        }
+
+        public void onLive(final int nodeId, final long generation, final boolean revived)
+        {
+            final long announced = announcedGeneration.get(nodeId);
+            if (announced != generation)
+            {
+                announcedGeneration.put(nodeId, generation);
+                listener.onMemberJoined(nodeId, generation, NO_GENERATION != announced);
+            }
+            else if (revived)
+            {
+                listener.onMemberRevived(nodeId, generation);
+            }
+        }
+
+        public void onDead(final int nodeId, final long generation)
+        {
+            listener.onMemberDead(nodeId, generation);
+        }
+    }
+}

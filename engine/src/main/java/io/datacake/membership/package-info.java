@@ -1,0 +1,63 @@
+/**
+ * Cluster membership as pure state machines and codecs: scuttlebutt gossip of per-member versioned key/value state,
+ * phi-accrual failure detection scaled by local health, gossip peer choice, and data-centre-aware replica selection
+ * for consistency levels. Nothing here owns a thread, a clock, a socket or a random source: time comes in as
+ * {@code nowMs}, randomness as a {@link java.util.random.RandomGenerator}, frames as Agrona buffers. A node
+ * component drives it from its timers and its message handler.
+ *
+ * <h2>State</h2>
+ * {@link io.datacake.membership.ClusterState} holds one {@link io.datacake.membership.NodeState} per known member
+ * (node ids 0 to 65,535) and generation. A member writes only its own keys; each write or deletion takes the next
+ * version of that member, deletions leave tombstones that are collected after a grace period, and a heartbeat
+ * counter rises every gossip round. A member that restarts comes back with a higher generation, which replaces
+ * everything known of the old one.
+ *
+ * <h2>Gossip</h2>
+ * One exchange is three frames: SYN (the initiator's {@link io.datacake.membership.Digest}), SYN_ACK (the
+ * responder's digest and the delta the initiator lacks) and ACK (the delta the responder lacks), written by
+ * {@link io.datacake.membership.GossipEncoder} and checked in full by {@link io.datacake.membership.GossipDecoder}
+ * before anything is applied; a malformed frame raises {@link io.datacake.membership.MalformedGossipException} with
+ * a reason to count and changes nothing. A delta is bounded by the frame budget: members the peer does not know
+ * come first, then the most stale, each as a prefix of its entries by version, so a state of any size arrives over
+ * successive rounds. Applying a delta is idempotent. A peer that may have missed a deletion whose tombstone was
+ * since collected is sent the member's whole state instead.
+ * <p>
+ * Wire format, all fields little-endian:
+ * <pre>
+ *   header (8 bytes)
+ *     0  int32  magic 0x53474344 ("DCGS")
+ *     4  uint8  encoding version (1)
+ *     5  uint8  message type: 1 SYN, 2 SYN_ACK, 3 ACK
+ *     6  uint16 reserved, written as zero, ignored on read
+ *   digest section (SYN, SYN_ACK)
+ *     int32 row count, then per row (34 bytes):
+ *       uint16 node id, int64 generation, int64 heartbeat, int64 max version, int64 last collected version
+ *   delta section (SYN_ACK after the digest, ACK)
+ *     int32 node count, then per node:
+ *       uint16 node id, int64 generation, int64 heartbeat, int64 from version (exclusive),
+ *       int64 to version (inclusive: the entries are everything the sender holds in (from, to]),
+ *       int64 last collected version, int64 sender's max version, int32 entry count           (54 bytes)
+ *       per entry, in increasing version order:
+ *         int64 version, uint8 flags (bit 0: tombstone), uint16 key length, int32 value length  (15 bytes)
+ *         key (UTF-8), value
+ * </pre>
+ * The digest is not split: one frame must hold 34 bytes per known member plus the header, so a 64 KiB frame
+ * serves clusters of up to about 1,900 members.
+ *
+ * <h2>Failure detection</h2>
+ * {@link io.datacake.membership.PhiAccrualDetector} turns silence into a suspicion level per member;
+ * {@link io.datacake.membership.FailureDetector} classifies members live or dead against a threshold that
+ * {@link io.datacake.membership.LocalHealth} scales up when this node itself is lagging, so a slow node doubts itself
+ * before it accuses healthy peers. Dead members come back when they beat again or restart, and are forgotten after a
+ * grace period. {@link io.datacake.membership.GossipTargets} picks each round's peers: a few live ones, sometimes a
+ * dead one, and a seed when needed.
+ *
+ * <h2>Driving it</h2>
+ * {@link io.datacake.membership.Membership} ties these together for a node component and reports members joining,
+ * dying, reviving, leaving and changing keys to a {@link io.datacake.membership.MembershipListener}.
+ * {@link io.datacake.membership.ReplicaSelector} then picks, from the live members, the replicas an operation must
+ * reach for a {@link io.datacake.membership.ConsistencyLevel}.
+ * <p>
+ * Every class is single threaded: the node thread owns it.
+ */
+package io.datacake.membership;
