@@ -1,0 +1,54 @@
+package io.datacake.membership;
+
+/**
+ * What the rest of a node (the replicated store, application components) reads of cluster membership: the known
+ * members with their data centre, endpoint, generation and liveness. Kept on the node thread by whoever owns
+ * membership (the gossip component, or a {@link StaticClusterView} for a fixed cluster).
+ * <p>
+ * Readers poll {@link #version()} on their duty cycle and rebuild what they derive (replica selectors, peer
+ * handles) only when it moved, so steady state costs one read. Node thread only.
+ */
+public interface ClusterView
+{
+    /**
+     * This node's id.
+     *
+     * @return 0..65,535.
+     */
+    int localNodeId();
+
+    /**
+     * This node's data centre.
+     *
+     * @return the name.
+     */
+    String localDataCentre();
+
+    /**
+     * A number that changes whenever a member joins, is marked dead, revives, leaves or changes endpoint.
+     *
+     * @return the current version.
+     */
+    long version();
+
+    /**
+     * Known members, live or dead, this node included.
+     *
+     * @return the count.
+     */
+    int memberCount();
+
+    /**
+     * Live members, this node included.
+     *
+     * @return the count.
+     */
+    int liveCount();
+
+    /**
+     * Visit every known member, this node included, in ascending node id order. Allocates nothing.
+     *
+     * @param visitor receives each member.
+     */
+    void forEachMember(MemberVisitor visitor);
+}
