@@ -1,8 +1,8 @@
 package io.datacake.rpc;
 
 import io.datacake.protocol.RpcStatus;
+import io.datacake.timer.DeadlineTimers;
 import io.datacake.transport.Transport;
-import org.agrona.DeadlineTimerWheel;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Int2IntHashMap;
@@ -14,7 +14,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The calling side: correlation ids, pending calls (pooled), their timeouts, the per-peer send queues that keep
@@ -45,12 +44,6 @@ final class CallRegistry
     /** Bound on call timeouts expired per duty cycle. */
     static final int TIMEOUT_EXPIRY_LIMIT = 256;
 
-    /** Slots per revolution of the call-timeout wheel (1 ms ticks). */
-    static final int TIMEOUT_TICKS_PER_WHEEL = 1024;
-
-    /** Bound on wheel ticks walked per duty cycle, so a long stall does not become one long duty cycle. */
-    static final int MAX_TICKS_PER_POLL = 4096;
-
     /** Correlation ids stay below this, so streamed requests fit in stream keys at the receiver. */
     static final long CORRELATION_ID_LIMIT = FrameAdapter.MAX_STREAMED_CORRELATION_ID;
 
@@ -69,9 +62,8 @@ final class CallRegistry
     private final int maxQueuedRequestsPerPeer;
     private final Long2ObjectHashMap<PendingCall> pendingByCorrelationId = new Long2ObjectHashMap<>();
     private final ArrayDeque<PendingCall> callPool = new ArrayDeque<>();
-    private final DeadlineTimerWheel timeoutWheel;
-    private final Long2ObjectHashMap<PendingCall> callByTimerId = new Long2ObjectHashMap<>();
-    private final DeadlineTimerWheel.TimerHandler timeoutHandler = this::onTimeout;
+    private final DeadlineTimers<PendingCall> timeouts;
+    private final DeadlineTimers.ExpiryHandler<PendingCall> timeoutHandler = this::onTimeout;
     private final Int2ObjectHashMap<ArrayDeque<QueuedRequest>> queueByPeer = new Int2ObjectHashMap<>();
     private final ArrayList<ArrayDeque<QueuedRequest>> activeQueues = new ArrayList<>();
     private final Int2IntHashMap nodeIdByPeer = new Int2IntHashMap(PendingCall.UNBOUND);
@@ -93,8 +85,7 @@ final class CallRegistry
         this.maxBodyLength = ctx.maxBodyLength();
         this.maxQueuedRequestsPerPeer = ctx.maxQueuedRequestsPerPeer();
         this.nextCorrelationId = Math.floorMod(ctx.initialCorrelationId(), CORRELATION_ID_LIMIT >>> 1) + 1;
-        this.timeoutWheel = new DeadlineTimerWheel(
-            TimeUnit.MILLISECONDS, epochClock.time(), 1, TIMEOUT_TICKS_PER_WHEEL);
+        this.timeouts = new DeadlineTimers<>(epochClock.time());
     }
 
     void wire(final StreamManager streams)
@@ -185,8 +176,7 @@ final class CallRegistry
             }
         }
         pendingByCorrelationId.put(correlationId, call);
-        call.timerId = timeoutWheel.scheduleTimer(epochClock.time() + call.timeoutMs);
-        callByTimerId.put(call.timerId, call);
+        call.timerId = timeouts.schedule(epochClock.time() + call.timeoutMs, call);
         if (mustQueue || result <= 0)
         {
             call.queued = enqueue(peer, correlationId, call, serviceId, messageTypeId, body, bodyOffset, bodyLength,
@@ -260,14 +250,7 @@ final class CallRegistry
     int doWork(final long nowMs)
     {
         int work = 0;
-        if (timeoutWheel.timerCount() > 0)
-        {
-            work += pollTimeouts(nowMs);
-        }
-        else
-        {
-            timeoutWheel.currentTickTime(nowMs);
-        }
+        work += timeouts.poll(nowMs, timeoutHandler, TIMEOUT_EXPIRY_LIMIT);
         if (!activeQueues.isEmpty())
         {
             work += retryQueues(nowMs);
@@ -420,8 +403,7 @@ final class CallRegistry
             queue.clear();
         }
         activeQueues.clear();
-        timeoutWheel.clear();
-        callByTimerId.clear();
+        timeouts.clear();
         callPool.clear();
     }
 
@@ -599,31 +581,9 @@ final class CallRegistry
         return work;
     }
 
-    private int pollTimeouts(final long nowMs)
+    private void onTimeout(final long timerId, final PendingCall call, final long nowMs)
     {
-        // One wheel poll looks at the current tick only: keep polling while it moves, so the tick that contains
-        // now is looked at too.
-        int expired = 0;
-        int ticks = 0;
-        boolean advanced;
-        do
-        {
-            final long tickTime = timeoutWheel.currentTickTime();
-            expired += timeoutWheel.poll(nowMs, timeoutHandler, TIMEOUT_EXPIRY_LIMIT - expired);
-            advanced = timeoutWheel.currentTickTime() != tickTime;
-        }
-        while (advanced && expired < TIMEOUT_EXPIRY_LIMIT && ++ticks < MAX_TICKS_PER_POLL);
-        return expired;
-    }
-
-    private boolean onTimeout(final TimeUnit timeUnit, final long nowMs, final long timerId)
-    {
-        final PendingCall call = callByTimerId.remove(timerId);
-        if (null == call || call.timerId != timerId)
-        {
-            return true;
-        }
-        call.timerId = PendingCall.NO_TIMER;
+        call.timerId = DeadlineTimers.NO_TIMER;
         final QueuedRequest queued = call.queued;
         if (null != queued && nowMs >= queued.connectDeadlineMs)
         {
@@ -631,7 +591,7 @@ final class CallRegistry
             counters.sendFailures.incrementRelease();
             completeError(call, errorFor(queued.lastResult), sendFailureMessage(call.peer, queued.lastResult) +
                 " within the " + connectTimeoutMs + " ms connect timeout");
-            return true;
+            return;
         }
         if (!call.responderNamed)
         {
@@ -642,7 +602,6 @@ final class CallRegistry
         counters.requestTimeouts.incrementRelease();
         completeError(call, RpcError.TIMEOUT,
             "no response from " + endpointOf(call.peer) + " within " + call.timeoutMs + " ms");
-        return true;
     }
 
     private PendingCall acquireCall()
@@ -673,11 +632,10 @@ final class CallRegistry
             }
             call.queued = null;
         }
-        if (call.timerId != PendingCall.NO_TIMER)
+        if (call.timerId != DeadlineTimers.NO_TIMER)
         {
-            timeoutWheel.cancelTimer(call.timerId);
-            callByTimerId.remove(call.timerId);
-            call.timerId = PendingCall.NO_TIMER;
+            timeouts.cancel(call.timerId);
+            call.timerId = DeadlineTimers.NO_TIMER;
         }
         if (call.hasOutboundStream)
         {

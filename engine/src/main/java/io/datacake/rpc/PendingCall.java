@@ -1,5 +1,6 @@
 package io.datacake.rpc;
 
+import io.datacake.timer.DeadlineTimers;
 import org.agrona.ExpandableArrayBuffer;
 
 /**
@@ -13,9 +14,6 @@ final class PendingCall
 
     /** First capacity of an assembly buffer; it grows as chunks arrive. */
     static final int INITIAL_ASSEMBLY_BYTES = 64 * 1024;
-
-    /** {@link #timerId} of a call with no timeout scheduled. Not 0: the timer wheel's first slot has id 0. */
-    static final long NO_TIMER = -1;
 
     /** {@link #responderNodeId} of a call not bound yet: locked on its first response. */
     static final int UNBOUND = -1;
@@ -59,7 +57,7 @@ final class PendingCall
         this.responseTotalLength = 0;
         this.responseReceived = 0;
         this.responseLastCredit = 0;
-        this.timerId = NO_TIMER;
+        this.timerId = DeadlineTimers.NO_TIMER;
         this.queued = null;
     }
 

@@ -3,6 +3,7 @@ package io.datacake.rpc;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.sim.SimClock;
+import io.datacake.timer.DeadlineTimers;
 import io.datacake.transport.InProcessNetwork;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -70,7 +71,7 @@ final class CallTimeoutTest
         // (TIMEOUT_MS + 1 = 51 ms, odd, so coprime with the wheel's power-of-two spoke count) while its pooled
         // state is idle: over a whole turn of spokes, the deadline of one call lands in spoke 0 while that spoke
         // is empty, so that call's timer gets id 0.
-        final int calls = CallRegistry.TIMEOUT_TICKS_PER_WHEEL + 1;
+        final int calls = DeadlineTimers.TICKS_PER_WHEEL + 1;
         for (int i = 0; i < calls; i++)
         {
             final CompletableFuture<Void> sent = client.execute((s) ->
