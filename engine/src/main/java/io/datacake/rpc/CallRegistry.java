@@ -286,7 +286,10 @@ final class CallRegistry
         {
             call.responderNodeId = sourceNodeId;
         }
-        nodeIdByPeer.put(call.peer, sourceNodeId);
+        if (nodeIdByPeer.get(call.peer) != sourceNodeId)
+        {
+            nodeIdByPeer.put(call.peer, sourceNodeId);
+        }
         counters.responsesReceived.incrementRelease();
         if (status != RpcStatus.OK)
         {
@@ -463,7 +466,8 @@ final class CallRegistry
 
     private boolean mustQueue(final int peer)
     {
-        return queueLength(peer) > 0 || streams.isSendingRequestTo(peer);
+        // Nothing is queued to any peer in steady state: skip the per-peer lookup then.
+        return (!activeQueues.isEmpty() && queueLength(peer) > 0) || streams.isSendingRequestTo(peer);
     }
 
     private int queueLength(final int peer)
