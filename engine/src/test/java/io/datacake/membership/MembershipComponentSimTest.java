@@ -23,6 +23,7 @@ final class MembershipComponentSimTest
     private static final long GOSSIP_INTERVAL_MS = 500;
     private static final long CONVERGE_MS = 60_000;
     private static final long DETECT_MS = 300_000;
+    private static final long STALL_MS = 60_000;
     private static final String[] DATA_CENTRES = {"dc-a", "dc-b"};
 
     @Test
@@ -303,9 +304,9 @@ final class MembershipComponentSimTest
         }
 
         /**
-         * Converge five nodes, then stall node 2: its clock jumps 30 s at once, which is what its duty cycle sees
-         * when it does not turn for 30 s (longer than the detection time) while its peers keep beating. Run a few
-         * rounds and return the deaths node 2 reported after the stall.
+         * Converge five nodes, then stall node 2: its clock jumps {@link #STALL_MS} at once, which is what its duty
+         * cycle sees when it does not turn for that long (several detection times) while its peers keep beating.
+         * Run a few rounds and return the deaths node 2 reported after the stall.
          */
         List<String> stallNodeTwo()
         {
@@ -314,7 +315,7 @@ final class MembershipComponentSimTest
             simulation.runFor(20_000);
             assertThat(allSeeLive(5)).as("steady before the stall").isTrue();
             final int before = events(2).size();
-            simulation.nodeClock(2).offsetMs(simulation.nodeClock(2).offsetMs() + 30_000);
+            simulation.nodeClock(2).offsetMs(simulation.nodeClock(2).offsetMs() + STALL_MS);
             simulation.runFor(5_000);
             final List<String> after = events(2).subList(before, events(2).size());
             return after.stream().filter((e) -> e.startsWith("dead")).toList();
