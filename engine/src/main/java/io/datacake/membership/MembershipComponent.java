@@ -2,6 +2,7 @@ package io.datacake.membership;
 
 import io.datacake.node.Component;
 import io.datacake.node.NodeServices;
+import io.datacake.node.TimerListener;
 import io.datacake.rpc.Rpc;
 import io.datacake.rpc.RpcReply;
 import io.datacake.rpc.RpcRequest;
@@ -14,6 +15,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -58,6 +60,7 @@ public final class MembershipComponent implements Component, ClusterView
 
     private final MembershipContext ctx;
     private final Events events = new Events();
+    private final TimerListener gossipTimer = this::onGossipTimer;
     private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private final Long2LongHashMap synSentMs = new Long2LongHashMap(Long.MIN_VALUE);
     private NodeServices services;
@@ -144,7 +147,7 @@ public final class MembershipComponent implements Component, ClusterView
             }
             resolved[seedCount++] = new Seed(endpoint, bytes, handle);
         }
-        this.seeds = java.util.Arrays.copyOf(resolved, seedCount);
+        this.seeds = Arrays.copyOf(resolved, seedCount);
         this.knownSeedIds = new int[Math.max(1, seedCount)];
 
         final long generation = MembershipContext.DERIVED_GENERATION != ctx.generation() ?
@@ -176,7 +179,7 @@ public final class MembershipComponent implements Component, ClusterView
         service.handler(GossipMessageType.SYN_ACK.code(), this::onMessage);
         service.handler(GossipMessageType.ACK.code(), this::onMessage);
         services.addService(service);
-        gossipTimerId = services.timers().scheduleAfter(0, this::onGossipTimer);
+        gossipTimerId = services.timers().scheduleAfter(0, gossipTimer);
     }
 
     /**
@@ -385,7 +388,7 @@ public final class MembershipComponent implements Component, ClusterView
             }
         }
         table.publish();
-        gossipTimerId = services.timers().scheduleAfter(ctx.gossipIntervalMs(), this::onGossipTimer);
+        gossipTimerId = services.timers().scheduleAfter(ctx.gossipIntervalMs(), gossipTimer);
     }
 
     private void sendSynToSeed(final Seed seed, final long nowMs, final int bodyLength)

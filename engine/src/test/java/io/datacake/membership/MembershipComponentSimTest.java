@@ -1,7 +1,11 @@
 package io.datacake.membership;
 
+import io.datacake.node.Component;
 import io.datacake.node.ComponentStartException;
+import io.datacake.node.NodeServices;
+import io.datacake.rpc.RpcService;
 import io.datacake.sim.Simulation;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -176,6 +180,51 @@ final class MembershipComponentSimTest
     }
 
     @Test
+    void aMemberDeadPastTheGracePeriodLeavesTheViewAndMovesItsVersion()
+    {
+        try (Cluster cluster = new Cluster(109, (ctx) -> ctx.deadGracePeriodMs(20_000)))
+        {
+            cluster.startFive();
+            assertThat(cluster.simulation.runUntil(() -> cluster.allSeeLive(5), CONVERGE_MS)).isTrue();
+            cluster.simulation.crash(5);
+            assertThat(cluster.simulation.runUntil(() -> cluster.othersSee(5, false), DETECT_MS)).isTrue();
+            final long versionAtDeath = cluster.component(1).version();
+
+            assertThat(cluster.simulation.runUntil(() -> cluster.component(1).memberCount() == 4, DETECT_MS))
+                .as("forgotten, %s", cluster.hint()).isTrue();
+            assertThat(cluster.component(1).version()).isGreaterThan(versionAtDeath);
+            assertThat(cluster.component(1).members()).extracting(ClusterMember::nodeId).containsExactly(1, 2, 3, 4);
+            assertThat(cluster.events(1)).contains("left 5");
+        }
+    }
+
+    @Test
+    void malformedMessagesAreDroppedAndCountedWithoutChangingTheView()
+    {
+        try (Cluster cluster = new Cluster(110, (ctx) -> {}))
+        {
+            cluster.add(1, (ctx) -> ctx.bootstrap(true));
+            cluster.add(2, (ctx) -> ctx.seeds("sim-1"));
+            assertThat(cluster.simulation.runUntil(() -> cluster.allSeeLive(2), CONVERGE_MS)).isTrue();
+            final MembershipComponent one = cluster.component(1);
+            final long version = one.version();
+            final List<ClusterMember> members = one.members();
+
+            final byte[] noEndpoint = {};
+            final byte[] endpointPastTheEnd = {(byte)0xFF, (byte)0x0F, 's'};
+            final byte[] badGossipFrame = {5, 0, 's', 'i', 'm', '-', '9', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+            cluster.simulation.addNode(9, (ctx) -> ctx.addComponent(
+                new RawSender("sim-1", noEndpoint, endpointPastTheEnd, badGossipFrame)));
+            assertThat(cluster.simulation.runUntil(() -> one.malformedMessages() == 2 &&
+                one.membership().droppedFrames(MalformedGossipException.Reason.BAD_MAGIC) == 1, CONVERGE_MS))
+                .as("dropped and counted, %s", cluster.hint()).isTrue();
+            cluster.simulation.runFor(2_000);
+            assertThat(one.version()).isEqualTo(version);
+            assertThat(one.members()).isEqualTo(members);
+        }
+    }
+
+    @Test
     void configurationErrorsAreSpecific()
     {
         try (Cluster cluster = new Cluster(107, (ctx) -> {}))
@@ -329,6 +378,33 @@ final class MembershipComponentSimTest
         public void close()
         {
             simulation.close();
+        }
+    }
+
+    /** Sends raw bodies to the gossip service of one endpoint when its node starts. */
+    private static final class RawSender implements Component
+    {
+        private final String target;
+        private final byte[][] bodies;
+
+        RawSender(final String target, final byte[]... bodies)
+        {
+            this.target = target;
+            this.bodies = bodies;
+        }
+
+        public void onStart(final NodeServices services)
+        {
+            final int peer = services.rpc().resolvePeer(target);
+            final int serviceId = RpcService.idOf(MembershipComponent.SERVICE_NAME);
+            services.timers().scheduleAfter(10, (timerId, nowMs) ->
+            {
+                for (final byte[] body : bodies)
+                {
+                    services.rpc().send(peer, serviceId, GossipMessageType.SYN.code(),
+                        new UnsafeBuffer(body), 0, body.length, null);
+                }
+            });
         }
     }
 
