@@ -70,7 +70,7 @@ public final class MembershipComponent implements Component, ClusterView
     private String localEndpoint;
     private byte[] localEndpointBytes;
     private Membership membership;
-    private MemberTable table;
+    private volatile MemberTable table;
     private Seed[] seeds;
     private int[] knownSeedIds;
     private int[] targets;
@@ -284,7 +284,10 @@ public final class MembershipComponent implements Component, ClusterView
     }
 
     /**
-     * @return how many times a SYN to a seed whose node was not known went unanswered.
+     * How many times a SYN to a seed whose node is not known yet went unanswered for the SYN timeout (a seed whose
+     * node is known is watched by the failure detector instead). Counters may be read from any thread.
+     *
+     * @return the count.
      */
     public long seedsUnreachable()
     {
@@ -332,6 +335,8 @@ public final class MembershipComponent implements Component, ClusterView
     }
 
     /**
+     * Whether a seed is failing. Node thread only.
+     *
      * @param endpoint a seed endpoint as configured.
      * @return true if SYNs to it are currently unanswered (it failed and has not answered since).
      * @throws IllegalArgumentException if it is not a seed of this node.

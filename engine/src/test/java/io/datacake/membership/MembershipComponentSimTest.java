@@ -239,6 +239,12 @@ final class MembershipComponentSimTest
                 .isInstanceOf(ComponentStartException.class).rootCause()
                 .hasMessageContaining("seed endpoint");
         }
+        try (Cluster cluster = new Cluster(111, (ctx) -> {}))
+        {
+            assertThatThrownBy(() -> cluster.add(1, (ctx) -> ctx.seeds("sim-\u00e9")))
+                .isInstanceOf(ComponentStartException.class).rootCause()
+                .hasMessageContaining("seed endpoint 'sim-\u00e9'");
+        }
         assertThatThrownBy(() -> new MembershipContext().bootstrap(true).gossipIntervalMs(0).conclude())
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gossipIntervalMs");
         assertThatThrownBy(() -> new MembershipContext().bootstrap(true).phiThreshold(-1).conclude())
