@@ -4,6 +4,8 @@ import io.datacake.node.Component;
 import io.datacake.node.ComponentStartException;
 import io.datacake.node.NodeServices;
 import io.datacake.rpc.RpcService;
+import io.datacake.sim.NetworkFaults;
+import io.datacake.sim.RandomNetworkFaults;
 import io.datacake.sim.Simulation;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -58,6 +61,21 @@ final class MembershipComponentSimTest
                 assertThat(visited).as("the view and the snapshot agree").isEqualTo(members);
                 assertThat(component.localDataCentre()).isEqualTo(dataCentreOf(nodeId));
             }
+        }
+    }
+
+    @Test
+    void fiveNodesConvergeAndDetectACrashUnderLossDuplicationAndDelay()
+    {
+        try (Cluster cluster = new Cluster(112, (ctx) -> {}, (seed) -> new RandomNetworkFaults(seed, 0.1, 0.05, 1, 40)))
+        {
+            cluster.startFive();
+            assertThat(cluster.simulation.runUntil(() -> cluster.allSeeLive(5), CONVERGE_MS))
+                .as("convergence, %s", cluster.hint()).isTrue();
+            cluster.simulation.crash(4);
+            assertThat(cluster.simulation.runUntil(() -> cluster.othersSee(4, false), DETECT_MS))
+                .as("crash detected, %s", cluster.hint()).isTrue();
+            assertThat(cluster.sees(1, new int[]{2, 3, 5}, true)).as("no false accusation").isTrue();
         }
     }
 
@@ -270,10 +288,18 @@ final class MembershipComponentSimTest
 
         Cluster(final long defaultSeed, final Consumer<MembershipContext> common)
         {
+            this(defaultSeed, common, (seed) -> NetworkFaults.NONE);
+        }
+
+        Cluster(
+            final long defaultSeed,
+            final Consumer<MembershipContext> common,
+            final LongFunction<NetworkFaults> faults)
+        {
             final long seed = Simulation.seedFromProperty(defaultSeed);
             System.out.println("MembershipComponentSimTest seed " + seed + " (replay with -D" +
                 Simulation.SEED_PROPERTY + "=" + seed + ")");
-            this.simulation = new Simulation(seed);
+            this.simulation = new Simulation(seed, faults.apply(seed));
             this.common = common;
         }
 
