@@ -83,6 +83,30 @@ public final class LocalHealth
     }
 
     /**
+     * The node thread itself stood still for {@code stallMs} (measured by its owner between duty-cycle turns). Every
+     * expected tick interval the stall spans is evidence against this node, so the score rises by the number of
+     * intervals missed, at least one and at most to the bound: a long stall leaves the node doubting itself until
+     * fresh answers and on-time ticks bring the score back down.
+     *
+     * @param stallMs how long the thread stood still, > 0.
+     * @throws IllegalArgumentException if {@code stallMs} is not positive.
+     */
+    public void onStall(final long stallMs)
+    {
+        if (stallMs <= 0)
+        {
+            throw new IllegalArgumentException("stall must be > 0 ms, got " + stallMs);
+        }
+        stallCount++;
+        final long missed = Math.max(1, stallMs / tickIntervalMs);
+        for (long i = 0; i < missed && score < maxScore; i++)
+        {
+            raise();
+        }
+        healthyTicks = 0;
+    }
+
+    /**
      * A probe this node sent went unanswered within its timeout.
      */
     public void onProbeUnanswered()

@@ -1,9 +1,10 @@
 /**
- * Cluster membership as pure state machines and codecs: scuttlebutt gossip of per-member versioned key/value state,
- * phi-accrual failure detection scaled by local health, gossip peer choice, and data-centre-aware replica selection
- * for consistency levels. Nothing here owns a thread, a clock, a socket or a random source: time comes in as
- * {@code nowMs}, randomness as a {@link java.util.random.RandomGenerator}, frames as Agrona buffers. A node
- * component drives it from its timers and its message handler.
+ * Cluster membership: scuttlebutt gossip of per-member versioned key/value state, phi-accrual failure detection
+ * scaled by local health, gossip peer choice, and data-centre-aware replica selection for consistency levels, plus
+ * {@link io.datacake.membership.MembershipComponent}, the node component that runs it over RPC. The core is pure
+ * state machines and codecs that own no thread, clock, socket or random source: time comes in as {@code nowMs},
+ * randomness as a {@link java.util.random.RandomGenerator}, frames as Agrona buffers. The component drives the core
+ * from its gossip timer and its message handler.
  *
  * <h2>State</h2>
  * {@link io.datacake.membership.ClusterState} holds one {@link io.datacake.membership.NodeState} per known member
@@ -57,7 +58,25 @@
  * dying, reviving, leaving and changing keys to a {@link io.datacake.membership.MembershipListener}.
  * {@link io.datacake.membership.ReplicaSelector} then picks, from the live members, the replicas an operation must
  * reach for a {@link io.datacake.membership.ConsistencyLevel}.
+ *
+ * <h2>On a node</h2>
+ * {@link io.datacake.membership.MembershipComponent}, configured by a
+ * {@link io.datacake.membership.MembershipContext}, runs a gossip round on a node timer: it beats, reclassifies
+ * members, and sends a SYN to the round's peers and to every seed endpoint whose node it does not know yet. Frames
+ * travel as RPC one-way messages of the {@code datacake.gossip} service, one message type per frame type; each body
+ * opens with the sender's endpoint, to which the answer goes (resolved once, cached by node id up to a bound). Each
+ * node publishes its data centre and endpoint as well-known keys of its own state. Frames are bounded by the
+ * transport's frame less the RPC fields. Unreachable seeds are retried every round and counted; a frame claiming
+ * this node's id from another endpoint is dropped and counted. A gap between duty-cycle turns beyond the stall
+ * threshold, and a SYN to a live peer left without SYN_ACK, are evidence against this node's
+ * {@link io.datacake.membership.LocalHealth}, so a node that was stalled does not accuse healthy peers on resuming.
  * <p>
- * Every class is single threaded: the node thread owns it.
+ * What the rest of the node reads is a {@link io.datacake.membership.ClusterView} (node thread; a version that moves
+ * on join, death, revival, departure and endpoint change) and {@link io.datacake.membership.MembershipListener}
+ * events; application threads read {@link io.datacake.membership.MembershipComponent#members()}, an immutable
+ * snapshot of {@link io.datacake.membership.ClusterMember}s republished after each change.
+ * {@link io.datacake.membership.StaticClusterView} stands in for gossip in fixed clusters.
+ * <p>
+ * Every class except that snapshot is single threaded: the node thread owns it.
  */
 package io.datacake.membership;

@@ -44,6 +44,21 @@ public interface Rpc
     boolean removeService(String name);
 
     /**
+     * The endpoint this node's transport tells peers to answer to: the one in every request frame it sends.
+     *
+     * @return the endpoint string.
+     */
+    String localEndpoint();
+
+    /**
+     * The largest body a one-way {@link #send} without headers can carry: the transport's frame length minus the
+     * request frame's own fields.
+     *
+     * @return bytes.
+     */
+    int maxOneWayBodyLength();
+
+    /**
      * The request timeout used when a call passes 0.
      *
      * @return milliseconds.

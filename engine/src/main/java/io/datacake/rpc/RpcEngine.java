@@ -76,6 +76,22 @@ final class RpcEngine implements Rpc, PeerStatusListener
     /**
      * {@inheritDoc}
      */
+    public String localEndpoint()
+    {
+        return transport.localEndpoint();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int maxOneWayBodyLength()
+    {
+        return publisher.maxMessageLength() - publisher.requestFixedLength(null);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public long defaultTimeoutMs()
     {
         return calls.defaultTimeoutMs();
