@@ -108,6 +108,7 @@ public final class ReplicatedStore implements Component
     private int[] liveOthers = new int[16];
     private int liveOtherCount;
     private boolean lastApplyBackPressured;
+    private boolean writerHeld;
     private PendingWrite pendingHead;
     private int pendingCount;
     private AtomicCounter writesCoordinated;
@@ -195,7 +196,7 @@ public final class ReplicatedStore implements Component
     public int doWork(final long nowMs)
     {
         int work = 0;
-        if (null != writer.invoker())
+        if (null != writer.invoker() && !writerHeld)
         {
             work += writer.invoker().invoke();
         }
@@ -265,6 +266,14 @@ public final class ReplicatedStore implements Component
     List<String> keyspaceNames()
     {
         return new ArrayList<>(keyspaces.keySet());
+    }
+
+    /**
+     * Stop (or resume) stepping a stepped writer, so a test can hold commits back; no effect on a writer thread.
+     */
+    void holdWriter(final boolean hold)
+    {
+        writerHeld = hold;
     }
 
     int pendingWriteCount()

@@ -72,6 +72,25 @@ final class ReplicatedStoreSimTest
     }
 
     @Test
+    void aReplicaAcknowledgesOnlyAfterItsStorageCommit()
+    {
+        try (StoreSimCluster cluster = cluster(111))
+        {
+            cluster.store(3).holdWriter(true);
+            final CompletableFuture<Void> all = cluster.handle(1).put(KEYSPACE, 8, bytes("eight"), ConsistencyLevel.ALL);
+            cluster.simulation.runFor(StoreSimCluster.REQUEST_TIMEOUT_MS / 2);
+            assertThat(all).as("node 3 has not committed").isNotDone();
+            assertThat(cluster.get(2, KEYSPACE, 8)).isNotNull();
+            assertThat(cluster.get(3, KEYSPACE, 8)).isNull();
+
+            cluster.store(3).holdWriter(false);
+            cluster.await(all);
+            assertThat(all).isNotCompletedExceptionally();
+            assertThat(cluster.get(3, KEYSPACE, 8).value()).isEqualTo(bytes("eight"));
+        }
+    }
+
+    @Test
     void quorumSucceedsWithOneNodeDeadWhileAllFailsBeforeWritingAnything()
     {
         try (StoreSimCluster cluster = cluster(102))
@@ -148,6 +167,15 @@ final class ReplicatedStoreSimTest
         try (StoreSimCluster cluster = cluster(105))
         {
             final KeyspaceHandle docs = cluster.handle(2).keyspace(KEYSPACE);
+            cluster.store(2).holdWriter(true);
+            final CompletableFuture<Void> held = docs.put(10, bytes("held"), ConsistencyLevel.NONE);
+            cluster.simulation.runFor(100);
+            assertThat(held).as("not complete before the local commit").isNotDone();
+            assertThat(docs.get(10)).isNull();
+            cluster.store(2).holdWriter(false);
+            cluster.await(held);
+            assertThat(docs.get(10).value()).isEqualTo(bytes("held"));
+
             for (int i = 0; i < 20; i++)
             {
                 final byte[] value = bytes("v" + i);
