@@ -27,8 +27,10 @@ final class Keyspace implements AutoCloseable
         this.name = name;
         this.set = set;
         this.tree = tree;
-        set.forEachLive((key, stamp, nodeId) -> tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, false)));
-        set.forEachTombstone((key, stamp, nodeId) -> tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, true)));
+        set.forEachLive((key, stamp, nodeId) ->
+            tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, false)));
+        set.forEachTombstone((key, stamp, nodeId) ->
+            tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, true)));
     }
 
     String name()
@@ -47,7 +49,8 @@ final class Keyspace implements AutoCloseable
     }
 
     /**
-     * @return the stamp of the latest change applied, {@link HlcTimestamp#NULL_STAMP} if none since start.
+     * @return the highest stamp of a change applied since start (moved only when the set changed), or
+     * {@link HlcTimestamp#NULL_STAMP}.
      */
     long changeStamp()
     {
@@ -70,7 +73,7 @@ final class Keyspace implements AutoCloseable
         if (changed)
         {
             tree.apply(key, oldHash, entryHashOf(key));
-            if (Long.compareUnsigned(stamp, changeStamp) > 0)
+            if (stamp > changeStamp)
             {
                 changeStamp = stamp;
             }

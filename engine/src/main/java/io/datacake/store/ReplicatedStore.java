@@ -97,7 +97,6 @@ public final class ReplicatedStore implements Component
         }
     };
 
-    private NodeServices services;
     private Rpc rpc;
     private HybridLogicalClock clock;
     private StorageWriter writer;
@@ -165,7 +164,6 @@ public final class ReplicatedStore implements Component
             throw new IllegalArgumentException("the cluster view is node " + view.localNodeId() +
                 "'s, the store runs on node " + services.nodeId());
         }
-        this.services = services;
         this.rpc = services.rpc();
         this.clock = services.clock();
         this.localNodeId = services.nodeId();

@@ -7,6 +7,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The replicate message a coordinator sends to replicas: one keyspace and a batch of writes, each a key with the
@@ -45,7 +46,6 @@ final class ReplicationMessage
 
     private DirectBuffer buffer;
     private int offset;
-    private int length;
     private int entryCount;
     private String keyspace;
     private int cursor;
@@ -117,7 +117,6 @@ final class ReplicationMessage
     {
         this.buffer = buffer;
         this.offset = offset;
-        this.length = length;
         this.keyspace = null;
         this.entryCount = 0;
         if (length < HEADER_LENGTH)
@@ -147,8 +146,8 @@ final class ReplicationMessage
         {
             return BAD_KEYSPACE;
         }
-        if (!java.util.Arrays.equals(name.getBytes(StandardCharsets.UTF_8),
-            bytes(buffer, offset + HEADER_LENGTH, nameLength)))
+        // Bytes that are not UTF-8 decode to replacement characters: refuse them rather than invent a name.
+        if (!Arrays.equals(name.getBytes(StandardCharsets.UTF_8), bytes(buffer, offset + HEADER_LENGTH, nameLength)))
         {
             return BAD_KEYSPACE;
         }
