@@ -119,6 +119,30 @@ final class ReplicatedStoreSimTest
                 assertThat(cluster.handle(id).keyspaces()).as("node %d", id).doesNotContain("never");
                 assertThat(cluster.store(id).keyspaceState("never")).isNull();
             }
+
+            // The selector follows the view: once node 3 is live again, ALL selects it and succeeds.
+            cluster.view(1).live(3, true);
+            final CompletableFuture<Void> again = cluster.handle(1).put("never", 2, bytes("a"), ConsistencyLevel.ALL);
+            cluster.await(again);
+            assertThat(again).isNotCompletedExceptionally();
+            assertThat(cluster.get(3, "never", 2)).isNotNull();
+        }
+    }
+
+    @Test
+    void closingTheCoordinatorFailsTheWritesStillWaitingForReplicas()
+    {
+        try (StoreSimCluster cluster = cluster(112))
+        {
+            cluster.simulation.network().partition(List.of("sim-1", "sim-2"), List.of("sim-3"));
+            final CompletableFuture<Void> all = cluster.handle(1).put(KEYSPACE, 4, bytes("four"), ConsistencyLevel.ALL);
+            cluster.simulation.runFor(StoreSimCluster.REQUEST_TIMEOUT_MS / 2);
+            assertThat(all).isNotDone();
+            cluster.simulation.closeNode(cluster.simulation.node(1));
+            assertThat(failureOf(all)).isInstanceOf(io.datacake.node.NodeClosedException.class);
+            cluster.restart(1);
+            assertThat(cluster.get(1, KEYSPACE, 4)).as("the local commit was kept").isNotNull();
+            assertThat(cluster.store(1).keyspaceState(KEYSPACE).set().get(4)).isNotZero();
         }
     }
 
