@@ -1,6 +1,7 @@
 package io.datacake.store;
 
 import io.datacake.clock.HlcTimestamp;
+import io.datacake.storage.InvalidKeyspaceNameException;
 import io.datacake.storage.KeyspaceNames;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -48,6 +49,8 @@ final class ReplicationMessage
     private int offset;
     private int entryCount;
     private String keyspace;
+    private String lastName;
+    private byte[] lastNameUtf8;
     private int cursor;
     private int entryOffset;
 
@@ -137,17 +140,8 @@ final class ReplicationMessage
         {
             return BAD_ENTRY_COUNT;
         }
-        final String name = buffer.getStringWithoutLengthUtf8(offset + HEADER_LENGTH, nameLength);
-        try
-        {
-            KeyspaceNames.validate(name);
-        }
-        catch (final RuntimeException ex)
-        {
-            return BAD_KEYSPACE;
-        }
-        // Bytes that are not UTF-8 decode to replacement characters: refuse them rather than invent a name.
-        if (!Arrays.equals(name.getBytes(StandardCharsets.UTF_8), bytes(buffer, offset + HEADER_LENGTH, nameLength)))
+        final String name = keyspaceName(buffer, offset + HEADER_LENGTH, nameLength);
+        if (null == name)
         {
             return BAD_KEYSPACE;
         }
@@ -262,10 +256,42 @@ final class ReplicationMessage
         return entryOffset + ENTRY_HEADER_LENGTH;
     }
 
-    private static byte[] bytes(final DirectBuffer buffer, final int index, final int length)
+    /**
+     * The keyspace name of a message, or null if invalid. The last valid name is remembered with its bytes, so a
+     * stream of messages for one keyspace decodes without allocating.
+     */
+    private String keyspaceName(final DirectBuffer buffer, final int index, final int length)
     {
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(index, bytes);
-        return bytes;
+        if (null != lastName && lastNameUtf8.length == length)
+        {
+            int i = 0;
+            while (i < length && buffer.getByte(index + i) == lastNameUtf8[i])
+            {
+                i++;
+            }
+            if (i == length)
+            {
+                return lastName;
+            }
+        }
+        final byte[] utf8 = new byte[length];
+        buffer.getBytes(index, utf8);
+        final String name = new String(utf8, StandardCharsets.UTF_8);
+        try
+        {
+            KeyspaceNames.validate(name);
+        }
+        catch (final InvalidKeyspaceNameException ex)
+        {
+            return null;
+        }
+        // Bytes that are not UTF-8 decode to replacement characters: refuse them rather than invent a name.
+        if (!Arrays.equals(name.getBytes(StandardCharsets.UTF_8), utf8))
+        {
+            return null;
+        }
+        lastName = name;
+        lastNameUtf8 = utf8;
+        return name;
     }
 }

@@ -36,6 +36,9 @@ final class MalformedReplicationTest
             expectRefused(cluster, message(2, KEYSPACE, 1, 10, 5, 1, 0, 0), "unknown version");
             expectRefused(cluster, message(1, KEYSPACE, 0, 10, 5, 1, 0, 0), "entry count out of range");
             expectRefused(cluster, message(1, "", 1, 10, 5, 1, 0, 0), "invalid keyspace name");
+            final byte[] notUtf8 = message(1, "x", 1, 10, 5, 1, 0, 0);
+            notUtf8[ReplicationMessage.HEADER_LENGTH] = (byte)0xFF;
+            expectRefused(cluster, notUtf8, "invalid keyspace name");
             expectRefused(cluster, message(1, KEYSPACE, 1, 10, 0, 1, 0, 0), "invalid timestamp");
             expectRefused(cluster, message(1, KEYSPACE, 1, 10, 5, 70_000, 0, 0), "invalid timestamp");
             expectRefused(cluster, message(1, KEYSPACE, 1, 10, 5, 1, -2, 0), "value length out of range");
