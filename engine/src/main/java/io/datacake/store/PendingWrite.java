@@ -131,6 +131,7 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
         }
         done = true;
         store.unlink(this);
+        store.onWriteFailed();
         for (int i = 0; i < callCount; i++)
         {
             store.cancelCall(correlationIds[i]);

@@ -169,7 +169,7 @@ public final class ReplicatedStore implements Component
         this.localNodeId = services.nodeId();
         loadKeyspaces();
         writesCoordinated = services.counters().newCounter("store writes coordinated");
-        writesFailed = services.counters().newCounter("store writes failed");
+        writesFailed = services.counters().newCounter("store writes failed after the local apply");
         replicateRequestsServed = services.counters().newCounter("store replicate messages applied");
         replicateRefused = services.counters().newCounter("store replicate messages refused (back-pressure, bounds)");
         broadcastsDropped = services.counters().newCounter("store broadcasts dropped");
@@ -306,7 +306,12 @@ public final class ReplicatedStore implements Component
             }
         }
         final int length = outbound.encodedLength();
-        local.wrap(outbound.encoded(), 0, length, entryCount, maxValueLength);
+        final int check = local.wrap(outbound.encoded(), 0, length, entryCount, maxValueLength);
+        if (ReplicationMessage.OK != check)
+        {
+            throw new IllegalStateException("store encoded a message it cannot decode: " +
+                ReplicationMessage.reason(check));
+        }
 
         writesCoordinated.increment();
         final PendingWrite write = new PendingWrite(this, command.future, command.keyspace, replicaCount);
@@ -315,7 +320,6 @@ public final class ReplicatedStore implements Component
         if (lastApplyBackPressured)
         {
             write.fail("the local storage writer was back-pressured part way through the batch");
-            writesFailed.increment();
             return;
         }
 
@@ -328,10 +332,11 @@ public final class ReplicatedStore implements Component
         }
         broadcast(replicaCount, length);
         write.localSubmitDone();
-        if (write.isDone() && command.future.isCompletedExceptionally())
-        {
-            writesFailed.increment();
-        }
+    }
+
+    void onWriteFailed()
+    {
+        writesFailed.increment();
     }
 
     void unlink(final PendingWrite write)
