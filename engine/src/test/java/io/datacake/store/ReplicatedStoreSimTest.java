@@ -6,6 +6,7 @@ import io.datacake.membership.ConsistencyLevel;
 import io.datacake.sim.Simulation;
 import io.datacake.storage.Document;
 import io.datacake.storage.Metadata;
+import io.datacake.storage.StorageWriterContext;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -163,6 +164,46 @@ final class ReplicatedStoreSimTest
             assertThat(cluster.get(2, KEYSPACE, 5)).as("and on the reachable replica").isNotNull();
             assertThat(cluster.get(3, KEYSPACE, 5)).as("not on the partitioned one").isNull();
             assertThat(cluster.store(1).pendingWriteCount()).isZero();
+        }
+    }
+
+    @Test
+    void aFullBoundRefusesTheWriteBeforeWritingAnything()
+    {
+        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(113), 3, (ctx) -> ctx
+            .maxPendingWrites(1)
+            .maxBatchEntries(4)
+            .writerContext(new StorageWriterContext().useAgentInvoker(true).maxInFlightWrites(4))))
+        {
+            // A write to the partitioned node stays pending until it times out.
+            cluster.simulation.network().partition(List.of("sim-1", "sim-2"), List.of("sim-3"));
+            final CompletableFuture<Void> waiting =
+                cluster.handle(1).put(KEYSPACE, 1, bytes("a"), ConsistencyLevel.ALL);
+            cluster.simulation.runFor(10);
+            final CompletableFuture<Void> refused = cluster.handle(1).put(KEYSPACE, 2, bytes("b"), ConsistencyLevel.NONE);
+            cluster.simulation.runFor(10);
+            assertThat(failureOf(refused)).isInstanceOf(StoreBackPressureException.class)
+                .hasMessageContaining("maxPendingWrites");
+            assertThat(cluster.get(1, KEYSPACE, 2)).isNull();
+            cluster.await(waiting);
+            assertThat(failureOf(waiting)).isInstanceOf(ReplicationException.class);
+
+            // The writer's in-flight bound: with node 1's commits held, a batch of four fills its writer, so node 1
+            // refuses to replicate another write, and changes nothing for it.
+            cluster.simulation.network().heal();
+            cluster.store(1).holdWriter(true);
+            final CompletableFuture<Void> first = cluster.handle(1).putMany(KEYSPACE, new long[]{10, 11, 12, 13},
+                new byte[][]{bytes("a"), bytes("b"), bytes("c"), bytes("d")}, ConsistencyLevel.NONE);
+            cluster.simulation.runFor(10);
+            final CompletableFuture<Void> second = cluster.handle(2).deleteMany(KEYSPACE, new long[]{20, 21},
+                ConsistencyLevel.ALL);
+            cluster.await(second);
+            assertThat(failureOf(second)).isInstanceOf(ReplicationException.class)
+                .hasMessageContaining("replica node 1").hasMessageContaining("maxInFlightWrites");
+            assertThat(cluster.store(1).keyspaceState(KEYSPACE).set().getTombstone(20)).isZero();
+            cluster.store(1).holdWriter(false);
+            cluster.await(first);
+            assertThat(first).isNotCompletedExceptionally();
         }
     }
 

@@ -8,6 +8,7 @@ import io.datacake.storage.StorageWriterContext;
 import org.agrona.collections.Int2ObjectHashMap;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A simulated cluster of nodes 1..n, each running a {@link ReplicatedStore} over its {@code SimStorage} with a
@@ -28,6 +29,11 @@ final class StoreSimCluster implements AutoCloseable
 
     StoreSimCluster(final long seed, final int nodeCount)
     {
+        this(seed, nodeCount, (ctx) -> {});
+    }
+
+    StoreSimCluster(final long seed, final int nodeCount, final Consumer<StoreContext> storeCustomizer)
+    {
         this.simulation = new Simulation(seed);
         this.nodeCount = nodeCount;
         System.out.println("store simulation " + simulation.replayHint());
@@ -44,11 +50,13 @@ final class StoreSimCluster implements AutoCloseable
                         view.addMember(other, DATA_CENTRE, endpoint(other));
                     }
                 }
-                final ReplicatedStore store = new ReplicatedStore(new StoreContext()
+                final StoreContext storeContext = new StoreContext()
                     .storage(simulation.storage(nodeId))
                     .clusterView(view)
                     .requestTimeoutMs(REQUEST_TIMEOUT_MS)
-                    .writerContext(new StorageWriterContext().useAgentInvoker(true)));
+                    .writerContext(new StorageWriterContext().useAgentInvoker(true));
+                storeCustomizer.accept(storeContext);
+                final ReplicatedStore store = new ReplicatedStore(storeContext);
                 ctx.addComponent(store);
                 stores.put(nodeId, store);
                 views.put(nodeId, view);
