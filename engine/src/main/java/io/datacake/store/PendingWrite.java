@@ -5,6 +5,7 @@ import io.datacake.rpc.RpcResponseListener;
 import io.datacake.storage.WriteCompletionHandler;
 import org.agrona.DirectBuffer;
 
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -12,15 +13,18 @@ import java.util.concurrent.CompletableFuture;
  * local storage commits (as the writer's completion handler) and the selected replicas' answers (as the listener of
  * their calls), and completes the caller's future exactly once, on the node thread. Linked into the store's list of
  * pending writes so closing the node fails the ones still open.
+ * <p>
+ * Pooled by the store: once the future is completed and no local commit of the write is still in flight, nothing
+ * can call it any more (its other calls were answered or cancelled), and it goes back to the pool.
  */
 final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
 {
     private final ReplicatedStore store;
-    private final CompletableFuture<Void> future;
-    private final String keyspace;
-    private final int required;
-    private final long[] correlationIds;
-    private final int[] replicaNodeIds;
+    private CompletableFuture<Void> future;
+    private String keyspace;
+    private int required;
+    private long[] correlationIds = new long[4];
+    private int[] replicaNodeIds = new int[4];
     private int callCount;
     private int acknowledged;
     private int localOutstanding;
@@ -29,23 +33,29 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
     PendingWrite previous;
     PendingWrite next;
 
-    PendingWrite(
-        final ReplicatedStore store,
-        final CompletableFuture<Void> future,
-        final String keyspace,
-        final int replicaCount)
+    PendingWrite(final ReplicatedStore store)
     {
         this.store = store;
+    }
+
+    PendingWrite reset(final CompletableFuture<Void> future, final String keyspace, final int replicaCount)
+    {
         this.future = future;
         this.keyspace = keyspace;
         this.required = replicaCount + 1;
-        this.correlationIds = new long[replicaCount];
-        this.replicaNodeIds = new int[replicaCount];
-    }
-
-    int required()
-    {
-        return required;
+        if (correlationIds.length < replicaCount)
+        {
+            correlationIds = new long[replicaCount];
+            replicaNodeIds = new int[replicaCount];
+        }
+        callCount = 0;
+        acknowledged = 0;
+        localOutstanding = 0;
+        localAcknowledged = false;
+        done = false;
+        previous = null;
+        next = null;
+        return this;
     }
 
     boolean isDone()
@@ -87,37 +97,49 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
 
     public void onWriteCommitted(final long sequence)
     {
-        if (--localOutstanding == 0 && !localAcknowledged)
+        if (--localOutstanding == 0)
         {
-            localAcknowledged = true;
-            acknowledged++;
-            checkComplete();
+            if (!done && !localAcknowledged)
+            {
+                localAcknowledged = true;
+                acknowledged++;
+                checkComplete();
+            }
+            else if (done)
+            {
+                store.recycle(this);
+            }
         }
     }
 
     public void onWriteFailed(final long sequence, final Throwable cause)
     {
         --localOutstanding;
-        fail("the local storage commit failed: " + cause);
+        if (!done)
+        {
+            fail("the local storage commit failed: " + cause);
+        }
+        else if (0 == localOutstanding)
+        {
+            store.recycle(this);
+        }
     }
 
     public void onResponse(final long correlationId, final DirectBuffer body, final int offset, final int length)
     {
-        if (done)
+        if (!done)
         {
-            return;
+            acknowledged++;
+            checkComplete();
         }
-        acknowledged++;
-        checkComplete();
     }
 
     public void onError(final long correlationId, final RpcError error, final String message)
     {
-        if (done)
+        if (!done)
         {
-            return;
+            fail("replica " + replicaOf(correlationId) + " did not acknowledge: " + error + " " + message);
         }
-        fail("replica " + replicaOf(correlationId) + " did not acknowledge: " + error + " " + message);
     }
 
     /**
@@ -136,14 +158,17 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
         {
             store.cancelCall(correlationIds[i]);
         }
-        future.completeExceptionally(new ReplicationException(acknowledged, required,
+        final CompletableFuture<Void> failed = future;
+        final ReplicationException failure = new ReplicationException(acknowledged, required,
             "write to keyspace '" + keyspace + "' acknowledged by " + acknowledged + " of " + required +
             " replicas (local commit included): " + why + "; it may have landed on some replicas, and repair " +
-            "carries it to the rest"));
+            "carries it to the rest");
+        recycleIfIdle();
+        failed.completeExceptionally(failure);
     }
 
     /**
-     * Fail the write with a given exception (the node closing).
+     * Fail the write with a given exception (the node closing); the write is not recycled.
      */
     void abort(final RuntimeException cause)
     {
@@ -160,7 +185,17 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
         {
             done = true;
             store.unlink(this);
-            future.complete(null);
+            final CompletableFuture<Void> completed = future;
+            recycleIfIdle();
+            completed.complete(null);
+        }
+    }
+
+    private void recycleIfIdle()
+    {
+        if (0 == localOutstanding)
+        {
+            store.recycle(this);
         }
     }
 
@@ -174,5 +209,15 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
             }
         }
         return callCount < replicaNodeIds.length ? "node " + replicaNodeIds[callCount] : "(call " + correlationId + ")";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String toString()
+    {
+        return "PendingWrite{keyspace=" + keyspace + ", acknowledged=" + acknowledged + "/" + required +
+            ", replicas=" + Arrays.toString(Arrays.copyOf(replicaNodeIds, callCount)) + ", done=" + done + "}";
     }
 }

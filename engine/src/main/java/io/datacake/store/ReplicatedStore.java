@@ -24,6 +24,7 @@ import org.agrona.BitUtil;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -108,6 +109,9 @@ public final class ReplicatedStore implements Component
     private int liveOtherCount;
     private boolean lastApplyBackPressured;
     private boolean writerHeld;
+    private final ArrayDeque<PendingWrite> freeWrites = new ArrayDeque<>();
+    private PendingWrite coordinating;
+    private boolean recycleCoordinating;
     private PendingWrite pendingHead;
     private int pendingCount;
     private AtomicCounter writesCoordinated;
@@ -279,6 +283,11 @@ public final class ReplicatedStore implements Component
         return pendingCount;
     }
 
+    int pooledWriteCount()
+    {
+        return freeWrites.size();
+    }
+
     void coordinate(final WriteCommand command)
     {
         refreshMembership();
@@ -314,8 +323,29 @@ public final class ReplicatedStore implements Component
         }
 
         writesCoordinated.increment();
-        final PendingWrite write = new PendingWrite(this, command.future, command.keyspace, replicaCount);
+        final PendingWrite polled = freeWrites.pollFirst();
+        final PendingWrite write = (null == polled ? new PendingWrite(this) : polled)
+            .reset(command.future, command.keyspace, replicaCount);
         link(write);
+        coordinating = write;
+        try
+        {
+            replicate(write, keyspace, replicaCount);
+        }
+        finally
+        {
+            coordinating = null;
+            if (recycleCoordinating)
+            {
+                recycleCoordinating = false;
+                recycle(write);
+            }
+        }
+    }
+
+    private void replicate(final PendingWrite write, final Keyspace keyspace, final int replicaCount)
+    {
+        final int length = outbound.encodedLength();
         write.localSubmitted(applyEntries(keyspace, local, write));
         if (lastApplyBackPressured)
         {
@@ -332,6 +362,22 @@ public final class ReplicatedStore implements Component
         }
         broadcast(replicaCount, length);
         write.localSubmitDone();
+    }
+
+    /**
+     * A write is done and nothing can call it any more: keep it for the next write (bounded by the pending bound).
+     */
+    void recycle(final PendingWrite write)
+    {
+        if (write == coordinating)
+        {
+            // Still in use by coordinate(), which recycles it when it returns.
+            recycleCoordinating = true;
+        }
+        else if (freeWrites.size() < ctx.maxPendingWrites())
+        {
+            freeWrites.addLast(write);
+        }
     }
 
     void onWriteFailed()

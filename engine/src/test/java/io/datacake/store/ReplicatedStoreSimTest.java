@@ -208,6 +208,34 @@ final class ReplicatedStoreSimTest
     }
 
     @Test
+    void writesThatSucceedAndWritesThatFailEachGetTheirOwnOutcomeWhileTheirStateIsReused()
+    {
+        try (StoreSimCluster cluster = cluster(114))
+        {
+            cluster.simulation.network().partition(List.of("sim-1", "sim-2"), List.of("sim-3"));
+            for (int round = 0; round < 20; round++)
+            {
+                final CompletableFuture<Void> failing =
+                    cluster.handle(1).put(KEYSPACE, 2 * round, bytes("f" + round), ConsistencyLevel.ALL);
+                final CompletableFuture<Void> succeeding =
+                    cluster.handle(1).put(KEYSPACE, 2 * round + 1, bytes("s" + round), ConsistencyLevel.NONE);
+                final CompletableFuture<Void> local =
+                    cluster.handle(1).delete(KEYSPACE, 2 * round + 1, ConsistencyLevel.NONE);
+                cluster.await(failing);
+                cluster.await(succeeding);
+                cluster.await(local);
+                assertThat(failureOf(failing)).as("round %d", round).isInstanceOf(ReplicationException.class)
+                    .hasMessageContaining("'" + KEYSPACE + "'");
+                assertThat(succeeding).as("round %d", round).isNotCompletedExceptionally();
+                assertThat(local).as("round %d", round).isNotCompletedExceptionally();
+            }
+            assertThat(cluster.store(1).pendingWriteCount()).isZero();
+            assertThat(cluster.store(1).pooledWriteCount()).as("state is reused, not allocated per write")
+                .isBetween(1, 3);
+        }
+    }
+
+    @Test
     void aDeleteLeavesNothingToReadOnAnyNode()
     {
         try (StoreSimCluster cluster = cluster(104))
