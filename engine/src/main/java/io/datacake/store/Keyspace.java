@@ -97,8 +97,15 @@ final class Keyspace implements AutoCloseable
 
     static long hash(final long key, final long stamp, final int nodeId, final boolean tombstone)
     {
-        final long hash = Orswot.entryHash(key, stamp, nodeId, tombstone);
-        return TictacTree.ABSENT == hash ? ZERO_HASH_SUBSTITUTE : hash;
+        return treeHash(Orswot.entryHash(key, stamp, nodeId, tombstone));
+    }
+
+    /**
+     * The value the tree holds for an entry hash: the hash itself, or {@link #ZERO_HASH_SUBSTITUTE} for 0.
+     */
+    static long treeHash(final long entryHash)
+    {
+        return TictacTree.ABSENT == entryHash ? ZERO_HASH_SUBSTITUTE : entryHash;
     }
 
     public void close()
