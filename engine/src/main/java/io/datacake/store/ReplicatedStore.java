@@ -61,6 +61,15 @@ import java.util.List;
  * When the node starts, every keyspace in storage is rebuilt (its set and content tree), the store's RPC service is
  * registered and its storage writer launched: stepped with the node in invoker mode (set
  * {@code useAgentInvoker(true)} on {@link StoreContext#writerContext()}), on its own thread otherwise.
+ *
+ * <h2>Bounds and allocation</h2>
+ * Writes waiting for acknowledgements ({@link StoreContext#maxPendingWrites(int)}), entries per write
+ * ({@link StoreContext#maxBatchEntries(int)}, which replicas also enforce on what they receive), keyspaces
+ * ({@link StoreContext#maxKeyspaces(int)}) and the storage writer's in-flight writes and bytes are bounded; a write
+ * that would pass a bound is refused before anything is written. A replicate message that is malformed is refused
+ * whole, counted by reason in the node's counters, and changes nothing. On the node thread a coordinated write
+ * reuses pooled state and a reused encoding buffer; the handle allocates the command, its copies of the arguments
+ * and the future, and a replica allocates its deferred reply.
  * <p>
  * Not in this version: anti-entropy rounds and tombstone purge.
  */
