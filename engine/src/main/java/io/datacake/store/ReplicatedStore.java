@@ -308,8 +308,8 @@ public final class ReplicatedStore implements Component
         final int replicaCount = selector.select(command.level, targets);
         final int entryCount = command.keys.length;
         checkWriterRoom(entryCount, command.values);
-        final Keyspace keyspace = keyspace(command.keyspace);
         final long stamp = clock.send();
+        final Keyspace keyspace = keyspace(command.keyspace);
 
         outbound.beginEncode(command.keyspaceUtf8);
         for (int i = 0; i < entryCount; i++)

@@ -66,6 +66,7 @@ final class ReplicationMessage
         final MutableDirectBuffer out = encodeBuffer;
         out.putShort(0, (short)VERSION);
         out.putShort(2, (short)keyspaceUtf8.length);
+        out.putInt(4, 0);
         out.putBytes(HEADER_LENGTH, keyspaceUtf8);
         encodeLength = HEADER_LENGTH + keyspaceUtf8.length;
         encodeCount = 0;
