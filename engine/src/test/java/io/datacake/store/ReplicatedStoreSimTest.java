@@ -180,7 +180,8 @@ final class ReplicatedStoreSimTest
             final CompletableFuture<Void> waiting =
                 cluster.handle(1).put(KEYSPACE, 1, bytes("a"), ConsistencyLevel.ALL);
             cluster.simulation.runFor(10);
-            final CompletableFuture<Void> refused = cluster.handle(1).put(KEYSPACE, 2, bytes("b"), ConsistencyLevel.NONE);
+            final CompletableFuture<Void> refused =
+                cluster.handle(1).put(KEYSPACE, 2, bytes("b"), ConsistencyLevel.NONE);
             cluster.simulation.runFor(10);
             assertThat(failureOf(refused)).isInstanceOf(StoreBackPressureException.class)
                 .hasMessageContaining("maxPendingWrites");
