@@ -89,6 +89,7 @@ public final class ReplicatedStore implements Component
     private final StorageWriterContext writerContext;
     private final int maxValueLength;
     private final HashMap<String, Keyspace> keyspaces = new HashMap<>();
+    private final ArrayDeque<PendingWrite> freeWrites = new ArrayDeque<>();
     private final ReplicationMessage outbound = new ReplicationMessage();
     private final ReplicationMessage local = new ReplicationMessage();
     private final ReplicationMessage inbound = new ReplicationMessage();
@@ -118,7 +119,6 @@ public final class ReplicatedStore implements Component
     private int liveOtherCount;
     private boolean lastApplyBackPressured;
     private boolean writerHeld;
-    private final ArrayDeque<PendingWrite> freeWrites = new ArrayDeque<>();
     private PendingWrite coordinating;
     private boolean recycleCoordinating;
     private PendingWrite pendingHead;
@@ -180,21 +180,31 @@ public final class ReplicatedStore implements Component
         this.rpc = services.rpc();
         this.clock = services.clock();
         this.localNodeId = services.nodeId();
-        loadKeyspaces();
-        writesCoordinated = services.counters().newCounter("store writes coordinated");
-        writesFailed = services.counters().newCounter("store writes failed after the local apply");
-        replicateRequestsServed = services.counters().newCounter("store replicate messages applied");
-        replicateRefused = services.counters().newCounter("store replicate messages refused (back-pressure, bounds)");
-        broadcastsDropped = services.counters().newCounter("store broadcasts dropped");
-        oneWayCommitFailures = services.counters().newCounter("store one-way commit failures");
-        for (int reason = 1; reason < ReplicationMessage.REASON_COUNT; reason++)
+        try
         {
-            malformedByReason[reason] = services.counters().newCounter(
-                "store malformed replicate dropped: " + ReplicationMessage.reason(reason));
+            loadKeyspaces();
+            writesCoordinated = services.counters().newCounter("store writes coordinated");
+            writesFailed = services.counters().newCounter("store writes failed after the local apply");
+            replicateRequestsServed = services.counters().newCounter("store replicate messages applied");
+            replicateRefused =
+                services.counters().newCounter("store replicate messages refused (back-pressure, bounds)");
+            broadcastsDropped = services.counters().newCounter("store broadcasts dropped");
+            oneWayCommitFailures = services.counters().newCounter("store one-way commit failures");
+            for (int reason = 1; reason < ReplicationMessage.REASON_COUNT; reason++)
+            {
+                malformedByReason[reason] = services.counters().newCounter(
+                    "store malformed replicate dropped: " + ReplicationMessage.reason(reason));
+            }
+            writer = StorageWriter.launch(writerContext);
+            services.addService(new RpcService(SERVICE_NAME).handler(REPLICATE, this::onReplicate));
+            refreshMembership();
         }
-        writer = StorageWriter.launch(writerContext);
-        services.addService(new RpcService(SERVICE_NAME).handler(REPLICATE, this::onReplicate));
-        refreshMembership();
+        catch (final RuntimeException ex)
+        {
+            // The node closes only the components that started: free what this one holds before failing.
+            onClose();
+            throw ex;
+        }
     }
 
     /**
@@ -630,10 +640,19 @@ public final class ReplicatedStore implements Component
             for (final String name : names)
             {
                 final Orswot set = new Orswot();
-                loader.loadInto(txn, name, set, Orswot.CONSISTENCY_SOURCE);
+                try
+                {
+                    loader.loadInto(txn, name, set, Orswot.CONSISTENCY_SOURCE);
+                }
+                catch (final RuntimeException ex)
+                {
+                    set.close();
+                    throw ex;
+                }
                 keyspaces.put(name, new Keyspace(name, set, newTree()));
             }
         }
+
     }
 
     private void refreshMembership()
