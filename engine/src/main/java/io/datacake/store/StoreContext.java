@@ -1,0 +1,311 @@
+package io.datacake.store;
+
+import io.datacake.membership.ClusterView;
+import io.datacake.storage.Storage;
+import io.datacake.storage.StorageWriterContext;
+
+/**
+ * Configuration of a {@link ReplicatedStore}, in the style of Aeron's contexts: fluent setters, defaults that suit
+ * a small machine, and {@link #conclude()} (called when the store starts) to validate. Every bound the store keeps
+ * is set here.
+ */
+public final class StoreContext
+{
+    /** Default time a write waits for its replicas' acknowledgements before it fails. */
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+    /** Default bound on keyspaces a store holds. */
+    public static final int DEFAULT_MAX_KEYSPACES = 1_024;
+    /** Default bound on writes coordinated by this node and still waiting for acknowledgements. */
+    public static final int DEFAULT_MAX_PENDING_WRITES = 4_096;
+    /** Default bound on entries of one {@code putMany} or {@code deleteMany}. */
+    public static final int DEFAULT_MAX_BATCH_ENTRIES = 1_024;
+    /** Default bound on storage completions handed to their writes per duty cycle. */
+    public static final int DEFAULT_COMPLETION_LIMIT = 1_024;
+
+    private Storage storage;
+    private ClusterView clusterView;
+    private StorageWriterContext writerContext;
+    private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+    private int maxKeyspaces = DEFAULT_MAX_KEYSPACES;
+    private int maxPendingWrites = DEFAULT_MAX_PENDING_WRITES;
+    private int maxBatchEntries = DEFAULT_MAX_BATCH_ENTRIES;
+    private int completionLimit = DEFAULT_COMPLETION_LIMIT;
+    private int treeBranchCount = TictacTree.SMALL_BRANCH_COUNT;
+    private int treeSegmentsPerBranch = TictacTree.SMALL_SEGMENTS_PER_BRANCH;
+
+    /**
+     * Validate the configuration and fill in defaults: a writer context over the storage if none was given, and
+     * the storage of the writer context if it has none.
+     *
+     * @return this.
+     * @throws IllegalArgumentException if a value is out of range, a required value is missing, or the writer
+     *                                  context names another storage or fewer keyspaces than the store.
+     */
+    public StoreContext conclude()
+    {
+        if (null == storage)
+        {
+            throw new IllegalArgumentException("storage must be set (the node's Storage)");
+        }
+        if (null == clusterView)
+        {
+            throw new IllegalArgumentException(
+                "clusterView must be set (the membership component's view, or a StaticClusterView)");
+        }
+        if (null == writerContext)
+        {
+            writerContext = new StorageWriterContext();
+        }
+        if (null == writerContext.storage())
+        {
+            writerContext.storage(storage);
+        }
+        if (writerContext.storage() != storage)
+        {
+            throw new IllegalArgumentException("writerContext commits to " + writerContext.storage() +
+                ", not to the store's storage " + storage);
+        }
+        writerContext.conclude();
+        checkPositive(requestTimeoutMs, "requestTimeoutMs");
+        checkPositive(maxKeyspaces, "maxKeyspaces");
+        checkPositive(maxPendingWrites, "maxPendingWrites");
+        checkPositive(maxBatchEntries, "maxBatchEntries");
+        checkPositive(completionLimit, "completionLimit");
+        if (writerContext.maxKeyspaces() < maxKeyspaces)
+        {
+            throw new IllegalArgumentException("writerContext.maxKeyspaces (" + writerContext.maxKeyspaces() +
+                ") must be at least the store's maxKeyspaces (" + maxKeyspaces + ")");
+        }
+        if (writerContext.maxInFlightWrites() < maxBatchEntries)
+        {
+            throw new IllegalArgumentException("writerContext.maxInFlightWrites (" +
+                writerContext.maxInFlightWrites() + ") must hold one batch of maxBatchEntries (" + maxBatchEntries +
+                ")");
+        }
+        TictacTree.checkShape(treeBranchCount, treeSegmentsPerBranch);
+        return this;
+    }
+
+    /**
+     * The storage the store reads from and, through its writer, writes to.
+     *
+     * @param storage the node's storage, opened; the store does not close it.
+     * @return this.
+     */
+    public StoreContext storage(final Storage storage)
+    {
+        this.storage = storage;
+        return this;
+    }
+
+    /**
+     * The storage.
+     *
+     * @return the storage, null if not set.
+     */
+    public Storage storage()
+    {
+        return storage;
+    }
+
+    /**
+     * Where the store reads membership: which members exist, which are live, and their endpoints. Read on the node
+     * thread only.
+     *
+     * @param clusterView the view.
+     * @return this.
+     */
+    public StoreContext clusterView(final ClusterView clusterView)
+    {
+        this.clusterView = clusterView;
+        return this;
+    }
+
+    /**
+     * The cluster view.
+     *
+     * @return the view, null if not set.
+     */
+    public ClusterView clusterView()
+    {
+        return clusterView;
+    }
+
+    /**
+     * The configuration of the store's storage writer. Set {@code useAgentInvoker(true)} on it when the node runs
+     * in invoker mode (a simulation): the store then steps the writer on every turn of the node, so a run replays.
+     *
+     * @param writerContext the writer's configuration (its storage defaults to the store's).
+     * @return this.
+     */
+    public StoreContext writerContext(final StorageWriterContext writerContext)
+    {
+        this.writerContext = writerContext;
+        return this;
+    }
+
+    /**
+     * The writer configuration.
+     *
+     * @return the configuration, null until set or concluded.
+     */
+    public StorageWriterContext writerContext()
+    {
+        return writerContext;
+    }
+
+    /**
+     * How long a write waits for each selected replica's acknowledgement before it fails.
+     *
+     * @param requestTimeoutMs milliseconds.
+     * @return this.
+     */
+    public StoreContext requestTimeoutMs(final long requestTimeoutMs)
+    {
+        this.requestTimeoutMs = requestTimeoutMs;
+        return this;
+    }
+
+    /**
+     * The write timeout.
+     *
+     * @return milliseconds.
+     */
+    public long requestTimeoutMs()
+    {
+        return requestTimeoutMs;
+    }
+
+    /**
+     * Bound on keyspaces; a write to one more fails with {@link IllegalStateException}.
+     *
+     * @param maxKeyspaces keyspaces.
+     * @return this.
+     */
+    public StoreContext maxKeyspaces(final int maxKeyspaces)
+    {
+        this.maxKeyspaces = maxKeyspaces;
+        return this;
+    }
+
+    /**
+     * Keyspace bound.
+     *
+     * @return keyspaces.
+     */
+    public int maxKeyspaces()
+    {
+        return maxKeyspaces;
+    }
+
+    /**
+     * Bound on writes this node coordinates that still wait for acknowledgements; one more fails at once with
+     * {@link StoreBackPressureException}.
+     *
+     * @param maxPendingWrites writes.
+     * @return this.
+     */
+    public StoreContext maxPendingWrites(final int maxPendingWrites)
+    {
+        this.maxPendingWrites = maxPendingWrites;
+        return this;
+    }
+
+    /**
+     * Pending write bound.
+     *
+     * @return writes.
+     */
+    public int maxPendingWrites()
+    {
+        return maxPendingWrites;
+    }
+
+    /**
+     * Bound on the entries of one {@code putMany} or {@code deleteMany}; larger batches are rejected with
+     * {@link IllegalArgumentException}.
+     *
+     * @param maxBatchEntries entries.
+     * @return this.
+     */
+    public StoreContext maxBatchEntries(final int maxBatchEntries)
+    {
+        this.maxBatchEntries = maxBatchEntries;
+        return this;
+    }
+
+    /**
+     * Batch bound.
+     *
+     * @return entries.
+     */
+    public int maxBatchEntries()
+    {
+        return maxBatchEntries;
+    }
+
+    /**
+     * Bound on storage completions handed to their writes per duty cycle.
+     *
+     * @param completionLimit completions per duty cycle.
+     * @return this.
+     */
+    public StoreContext completionLimit(final int completionLimit)
+    {
+        this.completionLimit = completionLimit;
+        return this;
+    }
+
+    /**
+     * Completions per duty cycle.
+     *
+     * @return the bound.
+     */
+    public int completionLimit()
+    {
+        return completionLimit;
+    }
+
+    /**
+     * Shape of each keyspace's {@link TictacTree}; every replica must use the same shape. Default
+     * {@link TictacTree#SMALL_BRANCH_COUNT} × {@link TictacTree#SMALL_SEGMENTS_PER_BRANCH} (512 KiB a keyspace).
+     *
+     * @param branchCount       branches, a power of two.
+     * @param segmentsPerBranch segments per branch, a power of two.
+     * @return this.
+     */
+    public StoreContext treeShape(final int branchCount, final int segmentsPerBranch)
+    {
+        this.treeBranchCount = branchCount;
+        this.treeSegmentsPerBranch = segmentsPerBranch;
+        return this;
+    }
+
+    /**
+     * Branches of each keyspace's tree.
+     *
+     * @return the count.
+     */
+    public int treeBranchCount()
+    {
+        return treeBranchCount;
+    }
+
+    /**
+     * Segments per branch of each keyspace's tree.
+     *
+     * @return the count.
+     */
+    public int treeSegmentsPerBranch()
+    {
+        return treeSegmentsPerBranch;
+    }
+
+    private static void checkPositive(final long value, final String name)
+    {
+        if (value <= 0)
+        {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+}

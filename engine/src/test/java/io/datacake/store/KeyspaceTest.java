@@ -1,0 +1,87 @@
+package io.datacake.store;
+
+import io.datacake.clock.HlcTimestamp;
+import io.datacake.crdt.Orswot;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A keyspace keeps its content tree equal to the XOR of its set's entry hashes through every applied change, and
+ * moves its change stamp only when a change applied.
+ */
+final class KeyspaceTest
+{
+    private static final long T1 = HlcTimestamp.pack(1_764_000_000_000L, 0);
+    private static final long T2 = HlcTimestamp.pack(1_764_000_000_001L, 0);
+    private static final long T3 = HlcTimestamp.pack(1_764_000_000_002L, 0);
+    private static final int SOURCE = Orswot.CONSISTENCY_SOURCE;
+
+    @Test
+    void theTreeFollowsInsertsUpdatesAndDeletesOfAKey()
+    {
+        try (Keyspace keyspace = new Keyspace("k", new Orswot(), TictacTree.small()))
+        {
+            keyspace.apply(false, SOURCE, 7, T1, 1);
+            assertThat(keyspace.tree().root()).isEqualTo(Keyspace.hash(7, T1, 1, false));
+            keyspace.apply(false, SOURCE, 7, T2, 2);
+            assertThat(keyspace.tree().root()).isEqualTo(Keyspace.hash(7, T2, 2, false));
+            keyspace.apply(true, SOURCE, 7, T3, 1);
+            assertThat(keyspace.tree().root()).isEqualTo(Keyspace.hash(7, T3, 1, true));
+            keyspace.apply(false, SOURCE, 8, T3, 2);
+            assertThat(keyspace.tree().root())
+                .isEqualTo(Keyspace.hash(7, T3, 1, true) ^ Keyspace.hash(8, T3, 2, false));
+            assertThat(keyspace.changeStamp()).isEqualTo(T3);
+        }
+    }
+
+    @Test
+    void aWriteThatLosesChangesNeitherTheTreeNorTheChangeStamp()
+    {
+        try (Keyspace keyspace = new Keyspace("k", new Orswot(), TictacTree.small()))
+        {
+            keyspace.apply(false, SOURCE, 7, T2, 1);
+            final long root = keyspace.tree().root();
+            assertThat(keyspace.willApply(false, SOURCE, 7, T1, 2)).isFalse();
+            assertThat(keyspace.willApply(true, SOURCE, 7, T2, 1)).as("equal stamp: the insert wins").isFalse();
+            keyspace.apply(false, SOURCE, 7, T1, 2);
+            assertThat(keyspace.tree().root()).isEqualTo(root);
+            assertThat(keyspace.changeStamp()).isEqualTo(T2);
+        }
+    }
+
+    @Test
+    void aKeyspaceBuiltFromALoadedSetHasTheTreeOfOneBuiltChangeByChange()
+    {
+        try (Keyspace incremental = new Keyspace("k", new Orswot(), TictacTree.small()))
+        {
+            final Orswot loaded = new Orswot();
+            for (int key = 0; key < 100; key++)
+            {
+                final boolean tombstone = 0 == key % 3;
+                incremental.apply(tombstone, SOURCE, key, T1 + key, key % 4);
+                if (tombstone)
+                {
+                    loaded.delete(SOURCE, key, T1 + key, key % 4);
+                }
+                else
+                {
+                    loaded.insert(SOURCE, key, T1 + key, key % 4);
+                }
+            }
+            try (Keyspace rebuilt = new Keyspace("k", loaded, TictacTree.small()))
+            {
+                assertThat(rebuilt.tree().root()).isEqualTo(incremental.tree().root()).isNotZero();
+                assertThat(rebuilt.changeStamp()).as("loading is not a change").isZero();
+            }
+        }
+    }
+
+    @Test
+    void anEntryHashOfZeroIsStoredAsAFixedNonZeroValue()
+    {
+        assertThat(Keyspace.treeHash(0)).isEqualTo(Keyspace.ZERO_HASH_SUBSTITUTE).isNotEqualTo(TictacTree.ABSENT);
+        assertThat(Keyspace.treeHash(-1)).isEqualTo(-1);
+        assertThat(Keyspace.hash(7, T1, 1, false)).isEqualTo(Orswot.entryHash(7, T1, 1, false));
+    }
+}
