@@ -33,19 +33,38 @@ public final class EmbeddedCluster implements AutoCloseable
 {
     private static final int AERON_TERM_LENGTH = 4 * 1024 * 1024;
     private static final int FIRST_STREAM_ID = 1001;
+    private static final String DIRECTORY_PREFIX = "datacake-perf-";
 
     private final List<Node> nodes = new ArrayList<>();
     private final Path tempDir;
     private AeronDriver driver;
 
     /**
-     * Start a cluster.
+     * Start a cluster with its files in a new directory under the system temporary directory.
      *
      * @param size      number of nodes, node ids 1..size.
      * @param kind      transport.
      * @param services  the services node i hosts (called with its node id).
+     * @throws IllegalArgumentException if size is below 1.
+     * @throws UncheckedIOException if the cluster's directory cannot be created.
      */
     public EmbeddedCluster(final int size, final TransportKind kind, final IntFunction<List<RpcService>> services)
+    {
+        this(size, kind, services, null);
+    }
+
+    /**
+     * Start a cluster with its files in a new directory under the given one.
+     *
+     * @param size      number of nodes, node ids 1..size.
+     * @param kind      transport.
+     * @param services  the services node i hosts (called with its node id).
+     * @param parentDir where the cluster's directory is created, or null for the system temporary directory.
+     * @throws IllegalArgumentException if size is below 1.
+     * @throws UncheckedIOException if the cluster's directory cannot be created.
+     */
+    public EmbeddedCluster(
+        final int size, final TransportKind kind, final IntFunction<List<RpcService>> services, final Path parentDir)
     {
         if (size < 1)
         {
@@ -53,7 +72,8 @@ public final class EmbeddedCluster implements AutoCloseable
         }
         try
         {
-            tempDir = Files.createTempDirectory("datacake-perf-");
+            tempDir = null == parentDir ?
+                Files.createTempDirectory(DIRECTORY_PREFIX) : Files.createTempDirectory(parentDir, DIRECTORY_PREFIX);
         }
         catch (final IOException ex)
         {

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
     subcommands = { RunCommand.class })
 public final class PerfHarness implements Runnable
 {
+    private static final System.Logger LOGGER = System.getLogger(PerfHarness.class.getName());
+
     /**
      * Print usage when no subcommand is given.
      */
@@ -30,6 +32,45 @@ public final class PerfHarness implements Runnable
      */
     public static void main(final String[] args)
     {
-        System.exit(new CommandLine(new PerfHarness()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line as {@link #main} runs it: a bad option prints one line naming it, then the usage, and exits
+     * with 2; a run that throws prints why on its last line and exits with 1 (the stack trace goes to the log at
+     * DEBUG level).
+     *
+     * @return a new command line for {@code perf-harness}.
+     */
+    public static CommandLine commandLine()
+    {
+        final CommandLine commandLine = new CommandLine(new PerfHarness());
+        commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->
+        {
+            LOGGER.log(System.Logger.Level.DEBUG, "run failed", ex);
+            cmd.getErr().println(cmd.getCommandName() + " failed: " + describe(ex));
+            cmd.getErr().flush();
+            return cmd.getCommandSpec().exitCodeOnExecutionException();
+        });
+        return commandLine;
+    }
+
+    /**
+     * One line for a failure: each distinct message along the cause chain, the exception's type where there is none.
+     */
+    static String describe(final Throwable failure)
+    {
+        final StringBuilder sb = new StringBuilder();
+        String previous = null;
+        for (Throwable t = failure; null != t; t = t.getCause() == t ? null : t.getCause())
+        {
+            final String message = null == t.getMessage() ? t.getClass().getSimpleName() : t.getMessage();
+            if (null == previous || !previous.contains(message))
+            {
+                sb.append(sb.length() == 0 ? "" : ": ").append(message.replace('\n', ' '));
+            }
+            previous = message;
+        }
+        return sb.toString();
     }
 }
