@@ -3,6 +3,9 @@ package io.datacake.perf;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.PrintWriter;
+import java.util.regex.Pattern;
+
 /**
  * The {@code perf-harness} command line. {@code run} starts an embedded cluster, drives a write workload through it
  * and reports latency; later commands (a real node process with an HTTP API, side-by-side comparisons) join here.
@@ -12,9 +15,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "datacake-java perf-harness 0.1.0",
     description = "Run datacake-java clusters and workloads, and report latency.",
+    usageHelpWidth = 120,
     subcommands = { RunCommand.class })
 public final class PerfHarness implements Runnable
 {
+    private static final Pattern DEFAULT_SUFFIX = Pattern.compile("\\s*\\(default:.*$");
     private static final System.Logger LOGGER = System.getLogger(PerfHarness.class.getName());
 
     /**
@@ -52,7 +57,29 @@ public final class PerfHarness implements Runnable
             cmd.getErr().flush();
             return cmd.getCommandSpec().exitCodeOnExecutionException();
         });
+        commandLine.setParameterExceptionHandler(PerfHarness::handleParameterException);
         return commandLine;
+    }
+
+    /**
+     * Print one line naming the option and what it accepts, then the usage; exit code 2. Picocli's own conversion
+     * messages ("'x' is not an int") gain the option's accepted range from its description.
+     */
+    private static int handleParameterException(final CommandLine.ParameterException ex, final String[] args)
+    {
+        final CommandLine cmd = ex.getCommandLine();
+        final PrintWriter err = cmd.getErr();
+        String line = ex.getMessage().replace('\n', ' ');
+        if (ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option && !line.contains("expected") &&
+            option.description().length > 0)
+        {
+            line += "; " + option.longestName() + " takes: " + DEFAULT_SUFFIX.matcher(option.description()[0]).replaceFirst("");
+        }
+        err.println(line);
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        cmd.usage(err);
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /**

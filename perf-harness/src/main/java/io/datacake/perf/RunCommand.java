@@ -11,6 +11,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,8 +78,8 @@ public final class RunCommand implements Callable<Integer>
     int concurrency;
 
     @Option(names = "--value-bytes", paramLabel = "<bytes>", defaultValue = "64",
-        description = "Value size, 0.." + Replica.MAX_VALUE_BYTES + " bytes (the storage's limit; " +
-        "default: ${DEFAULT-VALUE}).")
+        description = "Value size, 0.." + Replica.MAX_VALUE_BYTES + " bytes, the storage's limit " +
+        "(default: ${DEFAULT-VALUE}).")
     int valueBytes;
 
     @Option(names = "--keys", paramLabel = "<count>", defaultValue = "100000",
@@ -95,13 +96,13 @@ public final class RunCommand implements Callable<Integer>
     long seed;
 
     @Option(names = "--output", paramLabel = "<file>",
-        description = "Also write the report (markdown) to this file, replacing it (default: none, standard " +
-        "output only).")
+        description = "Also write the report (markdown) to this file, replacing it; checked before the run " +
+        "(default: none, standard output only).")
     Path output;
 
     @Option(names = "--work-dir", paramLabel = "<dir>",
-        description = "Existing directory for the cluster's files (Aeron log buffers), deleted after the run " +
-        "(default: the system temporary directory, ${sys:java.io.tmpdir}).")
+        description = "Existing directory in which the cluster's files (Aeron log buffers) go, in a subdirectory " +
+        "deleted after the run (default: the system temporary directory, ${sys:java.io.tmpdir}).")
     Path workDir;
 
     @Spec
@@ -128,13 +129,16 @@ public final class RunCommand implements Callable<Integer>
         validate();
         try (StopOnSignal signal = new StopOnSignal(this::stop, timeoutMs + STOP_MARGIN_MS))
         {
+            report = null;
             final int exitCode = runAndReport();
-            if (signal.signalled())
+            if (signal.signalled() && null != report)
             {
-                System.out.println("run stopped by a signal before its end: the figures above are partial");
+                spec.commandLine().getOut().println(
+                    "run stopped by a signal before its end: the figures above are partial");
+                spec.commandLine().getOut().flush();
                 return 1;
             }
-            return exitCode;
+            return signal.signalled() ? 1 : exitCode;
         }
     }
 
@@ -153,6 +157,8 @@ public final class RunCommand implements Callable<Integer>
 
     private int runAndReport() throws IOException
     {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
         final Replica[] replicas = new Replica[nodeCount];
         for (int i = 0; i < nodeCount; i++)
         {
@@ -174,10 +180,10 @@ public final class RunCommand implements Callable<Integer>
             }
             if (load.connect())
             {
-                System.err.printf(Locale.ROOT, "perf-harness run: %d nodes on %s connected, files in %s; " +
+                err.printf(Locale.ROOT, "perf-harness run: %d nodes on %s connected, files in %s; " +
                     "warming up %.1f s, then measuring %.1f s (Ctrl-C stops early with a partial report)%n",
                     nodeCount, transport, cluster.directory(), warmupSeconds, durationSeconds);
-                System.err.flush();
+                err.flush();
                 result = load.run(toNanos(warmupSeconds), toNanos(durationSeconds), seed);
                 for (int i = 0; i < nodeCount; i++)
                 {
@@ -198,7 +204,8 @@ public final class RunCommand implements Callable<Integer>
 
         if (null == result)
         {
-            System.out.println("perf-harness run: stopped before the nodes were connected; nothing was measured");
+            out.println("run stopped by a signal before the nodes were connected: nothing was measured");
+            out.flush();
             return 1;
         }
 
@@ -209,16 +216,17 @@ public final class RunCommand implements Callable<Integer>
         }
         completedWrites = result.completed();
         report = report(result, summaries, converged);
-        System.out.print(report);
-        System.out.flush();
+        out.print(report);
+        out.flush();
         if (null != output)
         {
             Files.writeString(output, report, StandardCharsets.UTF_8);
         }
         if (result.failed() != 0 || result.stillPending() != 0 || !converged)
         {
-            System.out.printf(Locale.ROOT, "run failed: %,d writes failed, %,d still pending after the drain, " +
+            out.printf(Locale.ROOT, "run failed: %,d writes failed, %,d still pending after the drain, " +
                 "replicas converged: %s%n", result.failed(), result.stillPending(), converged ? "yes" : "NO");
+            out.flush();
             return 1;
         }
         return 0;
@@ -314,9 +322,10 @@ public final class RunCommand implements Callable<Integer>
             System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));
         if (result.stopped())
         {
-            sb.append(String.format(Locale.ROOT,
-                "**Partial**: stopped by a signal after %.1f s of measurement (0 when still warming up).%n%n",
-                result.elapsedNs() / 1e9));
+            sb.append(result.elapsedNs() > 0 ?
+                String.format(Locale.ROOT, "**Partial**: stopped by a signal after %.1f s of measurement.%n%n",
+                    result.elapsedNs() / 1e9) :
+                String.format("**Partial**: stopped by a signal during the warm-up; nothing was measured.%n%n"));
         }
         sb.append("| writes ok | failed | pending after drain | writes/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|\n");
