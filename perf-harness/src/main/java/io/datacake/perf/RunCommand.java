@@ -57,6 +57,8 @@ public final class RunCommand implements Callable<Integer>
     /** How long a signal waits for the run to drain, report and clean up, beyond the request timeout. */
     static final long STOP_MARGIN_MS = 60_000;
 
+    private static final System.Logger LOGGER = System.getLogger(RunCommand.class.getName());
+
     @Option(names = "--nodes", paramLabel = "<count>", defaultValue = "3",
         description = "Cluster size, 1.." + MAX_NODES + " nodes (default: ${DEFAULT-VALUE}).")
     int nodeCount;
@@ -130,7 +132,23 @@ public final class RunCommand implements Callable<Integer>
         try (StopOnSignal signal = new StopOnSignal(this::stop, timeoutMs + STOP_MARGIN_MS))
         {
             report = null;
-            final int exitCode = runAndReport();
+            final int exitCode;
+            try
+            {
+                exitCode = runAndReport();
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                if (!signal.signalled())
+                {
+                    throw ex;
+                }
+                // The JVM exits as soon as the signal's hook is released: say why here, before releasing it.
+                LOGGER.log(System.Logger.Level.DEBUG, "run failed after a signal", ex);
+                spec.commandLine().getErr().println("run failed after a signal: " + PerfHarness.describe(ex));
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
             if (signal.signalled() && null != report)
             {
                 spec.commandLine().getOut().println(
