@@ -10,7 +10,8 @@ jar="$root/perf-harness/target/perf-harness.jar"
 
 # The modules the jar is built from, and the poms that configure them.
 sources=()
-for path in pom.xml engine transport-aeron perf-harness/pom.xml perf-harness/src/main
+for path in pom.xml engine/pom.xml engine/src/main transport-aeron/pom.xml transport-aeron/src/main \
+    perf-harness/pom.xml perf-harness/src/main
 do
     if [[ -e "$root/$path" ]]
     then
@@ -22,7 +23,7 @@ stale()
 {
     [[ ! -f "$jar" ]] && return 0
     (( ${#sources[@]} == 0 )) && return 1
-    [[ -n "$(find "${sources[@]}" -path '*/target' -prune -o -newer "$jar" -type f -print -quit)" ]]
+    [[ -n "$(find "${sources[@]}" -newer "$jar" -type f -print -quit)" ]]
 }
 
 if stale
@@ -40,6 +41,7 @@ then
     rm -f "$log"
 fi
 
-# Agrona needs jdk.internal.misc; LMDB and Aeron use native access on newer JDKs.
+# Agrona needs jdk.internal.misc; native access keeps newer JDKs quiet. PERF_HARNESS_JAVA_OPTS adds JVM options
+# (heap size, GC logging).
 exec java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
     ${PERF_HARNESS_JAVA_OPTS:-} -jar "$jar" "$@"

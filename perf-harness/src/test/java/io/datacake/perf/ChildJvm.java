@@ -7,12 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child process whose merged standard output and error are read line by line, so a test can wait for a line.
+ * A child process (a JVM, or a script that starts one) whose merged standard output and error are read line by line, so a test can wait for a line.
  */
 final class ChildJvm implements AutoCloseable
 {
@@ -30,7 +31,19 @@ final class ChildJvm implements AutoCloseable
 
     ChildJvm(final List<String> command, final Path workingDir) throws IOException
     {
-        process = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true).start();
+        this(command, workingDir, null);
+    }
+
+    ChildJvm(final List<String> command, final Path workingDir, final Map<String, String> environment)
+        throws IOException
+    {
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile())
+            .redirectErrorStream(true);
+        if (null != environment)
+        {
+            builder.environment().putAll(environment);
+        }
+        process = builder.start();
         reader = new Thread(() ->
         {
             try (BufferedReader in = new BufferedReader(
