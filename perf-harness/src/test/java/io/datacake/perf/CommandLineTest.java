@@ -166,6 +166,29 @@ class CommandLineTest
             .doesNotContain("\n");
     }
 
+    @Test
+    void aRunThatThrowsSaysWhyOnItsLastLineAndExitsWithOne()
+    {
+        final CommandLine commandLine = PerfHarness.commandLine();
+        commandLine.addSubcommand("explode", new Failing());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+
+        assertThat(commandLine.execute("explode")).isEqualTo(1);
+        final String[] lines = err.toString().split("\\R");
+        assertThat(lines[lines.length - 1]).isEqualTo("explode failed: the cluster did not start: no space left");
+        assertThat(err.toString()).doesNotContain("\tat ");
+    }
+
+    @CommandLine.Command(name = "explode")
+    static final class Failing implements java.util.concurrent.Callable<Integer>
+    {
+        public Integer call()
+        {
+            throw new IllegalStateException("the cluster did not start", new IOException("no space left"));
+        }
+    }
+
     private int execute(final String... args)
     {
         final CommandLine commandLine = PerfHarness.commandLine();
