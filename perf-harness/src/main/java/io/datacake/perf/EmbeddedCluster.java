@@ -35,6 +35,12 @@ public final class EmbeddedCluster implements AutoCloseable
     private static final int FIRST_STREAM_ID = 1001;
     private static final String DIRECTORY_PREFIX = "datacake-perf-";
 
+    /** The driver's own files (CnC, loss report) and slack, measured at about 49 MB. */
+    private static final long AERON_DRIVER_FILE_BYTES = 64L * 1024 * 1024;
+
+    /** One log buffer per ordered pair of nodes: three terms and its metadata, measured at about 12.6 MB. */
+    private static final long AERON_LOG_BYTES = 3L * AERON_TERM_LENGTH + 1024 * 1024;
+
     private final List<Node> nodes = new ArrayList<>();
     private final Path tempDir;
     private AeronDriver driver;
@@ -95,6 +101,20 @@ public final class EmbeddedCluster implements AutoCloseable
             close();
             throw ex;
         }
+    }
+
+    /**
+     * What a cluster's directory grows to: Aeron maps a log buffer file for every ordered pair of nodes, so the size
+     * grows with the square of the cluster size; the in-process transport writes nothing.
+     *
+     * @param size number of nodes.
+     * @param kind transport.
+     * @return an upper estimate of the bytes the cluster's directory needs.
+     */
+    public static long estimatedDirectoryBytes(final int size, final TransportKind kind)
+    {
+        return kind == TransportKind.IN_PROCESS ?
+            0 : AERON_DRIVER_FILE_BYTES + (long)size * (size - 1) * AERON_LOG_BYTES;
     }
 
     /**

@@ -73,7 +73,8 @@ public final class PerfHarness implements Runnable
         if (ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option && !line.contains("expected") &&
             option.description().length > 0)
         {
-            line += "; " + option.longestName() + " takes: " + DEFAULT_SUFFIX.matcher(option.description()[0]).replaceFirst("");
+            final String accepts = DEFAULT_SUFFIX.matcher(option.description()[0]).replaceFirst("");
+            line += "; " + option.longestName() + " takes: " + accepts;
         }
         err.println(line);
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);

@@ -13,7 +13,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child process (a JVM, or a script that starts one) whose merged standard output and error are read line by line, so a test can wait for a line.
+ * A child process (a JVM, or a script that starts one) whose merged standard output and error are read line by
+ * line, so a test can wait for a line.
  */
 final class ChildJvm implements AutoCloseable
 {

@@ -73,7 +73,8 @@ class CommandLineTest
     {
         assertThat(execute("run", "--help")).isZero();
         final String help = out.toString();
-        final CommandLine.Model.CommandSpec run = PerfHarness.commandLine().getSubcommands().get("run").getCommandSpec();
+        final CommandLine.Model.CommandSpec run =
+            PerfHarness.commandLine().getSubcommands().get("run").getCommandSpec();
         for (final CommandLine.Model.OptionSpec option : run.options())
         {
             assertThat(help).contains(option.longestName());
@@ -110,6 +111,19 @@ class CommandLineTest
         assertThat(exitCode).isEqualTo(2);
         assertThat(err.toString().split("\\R")[0]).contains("'--value-bytes'").contains("--concurrency")
             .contains("heap");
+    }
+
+    @Test
+    void aeronLogBuffersThatDoNotFitTheDiskAreRefusedNamingTheNodesOption()
+    {
+        final long neededBytes = EmbeddedCluster.estimatedDirectoryBytes(16, TransportKind.AERON_IPC);
+
+        assertThat(neededBytes).isGreaterThan(16L * 15 * 12 * 1024 * 1024);
+        assertThat(RunCommand.diskShortfall(16, TransportKind.AERON_IPC, tempDir, neededBytes)).isNull();
+        assertThat(RunCommand.diskShortfall(16, TransportKind.AERON_IPC, tempDir, neededBytes - 1))
+            .startsWith("Invalid value for option '--nodes': 16 nodes on AERON_IPC need about")
+            .contains(tempDir.toString()).contains("--work-dir");
+        assertThat(RunCommand.diskShortfall(16, TransportKind.IN_PROCESS, tempDir, 0)).isNull();
     }
 
     @Test
