@@ -150,14 +150,17 @@ public final class RunCommand implements Callable<Integer>
                 spec.commandLine().getErr().flush();
                 return 1;
             }
-            if (signal.signalled() && null != report)
+            if (signal.signalled())
             {
-                spec.commandLine().getOut().println(
-                    "run stopped by a signal before its end: the figures above are partial");
-                spec.commandLine().getOut().flush();
+                if (null != report)
+                {
+                    spec.commandLine().getOut().println(
+                        "run stopped by a signal before its end: the figures above are partial");
+                    spec.commandLine().getOut().flush();
+                }
                 return 1;
             }
-            return signal.signalled() ? 1 : exitCode;
+            return exitCode;
         }
     }
 
