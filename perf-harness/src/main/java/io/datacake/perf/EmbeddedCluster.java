@@ -33,19 +33,44 @@ public final class EmbeddedCluster implements AutoCloseable
 {
     private static final int AERON_TERM_LENGTH = 4 * 1024 * 1024;
     private static final int FIRST_STREAM_ID = 1001;
+    private static final String DIRECTORY_PREFIX = "datacake-perf-";
+
+    /** The driver's own files (CnC, loss report) and slack, measured at about 49 MB. */
+    private static final long AERON_DRIVER_FILE_BYTES = 64L * 1024 * 1024;
+
+    /** One log buffer per ordered pair of nodes: three terms and its metadata, measured at about 12.6 MB. */
+    private static final long AERON_LOG_BYTES = 3L * AERON_TERM_LENGTH + 1024 * 1024;
 
     private final List<Node> nodes = new ArrayList<>();
     private final Path tempDir;
     private AeronDriver driver;
 
     /**
-     * Start a cluster.
+     * Start a cluster with its files in a new directory under the system temporary directory.
      *
      * @param size      number of nodes, node ids 1..size.
      * @param kind      transport.
      * @param services  the services node i hosts (called with its node id).
+     * @throws IllegalArgumentException if size is below 1.
+     * @throws UncheckedIOException if the cluster's directory cannot be created.
      */
     public EmbeddedCluster(final int size, final TransportKind kind, final IntFunction<List<RpcService>> services)
+    {
+        this(size, kind, services, null);
+    }
+
+    /**
+     * Start a cluster with its files in a new directory under the given one.
+     *
+     * @param size      number of nodes, node ids 1..size.
+     * @param kind      transport.
+     * @param services  the services node i hosts (called with its node id).
+     * @param parentDir where the cluster's directory is created, or null for the system temporary directory.
+     * @throws IllegalArgumentException if size is below 1.
+     * @throws UncheckedIOException if the cluster's directory cannot be created.
+     */
+    public EmbeddedCluster(
+        final int size, final TransportKind kind, final IntFunction<List<RpcService>> services, final Path parentDir)
     {
         if (size < 1)
         {
@@ -53,7 +78,8 @@ public final class EmbeddedCluster implements AutoCloseable
         }
         try
         {
-            tempDir = Files.createTempDirectory("datacake-perf-");
+            tempDir = null == parentDir ?
+                Files.createTempDirectory(DIRECTORY_PREFIX) : Files.createTempDirectory(parentDir, DIRECTORY_PREFIX);
         }
         catch (final IOException ex)
         {
@@ -75,6 +101,20 @@ public final class EmbeddedCluster implements AutoCloseable
             close();
             throw ex;
         }
+    }
+
+    /**
+     * What a cluster's directory grows to: Aeron maps a log buffer file for every ordered pair of nodes, so the size
+     * grows with the square of the cluster size; the in-process transport writes nothing.
+     *
+     * @param size number of nodes.
+     * @param kind transport.
+     * @return an upper estimate of the bytes the cluster's directory needs.
+     */
+    public static long estimatedDirectoryBytes(final int size, final TransportKind kind)
+    {
+        return kind == TransportKind.IN_PROCESS ?
+            0 : AERON_DRIVER_FILE_BYTES + (long)size * (size - 1) * AERON_LOG_BYTES;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.datacake.crdt.SetOperation;
 import io.datacake.rpc.RpcService;
 import io.datacake.storage.MemoryStorage;
 import io.datacake.storage.ReadTransaction;
+import io.datacake.storage.Storage;
 import io.datacake.storage.WriteBatch;
 import org.agrona.DirectBuffer;
 
@@ -29,8 +30,11 @@ final class Replica implements AutoCloseable
     static final int NODE_OFFSET = 16;
     static final int VALUE_OFFSET = 20;
 
+    /** Largest value a replica stores: its storage's limit. */
+    static final int MAX_VALUE_BYTES = Storage.DEFAULT_MAX_VALUE_LENGTH;
+
     private final Orswot set = new Orswot();
-    private final MemoryStorage storage = new MemoryStorage();
+    private final MemoryStorage storage = new MemoryStorage(MAX_VALUE_BYTES);
     private final WriteBatch batch = storage.newWriteBatch();
     private long applied;
     private long skipped;

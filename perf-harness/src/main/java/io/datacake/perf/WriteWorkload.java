@@ -41,13 +41,19 @@ final class WriteWorkload
     private final Replica[] replicas;
     private final int[][] peersByCoordinator;
     private final ManyToManyConcurrentArrayQueue<PendingWrite> free;
-    private final Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
+    /** Longest latency the histogram records; longer ones are recorded as this. */
+    static final long MAX_RECORDED_LATENCY_MS = 60_000;
+
+    private static final long MAX_RECORDED_LATENCY_NS = TimeUnit.MILLISECONDS.toNanos(MAX_RECORDED_LATENCY_MS);
+
+    private final Recorder recorder = new Recorder(MAX_RECORDED_LATENCY_NS, 3);
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final int concurrency;
     private final int keyCount;
     private final long timeoutMs;
     private volatile long measureFromNs = Long.MAX_VALUE;
+    private volatile boolean stopRequested;
 
     WriteWorkload(
         final List<Node> nodes, final Replica[] replicas, final int concurrency, final int valueBytes,
@@ -59,7 +65,8 @@ final class WriteWorkload
         this.keyCount = keyCount;
         this.timeoutMs = timeoutMs;
         this.peersByCoordinator = new int[nodes.size()][];
-        this.free = new ManyToManyConcurrentArrayQueue<>(concurrency);
+        // The queue needs a capacity of at least 2; it never holds more than the concurrency's writes.
+        this.free = new ManyToManyConcurrentArrayQueue<>(Math.max(2, concurrency));
         final SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < concurrency; i++)
         {
@@ -70,14 +77,34 @@ final class WriteWorkload
     }
 
     /**
-     * Run the workload: warm up, measure, then wait for every write in flight.
+     * Ask a running workload to stop submitting writes; {@link #run} then drains the writes in flight and returns
+     * what was measured so far. Safe from any thread, including a shutdown hook, before or during the run.
+     */
+    void stop()
+    {
+        stopRequested = true;
+    }
+
+    /**
+     * Resolve every node's peers and wait until every node reaches every other.
+     *
+     * @return true when connected, false when {@link #stop()} was called first.
+     * @throws IllegalStateException if a peer is still unreachable after the connect deadline.
+     */
+    boolean connect()
+    {
+        resolvePeers();
+        return awaitEveryPeerReachable();
+    }
+
+    /**
+     * Run the workload after {@link #connect()}: warm up, measure, then wait for every write in flight. Ends early
+     * when {@link #stop()} is called.
      *
      * @return the latency histogram of the measured writes (nanoseconds).
      */
     Result run(final long warmupNs, final long measureNs, final long seed)
     {
-        resolvePeers();
-        awaitEveryPeerReachable();
         final SplittableRandom random = new SplittableRandom(seed);
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
         final long startNs = System.nanoTime();
@@ -88,7 +115,7 @@ final class WriteWorkload
         long now;
         boolean measuring = false;
         // The measurement lasts its duration and holds at least one write, however slowly this thread is scheduled.
-        while ((now = System.nanoTime()) < endNs || 0 == measuredSubmitted)
+        while (!stopRequested && ((now = System.nanoTime()) < endNs || 0 == measuredSubmitted))
         {
             if (!measuring && now >= measureStartNs)
             {
@@ -120,9 +147,16 @@ final class WriteWorkload
         {
             idle.idle();
         }
-        final long elapsedNs = System.nanoTime() - Math.max(measureFromNs, startNs);
+        // Stopped during the warm-up: nothing was measured.
+        final long elapsedNs = measuring ? System.nanoTime() - measureFromNs : 0;
+        if (!measuring)
+        {
+            recorder.reset();
+            completed.set(0);
+            failed.set(0);
+        }
         return new Result(recorder.getIntervalHistogram(), completed.get(), failed.get(), elapsedNs,
-            concurrency - free.size());
+            concurrency - free.size(), stopRequested);
     }
 
     /**
@@ -130,34 +164,36 @@ final class WriteWorkload
      * never has to hold back (and later resend, possibly reordered) requests to a peer still connecting, which the
      * replicas' per-source order rule would reject as stale.
      *
+     * @return true when every peer is reachable, false when stopped first.
      * @throws IllegalStateException if a peer is still unreachable after {@link #CONNECT_DEADLINE_NS}.
      */
-    private void awaitEveryPeerReachable()
+    private boolean awaitEveryPeerReachable()
     {
         final long deadlineNs = System.nanoTime() + CONNECT_DEADLINE_NS;
         for (int c = 0; c < nodes.size(); c++)
         {
             for (int p = 0; p < nodes.size(); p++)
             {
-                if (p != c)
+                if (p != c && !awaitReachable(c, p, deadlineNs))
                 {
-                    awaitReachable(c, p, deadlineNs);
+                    return false;
                 }
             }
         }
+        return true;
     }
 
-    private void awaitReachable(final int from, final int to, final long deadlineNs)
+    private boolean awaitReachable(final int from, final int to, final long deadlineNs)
     {
         final IdleStrategy idle = new BackoffIdleStrategy(1, 1, 1_000, 1_000_000);
-        while (true)
+        while (!stopRequested)
         {
             final long remainingNs = deadlineNs - System.nanoTime();
             try
             {
                 nodes.get(from).call(nodes.get(to).endpoint(), Replica.SERVICE, Replica.PING, null, null, timeoutMs)
                     .get(Math.max(0, remainingNs), TimeUnit.NANOSECONDS);
-                return;
+                return true;
             }
             catch (final ExecutionException | TimeoutException ex)
             {
@@ -174,6 +210,7 @@ final class WriteWorkload
                 throw new IllegalStateException("interrupted while waiting for peers", ex);
             }
         }
+        return false;
     }
 
     private void resolvePeers()
@@ -203,11 +240,20 @@ final class WriteWorkload
      * @param latencyNs    latency of measured writes, completed or failed, in nanoseconds.
      * @param completed    writes every replica acknowledged during the measurement.
      * @param failed       writes at least one replica did not acknowledge (error or timeout).
-     * @param elapsedNs    length of the measurement, including the drain.
+     * @param elapsedNs    length of the measurement, including the drain; 0 when stopped before it began.
      * @param stillPending writes still in flight after the drain timeout.
+     * @param stopped      true when {@link #stop()} ended the run early: the figures are partial.
      */
-    record Result(Histogram latencyNs, long completed, long failed, long elapsedNs, int stillPending)
+    record Result(
+        Histogram latencyNs, long completed, long failed, long elapsedNs, int stillPending, boolean stopped)
     {
+        /**
+         * @return acknowledged writes per second of measurement, 0 when nothing was measured.
+         */
+        double writesPerSecond()
+        {
+            return elapsedNs > 0 ? completed / (elapsedNs / 1e9) : 0;
+        }
     }
 
     private final class PendingWrite implements NodeTask, RpcResponseListener
@@ -284,7 +330,7 @@ final class WriteWorkload
         {
             if (startNs >= measureFromNs)
             {
-                recorder.recordValue(Math.min(System.nanoTime() - startNs, TimeUnit.SECONDS.toNanos(60)));
+                recorder.recordValue(Math.min(System.nanoTime() - startNs, MAX_RECORDED_LATENCY_NS));
                 (anyFailed ? failed : completed).incrementAndGet();
             }
             free.offer(this);

@@ -1,0 +1,57 @@
+package io.datacake.perf;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * SIGTERM (what Ctrl-C's SIGINT also triggers) stops a run in a child JVM: partial report, non-zero exit, no files
+ * left behind.
+ */
+@DisabledOnOs(OS.WINDOWS)
+class StopOnSignalTest
+{
+    /** The JVM exits with 128 + the signal's number after its shutdown hooks: 15 is SIGTERM. */
+    private static final int EXIT_ON_SIGTERM = 128 + 15;
+
+    @TempDir
+    Path workDir;
+
+    @Test
+    void sigtermStopsTheRunReportsWhatWasMeasuredAndDeletesTheClusterFiles() throws Exception
+    {
+        // A run far longer than the test: only the signal can end it.
+        try (ChildJvm child = new ChildJvm(ChildJvm.perfHarness("run", "--transport", "AERON_IPC", "--warmup-s", "0",
+            "--duration-s", "86400", "--timeout-ms", "60000", "--work-dir", workDir.toString()), workDir))
+        {
+            assertThat(child.awaitLine("connected, files in " + workDir)).as("%s", child.output()).isTrue();
+            try (Stream<Path> files = Files.list(workDir))
+            {
+                assertThat(files).as("the cluster's directory while running").hasSize(1);
+            }
+
+            // SIGTERM through the process handle: Process.destroy() would also close the pipe we read the report from.
+            assertThat(child.process().toHandle().destroy()).isTrue();
+            final List<String> output = child.awaitExit();
+
+            assertThat(child.process().exitValue()).as("%s", output).isEqualTo(EXIT_ON_SIGTERM);
+            assertThat(output).anyMatch((line) -> line.startsWith("**Partial**: stopped by a signal"));
+            assertThat(output).anyMatch((line) -> line.startsWith("| writes ok |"));
+            assertThat(output).anyMatch((line) -> line.startsWith("replicas converged: yes"));
+            assertThat(output.get(output.size() - 1))
+                .isEqualTo("run stopped by a signal before its end: the figures above are partial");
+            try (Stream<Path> files = Files.list(workDir))
+            {
+                assertThat(files).as("Aeron and data directories after the signal").isEmpty();
+            }
+        }
+    }
+}
