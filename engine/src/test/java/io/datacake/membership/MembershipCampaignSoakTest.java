@@ -1,0 +1,64 @@
+package io.datacake.membership;
+
+import io.datacake.sim.Simulation;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.function.Consumer;
+
+/**
+ * The membership measurement campaign, one test per section, each printing its table lines (not part of the default
+ * run): {@code mvn -B -o -pl engine test -Psoak -Dtest=MembershipCampaignSoakTest}. Figures are virtual time, so
+ * they do not depend on the machine.
+ */
+@Tag("soak")
+final class MembershipCampaignSoakTest
+{
+    private static final Consumer<MembershipContext> DEFAULTS = (ctx) -> {};
+
+    private static MembershipCampaign campaign()
+    {
+        return new MembershipCampaign(System.out, Simulation.seedFromProperty(MembershipCampaign.DEFAULT_MASTER_SEED),
+            Integer.getInteger(MembershipCampaign.SEEDS_PROPERTY, MembershipCampaign.DEFAULT_SEEDS));
+    }
+
+    @Test
+    void convergence()
+    {
+        final MembershipCampaign campaign = campaign();
+        for (final int nodes : new int[]{3, 10, 100})
+        {
+            final int runs = nodes >= 100 ? Math.max(1, campaign.runs() / 4) : campaign.runs();
+            campaign.convergence(nodes, false, runs, DEFAULTS);
+            campaign.convergence(nodes, true, runs, DEFAULTS);
+        }
+    }
+
+    @Test
+    void detection()
+    {
+        final MembershipCampaign campaign = campaign();
+        campaign.detection(100, 0, DEFAULTS);
+        campaign.detection(100, 0.5, DEFAULTS);
+    }
+
+    @Test
+    void falseDeaths()
+    {
+        final MembershipCampaign campaign = campaign();
+        final int runs = Math.max(1, campaign.runs() / 4);
+        campaign.falseDeaths(100, 0.5, runs, DEFAULTS);
+        campaign.slowNode(100, runs, "local health on", DEFAULTS);
+        campaign.slowNode(100, runs, "local health off", (ctx) -> ctx.localHealthMaxScore(0));
+    }
+
+    @Test
+    void cost()
+    {
+        final MembershipCampaign campaign = campaign();
+        for (final int nodes : new int[]{10, 40, 100})
+        {
+            campaign.cost(nodes, Math.max(1, campaign.runs() / 10), DEFAULTS);
+        }
+    }
+}
