@@ -62,8 +62,8 @@ final class MembershipCampaign
             final MembershipScenarios.Detection detection = MembershipScenarios.detectCrash(seed, nodes, loss, c);
             ms[i] = detection.detectedMs();
             falseDeaths += detection.falseDeaths();
-            out.println("  " + what + " seed " + seed + ": " + ms[i] + " ms, false deaths " +
-                detection.falseDeaths());
+            out.println("  " + what + " seed " + seed + ": converged in " + detection.convergedMs() + " ms, " +
+                "detected in " + ms[i] + " ms, false deaths " + detection.falseDeaths());
         }
         out.printf("%s: p50 %.2f s p99 %.2f s max %.2f s; false deaths during detection %d%n", what,
             percentile(ms, 50) / 1000.0, percentile(ms, 99) / 1000.0, percentile(ms, 100) / 1000.0, falseDeaths);

@@ -14,7 +14,37 @@ import java.util.function.Consumer;
 @Tag("soak")
 final class MembershipCampaignSoakTest
 {
-    private static final Consumer<MembershipContext> DEFAULTS = (ctx) -> {};
+    /**
+     * The component's defaults (gossip interval aside), or overrides for tuning runs:
+     * {@code -Ddatacake.membership.initialIntervalMs}, {@code .phiThreshold}, {@code .localHealthMaxScore},
+     * {@code .liveFanout}.
+     */
+    private static final Consumer<MembershipContext> DEFAULTS = MembershipCampaignSoakTest::overrides;
+
+    private static void overrides(final MembershipContext ctx)
+    {
+        final String prefix = "datacake.membership.";
+        final String initialIntervalMs = System.getProperty(prefix + "initialIntervalMs");
+        if (null != initialIntervalMs)
+        {
+            ctx.initialIntervalMs(Long.parseLong(initialIntervalMs));
+        }
+        final String phiThreshold = System.getProperty(prefix + "phiThreshold");
+        if (null != phiThreshold)
+        {
+            ctx.phiThreshold(Double.parseDouble(phiThreshold));
+        }
+        final String localHealthMaxScore = System.getProperty(prefix + "localHealthMaxScore");
+        if (null != localHealthMaxScore)
+        {
+            ctx.localHealthMaxScore(Integer.parseInt(localHealthMaxScore));
+        }
+        final String liveFanout = System.getProperty(prefix + "liveFanout");
+        if (null != liveFanout)
+        {
+            ctx.liveFanout(Integer.parseInt(liveFanout));
+        }
+    }
 
     private static MembershipCampaign campaign()
     {
@@ -49,7 +79,7 @@ final class MembershipCampaignSoakTest
         final int runs = Math.max(1, campaign.runs() / 4);
         campaign.falseDeaths(100, 0.5, runs, DEFAULTS);
         campaign.slowNode(100, runs, "local health on", DEFAULTS);
-        campaign.slowNode(100, runs, "local health off", (ctx) -> ctx.localHealthMaxScore(0));
+        campaign.slowNode(100, runs, "local health off", DEFAULTS.andThen((ctx) -> ctx.localHealthMaxScore(0)));
     }
 
     @Test

@@ -88,15 +88,16 @@ final class MembershipScenarios
             {
                 cluster.addNode();
             }
-            if (cluster.msUntil(cluster::converged, CONVERGE_BUDGET_MS) < 0)
+            final long convergedMs = cluster.msUntil(cluster::converged, CONVERGE_BUDGET_MS);
+            if (convergedMs < 0)
             {
-                return new Detection(-1, -1);
+                return new Detection(-1, -1, -1);
             }
             cluster.simulation().runFor(WARMUP_MS);
             cluster.resetDeaths();
             cluster.crash(nodes);
             final long detectedMs = cluster.msUntil(cluster::crashDetectedEverywhere, DETECT_BUDGET_MS);
-            return new Detection(detectedMs, cluster.falseDeaths());
+            return new Detection(convergedMs, detectedMs, cluster.falseDeaths());
         }
     }
 
@@ -212,10 +213,11 @@ final class MembershipScenarios
     }
 
     /**
-     * @param detectedMs virtual ms from the crash until every running node marked it dead, or -1.
+     * @param convergedMs virtual ms until the cluster first converged, or -1 if it did not (nothing crashed then).
+     * @param detectedMs  virtual ms from the crash until every running node marked it dead, or -1.
      * @param falseDeaths death events of running nodes during detection.
      */
-    record Detection(long detectedMs, int falseDeaths)
+    record Detection(long convergedMs, long detectedMs, int falseDeaths)
     {
     }
 
