@@ -33,7 +33,7 @@ import java.util.List;
  * gossip codec (see the package documentation).
  * <p>
  * Local health: a gap between duty-cycle turns longer than the stall threshold, and a round in which SYNs to live
- * peers expired without SYN_ACK while no SYN_ACK at all arrived since the previous round, raise
+ * peers expired without SYN_ACK while no SYN_ACK at all arrived for a whole SYN timeout, raise
  * {@link LocalHealth}; answered SYNs and on-time rounds lower it. A node that was stalled or cut off therefore judges
  * its peers leniently until fresh gossip has arrived. A SYN lost now and then is not evidence against this node: on
  * a network losing a third of its frames or more, counting each one raised the score faster than answers lowered
@@ -82,7 +82,7 @@ public final class MembershipComponent implements Component, ClusterView
     private int frameOffset;
     private int frameBudget;
     private long lastTurnMs = NO_TURN;
-    private int synAcksThisRound;
+    private long lastSynAckMs = NO_TURN;
     private long gossipTimerId = -1;
     private boolean closed;
     private AtomicCounter seedsUnreachable;
@@ -433,12 +433,12 @@ public final class MembershipComponent implements Component, ClusterView
                 expired++;
             }
         }
-        // One piece of evidence per round, and only if no peer answered at all: lost frames are the network's.
-        if (expired > 0 && 0 == synAcksThisRound)
+        // One piece of evidence per round, and only if no peer at all answered for a whole SYN timeout: a lossy
+        // network leaves some SYNs unanswered every round, a node cut off or falling behind leaves them all.
+        if (expired > 0 && (NO_TURN == lastSynAckMs || nowMs - lastSynAckMs >= ctx.synTimeoutMs()))
         {
             membership.health().onProbeUnanswered();
         }
-        synAcksThisRound = 0;
     }
 
     private void checkStall(final long nowMs)
@@ -490,7 +490,7 @@ public final class MembershipComponent implements Component, ClusterView
         if (request.messageTypeId() == GossipMessageType.SYN_ACK.code())
         {
             synSentMs.remove(sourceNodeId);
-            synAcksThisRound++;
+            lastSynAckMs = services.nowMs();
         }
         noteSeedAnswer(sourceNodeId, body, endpointOffset, endpointLength);
 

@@ -88,9 +88,11 @@ final class MembershipCampaign
         out.flush();
     }
 
-    void slowNode(final int nodes, final int runCount, final String label, final Consumer<MembershipContext> c)
+    void slowNode(
+        final int nodes, final int slowFactor, final int runCount, final String label, final Consumer<MembershipContext> c)
     {
-        final String what = "slow node (" + label + ") N=" + nodes + " over " + FALSE_DEATH_WINDOW_MS + " ms";
+        final String what = "slow node x" + slowFactor + " (" + label + ") N=" + nodes + " over " +
+            FALSE_DEATH_WINDOW_MS + " ms";
         int bySlow = 0;
         int healthyAccused = 0;
         int slowDeaths = 0;
@@ -98,7 +100,7 @@ final class MembershipCampaign
         {
             final long seed = seeds.nextLong();
             final MembershipScenarios.SlowNode result =
-                MembershipScenarios.slowNode(seed, nodes, FALSE_DEATH_WINDOW_MS, c);
+                MembershipScenarios.slowNode(seed, nodes, FALSE_DEATH_WINDOW_MS, slowFactor, c);
             out.println("  " + what + " seed " + seed + ": " + result);
             bySlow += result.deathsBySlowNode();
             healthyAccused += result.healthyAccused();

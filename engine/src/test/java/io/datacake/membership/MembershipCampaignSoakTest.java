@@ -78,8 +78,12 @@ final class MembershipCampaignSoakTest
         final MembershipCampaign campaign = campaign();
         final int runs = Math.max(1, campaign.runs() / 4);
         campaign.falseDeaths(100, 0.5, runs, DEFAULTS);
-        campaign.slowNode(100, runs, "local health on", DEFAULTS);
-        campaign.slowNode(100, runs, "local health off", DEFAULTS.andThen((ctx) -> ctx.localHealthMaxScore(0)));
+        for (final int slowFactor : new int[]{10, 30})
+        {
+            campaign.slowNode(100, slowFactor, runs, "local health on", DEFAULTS);
+            campaign.slowNode(100, slowFactor, runs, "local health off",
+                DEFAULTS.andThen((ctx) -> ctx.localHealthMaxScore(0)));
+        }
     }
 
     @Test

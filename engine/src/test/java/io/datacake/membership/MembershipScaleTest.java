@@ -79,8 +79,25 @@ final class MembershipScaleTest
     void aNodeSteppingTenTimesSlowerAccusesNoHealthyNode()
     {
         final MembershipScenarios.SlowNode result =
-            MembershipScenarios.slowNode(seed("slow", 306), NODES, 30_000, (ctx) -> {});
+            MembershipScenarios.slowNode(seed("slow", 306), NODES, 30_000, 10, (ctx) -> {});
         assertThat(result.deathsBySlowNode()).as("deaths reported by the slow node").isZero();
         assertThat(result.healthyAccused()).as("healthy nodes accused by anyone").isZero();
+    }
+
+    /**
+     * Steps of 30 rounds (9 s) outlast the detection time, so without local health the slow node accuses its
+     * peers on every step; with it, it doubts itself instead.
+     */
+    @Test
+    void aNodeSteppingThirtyTimesSlowerAccusesNoHealthyNodeThanksToLocalHealth()
+    {
+        final MembershipScenarios.SlowNode result =
+            MembershipScenarios.slowNode(seed("slower", 307), NODES, 30_000, 30, (ctx) -> {});
+        assertThat(result.deathsBySlowNode()).as("deaths reported by the slow node").isZero();
+        assertThat(result.healthyAccused()).as("healthy nodes accused by anyone").isZero();
+
+        final MembershipScenarios.SlowNode withoutLocalHealth = MembershipScenarios.slowNode(
+            seed("slowerWithoutLocalHealth", 307), NODES, 30_000, 30, (ctx) -> ctx.localHealthMaxScore(0));
+        assertThat(withoutLocalHealth.deathsBySlowNode()).as("the scenario exercises local health").isPositive();
     }
 }

@@ -19,8 +19,6 @@ final class MembershipScenarios
     /** Steady gossip before a crash, so detectors hold samples of the real heartbeat interval. */
     static final long WARMUP_MS = 30_000;
 
-    /** How many gossip rounds a slow node's clock stands still before it jumps by all of them at once. */
-    static final int SLOW_FACTOR = 10;
 
     private MembershipScenarios()
     {
@@ -136,18 +134,23 @@ final class MembershipScenarios
 
     /**
      * Converge on a fault-free network, then make the last node slow: its clock stands still for
-     * {@link #SLOW_FACTOR} gossip intervals and then jumps by all of them, so its gossip timer, its failure
-     * detector and its view of time advance only every {@link #SLOW_FACTOR}th round (messages are still received
+     * {@code slowFactor} gossip intervals and then jumps by all of them, so its gossip timer, its failure
+     * detector and its view of time advance only every {@code slowFactor}th round (messages are still received
      * and answered as they arrive, stamped with the stale time).
      *
      * @param seed       the seed.
      * @param nodes      cluster size.
      * @param durationMs how long the node runs slow.
+     * @param slowFactor gossip rounds per step of the slow node.
      * @param common     membership settings.
      * @return what was accused, or -1 counts if the cluster did not converge.
      */
     static SlowNode slowNode(
-        final long seed, final int nodes, final long durationMs, final Consumer<MembershipContext> common)
+        final long seed,
+        final int nodes,
+        final long durationMs,
+        final int slowFactor,
+        final Consumer<MembershipContext> common)
     {
         final SteppingClock[] slowClock = new SteppingClock[1];
         try (MembershipCluster cluster = new MembershipCluster(seed, 0, common))
@@ -163,7 +166,7 @@ final class MembershipScenarios
             }
             cluster.simulation().runFor(WARMUP_MS);
             cluster.resetDeaths();
-            slowClock[0].periodMs(SLOW_FACTOR * cluster.gossipIntervalMs());
+            slowClock[0].periodMs(slowFactor * cluster.gossipIntervalMs());
             cluster.simulation().runFor(durationMs);
             final int bySlow = cluster.deathsReportedBy(slow);
             return new SlowNode(bySlow, cluster.healthyNodesAccused(slow), cluster.deathsReportedOf(slow));
