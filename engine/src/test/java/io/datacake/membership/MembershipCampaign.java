@@ -120,6 +120,11 @@ final class MembershipCampaign
         {
             final long seed = seeds.nextLong();
             final MembershipScenarios.Cost cost = MembershipScenarios.steadyCost(seed, nodes, COST_WINDOW_MS, c);
+            if (null == cost)
+            {
+                throw new AssertionError(what + " seed " + seed + ": did not converge within " +
+                    MembershipScenarios.CONVERGE_BUDGET_MS + " ms");
+            }
             out.printf("  %s seed %d: %.0f B/s %.1f frames/s per node%n", what, seed, cost.bytesPerSecond(),
                 cost.framesPerSecond());
             bytes += cost.bytesPerSecond();

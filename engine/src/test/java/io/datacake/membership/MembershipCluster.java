@@ -6,7 +6,9 @@ import io.datacake.sim.Simulation;
 import org.agrona.concurrent.EpochClock;
 
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A simulated cluster of nodes running the membership component, instrumented for measurement: every node's
@@ -92,7 +94,7 @@ final class MembershipCluster implements AutoCloseable
      * @param clockWrapper wraps the node's clock, or null to keep it.
      * @return the new node's id.
      */
-    int addNode(final java.util.function.UnaryOperator<EpochClock> clockWrapper)
+    int addNode(final UnaryOperator<EpochClock> clockWrapper)
     {
         final int nodeId = ++nodeCount;
         if (nodeId > MAX_NODES)
@@ -239,13 +241,13 @@ final class MembershipCluster implements AutoCloseable
     }
 
     /**
-     * Step until a condition holds, then round the elapsed virtual time up to whole gossip rounds.
+     * Step until a condition holds.
      *
      * @param condition    the condition.
      * @param maxVirtualMs the budget.
      * @return the virtual milliseconds it took, or -1 if the budget ran out.
      */
-    long msUntil(final java.util.function.BooleanSupplier condition, final long maxVirtualMs)
+    long msUntil(final BooleanSupplier condition, final long maxVirtualMs)
     {
         final long startMs = nowMs();
         return simulation.runUntil(condition, maxVirtualMs) ? nowMs() - startMs : -1;
