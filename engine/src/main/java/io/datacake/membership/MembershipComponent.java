@@ -32,9 +32,12 @@ import java.util.List;
  * Message body: {@code uint16} sender endpoint length (little-endian), the endpoint in US-ASCII, then one frame of the
  * gossip codec (see the package documentation).
  * <p>
- * Local health: a gap between duty-cycle turns longer than the stall threshold, and a SYN to a live peer left
- * without SYN_ACK past the SYN timeout, raise {@link LocalHealth}; answered SYNs and on-time rounds lower it. A
- * node that was stalled therefore judges its peers leniently until fresh gossip has arrived.
+ * Local health: a gap between duty-cycle turns longer than the stall threshold, and a round in which SYNs to live
+ * peers expired without SYN_ACK while no SYN_ACK at all arrived for a whole SYN timeout, raise
+ * {@link LocalHealth}; answered SYNs and on-time rounds lower it. A node that was stalled or cut off therefore judges
+ * its peers leniently until fresh gossip has arrived. A SYN lost now and then is not evidence against this node: on
+ * a network losing a third of its frames or more, counting each one raised the score faster than answers lowered
+ * it, and the saturated score slowed the detection of real crashes about ninefold.
  * <p>
  * {@link ClusterView} and the other accessors are for the node thread; {@link #members()} is the snapshot for any
  * thread.
@@ -79,6 +82,7 @@ public final class MembershipComponent implements Component, ClusterView
     private int frameOffset;
     private int frameBudget;
     private long lastTurnMs = NO_TURN;
+    private long lastSynAckMs = NO_TURN;
     private long gossipTimerId = -1;
     private boolean closed;
     private AtomicCounter seedsUnreachable;
@@ -418,7 +422,7 @@ public final class MembershipComponent implements Component, ClusterView
 
     private void expireSyns(final long nowMs)
     {
-        final LocalHealth health = membership.health();
+        int expired = 0;
         for (final Long2LongHashMap.EntryIterator it = synSentMs.entrySet().iterator(); it.hasNext(); )
         {
             it.next();
@@ -426,8 +430,14 @@ public final class MembershipComponent implements Component, ClusterView
             {
                 it.remove();
                 synsUnanswered.increment();
-                health.onProbeUnanswered();
+                expired++;
             }
+        }
+        // One piece of evidence per round, and only if no peer at all answered for a whole SYN timeout: a lossy
+        // network leaves some SYNs unanswered every round, a node cut off or falling behind leaves them all.
+        if (expired > 0 && (NO_TURN == lastSynAckMs || nowMs - lastSynAckMs >= ctx.synTimeoutMs()))
+        {
+            membership.health().onProbeUnanswered();
         }
     }
 
@@ -480,6 +490,7 @@ public final class MembershipComponent implements Component, ClusterView
         if (request.messageTypeId() == GossipMessageType.SYN_ACK.code())
         {
             synSentMs.remove(sourceNodeId);
+            lastSynAckMs = services.nowMs();
         }
         noteSeedAnswer(sourceNodeId, body, endpointOffset, endpointLength);
 

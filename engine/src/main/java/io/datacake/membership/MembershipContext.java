@@ -11,8 +11,10 @@ import java.util.Objects;
  * <p>
  * The failure-detector and grace-period defaults are those of the chitchat gossip library, so a cluster behaves as
  * operators of that library expect: one gossip round a second, phi threshold 8, a sampling window of 1,000 samples,
- * intervals above 10 s ignored, 5 s expected before any sample, dead members forgotten after 24 hours, tombstones
- * kept for 2 hours.
+ * intervals above 10 s ignored, dead members forgotten after 24 hours, tombstones kept for 2 hours. One default
+ * differs: before any sample the detector expects one gossip interval between heartbeats, not a fixed 5 s. The
+ * detector weighs that prior as several samples, so a 5 s prior at a sub-second gossip interval kept the mean
+ * interval, and with it the time to detect a crash, several times too high for the first minutes of every member.
  */
 public final class MembershipContext
 {
@@ -46,6 +48,9 @@ public final class MembershipContext
     /** Longest endpoint string, in bytes, carried in a gossip message. */
     public static final int MAX_ENDPOINT_LENGTH = 1_024;
 
+    /** Initial interval value that asks for the default: the gossip interval. */
+    public static final long DERIVED_INITIAL_INTERVAL_MS = 0;
+
     /** Generation value that asks for the default: start time and incarnation combined. */
     public static final long DERIVED_GENERATION = 0;
 
@@ -58,7 +63,7 @@ public final class MembershipContext
     private double phiThreshold = PhiAccrualDetector.DEFAULT_PHI_THRESHOLD;
     private int samplingWindow = PhiAccrualDetector.DEFAULT_SAMPLING_WINDOW;
     private long maxIntervalMs = PhiAccrualDetector.DEFAULT_MAX_INTERVAL_MS;
-    private long initialIntervalMs = PhiAccrualDetector.DEFAULT_INITIAL_INTERVAL_MS;
+    private long initialIntervalMs = DERIVED_INITIAL_INTERVAL_MS;
     private long deadGracePeriodMs = FailureDetector.DEFAULT_DEAD_GRACE_PERIOD_MS;
     private long tombstoneGracePeriodMs = DEFAULT_TOMBSTONE_GRACE_PERIOD_MS;
     private int localHealthMaxScore = LocalHealth.DEFAULT_MAX_SCORE;
@@ -119,7 +124,7 @@ public final class MembershipContext
             throw new IllegalArgumentException("generation must be > 0, or 0 for the derived default, got " +
                 generation);
         }
-        new FailureDetector(phiThreshold, samplingWindow, maxIntervalMs, initialIntervalMs, deadGracePeriodMs);
+        new FailureDetector(phiThreshold, samplingWindow, maxIntervalMs, initialIntervalMs(), deadGracePeriodMs);
         return this;
     }
 
@@ -309,7 +314,8 @@ public final class MembershipContext
     }
 
     /**
-     * @param initialIntervalMs heartbeat interval expected before any sample.
+     * @param initialIntervalMs heartbeat interval expected before any sample, > 0, or
+     *                          {@link #DERIVED_INITIAL_INTERVAL_MS} for the gossip interval (the default).
      * @return this.
      */
     public MembershipContext initialIntervalMs(final long initialIntervalMs)
@@ -319,11 +325,12 @@ public final class MembershipContext
     }
 
     /**
-     * @return heartbeat interval expected before any sample.
+     * @return heartbeat interval expected before any sample: the configured one, or the gossip interval when it is
+     * {@link #DERIVED_INITIAL_INTERVAL_MS}.
      */
     public long initialIntervalMs()
     {
-        return initialIntervalMs;
+        return DERIVED_INITIAL_INTERVAL_MS == initialIntervalMs ? gossipIntervalMs : initialIntervalMs;
     }
 
     /**

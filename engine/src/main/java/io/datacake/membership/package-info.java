@@ -68,8 +68,8 @@
  * node publishes its data centre and endpoint as well-known keys of its own state. Frames are bounded by the
  * transport's frame less the RPC fields. Unreachable seeds are retried every round and counted; a frame claiming
  * this node's id from another endpoint is dropped and counted. A gap between duty-cycle turns beyond the stall
- * threshold, and a SYN to a live peer left without SYN_ACK, are evidence against this node's
- * {@link io.datacake.membership.LocalHealth}, so a node that was stalled does not accuse healthy peers on resuming.
+ * threshold, and a round whose SYNs to live peers went unanswered while no peer answered for a SYN timeout, are evidence
+ * against this node's {@link io.datacake.membership.LocalHealth}, so a node that was stalled does not accuse healthy peers on resuming.
  * <p>
  * What the rest of the node reads is a {@link io.datacake.membership.ClusterView} (node thread; a version that moves
  * on join, death, revival, departure and endpoint change) and {@link io.datacake.membership.MembershipListener}
