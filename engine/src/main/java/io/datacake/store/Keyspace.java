@@ -108,6 +108,10 @@ final class Keyspace implements AutoCloseable
 
     boolean willApply(final boolean tombstone, final int source, final long key, final long stamp, final int nodeId)
     {
+        if (Orswot.REPAIR_SOURCE == source)
+        {
+            return set.willRepair(tombstone, key, stamp, nodeId);
+        }
         return set.willApply(tombstone ? SetOperation.DELETE : SetOperation.INSERT, source, key, stamp, nodeId);
     }
 
@@ -117,8 +121,16 @@ final class Keyspace implements AutoCloseable
     void apply(final boolean tombstone, final int source, final long key, final long stamp, final int nodeId)
     {
         final long oldHash = entryHashOf(key);
-        final boolean changed = tombstone ?
-            set.delete(source, key, stamp, nodeId) : set.insert(source, key, stamp, nodeId);
+        final boolean changed;
+        if (Orswot.REPAIR_SOURCE == source)
+        {
+            // Repair arrives in key-space order, not stamp order: the set's per-source ordering does not hold.
+            changed = set.repair(tombstone, key, stamp, nodeId);
+        }
+        else
+        {
+            changed = tombstone ? set.delete(source, key, stamp, nodeId) : set.insert(source, key, stamp, nodeId);
+        }
         if (changed)
         {
             tree.apply(key, oldHash, entryHashOf(key));

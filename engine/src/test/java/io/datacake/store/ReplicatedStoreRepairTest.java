@@ -114,6 +114,34 @@ final class ReplicatedStoreRepairTest
         }
     }
 
+    @Test
+    void smallPerRoundBoundsSpreadTheRepairOverRoundsAndStillConverge()
+    {
+        final int maxEntriesPerFetch = 3;
+        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(307), 3,
+            (ctx) -> ctx.repairIntervalMs(REPAIR_INTERVAL_MS).repairMaxSegmentsPerRound(2)
+                .repairMaxEntriesPerFetch(maxEntriesPerFetch)))
+        {
+            cluster.simulation.network().partition(List.of("sim-1", "sim-2"), List.of("sim-3"));
+            for (int i = 0; i < KEY_COUNT; i++)
+            {
+                cluster.await(cluster.handle(1 + i % 2).put(KEYSPACE, i, bytes("v" + i), ConsistencyLevel.NONE));
+            }
+            for (int i = 0; i < KEY_COUNT; i += 7)
+            {
+                cluster.await(cluster.handle(2).delete(KEYSPACE, i, ConsistencyLevel.NONE));
+            }
+            awaitConvergedBetweenOneAndTwo(cluster);
+            final long roundsBefore = cluster.store(3).repairRounds();
+
+            cluster.simulation.network().heal();
+            awaitConverged(cluster, KEYSPACE, KEY_COUNT);
+            assertThat(cluster.store(3).repairRounds() - roundsBefore).as("at most 2 segments a round")
+                .isGreaterThanOrEqualTo(KEY_COUNT / 2);
+            assertThat(cluster.store(3).repairEntriesApplied()).isEqualTo(KEY_COUNT);
+        }
+    }
+
     private static void awaitConvergedBetweenOneAndTwo(final StoreSimCluster cluster)
     {
         assertThat(cluster.simulation.runUntil(() ->
