@@ -78,8 +78,32 @@ import java.util.List;
  * whole, counted by reason in the node's counters, and changes nothing. On the node thread a coordinated write
  * reuses pooled state and a reused encoding buffer; the handle allocates the command, its copies of the arguments
  * and the future, and a replica allocates its deferred reply.
+ *
+ * <h2>Repair</h2>
+ * Every {@link StoreContext#repairIntervalMs(long)} the store runs one anti-entropy round, pulling from one live peer
+ * (round robin), one step after the other over RPC calls, never more than one round at a time:
+ * <ol>
+ *   <li>fast track: the peer lists up to {@code 64} of its keyspaces in name order with their tree roots; equal
+ *       roots end the round after this one message pair (an in-sync node costs one pair a round), a keyspace the
+ *       peer has and this node lacks is created here, and the first keyspace whose root differs is repaired (the
+ *       next round starts after it, so every keyspace with work gets its turn);</li>
+ *   <li>the {@link TictacExchange} descent over that keyspace's tree finds at most
+ *       {@link StoreContext#repairMaxSegmentsPerRound(int)} mismatched segments;</li>
+ *   <li>one fetch asks the peer for the entries of those segments (key, stamp, node, value or tombstone), at most
+ *       {@link StoreContext#repairMaxEntriesPerFetch(int)} entries and about
+ *       {@link StoreContext#repairMaxBytesPerFetch(int)} value bytes, in stamp order; the rest come in later rounds.
+ *       They are applied like replicate messages but through {@link Orswot#REPAIR_SOURCE}: the set decides what wins
+ *       ({@link Orswot#repair}, last write by stamp and node id, whatever order repair brings them in), the storage
+ *       writer commits and the tree follows.</li>
+ * </ol>
+ * Repair pulls only: a node holding what its peer lacks waits for the peer's own round. The answering side keeps
+ * no per-peer state; finding a segment's entries scans the keyspace's whole set, O(keys in the keyspace) per fetch,
+ * and reads the live entries' values from storage on the node thread (a read, never a sync), acceptable at one fetch
+ * per round and interval. A malformed repair request or reply is dropped, counted by reason, and changes nothing;
+ * a failed or timed-out call ends the round. Rounds, rounds in sync, failed rounds, requests, segments fetched,
+ * entries fetched and applied are counted in the node's counters.
  * <p>
- * Not in this version: anti-entropy rounds and tombstone purge.
+ * Not in this version: tombstone purge.
  */
 public final class ReplicatedStore implements Component
 {
