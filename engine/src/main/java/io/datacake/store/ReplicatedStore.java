@@ -834,7 +834,8 @@ public final class ReplicatedStore implements Component
         {
             return 0;
         }
-        repairNodeId = liveOthers[repairPeerCursor++ % liveOtherCount];
+        repairPeerCursor = repairPeerCursor + 1 < liveOtherCount ? repairPeerCursor + 1 : 0;
+        repairNodeId = liveOthers[repairPeerCursor];
         repairPeer = peerByNodeId.get(repairNodeId);
         repairRounds.increment();
         repairState = REPAIR_AWAIT_KEYSPACES;
@@ -971,7 +972,7 @@ public final class ReplicatedStore implements Component
             return RepairMessages.OK;
         }
         final int nameLength = RepairMessages.putName(repairRequest, 0, repairKeyspace.nameUtf8());
-        repairRequest.checkLimit(nameLength + TictacCodec.MAX_MESSAGE_LENGTH);
+        repairRequest.checkLimit(nameLength + Integer.BYTES + TictacCodec.MAX_MESSAGE_LENGTH);
         final int requestLength = repairKeyspace.repairExchange(ctx.repairMaxSegmentsPerRound())
             .start(repairRequest, nameLength);
         repairState = REPAIR_AWAIT_TREE;
@@ -1168,7 +1169,17 @@ public final class ReplicatedStore implements Component
         sortFetchedByStamp();
 
         final int length = encodeFetched(keyspace);
-        reply.send(repairReply, 0, length);
+        try
+        {
+            reply.send(repairReply, 0, length);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Longer than the node's largest body: one large value over the byte bound.
+            repairFetchesRefused.increment();
+            reply.fail("repair fetch reply of " + length + " bytes is longer than node " + localNodeId +
+                "'s largest body (NodeContext.maxBodyLength): " + ex.getMessage());
+        }
     }
 
     private void collectFetched(final long key, final long stamp, final int nodeId, final boolean tombstone)

@@ -107,12 +107,6 @@ public final class StoreContext
             throw new IllegalArgumentException("repairMaxSegmentsPerRound must be in [1, " +
                 TictacCodec.MAX_SEGMENT_IDS_PER_MESSAGE + "]: " + repairMaxSegmentsPerRound);
         }
-        if (writerContext.maxInFlightWrites() < repairMaxEntriesPerFetch)
-        {
-            throw new IllegalArgumentException("writerContext.maxInFlightWrites (" +
-                writerContext.maxInFlightWrites() + ") must hold one repair fetch of repairMaxEntriesPerFetch (" +
-                repairMaxEntriesPerFetch + ")");
-        }
         return this;
     }
 
@@ -374,7 +368,8 @@ public final class StoreContext
     /**
      * Bound on the entries one repair fetch reply carries; the segments' other entries come in later rounds.
      *
-     * @param repairMaxEntriesPerFetch positive, at most the writer's in-flight writes.
+     * @param repairMaxEntriesPerFetch positive; the same on every node, and best no more than the writer's in-flight
+     *                                 writes: a fetch the writer has no room for is refused (and counted) whole.
      * @return this.
      */
     public StoreContext repairMaxEntriesPerFetch(final int repairMaxEntriesPerFetch)
