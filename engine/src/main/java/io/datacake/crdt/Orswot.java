@@ -259,6 +259,42 @@ public final class Orswot implements AutoCloseable
     }
 
     /**
+     * Would this repaired record change the set? Exactly what {@link #repair} would return, without changing
+     * anything.
+     *
+     * @param tombstone true for a tombstone, false for a live entry.
+     * @param key       document id.
+     * @param stamp     packed HLC stamp, positive.
+     * @param nodeId    node id of the stamp.
+     * @return true if repairing with the record would change the key's live entry or tombstone.
+     * @throws IllegalArgumentException if the stamp or node id is out of range, or the set has no repair source.
+     */
+    public boolean willRepair(final boolean tombstone, final long key, final long stamp, final int nodeId)
+    {
+        return applyRepair(tombstone, key, stamp, nodeId, false);
+    }
+
+    /**
+     * Apply a record fetched by anti-entropy repair through the {@link #REPAIR_SOURCE}. Repair delivers records in
+     * the order of the key space, not of their stamps, so unlike {@link #insert(int, long, long, int)} an older stamp
+     * than one already seen from its node is not stale here. A record for a key this set does not hold is refused if
+     * the set already observed its stamp (it was removed here and purged), as in {@link #merge}; otherwise the later
+     * record by (stamp, node id) wins, an insert beating a tombstone at an equal timestamp. The stamp is recorded as
+     * seen through the repair source.
+     *
+     * @param tombstone true for a tombstone, false for a live entry.
+     * @param key       document id.
+     * @param stamp     packed HLC stamp, positive.
+     * @param nodeId    node id of the stamp.
+     * @return true if the key's live entry or tombstone changed.
+     * @throws IllegalArgumentException if the stamp or node id is out of range, or the set has no repair source.
+     */
+    public boolean repair(final boolean tombstone, final long key, final long stamp, final int nodeId)
+    {
+        return applyRepair(tombstone, key, stamp, nodeId, true);
+    }
+
+    /**
      * What this set must apply to catch up with another: every live entry of {@code other} that is newer than what
      * this set holds for its key (or unknown here and not yet observed) goes to {@code changes}, every such tombstone
      * to {@code removals}.
@@ -597,6 +633,22 @@ public final class Orswot implements AutoCloseable
         }
         return SetOperation.INSERT == operation ?
             applyInsert(key, stamp, nodeId, commit) : applyDelete(key, stamp, nodeId, commit);
+    }
+
+    private boolean applyRepair(
+        final boolean tombstone, final long key, final long stamp, final int nodeId, final boolean commit)
+    {
+        checkSource(REPAIR_SOURCE);
+        checkStamp(stamp, nodeId);
+        if (live.indexOf(key) < 0 && dead.indexOf(key) < 0 && isObserved(stamp, nodeId))
+        {
+            return false;
+        }
+        if (commit)
+        {
+            seenStamps.raise(REPAIR_SOURCE, nodeId, stamp);
+        }
+        return tombstone ? applyDelete(key, stamp, nodeId, commit) : applyInsert(key, stamp, nodeId, commit);
     }
 
     // A key is never both live and a tombstone, so each branch below knows the other table lacks it.

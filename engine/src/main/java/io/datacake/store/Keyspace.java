@@ -4,6 +4,8 @@ import io.datacake.clock.HlcTimestamp;
 import io.datacake.crdt.Orswot;
 import io.datacake.crdt.SetOperation;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * One keyspace's replicated state on the node thread: its set (which write of each key wins) and its content tree
  * (kept equal to the XOR of the set's entry hashes, for anti-entropy). Every change goes through
@@ -20,11 +22,16 @@ final class Keyspace implements AutoCloseable
     private final String name;
     private final Orswot set;
     private final TictacTree tree;
+    private final byte[] nameUtf8;
     private long changeStamp = HlcTimestamp.NULL_STAMP;
+    private TictacExchange repairExchange;
+    private TictacResponder repairResponder;
+    private int repairSkip;
 
     Keyspace(final String name, final Orswot set, final TictacTree tree)
     {
         this.name = name;
+        this.nameUtf8 = name.getBytes(StandardCharsets.UTF_8);
         this.set = set;
         this.tree = tree;
         set.forEachLive((key, stamp, nodeId) ->
@@ -36,6 +43,48 @@ final class Keyspace implements AutoCloseable
     String name()
     {
         return name;
+    }
+
+    byte[] nameUtf8()
+    {
+        return nameUtf8;
+    }
+
+    /**
+     * The asking side of this keyspace's repair rounds, made on first use; it keeps where a truncated round stopped.
+     */
+    TictacExchange repairExchange(final int maxSegmentsPerRound)
+    {
+        if (null == repairExchange)
+        {
+            repairExchange = new TictacExchange(tree, maxSegmentsPerRound);
+        }
+        return repairExchange;
+    }
+
+    /**
+     * The answering side of peers' repair rounds over this keyspace, made on first use.
+     */
+    TictacResponder repairResponder()
+    {
+        if (null == repairResponder)
+        {
+            repairResponder = new TictacResponder(tree);
+        }
+        return repairResponder;
+    }
+
+    /**
+     * @return matching entries to pass over in the next repair fetch of this keyspace (0: from the first).
+     */
+    int repairSkip()
+    {
+        return repairSkip;
+    }
+
+    void repairSkip(final int repairSkip)
+    {
+        this.repairSkip = repairSkip;
     }
 
     Orswot set()
@@ -59,6 +108,10 @@ final class Keyspace implements AutoCloseable
 
     boolean willApply(final boolean tombstone, final int source, final long key, final long stamp, final int nodeId)
     {
+        if (Orswot.REPAIR_SOURCE == source)
+        {
+            return set.willRepair(tombstone, key, stamp, nodeId);
+        }
         return set.willApply(tombstone ? SetOperation.DELETE : SetOperation.INSERT, source, key, stamp, nodeId);
     }
 
@@ -68,8 +121,16 @@ final class Keyspace implements AutoCloseable
     void apply(final boolean tombstone, final int source, final long key, final long stamp, final int nodeId)
     {
         final long oldHash = entryHashOf(key);
-        final boolean changed = tombstone ?
-            set.delete(source, key, stamp, nodeId) : set.insert(source, key, stamp, nodeId);
+        final boolean changed;
+        if (Orswot.REPAIR_SOURCE == source)
+        {
+            // Repair arrives in key-space order, not stamp order: the set's per-source ordering does not hold.
+            changed = set.repair(tombstone, key, stamp, nodeId);
+        }
+        else
+        {
+            changed = tombstone ? set.delete(source, key, stamp, nodeId) : set.insert(source, key, stamp, nodeId);
+        }
         if (changed)
         {
             tree.apply(key, oldHash, entryHashOf(key));

@@ -11,9 +11,13 @@ import io.datacake.node.Node;
 import io.datacake.node.NodeClosedException;
 import io.datacake.node.NodeServices;
 import io.datacake.rpc.Rpc;
+import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcReply;
 import io.datacake.rpc.RpcRequest;
+import io.datacake.rpc.RpcResponseListener;
 import io.datacake.rpc.RpcService;
+import io.datacake.crdt.EntryConsumer;
+import io.datacake.storage.DocumentView;
 import io.datacake.storage.KeyspaceStateLoader;
 import io.datacake.storage.ReadTransaction;
 import io.datacake.storage.Storage;
@@ -21,11 +25,15 @@ import io.datacake.storage.StorageWriter;
 import io.datacake.storage.StorageWriterContext;
 import io.datacake.storage.WriteCompletionHandler;
 import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 
@@ -70,8 +78,32 @@ import java.util.List;
  * whole, counted by reason in the node's counters, and changes nothing. On the node thread a coordinated write
  * reuses pooled state and a reused encoding buffer; the handle allocates the command, its copies of the arguments
  * and the future, and a replica allocates its deferred reply.
+ *
+ * <h2>Repair</h2>
+ * Every {@link StoreContext#repairIntervalMs(long)} the store runs one anti-entropy round, pulling from one live peer
+ * (round robin), one step after the other over RPC calls, never more than one round at a time:
+ * <ol>
+ *   <li>fast track: the peer lists up to {@code 64} of its keyspaces in name order with their tree roots; equal
+ *       roots end the round after this one message pair (an in-sync node costs one pair a round), a keyspace the
+ *       peer has and this node lacks is created here, and the first keyspace whose root differs is repaired (the
+ *       next round starts after it, so every keyspace with work gets its turn);</li>
+ *   <li>the {@link TictacExchange} descent over that keyspace's tree finds at most
+ *       {@link StoreContext#repairMaxSegmentsPerRound(int)} mismatched segments;</li>
+ *   <li>one fetch asks the peer for the entries of those segments (key, stamp, node, value or tombstone), at most
+ *       {@link StoreContext#repairMaxEntriesPerFetch(int)} entries and about
+ *       {@link StoreContext#repairMaxBytesPerFetch(int)} value bytes, in stamp order; the rest come in later rounds.
+ *       They are applied like replicate messages but through {@link Orswot#REPAIR_SOURCE}: the set decides what wins
+ *       ({@link Orswot#repair}, last write by stamp and node id, whatever order repair brings them in), the storage
+ *       writer commits and the tree follows.</li>
+ * </ol>
+ * Repair pulls only: a node holding what its peer lacks waits for the peer's own round. The answering side keeps
+ * no per-peer state; finding a segment's entries scans the keyspace's whole set, O(keys in the keyspace) per fetch,
+ * and reads the live entries' values from storage on the node thread (a read, never a sync), acceptable at one fetch
+ * per round and interval. A malformed repair request or reply is dropped, counted by reason, and changes nothing;
+ * a failed or timed-out call ends the round. Rounds, rounds in sync, failed rounds, requests, segments fetched,
+ * entries fetched and applied are counted in the node's counters.
  * <p>
- * Not in this version: anti-entropy rounds and tombstone purge.
+ * Not in this version: tombstone purge.
  */
 public final class ReplicatedStore implements Component
 {
@@ -80,6 +112,15 @@ public final class ReplicatedStore implements Component
 
     static final int SERVICE_ID = RpcService.idOf(SERVICE_NAME);
     static final int REPLICATE = 1;
+    static final int REPAIR_KEYSPACES = 2;
+    static final int REPAIR_TREE = 3;
+    static final int REPAIR_FETCH = 4;
+
+    private static final int REPAIR_IDLE = 0;
+    private static final int REPAIR_AWAIT_KEYSPACES = 1;
+    private static final int REPAIR_AWAIT_TREE = 2;
+    private static final int REPAIR_AWAIT_FETCH = 3;
+    private static final long CALL_STARTING = Long.MIN_VALUE;
 
     private static final int NO_PEER = -1;
 
@@ -96,6 +137,33 @@ public final class ReplicatedStore implements Component
     private final Int2IntHashMap peerByNodeId = new Int2IntHashMap(NO_PEER);
     private final MemberVisitor memberVisitor = this::onMember;
     private final AtomicCounter[] malformedByReason = new AtomicCounter[ReplicationMessage.REASON_COUNT];
+    private final AtomicCounter[] malformedRepairByReason = new AtomicCounter[RepairMessages.REASON_COUNT];
+    private final ArrayList<String> keyspaceOrder = new ArrayList<>();
+    private final ExpandableDirectByteBuffer repairRequest = new ExpandableDirectByteBuffer(4096);
+    private final ExpandableDirectByteBuffer repairReply = new ExpandableDirectByteBuffer(4096);
+    private final ReplicationMessage repairOutbound = new ReplicationMessage();
+    private final ReplicationMessage repairInbound = new ReplicationMessage();
+    private final TictacMessage fetchSegments = new TictacMessage();
+    private final DocumentView fetchDocument = new DocumentView();
+    private final int[] fetchSegmentIds = new int[TictacCodec.MAX_SEGMENT_IDS_PER_MESSAGE];
+    private final long[] fetchKeys;
+    private final long[] fetchStamps;
+    private final int[] fetchNodeIds;
+    private final boolean[] fetchTombstones;
+    private final EntryConsumer fetchLiveCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, false);
+    private final EntryConsumer fetchDeadCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, true);
+    private final RpcResponseListener repairListener = new RpcResponseListener()
+    {
+        public void onResponse(final long correlationId, final DirectBuffer body, final int offset, final int length)
+        {
+            onRepairResponse(correlationId, body, offset, length);
+        }
+
+        public void onError(final long correlationId, final RpcError error, final String message)
+        {
+            onRepairError(correlationId);
+        }
+    };
     private final WriteCompletionHandler oneWayCompletion = new WriteCompletionHandler()
     {
         public void onWriteCommitted(final long sequence)
@@ -129,6 +197,28 @@ public final class ReplicatedStore implements Component
     private AtomicCounter replicateRefused;
     private AtomicCounter broadcastsDropped;
     private AtomicCounter oneWayCommitFailures;
+    private AtomicCounter repairRounds;
+    private AtomicCounter repairRoundsInSync;
+    private AtomicCounter repairRoundsFailed;
+    private AtomicCounter repairRequestsSent;
+    private AtomicCounter repairSegmentsFetched;
+    private AtomicCounter repairEntriesFetched;
+    private AtomicCounter repairEntriesApplied;
+    private AtomicCounter repairFetchesRefused;
+    private long nextRepairAtMs;
+    private int repairState = REPAIR_IDLE;
+    private long repairCorrelationId;
+    private long repairCallSequence;
+    private int repairPeerCursor;
+    private int repairNodeId;
+    private int repairPeer;
+    private int keyspaceListFirst;
+    private Keyspace repairKeyspace;
+    private int fetchSegmentCount;
+    private TictacTree fetchTree;
+    private int fetchSkip;
+    private int fetchMatched;
+    private int fetchCount;
 
     /**
      * A store over the context's storage and cluster view; started when its node launches.
@@ -143,6 +233,11 @@ public final class ReplicatedStore implements Component
         this.storage = ctx.storage();
         this.writerContext = ctx.writerContext();
         this.maxValueLength = writerContext.maxValueLength();
+        final int maxFetch = ctx.repairMaxEntriesPerFetch();
+        this.fetchKeys = new long[maxFetch];
+        this.fetchStamps = new long[maxFetch];
+        this.fetchNodeIds = new int[maxFetch];
+        this.fetchTombstones = new boolean[maxFetch];
     }
 
     /**
@@ -195,8 +290,27 @@ public final class ReplicatedStore implements Component
                 malformedByReason[reason] = services.counters().newCounter(
                     "store malformed replicate dropped: " + ReplicationMessage.reason(reason));
             }
+            repairRounds = services.counters().newCounter("store repair rounds");
+            repairRoundsInSync = services.counters().newCounter("store repair rounds in sync");
+            repairRoundsFailed = services.counters().newCounter("store repair rounds failed (error, timeout)");
+            repairRequestsSent = services.counters().newCounter("store repair requests sent");
+            repairSegmentsFetched = services.counters().newCounter("store repair segments fetched");
+            repairEntriesFetched = services.counters().newCounter("store repair entries fetched");
+            repairEntriesApplied = services.counters().newCounter("store repair entries applied");
+            repairFetchesRefused =
+                services.counters().newCounter("store repair fetches refused (back-pressure, bounds)");
+            for (int reason = 1; reason < RepairMessages.REASON_COUNT; reason++)
+            {
+                malformedRepairByReason[reason] = services.counters().newCounter(
+                    "store malformed repair message dropped: " + RepairMessages.reason(reason));
+            }
+            nextRepairAtMs = services.nowMs() + ctx.repairIntervalMs();
             writer = StorageWriter.launch(writerContext);
-            services.addService(new RpcService(SERVICE_NAME).handler(REPLICATE, this::onReplicate));
+            services.addService(new RpcService(SERVICE_NAME)
+                .handler(REPLICATE, this::onReplicate)
+                .handler(REPAIR_KEYSPACES, this::onRepairKeyspaces)
+                .handler(REPAIR_TREE, this::onRepairTree)
+                .handler(REPAIR_FETCH, this::onRepairFetch));
             refreshMembership();
         }
         catch (final RuntimeException ex)
@@ -223,6 +337,11 @@ public final class ReplicatedStore implements Component
         }
         work += writer.drainCompletions(ctx.completionLimit());
         refreshMembership();
+        if (REPAIR_IDLE == repairState && nowMs >= nextRepairAtMs)
+        {
+            nextRepairAtMs = nowMs + ctx.repairIntervalMs();
+            work += startRepairRound();
+        }
         return work;
     }
 
@@ -249,6 +368,9 @@ public final class ReplicatedStore implements Component
             keyspace.close();
         }
         keyspaces.clear();
+        keyspaceOrder.clear();
+        repairState = REPAIR_IDLE;
+        repairKeyspace = null;
     }
 
     /**
@@ -535,6 +657,12 @@ public final class ReplicatedStore implements Component
     private int applyEntries(final Keyspace keyspace, final ReplicationMessage message,
         final WriteCompletionHandler handler)
     {
+        return applyEntries(keyspace, message, handler, Orswot.CONSISTENCY_SOURCE);
+    }
+
+    private int applyEntries(final Keyspace keyspace, final ReplicationMessage message,
+        final WriteCompletionHandler handler, final int source)
+    {
         lastApplyBackPressured = false;
         int submitted = 0;
         message.rewind();
@@ -544,7 +672,7 @@ public final class ReplicatedStore implements Component
             final long stamp = message.stamp();
             final int nodeId = message.nodeId();
             final boolean tombstone = message.isTombstone();
-            if (!keyspace.willApply(tombstone, Orswot.CONSISTENCY_SOURCE, key, stamp, nodeId))
+            if (!keyspace.willApply(tombstone, source, key, stamp, nodeId))
             {
                 continue;
             }
@@ -557,7 +685,7 @@ public final class ReplicatedStore implements Component
                 lastApplyBackPressured = true;
                 break;
             }
-            keyspace.apply(tombstone, Orswot.CONSISTENCY_SOURCE, key, stamp, nodeId);
+            keyspace.apply(tombstone, source, key, stamp, nodeId);
             submitted++;
         }
         return submitted;
@@ -617,6 +745,7 @@ public final class ReplicatedStore implements Component
             }
             keyspace = new Keyspace(name, new Orswot(), newTree());
             keyspaces.put(name, keyspace);
+            addToOrder(name);
         }
         return keyspace;
     }
@@ -650,6 +779,7 @@ public final class ReplicatedStore implements Component
                     throw ex;
                 }
                 keyspaces.put(name, new Keyspace(name, set, newTree()));
+                addToOrder(name);
             }
         }
 
@@ -694,5 +824,543 @@ public final class ReplicatedStore implements Component
         {
             liveOthers[liveOtherCount++] = nodeId;
         }
+    }
+
+    // ---- repair: the asking side (one round at a time, each step one call to the round's peer)
+
+    private int startRepairRound()
+    {
+        if (0 == liveOtherCount)
+        {
+            return 0;
+        }
+        repairPeerCursor = repairPeerCursor + 1 < liveOtherCount ? repairPeerCursor + 1 : 0;
+        repairNodeId = liveOthers[repairPeerCursor];
+        repairPeer = peerByNodeId.get(repairNodeId);
+        repairRounds.increment();
+        repairState = REPAIR_AWAIT_KEYSPACES;
+        repairRequest.putInt(0, keyspaceListFirst);
+        sendRepair(REPAIR_KEYSPACES, Integer.BYTES);
+        return 1;
+    }
+
+    private void sendRepair(final int messageTypeId, final int length)
+    {
+        repairRequestsSent.increment();
+        final long sequence = ++repairCallSequence;
+        repairCorrelationId = CALL_STARTING;
+        final long correlationId = rpc.call(repairPeer, repairNodeId, SERVICE_ID, messageTypeId, repairRequest, 0,
+            length, null, ctx.requestTimeoutMs(), repairListener);
+        // The outcome may have arrived before call() returned (and started the next step): keep only a live id.
+        if (sequence == repairCallSequence && CALL_STARTING == repairCorrelationId)
+        {
+            repairCorrelationId = correlationId;
+        }
+    }
+
+    private boolean isRepairCall(final long correlationId)
+    {
+        return REPAIR_IDLE != repairState &&
+            (correlationId == repairCorrelationId || CALL_STARTING == repairCorrelationId);
+    }
+
+    private void onRepairError(final long correlationId)
+    {
+        if (isRepairCall(correlationId))
+        {
+            repairRoundsFailed.increment();
+            endRepairRound();
+        }
+    }
+
+    private void onRepairResponse(final long correlationId, final DirectBuffer body, final int offset, final int length)
+    {
+        if (!isRepairCall(correlationId))
+        {
+            return;
+        }
+        repairCorrelationId = 0;
+        final int reason;
+        switch (repairState)
+        {
+            case REPAIR_AWAIT_KEYSPACES:
+                reason = onKeyspaceList(body, offset, length);
+                break;
+            case REPAIR_AWAIT_TREE:
+                reason = onTreeReply(body, offset, length);
+                break;
+            default:
+                reason = onFetchReply(body, offset, length);
+                break;
+        }
+        if (RepairMessages.OK != reason)
+        {
+            malformedRepairByReason[reason].increment();
+            endRepairRound();
+        }
+    }
+
+    private void endRepairRound()
+    {
+        repairState = REPAIR_IDLE;
+        repairKeyspace = null;
+    }
+
+    /**
+     * Check the whole list before acting on it, then take the first listed keyspace whose root differs from ours.
+     */
+    private int onKeyspaceList(final DirectBuffer body, final int offset, final int length)
+    {
+        if (length < 2 * Integer.BYTES)
+        {
+            return RepairMessages.TRUNCATED;
+        }
+        final int total = body.getInt(offset);
+        final int count = body.getInt(offset + Integer.BYTES);
+        if (count < 0 || count > RepairMessages.MAX_KEYSPACES_PER_LIST || total < 0)
+        {
+            return RepairMessages.BAD_COUNT;
+        }
+        final int limit = offset + length;
+        int at = offset + 2 * Integer.BYTES;
+        int chosenAt = -1;
+        int chosenIndex = -1;
+        for (int i = 0; i < count; i++)
+        {
+            final int nameLength = RepairMessages.nameFieldLength(body, at, limit);
+            if (nameLength < 0 || at + nameLength + Long.BYTES > limit)
+            {
+                return RepairMessages.TRUNCATED;
+            }
+            final String name = RepairMessages.readName(body, at);
+            if (null == name)
+            {
+                return RepairMessages.BAD_KEYSPACE;
+            }
+            final Keyspace local = keyspaces.get(name);
+            final long localRoot = null == local ? TictacTree.ABSENT : local.tree().root();
+            if (chosenAt < 0 && body.getLong(at + nameLength) != localRoot)
+            {
+                chosenAt = at;
+                chosenIndex = i;
+            }
+            at += nameLength + Long.BYTES;
+        }
+        if (at != limit)
+        {
+            return RepairMessages.TRUNCATED;
+        }
+
+        final int first = keyspaceListFirst;
+        if (chosenAt < 0)
+        {
+            keyspaceListFirst = first + count >= total ? 0 : first + count;
+            repairRoundsInSync.increment();
+            endRepairRound();
+            return RepairMessages.OK;
+        }
+        // The next round starts after the chosen keyspace, so every keyspace with work gets its turn.
+        keyspaceListFirst = first + chosenIndex + 1 >= total ? 0 : first + chosenIndex + 1;
+        try
+        {
+            repairKeyspace = keyspace(RepairMessages.readName(body, chosenAt));
+        }
+        catch (final IllegalStateException ex)
+        {
+            repairFetchesRefused.increment();
+            endRepairRound();
+            return RepairMessages.OK;
+        }
+        final int nameLength = RepairMessages.putName(repairRequest, 0, repairKeyspace.nameUtf8());
+        repairRequest.checkLimit(nameLength + Integer.BYTES + TictacCodec.MAX_MESSAGE_LENGTH);
+        final int requestLength = repairKeyspace.repairExchange(ctx.repairMaxSegmentsPerRound())
+            .start(repairRequest, nameLength);
+        repairState = REPAIR_AWAIT_TREE;
+        sendRepair(REPAIR_TREE, nameLength + requestLength);
+        return RepairMessages.OK;
+    }
+
+    private int onTreeReply(final DirectBuffer body, final int offset, final int length)
+    {
+        final Keyspace keyspace = repairKeyspace;
+        final TictacExchange exchange = keyspace.repairExchange(ctx.repairMaxSegmentsPerRound());
+        final int nameLength = RepairMessages.putName(repairRequest, 0, keyspace.nameUtf8());
+        final int requestLength;
+        try
+        {
+            requestLength = exchange.onMessage(body, offset, length, repairRequest, nameLength);
+        }
+        catch (final TictacMessageException ex)
+        {
+            return RepairMessages.BAD_TREE_MESSAGE;
+        }
+        if (requestLength > 0)
+        {
+            sendRepair(REPAIR_TREE, nameLength + requestLength);
+            return RepairMessages.OK;
+        }
+        if (0 == exchange.mismatchedSegmentCount())
+        {
+            repairRoundsInSync.increment();
+            endRepairRound();
+            return RepairMessages.OK;
+        }
+        repairRequest.putInt(nameLength, keyspace.repairSkip());
+        final int idsLength = exchange.encodeMismatchedSegments(repairRequest, nameLength + Integer.BYTES);
+        repairSegmentsFetched.getAndAdd(exchange.mismatchedSegmentCount());
+        repairState = REPAIR_AWAIT_FETCH;
+        sendRepair(REPAIR_FETCH, nameLength + Integer.BYTES + idsLength);
+        return RepairMessages.OK;
+    }
+
+    /**
+     * Check the fetched entries whole, then apply them as repair writes: the set decides what wins, the storage writer
+     * commits, the tree follows.
+     */
+    private int onFetchReply(final DirectBuffer body, final int offset, final int length)
+    {
+        if (length < RepairMessages.FETCH_REPLY_HEADER_LENGTH)
+        {
+            return RepairMessages.TRUNCATED;
+        }
+        final Keyspace keyspace = repairKeyspace;
+        final int nextSkip = body.getInt(offset);
+        if (nextSkip < RepairMessages.FETCH_COMPLETE || 0 == nextSkip)
+        {
+            return RepairMessages.BAD_COUNT;
+        }
+        if (length > RepairMessages.FETCH_REPLY_HEADER_LENGTH)
+        {
+            final int check = repairInbound.wrap(body, offset + RepairMessages.FETCH_REPLY_HEADER_LENGTH,
+                length - RepairMessages.FETCH_REPLY_HEADER_LENGTH, ctx.repairMaxEntriesPerFetch(), maxValueLength);
+            if (ReplicationMessage.OK != check)
+            {
+                return RepairMessages.BAD_ENTRIES;
+            }
+            if (!keyspace.name().equals(repairInbound.keyspace()))
+            {
+                return RepairMessages.BAD_KEYSPACE;
+            }
+            try
+            {
+                checkWriterRoom(repairInbound);
+            }
+            catch (final StoreBackPressureException ex)
+            {
+                repairFetchesRefused.increment();
+                endRepairRound();
+                return RepairMessages.OK;
+            }
+            repairEntriesFetched.getAndAdd(repairInbound.entryCount());
+            repairEntriesApplied.getAndAdd(
+                applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE));
+        }
+        keyspace.repairSkip(RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
+        endRepairRound();
+        return RepairMessages.OK;
+    }
+
+    // ---- repair: the answering side (no per-peer state)
+
+    private void onRepairKeyspaces(final RpcRequest request, final RpcReply reply)
+    {
+        if (Integer.BYTES != request.bodyLength())
+        {
+            dropRepair(request, reply, RepairMessages.TRUNCATED);
+            return;
+        }
+        final int first = request.body().getInt(request.bodyOffset());
+        if (first < 0)
+        {
+            dropRepair(request, reply, RepairMessages.BAD_COUNT);
+            return;
+        }
+        final int total = keyspaceOrder.size();
+        final int count = Math.min(RepairMessages.MAX_KEYSPACES_PER_LIST, Math.max(0, total - first));
+        repairReply.putInt(0, total);
+        repairReply.putInt(Integer.BYTES, count);
+        int at = 2 * Integer.BYTES;
+        for (int i = 0; i < count; i++)
+        {
+            final Keyspace keyspace = keyspaces.get(keyspaceOrder.get(first + i));
+            at += RepairMessages.putName(repairReply, at, keyspace.nameUtf8());
+            repairReply.putLong(at, keyspace.tree().root());
+            at += Long.BYTES;
+        }
+        reply.send(repairReply, 0, at);
+    }
+
+    private void onRepairTree(final RpcRequest request, final RpcReply reply)
+    {
+        final Keyspace keyspace = requestedKeyspace(request, reply);
+        if (null == keyspace)
+        {
+            return;
+        }
+        final int nameLength = Short.BYTES + keyspace.nameUtf8().length;
+        repairReply.checkLimit(TictacCodec.MAX_MESSAGE_LENGTH);
+        final int length;
+        try
+        {
+            length = keyspace.repairResponder().respond(request.body(), request.bodyOffset() + nameLength,
+                request.bodyLength() - nameLength, repairReply, 0);
+        }
+        catch (final TictacMessageException ex)
+        {
+            dropRepair(request, reply, RepairMessages.BAD_TREE_MESSAGE);
+            return;
+        }
+        reply.send(repairReply, 0, length);
+    }
+
+    /**
+     * Send the entries of the asked segments, from the {@code skip}-th match on, bounded by the fetch bounds. Finding
+     * them scans the keyspace's whole set: O(keys in the keyspace) per fetch on this side, acceptable while repair
+     * runs one round per interval; values are read from storage on the node thread (a read, never an fsync).
+     */
+    private void onRepairFetch(final RpcRequest request, final RpcReply reply)
+    {
+        final Keyspace keyspace = requestedKeyspace(request, reply);
+        if (null == keyspace)
+        {
+            return;
+        }
+        final DirectBuffer body = request.body();
+        final int at = request.bodyOffset() + Short.BYTES + keyspace.nameUtf8().length;
+        final int limit = request.bodyOffset() + request.bodyLength();
+        if (at + Integer.BYTES > limit)
+        {
+            dropRepair(request, reply, RepairMessages.TRUNCATED);
+            return;
+        }
+        final int skip = body.getInt(at);
+        if (skip < 0)
+        {
+            dropRepair(request, reply, RepairMessages.BAD_COUNT);
+            return;
+        }
+        try
+        {
+            fetchSegments.wrap(body, at + Integer.BYTES, limit - at - Integer.BYTES);
+        }
+        catch (final TictacMessageException ex)
+        {
+            dropRepair(request, reply, RepairMessages.BAD_TREE_MESSAGE);
+            return;
+        }
+        if (TictacCodec.SEGMENT_IDS != fetchSegments.type() || !fetchSegments.shapeMatches(keyspace.tree()))
+        {
+            dropRepair(request, reply, RepairMessages.BAD_TREE_MESSAGE);
+            return;
+        }
+
+        fetchSegmentCount = fetchSegments.count();
+        for (int i = 0; i < fetchSegmentCount; i++)
+        {
+            fetchSegmentIds[i] = fetchSegments.segmentId(i);
+        }
+        fetchTree = keyspace.tree();
+        fetchSkip = skip;
+        fetchMatched = 0;
+        fetchCount = 0;
+        keyspace.set().forEachLive(fetchLiveCollector);
+        keyspace.set().forEachTombstone(fetchDeadCollector);
+        fetchTree = null;
+        sortFetchedByStamp();
+
+        final int length = encodeFetched(keyspace);
+        try
+        {
+            reply.send(repairReply, 0, length);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Longer than the node's largest body: one large value over the byte bound.
+            repairFetchesRefused.increment();
+            reply.fail("repair fetch reply of " + length + " bytes is longer than node " + localNodeId +
+                "'s largest body (NodeContext.maxBodyLength): " + ex.getMessage());
+        }
+    }
+
+    private void collectFetched(final long key, final long stamp, final int nodeId, final boolean tombstone)
+    {
+        if (Arrays.binarySearch(fetchSegmentIds, 0, fetchSegmentCount, fetchTree.segmentOf(key)) < 0)
+        {
+            return;
+        }
+        if (fetchMatched++ < fetchSkip || fetchCount == fetchKeys.length)
+        {
+            return;
+        }
+        fetchKeys[fetchCount] = key;
+        fetchStamps[fetchCount] = stamp;
+        fetchNodeIds[fetchCount] = nodeId;
+        fetchTombstones[fetchCount] = tombstone;
+        fetchCount++;
+    }
+
+    /**
+     * Repair applies one node's writes in stamp order within a fetch (its set treats an older stamp from a node it
+     * already saw newer from, in the same source, as stale); insertion sort, as a fetch is small and bounded.
+     */
+    private void sortFetchedByStamp()
+    {
+        for (int i = 1; i < fetchCount; i++)
+        {
+            final long key = fetchKeys[i];
+            final long stamp = fetchStamps[i];
+            final int nodeId = fetchNodeIds[i];
+            final boolean tombstone = fetchTombstones[i];
+            int j = i - 1;
+            while (j >= 0 && fetchStamps[j] > stamp)
+            {
+                fetchKeys[j + 1] = fetchKeys[j];
+                fetchStamps[j + 1] = fetchStamps[j];
+                fetchNodeIds[j + 1] = fetchNodeIds[j];
+                fetchTombstones[j + 1] = fetchTombstones[j];
+                j--;
+            }
+            fetchKeys[j + 1] = key;
+            fetchStamps[j + 1] = stamp;
+            fetchNodeIds[j + 1] = nodeId;
+            fetchTombstones[j + 1] = tombstone;
+        }
+    }
+
+    /**
+     * Encode the collected entries in the fetch reply, live ones with their stored values (an entry whose value
+     * storage does not hold yet is left for a later round), stopping at the byte bound once one entry is in.
+     *
+     * @return the reply length.
+     */
+    private int encodeFetched(final Keyspace keyspace)
+    {
+        final String name = keyspace.name();
+        repairOutbound.beginEncode(keyspace.nameUtf8());
+        int encoded = 0;
+        long valueBytes = 0;
+        boolean cut = false;
+        try (ReadTransaction txn = storage.beginRead())
+        {
+            for (int i = 0; i < fetchCount; i++)
+            {
+                if (fetchTombstones[i])
+                {
+                    repairOutbound.encodeTombstone(fetchKeys[i], fetchStamps[i], fetchNodeIds[i]);
+                    encoded++;
+                    continue;
+                }
+                if (!txn.get(name, fetchKeys[i], fetchDocument) ||
+                    fetchDocument.stamp() != fetchStamps[i] || fetchDocument.nodeId() != fetchNodeIds[i])
+                {
+                    continue;
+                }
+                final int valueLength = fetchDocument.valueLength();
+                if (encoded > 0 && valueBytes + valueLength > ctx.repairMaxBytesPerFetch())
+                {
+                    cut = true;
+                    break;
+                }
+                repairOutbound.encodePut(
+                    fetchKeys[i], fetchStamps[i], fetchNodeIds[i], fetchDocument.value(), 0, valueLength);
+                valueBytes += valueLength;
+                encoded++;
+            }
+        }
+        // Entries cut by the byte bound are sorted, not a prefix of the scan: a later cycle from skip 0 finds them.
+        final boolean more = cut || fetchMatched > fetchSkip + fetchCount;
+        repairReply.putInt(0, more ? fetchSkip + Math.max(1, cut ? encoded : fetchCount) :
+            RepairMessages.FETCH_COMPLETE);
+        if (0 == encoded)
+        {
+            return RepairMessages.FETCH_REPLY_HEADER_LENGTH;
+        }
+        final int length = repairOutbound.encodedLength();
+        repairReply.putBytes(RepairMessages.FETCH_REPLY_HEADER_LENGTH, repairOutbound.encoded(), 0, length);
+        return RepairMessages.FETCH_REPLY_HEADER_LENGTH + length;
+    }
+
+    /**
+     * @return the keyspace a tree or fetch request names, or null after dropping a request that names none.
+     */
+    private Keyspace requestedKeyspace(final RpcRequest request, final RpcReply reply)
+    {
+        final int offset = request.bodyOffset();
+        final int nameLength = RepairMessages.nameFieldLength(request.body(), offset, offset + request.bodyLength());
+        if (nameLength < 0)
+        {
+            dropRepair(request, reply, RepairMessages.TRUNCATED);
+            return null;
+        }
+        final String name = RepairMessages.readName(request.body(), offset);
+        if (null == name)
+        {
+            dropRepair(request, reply, RepairMessages.BAD_KEYSPACE);
+            return null;
+        }
+        final Keyspace keyspace = keyspaces.get(name);
+        if (null == keyspace)
+        {
+            dropRepair(request, reply, RepairMessages.UNKNOWN_KEYSPACE);
+        }
+        return keyspace;
+    }
+
+    private void dropRepair(final RpcRequest request, final RpcReply reply, final int reason)
+    {
+        malformedRepairByReason[reason].increment();
+        if (!request.isOneWay())
+        {
+            reply.fail("malformed repair message: " + RepairMessages.reason(reason));
+        }
+    }
+
+    private void addToOrder(final String name)
+    {
+        final int at = Collections.binarySearch(keyspaceOrder, name);
+        if (at < 0)
+        {
+            keyspaceOrder.add(-at - 1, name);
+        }
+    }
+
+    long repairRounds()
+    {
+        return repairRounds.get();
+    }
+
+    long repairRoundsInSync()
+    {
+        return repairRoundsInSync.get();
+    }
+
+    long repairRoundsFailed()
+    {
+        return repairRoundsFailed.get();
+    }
+
+    long repairRequestsSent()
+    {
+        return repairRequestsSent.get();
+    }
+
+    long repairSegmentsFetched()
+    {
+        return repairSegmentsFetched.get();
+    }
+
+    long repairEntriesFetched()
+    {
+        return repairEntriesFetched.get();
+    }
+
+    long repairEntriesApplied()
+    {
+        return repairEntriesApplied.get();
+    }
+
+    long malformedRepairDropped(final int reason)
+    {
+        return malformedRepairByReason[reason].get();
     }
 }

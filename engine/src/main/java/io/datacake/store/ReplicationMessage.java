@@ -79,6 +79,14 @@ final class ReplicationMessage
         encodeLength += value.length;
     }
 
+    void encodePut(
+        final long key, final long stamp, final int nodeId, final DirectBuffer value, final int offset, final int length)
+    {
+        encodeEntry(key, stamp, nodeId, length);
+        encodeBuffer.putBytes(encodeLength, value, offset, length);
+        encodeLength += length;
+    }
+
     void encodeTombstone(final long key, final long stamp, final int nodeId)
     {
         encodeEntry(key, stamp, nodeId, TOMBSTONE_LENGTH);

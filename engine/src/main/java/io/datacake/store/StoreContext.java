@@ -22,6 +22,18 @@ public final class StoreContext
     /** Default bound on storage completions handed to their writes per duty cycle. */
     public static final int DEFAULT_COMPLETION_LIMIT = 1_024;
 
+    /** Default time between two repair rounds of a node: 10 s. */
+    public static final long DEFAULT_REPAIR_INTERVAL_MS = 10_000;
+
+    /** Default bound on the mismatched segments one repair round repairs. */
+    public static final int DEFAULT_REPAIR_MAX_SEGMENTS_PER_ROUND = TictacExchange.DEFAULT_MAX_SEGMENTS_PER_ROUND;
+
+    /** Default bound on the entries one repair fetch carries. */
+    public static final int DEFAULT_REPAIR_MAX_ENTRIES_PER_FETCH = 256;
+
+    /** Default bound on the bytes of values one repair fetch carries: 256 KiB. */
+    public static final int DEFAULT_REPAIR_MAX_BYTES_PER_FETCH = 256 * 1024;
+
     private Storage storage;
     private ClusterView clusterView;
     private StorageWriterContext writerContext;
@@ -32,6 +44,10 @@ public final class StoreContext
     private int completionLimit = DEFAULT_COMPLETION_LIMIT;
     private int treeBranchCount = TictacTree.SMALL_BRANCH_COUNT;
     private int treeSegmentsPerBranch = TictacTree.SMALL_SEGMENTS_PER_BRANCH;
+    private long repairIntervalMs = DEFAULT_REPAIR_INTERVAL_MS;
+    private int repairMaxSegmentsPerRound = DEFAULT_REPAIR_MAX_SEGMENTS_PER_ROUND;
+    private int repairMaxEntriesPerFetch = DEFAULT_REPAIR_MAX_ENTRIES_PER_FETCH;
+    private int repairMaxBytesPerFetch = DEFAULT_REPAIR_MAX_BYTES_PER_FETCH;
 
     /**
      * Validate the configuration and fill in defaults: a writer context over the storage if none was given, and
@@ -83,6 +99,14 @@ public final class StoreContext
                 ")");
         }
         TictacTree.checkShape(treeBranchCount, treeSegmentsPerBranch);
+        checkPositive(repairIntervalMs, "repairIntervalMs");
+        checkPositive(repairMaxEntriesPerFetch, "repairMaxEntriesPerFetch");
+        checkPositive(repairMaxBytesPerFetch, "repairMaxBytesPerFetch");
+        if (repairMaxSegmentsPerRound < 1 || repairMaxSegmentsPerRound > TictacCodec.MAX_SEGMENT_IDS_PER_MESSAGE)
+        {
+            throw new IllegalArgumentException("repairMaxSegmentsPerRound must be in [1, " +
+                TictacCodec.MAX_SEGMENT_IDS_PER_MESSAGE + "]: " + repairMaxSegmentsPerRound);
+        }
         return this;
     }
 
@@ -299,6 +323,87 @@ public final class StoreContext
     public int treeSegmentsPerBranch()
     {
         return treeSegmentsPerBranch;
+    }
+
+    /**
+     * How often this node runs a repair round: one round against one live peer and one keyspace.
+     *
+     * @param repairIntervalMs time between the starts of two rounds, positive.
+     * @return this.
+     */
+    public StoreContext repairIntervalMs(final long repairIntervalMs)
+    {
+        this.repairIntervalMs = repairIntervalMs;
+        return this;
+    }
+
+    /**
+     * @return time between the starts of two repair rounds.
+     */
+    public long repairIntervalMs()
+    {
+        return repairIntervalMs;
+    }
+
+    /**
+     * Bound on the mismatched segments one repair round finds and fetches; the rest are found by later rounds.
+     *
+     * @param repairMaxSegmentsPerRound 1..{@link TictacCodec#MAX_SEGMENT_IDS_PER_MESSAGE}.
+     * @return this.
+     */
+    public StoreContext repairMaxSegmentsPerRound(final int repairMaxSegmentsPerRound)
+    {
+        this.repairMaxSegmentsPerRound = repairMaxSegmentsPerRound;
+        return this;
+    }
+
+    /**
+     * @return bound on the mismatched segments one repair round fetches.
+     */
+    public int repairMaxSegmentsPerRound()
+    {
+        return repairMaxSegmentsPerRound;
+    }
+
+    /**
+     * Bound on the entries one repair fetch reply carries; the segments' other entries come in later rounds.
+     *
+     * @param repairMaxEntriesPerFetch positive; the same on every node, and best no more than the writer's in-flight
+     *                                 writes: a fetch the writer has no room for is refused (and counted) whole.
+     * @return this.
+     */
+    public StoreContext repairMaxEntriesPerFetch(final int repairMaxEntriesPerFetch)
+    {
+        this.repairMaxEntriesPerFetch = repairMaxEntriesPerFetch;
+        return this;
+    }
+
+    /**
+     * @return bound on the entries one repair fetch carries.
+     */
+    public int repairMaxEntriesPerFetch()
+    {
+        return repairMaxEntriesPerFetch;
+    }
+
+    /**
+     * Bound on the value bytes one repair fetch reply carries; a reply always carries at least one entry.
+     *
+     * @param repairMaxBytesPerFetch positive.
+     * @return this.
+     */
+    public StoreContext repairMaxBytesPerFetch(final int repairMaxBytesPerFetch)
+    {
+        this.repairMaxBytesPerFetch = repairMaxBytesPerFetch;
+        return this;
+    }
+
+    /**
+     * @return bound on the value bytes one repair fetch carries.
+     */
+    public int repairMaxBytesPerFetch()
+    {
+        return repairMaxBytesPerFetch;
     }
 
     private static void checkPositive(final long value, final String name)

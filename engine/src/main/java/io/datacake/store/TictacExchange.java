@@ -14,8 +14,8 @@ import org.agrona.collections.IntArrayList;
  * in runs of at most {@link TictacCodec#MAX_HASHES_PER_MESSAGE} and compared, then, for each mismatched branch
  * only, its segment hashes, again in runs. The round ends when every mismatched branch has been examined or when
  * {@link #maxSegmentsPerRound()} mismatched segments have been found; in the latter case {@link #isTruncated()} is
- * true and the next round begins its descent at the branch where this one stopped, so a difference that is not
- * repaired at once cannot starve the branches after it.
+ * true and the next round begins its descent at the segment after the last one this round yielded, so a difference
+ * that is not repaired at once cannot starve the segments after it.
  * <p>
  * Every reply is checked before it changes anything: a malformed reply, one from a tree of another shape, or one
  * that does not answer the outstanding request throws {@link TictacMessageException} and leaves the round where it
@@ -58,7 +58,7 @@ public final class TictacExchange
     private int descentStep;
     private int wrapIndex = -1;
     private int segmentCount;
-    private int nextRoundBranch;
+    private int nextRoundSegment;
     private boolean truncated;
 
     /**
@@ -273,10 +273,13 @@ public final class TictacExchange
             return finish();
         }
 
-        // Begin the descent at the first mismatched branch at or after where the last truncated round stopped.
+        // Begin the descent at the first mismatched branch at or after where the last truncated round stopped, and
+        // within that branch at the segment after the last one it yielded, so unrepaired segments cannot starve the
+        // segments after them, in their branch or in later ones.
+        final int resumeBranch = nextRoundSegment >>> tree.segmentBits();
         final int size = mismatchedBranches.size();
         descentStart = 0;
-        while (descentStart < size && mismatchedBranches.getInt(descentStart) < nextRoundBranch)
+        while (descentStart < size && mismatchedBranches.getInt(descentStart) < resumeBranch)
         {
             descentStart++;
         }
@@ -285,18 +288,20 @@ public final class TictacExchange
             descentStart = 0;
         }
         descentStep = 0;
-        return requestSegments(currentBranch() << tree.segmentBits(), out, outOffset);
+        final int branch = currentBranch();
+        return requestSegments(branch == resumeBranch ? nextRoundSegment : branch << tree.segmentBits(), out,
+            outOffset);
     }
 
     private int onSegmentHashes(final MutableDirectBuffer out, final int outOffset)
     {
-        final int branch = currentBranch();
         tree.mismatchedSegments(requestedFirst, requestedCount, reply.buffer(), reply.bodyOffset(), found,
             maxSegmentsPerRound - found.size());
         if (found.size() == maxSegmentsPerRound)
         {
             truncated = true;
-            nextRoundBranch = branch;
+            final int next = found.getInt(found.size() - 1) + 1;
+            nextRoundSegment = next == tree.segmentCount() ? 0 : next;
             return finish();
         }
         final int next = requestedFirst + requestedCount;
@@ -307,7 +312,7 @@ public final class TictacExchange
         final int size = mismatchedBranches.size();
         if (++descentStep == size)
         {
-            nextRoundBranch = 0;
+            nextRoundSegment = 0;
             return finish();
         }
         if (descentStart + descentStep == size)

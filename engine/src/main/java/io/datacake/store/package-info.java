@@ -21,6 +21,8 @@
  * bounded messages ({@link io.datacake.store.TictacCodec} writes them, {@link io.datacake.store.TictacMessage}
  * reads and checks them) and yield the mismatched segments whose entries must be exchanged, so repair costs follow
  * the size of the difference and find content that differs under equal version stamps. The store keeps the trees
- * current; running exchange rounds between replicas, and purging tombstones, are not part of the store yet.
+ * current and runs one bounded repair round every {@link io.datacake.store.StoreContext#repairIntervalMs(long)}
+ * against one live peer in turn (see {@link io.datacake.store.ReplicatedStore}); purging tombstones is not part of
+ * the store yet.
  */
 package io.datacake.store;

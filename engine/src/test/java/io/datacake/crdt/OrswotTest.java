@@ -43,6 +43,39 @@ class OrswotTest
     }
 
     @Test
+    void repairAppliesRecordsOutOfStampOrderByLastWriteWins()
+    {
+        final Orswot set = newSet();
+        assertThat(set.insert(Orswot.REPAIR_SOURCE, 1, ts(5), 7)).isTrue();
+        assertThat(set.willApply(INSERT, Orswot.REPAIR_SOURCE, 2, ts(3), 7)).as("stale in its source").isFalse();
+
+        assertThat(set.willRepair(false, 2, ts(3), 7)).isTrue();
+        assertThat(set.repair(false, 2, ts(3), 7)).isTrue();
+        assertThat(set.get(2)).isEqualTo(ts(3));
+        assertThat(set.willRepair(false, 2, ts(2), 7)).isFalse();
+        assertThat(set.repair(false, 2, ts(2), 7)).isFalse();
+        assertThat(set.repair(true, 2, ts(4), 7)).isTrue();
+        assertThat(set.getTombstone(2)).isEqualTo(ts(4));
+        assertThat(set.repair(false, 2, ts(4), 7)).as("an insert beats an equal tombstone").isTrue();
+        assertThat(set.get(2)).isEqualTo(ts(4));
+        assertThat(set.repair(false, 2, ts(4), 7)).as("already held").isFalse();
+        assertThat(set.seenStamp(Orswot.REPAIR_SOURCE, 7)).isEqualTo(ts(5));
+    }
+
+    @Test
+    void repairRefusesARecordOfAnAbsentKeyTheSetAlreadyObserved()
+    {
+        final Orswot set = newSet();
+        set.insert(Orswot.CONSISTENCY_SOURCE, 1, ts(10), 7);
+        set.insert(Orswot.REPAIR_SOURCE, 1, ts(10), 7);
+        assertThat(set.willRepair(false, 3, ts(5), 7)).as("removed here and purged").isFalse();
+        assertThat(set.repair(false, 3, ts(5), 7)).isFalse();
+        assertThat(set.get(3)).isEqualTo(NULL_STAMP);
+        assertThat(set.repair(false, 1, ts(11), 7)).isTrue();
+        assertThat(set.get(1)).isEqualTo(ts(11));
+    }
+
+    @Test
     void laterOperationOnAKeyWins()
     {
         final Orswot set = newSet();

@@ -34,7 +34,12 @@ final class StoreSimCluster implements AutoCloseable
 
     StoreSimCluster(final long seed, final int nodeCount, final Consumer<StoreContext> storeCustomizer)
     {
-        this.simulation = new Simulation(seed);
+        this(new Simulation(seed), nodeCount, storeCustomizer);
+    }
+
+    StoreSimCluster(final Simulation simulation, final int nodeCount, final Consumer<StoreContext> storeCustomizer)
+    {
+        this.simulation = simulation;
         this.nodeCount = nodeCount;
         System.out.println("store simulation " + simulation.replayHint());
         for (int id = 1; id <= nodeCount; id++)

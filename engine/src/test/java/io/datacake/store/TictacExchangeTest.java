@@ -175,6 +175,32 @@ class TictacExchangeTest
     }
 
     @Test
+    void truncatedRoundsResumeInsideABranchSoItsFirstSegmentsCannotStarveTheRest()
+    {
+        try (Replica a = new Replica(2, 64); Replica b = new Replica(2, 64))
+        {
+            final SplittableRandom random = new SplittableRandom(4);
+            final TreeSet<Integer> expected = new TreeSet<>();
+            for (long key = 0; key < 40; key++)
+            {
+                b.put(key, Replica.nonZeroHash(random));
+                expected.add(a.tree.segmentOf(key));
+            }
+            final TictacExchange exchange = new TictacExchange(a.tree, 1);
+            final TictacResponder responder = new TictacResponder(b.tree);
+            final TreeSet<Integer> seen = new TreeSet<>();
+            for (int round = 0; round < expected.size(); round++)
+            {
+                final IntArrayList found = runRound(exchange, responder);
+                assertThat(found.size()).isEqualTo(1);
+                seen.add(found.getInt(0));
+            }
+            // One segment a round and nothing repaired, yet each round yields the next differing segment.
+            assertThat(seen).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void segmentsOfALargeBranchAreFetchedInBoundedRuns()
     {
         try (Replica a = new Replica(2, 2048); Replica b = new Replica(2, 2048))
