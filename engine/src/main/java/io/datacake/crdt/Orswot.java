@@ -279,8 +279,9 @@ public final class Orswot implements AutoCloseable
      * the order of the key space, not of their stamps, so unlike {@link #insert(int, long, long, int)} an older stamp
      * than one already seen from its node is not stale here. A record for a key this set does not hold is refused if
      * the set already observed its stamp (it was removed here and purged), as in {@link #merge}; otherwise the later
-     * record by (stamp, node id) wins, an insert beating a tombstone at an equal timestamp. The stamp is recorded as
-     * seen through the repair source.
+     * record by (stamp, node id) wins, an insert beating a tombstone at an equal timestamp. The stamp is not recorded
+     * as seen (a record out of stamp order proves nothing about its node's earlier operations), so repair never moves
+     * a safe stamp.
      *
      * @param tombstone true for a tombstone, false for a live entry.
      * @param key       document id.
@@ -644,10 +645,9 @@ public final class Orswot implements AutoCloseable
         {
             return false;
         }
-        if (commit)
-        {
-            seenStamps.raise(REPAIR_SOURCE, nodeId, stamp);
-        }
+        // The stamp is not recorded as seen: records arrive in key-space order, so a repaired stamp does not prove
+        // that every earlier operation of its node was seen, and raising the safe stamp on it would make a record
+        // missed for longer than the forgiveness period look purged and be refused for ever.
         return tombstone ? applyDelete(key, stamp, nodeId, commit) : applyInsert(key, stamp, nodeId, commit);
     }
 

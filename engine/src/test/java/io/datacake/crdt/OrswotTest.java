@@ -63,6 +63,20 @@ class OrswotTest
     }
 
     @Test
+    void aRecordMissedForLongerThanTheForgivenessIsStillRepairedAfterNewerOnesOfItsNode()
+    {
+        // No forgiveness, so any seen stamp above a record would make it look purged.
+        final Orswot set = new Orswot(2, 0, 16);
+        set.insert(Orswot.CONSISTENCY_SOURCE, 1, ts(20), 7);
+        // Repair brings the node's newer record first (key-space order), then the old one this replica missed.
+        assertThat(set.repair(false, 2, ts(15), 7)).isTrue();
+        assertThat(set.seenStamp(Orswot.REPAIR_SOURCE, 7)).as("repair moves no safe stamp").isEqualTo(NULL_STAMP);
+        assertThat(set.willRepair(false, 3, ts(5), 7)).isTrue();
+        assertThat(set.repair(false, 3, ts(5), 7)).isTrue();
+        assertThat(set.get(3)).isEqualTo(ts(5));
+    }
+
+    @Test
     void repairRefusesARecordOfAnAbsentKeyTheSetAlreadyObserved()
     {
         final Orswot set = newSet();
