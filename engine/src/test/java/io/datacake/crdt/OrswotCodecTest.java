@@ -1,5 +1,6 @@
 package io.datacake.crdt;
 
+import io.datacake.testing.SeededTrials;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class OrswotCodecTest
     @Test
     void encodingRoundTrips()
     {
-        SeededRandom.forTrials("codec round trip", 200, random ->
+        SeededTrials.run("codec round trip", 200, random ->
         {
             final int sources = 1 + random.nextInt(3);
             final Orswot set = randomSet(random, sources);
@@ -164,7 +165,7 @@ class OrswotCodecTest
     @Test
     void randomCorruptionNeverCrashesAndNeverLeavesHalfState()
     {
-        SeededRandom.forTrials("codec corruption", 200, random ->
+        SeededTrials.run("codec corruption", 200, random ->
         {
             final Orswot set = randomSet(random, 2);
             final UnsafeBuffer buffer = encode(set, 0);

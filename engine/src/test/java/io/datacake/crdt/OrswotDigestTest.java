@@ -1,5 +1,6 @@
 package io.datacake.crdt;
 
+import io.datacake.testing.SeededTrials;
 import io.datacake.clock.HlcTimestamp;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +61,7 @@ class OrswotDigestTest
     void structuredSwapsNeverCollide()
     {
         final int[] compared = { 0 };
-        SeededRandom.forTrials("digest collisions", TRIALS, (random) ->
+        SeededTrials.run("digest collisions", TRIALS, (random) ->
         {
             final List<Rec> records = randomRecords(random);
             final List<Seen> seen = randomSeen(random);

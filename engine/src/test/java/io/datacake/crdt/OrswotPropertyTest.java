@@ -1,5 +1,6 @@
 package io.datacake.crdt;
 
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -89,7 +90,7 @@ class OrswotPropertyTest
     @Test
     void replicasReceivingTheSameOperationsInAnyOrderWithDuplicatesConverge()
     {
-        SeededRandom.forTrials("convergence", trials(), random ->
+        SeededTrials.run("convergence", trials(), random ->
         {
             final OperationHistory history = history(random);
             final int sources = 1 + random.nextInt(2);
@@ -105,7 +106,7 @@ class OrswotPropertyTest
     @Test
     void replicasStillAgreeAfterEachPurgesOnceEverythingIsDelivered()
     {
-        SeededRandom.forTrials("purge convergence", trials(), random ->
+        SeededTrials.run("purge convergence", trials(), random ->
         {
             final OperationHistory history = history(random);
             final Orswot a = fullReplica(history, 2, random);
@@ -121,7 +122,7 @@ class OrswotPropertyTest
     @Test
     void mergeIsCommutative()
     {
-        SeededRandom.forTrials("commutativity", trials(), random ->
+        SeededTrials.run("commutativity", trials(), random ->
         {
             final OperationHistory history = history(random);
             final int sources = 1 + random.nextInt(2);
@@ -142,7 +143,7 @@ class OrswotPropertyTest
     @Test
     void mergeIsAssociative()
     {
-        SeededRandom.forTrials("associativity", trials(), random ->
+        SeededTrials.run("associativity", trials(), random ->
         {
             final OperationHistory history = history(random);
             final int sources = 1 + random.nextInt(2);
@@ -169,7 +170,7 @@ class OrswotPropertyTest
     @Test
     void mergeIsIdempotent()
     {
-        SeededRandom.forTrials("idempotence", trials(), random ->
+        SeededTrials.run("idempotence", trials(), random ->
         {
             final OperationHistory history = history(random);
             final Orswot a = replica(history, 1 + random.nextInt(2), random);
@@ -187,7 +188,7 @@ class OrswotPropertyTest
     @Test
     void mergingPartialReplicasEqualsReceivingTheUnionOfTheirOperations()
     {
-        SeededRandom.forTrials("merge equals union", trials(), random ->
+        SeededTrials.run("merge equals union", trials(), random ->
         {
             final OperationHistory history = history(random);
             final int[] prefixA = history.randomPrefix(random);
@@ -213,7 +214,7 @@ class OrswotPropertyTest
     @Test
     void diffAppliedThroughTheRepairSourceCatchesUp()
     {
-        SeededRandom.forTrials("diff catches up", trials(), random ->
+        SeededTrials.run("diff catches up", trials(), random ->
         {
             final OperationHistory history = history(random);
             final int[] none = new int[history.nodes()];

@@ -1,5 +1,6 @@
 package io.datacake.crdt;
 
+import io.datacake.testing.SeededTrials;
 import io.datacake.clock.HlcTimestamp;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ class OrswotWillApplyTest
     @Test
     void willApplyIsTheApplyWithoutTheSideEffect()
     {
-        SeededRandom.forTrials("willApply == apply", TRIALS, (random) ->
+        SeededTrials.run("willApply == apply", TRIALS, (random) ->
         {
             final int sources = 1 + random.nextInt(3);
             try (Orswot set = new Orswot(sources, random.nextInt(3), 16))

@@ -1,5 +1,6 @@
 package io.datacake.crdt;
 
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -13,7 +14,7 @@ class StampTableTest
     @Test
     void matchesAHashMapUnderRandomInsertsOverwritesAndRemovals()
     {
-        SeededRandom.forTrials("stamp table model", 20, random ->
+        SeededTrials.run("stamp table model", 20, random ->
         {
             try (StampTable table = new StampTable(random.nextInt(64)))
             {

@@ -1,5 +1,6 @@
 package io.datacake.membership;
 
+import io.datacake.testing.SeededTrials;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

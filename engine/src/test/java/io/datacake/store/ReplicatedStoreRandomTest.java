@@ -1,5 +1,6 @@
 package io.datacake.store;
 
+import io.datacake.testing.SeededTrials;
 import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.storage.Document;

@@ -1,5 +1,6 @@
 package io.datacake.store;
 
+import io.datacake.testing.SeededTrials;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.storage.Document;
 import org.junit.jupiter.api.Test;

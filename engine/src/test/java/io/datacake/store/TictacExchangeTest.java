@@ -1,5 +1,6 @@
 package io.datacake.store;
 
+import io.datacake.testing.SeededTrials;
 import io.datacake.store.TictacMessageException.Reason;
 import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,5 +1,6 @@
 package io.datacake.store;
 
+import io.datacake.testing.SeededTrials;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayList;
 import org.junit.jupiter.api.Test;
