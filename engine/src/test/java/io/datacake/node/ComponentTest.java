@@ -1,17 +1,14 @@
 package io.datacake.node;
 
+import io.datacake.rpc.BackPressuringTransport;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcException;
 import io.datacake.rpc.RpcResponse;
 import io.datacake.rpc.RpcService;
 import io.datacake.sim.SimClock;
-import io.datacake.transport.FrameHandler;
 import io.datacake.transport.InProcessNetwork;
 import io.datacake.transport.InProcessTransport;
-import io.datacake.transport.PeerStatusListener;
 import io.datacake.transport.Transport;
-import io.datacake.transport.TransportClaim;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -117,7 +114,7 @@ final class ComponentTest
     @Test
     void peerStatusReachesTheRpcLayerAndEveryComponentInOrder() throws Exception
     {
-        final ReportingTransport transport = new ReportingTransport(network.newTransport("client"));
+        final BackPressuringTransport transport = new BackPressuringTransport(network.newTransport("client"));
         network.newTransport("server");
         final NodeContext ctx = invokerContext(1, transport)
             .addComponent(new Recorder("a"))
@@ -129,9 +126,9 @@ final class ComponentTest
             final int peer = transport.resolvePeer("server");
             events.clear();
 
-            transport.report(peer, true);
+            transport.reportAvailable(peer);
             node.invoker().invoke();
-            transport.report(peer, false);
+            transport.reportUnavailable(peer);
             node.invoker().invoke();
 
             assertThat(events).filteredOn((e) -> !e.startsWith("work")).containsExactly(
@@ -184,7 +181,7 @@ final class ComponentTest
                 throw new IllegalArgumentException("peer " + peer + " rejected");
             }
         };
-        final ReportingTransport transport = new ReportingTransport(network.newTransport());
+        final BackPressuringTransport transport = new BackPressuringTransport(network.newTransport());
         final NodeContext ctx = invokerContext(1, transport).errorHandler(errors::add)
             .addComponent(flaky).addComponent(new Recorder("after"));
         try (Node node = Node.launch(ctx))
@@ -193,7 +190,7 @@ final class ComponentTest
             {
                 node.invoker().invoke();
             }
-            transport.report(7, true);
+            transport.reportAvailable(7);
             final CompletableFuture<Integer> stillRunning = node.execute((s) -> 5);
             node.invoker().invoke();
 
@@ -280,104 +277,6 @@ final class ComponentTest
         public String toString()
         {
             return name;
-        }
-    }
-
-    /** Delegates to an in-process transport and reports a queued peer status change on its next poll. */
-    private static final class ReportingTransport implements Transport
-    {
-        private final InProcessTransport delegate;
-        private PeerStatusListener listener;
-        private int reportPeer = -1;
-        private boolean reportAvailable;
-
-        ReportingTransport(final InProcessTransport delegate)
-        {
-            this.delegate = delegate;
-        }
-
-        void report(final int peer, final boolean available)
-        {
-            reportPeer = peer;
-            reportAvailable = available;
-        }
-
-        public int resolvePeer(final CharSequence endpoint)
-        {
-            return delegate.resolvePeer(endpoint);
-        }
-
-        public void releasePeer(final int peer)
-        {
-            delegate.releasePeer(peer);
-        }
-
-        public boolean isConnected(final int peer)
-        {
-            return delegate.isConnected(peer);
-        }
-
-        public String peerEndpoint(final int peer)
-        {
-            return delegate.peerEndpoint(peer);
-        }
-
-        public long offer(final int peer, final DirectBuffer buffer, final int offset, final int length)
-        {
-            return delegate.offer(peer, buffer, offset, length);
-        }
-
-        public long tryClaim(final int peer, final int length, final TransportClaim claim)
-        {
-            return delegate.tryClaim(peer, length, claim);
-        }
-
-        public TransportClaim newClaim()
-        {
-            return delegate.newClaim();
-        }
-
-        public int poll(final FrameHandler handler, final int fragmentLimit)
-        {
-            if (reportPeer >= 0 && null != listener)
-            {
-                final int peer = reportPeer;
-                reportPeer = -1;
-                if (reportAvailable)
-                {
-                    listener.onPeerAvailable(peer);
-                }
-                else
-                {
-                    listener.onPeerUnavailable(peer);
-                }
-            }
-            return delegate.poll(handler, fragmentLimit);
-        }
-
-        public void peerStatusListener(final PeerStatusListener listener)
-        {
-            this.listener = listener;
-        }
-
-        public int maxMessageLength()
-        {
-            return delegate.maxMessageLength();
-        }
-
-        public String localEndpoint()
-        {
-            return delegate.localEndpoint();
-        }
-
-        public boolean isClosed()
-        {
-            return delegate.isClosed();
-        }
-
-        public void close()
-        {
-            delegate.close();
         }
     }
 }

@@ -22,6 +22,7 @@ public final class BackPressuringTransport implements Transport
     private boolean refuseAll;
     private long refusal = Transport.BACK_PRESSURED;
     private int unavailablePeer = -1;
+    private int availablePeer = -1;
     private long refusedSends;
     private SplittableRandom random;
     private double refuseProbability;
@@ -92,6 +93,16 @@ public final class BackPressuringTransport implements Transport
     public void reportUnavailable(final int peer)
     {
         unavailablePeer = peer;
+    }
+
+    /**
+     * Report the peer available to the listener on the next poll (before any unavailable report).
+     *
+     * @param peer the peer handle.
+     */
+    public void reportAvailable(final int peer)
+    {
+        availablePeer = peer;
     }
 
     /**
@@ -171,6 +182,12 @@ public final class BackPressuringTransport implements Transport
     public int poll(final FrameHandler handler, final int fragmentLimit)
     {
         int work = 0;
+        if (availablePeer >= 0 && null != listener)
+        {
+            listener.onPeerAvailable(availablePeer);
+            availablePeer = -1;
+            work++;
+        }
         if (unavailablePeer >= 0 && null != listener)
         {
             listener.onPeerUnavailable(unavailablePeer);
