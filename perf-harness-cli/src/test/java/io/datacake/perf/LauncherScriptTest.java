@@ -22,7 +22,7 @@ import java.util.jar.Manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code perf-harness.sh} launcher at the repository root, run by bash on a copy of the repository's layout: a
+ * The {@code perf-harness} launcher at the repository root, run by bash on a copy of the repository's layout: a
  * jar that points at this JVM's class path stands in for the shaded jar, and a stub {@code mvn} on the PATH records
  * whether (and how) the script builds.
  */
@@ -43,14 +43,14 @@ class LauncherScriptTest
     @BeforeEach
     void copyTheRepositoryLayout() throws IOException
     {
-        final Path script = Path.of("..", "perf-harness.sh").toAbsolutePath().normalize();
-        Files.copy(script, repo.resolve("perf-harness.sh"));
+        final Path script = Path.of("..", "perf-harness").toAbsolutePath().normalize();
+        Files.copy(script, repo.resolve("perf-harness"));
         Files.writeString(repo.resolve("pom.xml"), "<project/>");
         source = repo.resolve("engine/src/main/java/Example.java");
         Files.createDirectories(source.getParent());
         Files.writeString(source, "class Example {}");
-        Files.createDirectories(repo.resolve("perf-harness/target"));
-        jar = repo.resolve("perf-harness/target/perf-harness.jar");
+        Files.createDirectories(repo.resolve("perf-harness-cli/target"));
+        jar = repo.resolve("perf-harness-cli/target/perf-harness.jar");
         writeJarOnThisClassPath(jar);
 
         stubBin = Files.createDirectory(repo.resolve("stub-bin"));
@@ -84,7 +84,7 @@ class LauncherScriptTest
         assertThat(run.exitCode).as(run.output).isZero();
         assertThat(run.output).contains("building").contains("Usage: perf-harness");
         assertThat(Files.readAllLines(mvnCalls)).singleElement().asString()
-            .contains("-B -q -DskipTests package -pl perf-harness -am").endsWith(" -o");
+            .contains("-B -q -DskipTests package -pl perf-harness-cli -am").endsWith(" -o");
     }
 
     @Test
@@ -113,7 +113,7 @@ class LauncherScriptTest
 
     private Run runScript(final String... args) throws Exception
     {
-        final List<String> command = new ArrayList<>(List.of("bash", repo.resolve("perf-harness.sh").toString()));
+        final List<String> command = new ArrayList<>(List.of("bash", repo.resolve("perf-harness").toString()));
         command.addAll(List.of(args));
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("PATH", stubBin + ":" + System.getenv("PATH"));
