@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
  * Everything one {@code perf-harness run} measured, as {@link RunReportWriter} writes it out: what ran and where,
@@ -33,11 +34,18 @@ public record RunData(
     /** A memory figure that was not measured. */
     public static final long NOT_MEASURED = -1;
 
+    /** Longest operation name: it names the operation's files. */
+    public static final int MAX_OPERATION_NAME_LENGTH = 64;
+
+    private static final Pattern OPERATION_NAME =
+        Pattern.compile("[A-Za-z0-9_-]{1," + MAX_OPERATION_NAME_LENGTH + "}");
+
     /**
      * Copy the collections and check that nothing is missing.
      *
      * @throws NullPointerException     if an argument, an operation name or an operation is null.
-     * @throws IllegalArgumentException if there is no operation or an operation name is blank.
+     * @throws IllegalArgumentException if there is no operation or an operation's name is not 1..{@link
+     *                                  #MAX_OPERATION_NAME_LENGTH} letters, digits, '_' or '-' (it names files).
      */
     public RunData
     {
@@ -51,9 +59,10 @@ public record RunData(
         }
         for (final String name : operations.keySet())
         {
-            if (name.isBlank())
+            if (!OPERATION_NAME.matcher(name).matches())
             {
-                throw new IllegalArgumentException("operation names must not be blank: " + operations.keySet());
+                throw new IllegalArgumentException("operation name '" + name + "' is not usable in file names: " +
+                    "use 1.." + MAX_OPERATION_NAME_LENGTH + " letters, digits, '_' or '-'");
             }
         }
         thresholds = List.copyOf(thresholds);
@@ -136,9 +145,12 @@ public record RunData(
      * One operation's latency (nanoseconds) and errors.
      *
      * @param corrected    latency over the whole measurement, corrected for coordinated omission (measured from
-     *                     when each operation should have started).
-     * @param uncorrected  latency over the whole measurement, measured from when each operation was sent.
-     * @param intervals    corrected latency per interval, in time order, as recorded during the run.
+     *                     when each operation should have started, or with values filled in for the operations a
+     *                     stall held back).
+     * @param uncorrected  latency over the whole measurement, measured from when each operation was sent: one value
+     *                     per completed operation, so its count is the number of operations completed.
+     * @param intervals    latency per interval, in time order, as recorded during the run: one value per operation
+     *                     completed in the interval (no filled-in values), so each count gives its throughput.
      * @param errorsByKind failed operations counted by kind (e.g. {@code timeout}), in the caller's order.
      */
     public record Operation(
@@ -155,19 +167,6 @@ public record RunData(
             Objects.requireNonNull(uncorrected, "uncorrected");
             intervals = List.copyOf(intervals);
             errorsByKind = orderedCopy(errorsByKind, "errorsByKind");
-        }
-
-        /**
-         * @return failed operations of every kind.
-         */
-        public long errorCount()
-        {
-            long total = 0;
-            for (final long count : errorsByKind.values())
-            {
-                total += count;
-            }
-            return total;
         }
     }
 
