@@ -15,12 +15,12 @@ import java.util.Set;
  */
 final class ReportPage
 {
-    /** One colour per run, told apart also by readers with the common colour vision deficiencies. */
+    /** Most runs on one page: one colour each. */
+    static final int MAX_RUNS = 8;
+
+    /** One colour per run, {@link #MAX_RUNS} of them, told apart also with the common colour vision deficiencies. */
     static final String[] RUN_COLOURS = {
         "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#8c564b" };
-
-    /** Most runs on one page: one colour each. */
-    static final int MAX_RUNS = RUN_COLOURS.length;
 
     private static final String STYLE = """
         body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #222; }
