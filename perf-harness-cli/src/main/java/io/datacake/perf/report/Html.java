@@ -43,8 +43,8 @@ final class Html
 
     /**
      * @param value a figure.
-     * @return it with at most three decimals, trailing zeros dropped, thousands grouped from 10,000; "n/a" when
-     * it is not finite.
+     * @return it with about four significant digits: whole and grouped from 1,000, one decimal from 10, else at
+     * most three decimals with trailing zeros dropped; "n/a" when it is not finite.
      */
     static String number(final double value)
     {
@@ -52,11 +52,13 @@ final class Html
         {
             return "n/a";
         }
-        if (Math.abs(value) >= 10_000)
+        if (Math.abs(value) >= 1_000)
         {
             return String.format(Locale.ROOT, "%,.0f", value);
         }
-        final BigDecimal rounded = BigDecimal.valueOf(value).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros();
+        final int decimals = Math.abs(value) >= 10 ? 1 : 3;
+        final BigDecimal rounded =
+            BigDecimal.valueOf(value).setScale(decimals, RoundingMode.HALF_UP).stripTrailingZeros();
         return rounded.signum() == 0 ? "0" : rounded.toPlainString();
     }
 

@@ -27,7 +27,7 @@ final class ReportPage
         h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
         table { border-collapse: collapse; margin: 8px 0 16px 0; font-size: 0.9em; }
         th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
-        th { background: #f3f3f3; } td.text, th.text { text-align: left; }
+        th { background: #f3f3f3; } td.text, th.text { text-align: left; } td.run { white-space: nowrap; }
         .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: middle; }
         .fail { color: #b00020; font-weight: bold; } .pass { color: #1b7f3b; }
         .chart { display: block; margin: 8px 0; }
@@ -105,6 +105,7 @@ final class ReportPage
         out.append("<table>\n<tr><th class=\"text\">run</th><th class=\"text\">series</th><th>count</th>" +
             "<th>ops/s</th><th>mean µs</th><th>p50 µs</th><th>p90 µs</th><th>p99 µs</th><th>p99.9 µs</th>" +
             "<th>max µs</th><th>errors</th></tr>\n");
+        boolean recorded = false;
         for (int i = 0; i < runs.size(); i++)
         {
             final RunSummary run = runs.get(i);
@@ -119,8 +120,14 @@ final class ReportPage
             latency.add(curve(run.label() + " corrected", colour, false, figures.correctedCurve()));
             latency.add(curve(run.label() + " uncorrected", colour, true, figures.uncorrectedCurve()));
             throughput.add(throughputSteps(run, colour, figures));
+            recorded |= figures.corrected().count() + figures.uncorrected().count() > 0;
         }
         out.append("</table>\n");
+        if (!recorded)
+        {
+            out.append("<p>No ").append(Html.escape(operation)).append(" operation was recorded.</p>\n");
+            return;
+        }
         latency.render(out);
         throughput.render(out);
     }
@@ -284,7 +291,7 @@ final class ReportPage
 
     private static void runCell(final StringBuilder out, final List<RunSummary> runs, final int index)
     {
-        out.append("<td class=\"text\">").append(swatch(index)).append(Html.escape(runs.get(index).label()))
+        out.append("<td class=\"text run\">").append(swatch(index)).append(Html.escape(runs.get(index).label()))
             .append("</td>");
     }
 

@@ -178,7 +178,11 @@ final class SvgChart
         {
             return "0%";
         }
-        return nines <= 2 ? "9".repeat(nines) + "%" : "99." + "9".repeat(nines - 2) + "%";
+        if (nines == 1)
+        {
+            return "90%";
+        }
+        return nines == 2 ? "99%" : "99." + "9".repeat(nines - 2) + "%";
     }
 
     /**

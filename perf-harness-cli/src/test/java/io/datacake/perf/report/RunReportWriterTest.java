@@ -218,13 +218,15 @@ class RunReportWriterTest
 
         final Document page = parseXml(html);
         final NodeList svgs = page.getElementsByTagName("svg");
-        assertThat(svgs.getLength()).isEqualTo(2 * run.operations().size());
+        // put and get each have a percentile plot and a throughput plot; delete recorded nothing and says so.
+        assertThat(svgs.getLength()).isEqualTo(4);
+        assertThat(html).contains("No delete operation was recorded.");
         for (int i = 0; i < svgs.getLength(); i++)
         {
             assertThat(((Element)svgs.item(i)).getAttribute("xmlns")).isEqualTo(SVG_NAMESPACE);
         }
         // Per operation: corrected and uncorrected curves, then one throughput line.
-        assertThat(page.getElementsByTagName("polyline").getLength()).isEqualTo(3 * run.operations().size());
+        assertThat(page.getElementsByTagName("polyline").getLength()).isEqualTo(3 * 2);
         assertThat(html).contains("99.999%").contains("percentile").contains("put: throughput over time");
         assertThat(html).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("<link")
             .doesNotContainIgnoringCase("@import").doesNotContainIgnoringCase("@font-face")

@@ -38,8 +38,8 @@ final class SampleRuns
     static RunData run(final long slowdown)
     {
         final Map<String, RunData.Operation> operations = new LinkedHashMap<>();
-        operations.put("put", operation(1_000, 100_000 * slowdown, true, Map.of("timeout", 3L)));
-        operations.put("get", operation(500, 50_000 * slowdown, false, Map.of()));
+        operations.put("put", operation(1_000, 100_000, slowdown, true, Map.of("timeout", 3L)));
+        operations.put("get", operation(500, 50_000, slowdown, false, Map.of()));
         operations.put("delete", new RunData.Operation(histogram(), histogram(), List.of(), Map.of()));
 
         final Map<String, String> settings = new LinkedHashMap<>();
@@ -57,7 +57,8 @@ final class SampleRuns
     }
 
     private static RunData.Operation operation(
-        final int perInterval, final long baseNs, final boolean stall, final Map<String, Long> errors)
+        final int perInterval, final long baseNs, final long slowdown, final boolean stall,
+        final Map<String, Long> errors)
     {
         final Histogram corrected = histogram();
         final Histogram uncorrected = histogram();
@@ -68,7 +69,7 @@ final class SampleRuns
             final int count = perInterval * (i + 1);
             for (int n = 0; n < count; n++)
             {
-                final long latencyNs = baseNs + (long)n * 1_000 * (i + 1);
+                final long latencyNs = (baseNs + (long)n * 1_000 * (i + 1)) * slowdown;
                 interval.recordValue(latencyNs);
                 uncorrected.recordValue(latencyNs);
                 corrected.recordValueWithExpectedInterval(latencyNs, stall ? EXPECTED_INTERVAL_NS : 0);
