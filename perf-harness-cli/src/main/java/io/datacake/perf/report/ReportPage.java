@@ -22,6 +22,9 @@ final class ReportPage
     static final String[] RUN_COLOURS = {
         "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#8c564b" };
 
+    /** Most steps a throughput line draws; more intervals are merged into this many. */
+    static final int MAX_THROUGHPUT_STEPS = 1_000;
+
     private static final String STYLE = """
         body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #222; }
         h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
@@ -161,21 +164,38 @@ final class ReportPage
     }
 
     /**
-     * Throughput as steps: each interval is a level from its start to its end, seconds from the run's start.
+     * Throughput as steps: each interval is a level from its start to its end, seconds from the run's start. Runs
+     * with more than {@link #MAX_THROUGHPUT_STEPS} intervals have neighbours merged (their counts added up over their
+     * joint span), so that a day-long run still draws a page of modest size.
      */
     private static SvgChart.Series throughputSteps(
         final RunSummary run, final String colour, final RunSummary.OperationSummary figures)
     {
         final List<RunSummary.IntervalSummary> intervals = figures.intervals();
-        final double[] xs = new double[intervals.size() * 2];
+        final int perStep = Math.max(1, (intervals.size() + MAX_THROUGHPUT_STEPS - 1) / MAX_THROUGHPUT_STEPS);
+        final int steps = (intervals.size() + perStep - 1) / perStep;
+        final double[] xs = new double[steps * 2];
         final double[] ys = new double[xs.length];
-        for (int i = 0; i < intervals.size(); i++)
+        for (int step = 0; step < steps; step++)
         {
-            final RunSummary.IntervalSummary interval = intervals.get(i);
-            xs[2 * i] = (interval.startEpochMs() - run.startEpochMs()) / 1000.0;
-            xs[2 * i + 1] = (interval.endEpochMs() - run.startEpochMs()) / 1000.0;
-            ys[2 * i] = interval.throughputPerSecond();
-            ys[2 * i + 1] = interval.throughputPerSecond();
+            final int first = step * perStep;
+            final int last = Math.min(intervals.size(), first + perStep) - 1;
+            final long startMs = intervals.get(first).startEpochMs();
+            final long endMs = intervals.get(last).endEpochMs();
+            double perSecond = intervals.get(first).throughputPerSecond();
+            if (last > first)
+            {
+                long count = 0;
+                for (int i = first; i <= last; i++)
+                {
+                    count += intervals.get(i).count();
+                }
+                perSecond = endMs > startMs ? count * 1000.0 / (endMs - startMs) : 0;
+            }
+            xs[2 * step] = (startMs - run.startEpochMs()) / 1000.0;
+            xs[2 * step + 1] = (endMs - run.startEpochMs()) / 1000.0;
+            ys[2 * step] = perSecond;
+            ys[2 * step + 1] = perSecond;
         }
         return new SvgChart.Series(run.label(), colour, false, xs, ys);
     }
