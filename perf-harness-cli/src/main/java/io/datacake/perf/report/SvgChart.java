@@ -93,8 +93,9 @@ final class SvgChart
      */
     void render(final StringBuilder out)
     {
-        final double xMin = scale == Scale.PERCENTILE ? 0 : minX();
-        final double xMax = scale == Scale.PERCENTILE ? PERCENTILE_NINES : Math.max(maxX(), xMin + 1);
+        final double[] xRange = xRange();
+        final double xMin = scale == Scale.PERCENTILE ? 0 : xRange[0];
+        final double xMax = scale == Scale.PERCENTILE ? PERCENTILE_NINES : Math.max(xRange[1], xMin + 1);
         final double yStep = niceStep(maxY() / TARGET_TICKS);
         final double yMax = Math.max(yStep, Math.ceil(maxY() / yStep) * yStep);
         final int plotWidth = WIDTH - LEFT - RIGHT;
@@ -223,30 +224,22 @@ final class SvgChart
         return Math.min(PERCENTILE_NINES, Math.log10(100.0 / remaining));
     }
 
-    private double minX()
+    /**
+     * @return the smallest and largest x of all series, {0, 0} when there is none.
+     */
+    private double[] xRange()
     {
         double min = Double.POSITIVE_INFINITY;
-        for (final Series line : series)
-        {
-            for (final double x : line.xs())
-            {
-                min = Math.min(min, x);
-            }
-        }
-        return Double.isFinite(min) ? min : 0;
-    }
-
-    private double maxX()
-    {
         double max = Double.NEGATIVE_INFINITY;
         for (final Series line : series)
         {
             for (final double x : line.xs())
             {
+                min = Math.min(min, x);
                 max = Math.max(max, x);
             }
         }
-        return Double.isFinite(max) ? max : 0;
+        return Double.isFinite(min) ? new double[]{ min, max } : new double[]{ 0, 0 };
     }
 
     private double maxY()
