@@ -63,7 +63,9 @@ final class ReportPage
         out.append("<h1>").append(Html.escape(title)).append("</h1>\n");
         out.append("<p class=\"note\">Latency in microseconds (recorded in nanoseconds). Corrected latency counts " +
             "from when an operation should have started, so stalls show; uncorrected counts from when it was " +
-            "sent. Throughput is operations completed per second.</p>\n");
+            "sent. Throughput is operations completed per second. In each run's directory, the .hgrm files hold " +
+            "these percentile distributions in microseconds, the .hlog interval logs hold nanoseconds and " +
+            "summary.json holds the figures of the tables.</p>\n");
 
         runsTable(out, runs);
         for (final String operation : operationNames(runs))
