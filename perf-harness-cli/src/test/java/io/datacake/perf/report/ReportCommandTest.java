@@ -176,6 +176,20 @@ class ReportCommandTest
     }
 
     @Test
+    void aCorruptIntervalLogStandingInForAMissingDistributionIsNamed() throws IOException
+    {
+        final Path a = write("run-a", 1);
+        Files.delete(a.resolve("get.hgrm"));
+        final Path hlog = a.resolve("get.hlog");
+        Files.writeString(hlog, "0.000,1.000,1.100,HISTFAAAAGh4not-base64!\n");
+
+        assertThat(execute("report", a.toString(), "--out", tempDir.resolve("p.html").toString())).isEqualTo(2);
+
+        assertThat(err.toString().lines().toList()).hasSize(1);
+        assertThat(err.toString()).contains(hlog + ": not an HdrHistogram interval log");
+    }
+
+    @Test
     void moreRunsThanColoursIsABadOption() throws IOException
     {
         final Path a = write("run-a", 1);
