@@ -42,7 +42,8 @@ import java.util.concurrent.TimeoutException;
  * A key is an unsigned 64-bit decimal; a keyspace 1 to 255 bytes of UTF-8 (percent-encoded in the path as needed).
  * LEVEL is one of none, one, two, three, quorum, local_quorum, each_quorum, all (default one). A bad key, keyspace,
  * level or query is 400, an unsupported method 405 (with {@code Allow}), a body over the store's value limit 413
- * (read no further than one byte past the limit), an unknown path 404. A write the cluster cannot acknowledge is 503
+ * (read no further than one byte past the limit), an unknown path 404 (the JDK server itself answers 404 for a
+ * path starting with {@code //}, which it parses as an authority). A write the cluster cannot acknowledge is 503
  * with {@code {"error":...,"required":R,"acknowledged":A}}; a node too busy to take it is 503 with
  * {@code Retry-After}. Nothing but a valid write changes stored data.
  */
@@ -144,8 +145,8 @@ final class KvApi implements HttpHandler
                     PrometheusText.render(counters, nodeId).getBytes(StandardCharsets.UTF_8));
         }
 
-        final int slash = null == rawPath ? -1 : rawPath.indexOf('/', 1);
-        if (null == rawPath || !rawPath.startsWith("/") || slash < 0 || rawPath.indexOf('/', slash + 1) >= 0)
+        final int slash = rawPath.indexOf('/', 1);
+        if (!rawPath.startsWith("/") || slash < 0 || rawPath.indexOf('/', slash + 1) >= 0)
         {
             return HttpReply.text(404, "no such resource: " + rawPath + "; the API is /{keyspace}/{key}, " +
                 "/cluster and /metrics");
