@@ -25,9 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Three node processes on loopback, LMDB each: a write at ALL through one node is read through the others; one node
- * is killed with SIGKILL while writes at ONE and QUORUM (and a delete) go on, then restarted on the same data
- * directory, and it serves every write, those it acknowledged before the kill and those it missed; SIGTERM stops a
- * node cleanly (its driver files are gone and its data directory is free).
+ * is killed with SIGKILL while writes at ONE and QUORUM (and a delete) go on; restarted on the same data directory
+ * but cut off from its peers it serves every write it acknowledged before the kill; restarted again in the cluster
+ * it catches up on every write it missed. SIGTERM stops a node cleanly: its driver files are gone.
  * <p>
  * Every wait has a deadline and polls a condition; every process is killed and every directory removed, also when
  * the test fails.
@@ -42,6 +42,8 @@ final class ThreeNodeProcessTest
     private static final int WHILE_DOWN_QUORUM = 20;
     private static final int TOTAL = BEFORE_KILL + WHILE_DOWN_ONE + WHILE_DOWN_QUORUM;
     private static final int DELETED_KEY = 1;
+    private static final long ISOLATED_CLUSTER_ID = 99;
+    private static final int SIGTERM_EXIT = 128 + 15;
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
     private final KvChildProcess[] processes = new KvChildProcess[NODES];
@@ -91,6 +93,18 @@ final class ThreeNodeProcessTest
             }
             assertThat(delete(1, DELETED_KEY, "quorum")).isEqualTo(200);
 
+            // Back alone first (another cluster id: its peers drop its frames and it theirs), so what it serves is
+            // what its own storage kept: every write it acknowledged before the kill.
+            processes[2] = start(2, clusterPorts, dir, "cluster-id=" + ISOLATED_CLUSTER_ID);
+            httpPorts[2] = processes[2].awaitReady(deadlineNs);
+            for (int key = 1; key <= BEFORE_KILL; key++)
+            {
+                assertThat(get(2, key)).as("isolated node 3 key %d", key).isEqualTo(value(key));
+            }
+            assertThat(get(2, TOTAL)).as("a write it never saw").isNull();
+            processes[2].process().destroy();
+            assertThat(processes[2].process().waitFor(60, TimeUnit.SECONDS)).as("exit after SIGTERM").isTrue();
+
             processes[2] = start(2, clusterPorts, dir);
             httpPorts[2] = processes[2].awaitReady(deadlineNs);
             awaitCondition("the restarted node serves every write", () -> servesEverything(2));
@@ -98,6 +112,7 @@ final class ThreeNodeProcessTest
 
             processes[0].process().destroy();
             assertThat(processes[0].process().waitFor(60, TimeUnit.SECONDS)).as("exit after SIGTERM").isTrue();
+            assertThat(processes[0].process().exitValue()).as("exit code after SIGTERM").isEqualTo(SIGTERM_EXIT);
             final File[] driverFiles = dir.resolve("node-1").resolve(DataDirectory.AERON_DIR).toFile().listFiles();
             assertThat(driverFiles).as("node 1's driver directory after SIGTERM").isEmpty();
         }
@@ -113,7 +128,8 @@ final class ThreeNodeProcessTest
         }
     }
 
-    private KvChildProcess start(final int index, final int[] clusterPorts, final Path dir) throws IOException
+    private KvChildProcess start(final int index, final int[] clusterPorts, final Path dir, final String... extra)
+        throws IOException
     {
         final Path dataDir = dir.resolve("node-" + (index + 1));
         Files.createDirectories(dataDir);
@@ -132,6 +148,7 @@ final class ThreeNodeProcessTest
             seeds.append(i == 0 ? "" : ",").append("127.0.0.1:").append(clusterPorts[i]);
         }
         settings.add(seeds.toString());
+        settings.addAll(List.of(extra));
         return new KvChildProcess(settings, dataDir);
     }
 
