@@ -65,6 +65,7 @@ final class KvApi implements HttpHandler
     private final StoreHandle store;
     private final MembershipComponent membership;
     private final CountersReader counters;
+    private final HttpCounters httpCounters;
     private final int nodeId;
     private final String address;
     private final int maxValueBytes;
@@ -75,18 +76,20 @@ final class KvApi implements HttpHandler
      * @param store          the store's handle.
      * @param membership     the membership component (its member snapshot is read from any thread).
      * @param counters       the node's counters.
+     * @param httpCounters   this API's counters, allocated in the node's counters.
      * @param address        this node's cluster address, {@code HOST:PORT}.
      * @param maxValueBytes  the store's largest value.
      * @param requestTimeoutMs the store's per-replica request timeout.
      * @param shedding       true on a thread that runs a request the bounded pool had no room for.
      */
     KvApi(final StoreHandle store, final MembershipComponent membership, final CountersReader counters,
-        final String address, final int maxValueBytes, final long requestTimeoutMs,
+        final HttpCounters httpCounters, final String address, final int maxValueBytes, final long requestTimeoutMs,
         final ThreadLocal<Boolean> shedding)
     {
         this.store = store;
         this.membership = membership;
         this.counters = counters;
+        this.httpCounters = httpCounters;
         this.nodeId = store.nodeId();
         this.address = address;
         this.maxValueBytes = maxValueBytes;
@@ -115,6 +118,7 @@ final class KvApi implements HttpHandler
                     exchange.getRequestURI(), ex);
                 reply = HttpReply.text(500, "internal error: " + ex);
             }
+            httpCounters.record(reply);
             reply.send(exchange);
         }
         catch (final IOException ex)

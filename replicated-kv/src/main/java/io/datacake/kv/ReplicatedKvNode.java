@@ -130,19 +130,21 @@ public final class ReplicatedKvNode implements AutoCloseable
             final ReplicatedStore replicatedStore = new ReplicatedStore(storeContext);
             final int maxValueBytes = storeContext.writerContext().maxValueLength();
 
+            final HttpCounters httpCounters = new HttpCounters();
             node = Node.launch(new NodeContext()
                 .nodeId(config.nodeId())
                 .clusterId(config.clusterId())
                 .transport(transport)
                 .ownsTransport(true)
                 .addComponent(membership)
-                .addComponent(replicatedStore));
+                .addComponent(replicatedStore)
+                .addComponent(httpCounters));
             transport = null;
             final StoreHandle store = replicatedStore.handle(node);
             final CountersReader counters = node.counters().reader();
             final String address = config.clusterAddress().toString();
             final KvHttpServer http = KvHttpServer.start(config.httpListen(), (shedding) -> new KvApi(
-                store, membership, counters, address, maxValueBytes, config.requestTimeoutMs(), shedding));
+                store, membership, counters, httpCounters, address, maxValueBytes, config.requestTimeoutMs(), shedding));
             return new ReplicatedKvNode(config, directory, storage, node, membership, store, maxValueBytes, http);
         }
         catch (final RuntimeException ex)

@@ -281,6 +281,8 @@ final class KvHttpApiTest
     void metricsAreEveryCounterInPrometheusTextFormat() throws Exception
     {
         assertThat(send("PUT", "/metered/1?consistency=all", "x").statusCode()).isEqualTo(200);
+        final long badBefore = counter("http responses 400 (bad request)");
+        assertThat(send("PUT", "/metered/x", "x").statusCode()).isEqualTo(400);
 
         final HttpResponse<byte[]> response = send("GET", "/metrics", null);
 
@@ -314,6 +316,22 @@ final class KvHttpApiTest
         assertThat(samples).isEqualTo(counters[0]);
         assertThat(text(response)).containsPattern("(?m)^datacake_store_writes_coordinated\\{node_id=\"7\"} [1-9]\\d*$");
         assertThat(text(response)).containsPattern("(?m)^datacake_commands_executed\\{node_id=\"7\"} \\d+$");
+        assertThat(text(response)).contains("\ndatacake_http_responses_400_bad_request{node_id=\"7\"} " +
+            (badBefore + 1) + "\n");
+    }
+
+    private static long counter(final String label)
+    {
+        final long[] value = {-1};
+        node.node().counters().reader().forEach((id, counterLabel) ->
+        {
+            if (counterLabel.equals(label))
+            {
+                value[0] = node.node().counters().reader().getCounterValue(id);
+            }
+        });
+        assertThat(value[0]).as("counter '%s'", label).isNotNegative();
+        return value[0];
     }
 
     private static HttpResponse<byte[]> send(final String method, final String path, final String body)
