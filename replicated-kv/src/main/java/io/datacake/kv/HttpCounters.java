@@ -1,38 +1,40 @@
 package io.datacake.kv;
 
-import io.datacake.node.Component;
-import io.datacake.node.NodeServices;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.nio.ByteBuffer;
 
 /**
- * The HTTP API's counters in the node's counters (so {@code /metrics} shows them): responses by outcome. A node
- * component only to allocate them while the node starts, on the starting thread, before anything else can allocate;
- * request threads then increment them (atomically).
+ * The HTTP API's counters: responses by outcome, incremented atomically by the request threads and shown by
+ * {@code /metrics} next to the node's. They live in their own small counters buffer: the node's is sized for the
+ * engine's components and has no room to spare.
  */
-final class HttpCounters implements Component
+final class HttpCounters
 {
-    private AtomicCounter ok;
-    private AtomicCounter badRequest;
-    private AtomicCounter notFound;
-    private AtomicCounter methodNotAllowed;
-    private AtomicCounter tooLarge;
-    private AtomicCounter busy;
-    private AtomicCounter notMet;
-    private AtomicCounter failed;
+    /** Counters this buffer holds. */
+    static final int CAPACITY = 16;
+
+    private final CountersManager manager = new CountersManager(
+        new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY * CountersReader.METADATA_LENGTH)),
+        new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY * CountersReader.COUNTER_LENGTH)));
+    private final AtomicCounter ok = manager.newCounter("http responses 200 (ok)");
+    private final AtomicCounter badRequest = manager.newCounter("http responses 400 (bad request)");
+    private final AtomicCounter notFound = manager.newCounter("http responses 404 (not found)");
+    private final AtomicCounter methodNotAllowed = manager.newCounter("http responses 405 (method not allowed)");
+    private final AtomicCounter tooLarge = manager.newCounter("http responses 413 (value too large)");
+    private final AtomicCounter busy = manager.newCounter("http responses 503 (busy, retry later)");
+    private final AtomicCounter notMet = manager.newCounter("http responses 503 (consistency not met)");
+    private final AtomicCounter failed = manager.newCounter("http responses 5xx (failed)");
 
     /**
-     * {@inheritDoc}
+     * @return the reader over these counters.
      */
-    public void onStart(final NodeServices services)
+    CountersReader reader()
     {
-        ok = services.counters().newCounter("http responses 200 (ok)");
-        badRequest = services.counters().newCounter("http responses 400 (bad request)");
-        notFound = services.counters().newCounter("http responses 404 (not found)");
-        methodNotAllowed = services.counters().newCounter("http responses 405 (method not allowed)");
-        tooLarge = services.counters().newCounter("http responses 413 (value too large)");
-        busy = services.counters().newCounter("http responses 503 (busy, retry later)");
-        notMet = services.counters().newCounter("http responses 503 (consistency not met)");
-        failed = services.counters().newCounter("http responses 5xx (failed)");
+        return manager;
     }
 
     /**
@@ -52,9 +54,6 @@ final class HttpCounters implements Component
             case 503 -> HttpReply.NO_RETRY_AFTER == reply.retryAfterS() ? notMet : busy;
             default -> failed;
         };
-        if (null != counter)
-        {
-            counter.increment();
-        }
+        counter.increment();
     }
 }

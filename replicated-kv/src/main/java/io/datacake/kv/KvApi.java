@@ -37,7 +37,8 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@code GET /{keyspace}/{key}}: 200 with the value ({@code application/octet-stream}), or 404.</li>
  *   <li>{@code DELETE /{keyspace}/{key}[?consistency=LEVEL]}: 200 once the level is met.</li>
  *   <li>{@code GET /cluster}: this node and its members as JSON (see {@link ClusterJson}).</li>
- *   <li>{@code GET /metrics}: the node's counters in Prometheus text format (see {@link PrometheusText}).</li>
+ *   <li>{@code GET /metrics}: the node's counters and this API's responses by outcome ({@link HttpCounters}) in
+ *       Prometheus text format (see {@link PrometheusText}).</li>
  * </ul>
  * A key is an unsigned 64-bit decimal; a keyspace 1 to 255 bytes of UTF-8 (percent-encoded in the path as needed).
  * LEVEL is one of none, one, two, three, quorum, local_quorum, each_quorum, all (default one). A bad key, keyspace,
@@ -76,7 +77,7 @@ final class KvApi implements HttpHandler
      * @param store          the store's handle.
      * @param membership     the membership component (its member snapshot is read from any thread).
      * @param counters       the node's counters.
-     * @param httpCounters   this API's counters, allocated in the node's counters.
+     * @param httpCounters   this API's own counters, shown by /metrics after the node's.
      * @param address        this node's cluster address, {@code HOST:PORT}.
      * @param maxValueBytes  the store's largest value.
      * @param requestTimeoutMs the store's per-replica request timeout.
@@ -146,7 +147,7 @@ final class KvApi implements HttpHandler
                     nodeId, membership.localDataCentre(), address, membership.members())
                     .getBytes(StandardCharsets.UTF_8)) :
                 HttpReply.body(HttpReply.PROMETHEUS,
-                    PrometheusText.render(counters, nodeId).getBytes(StandardCharsets.UTF_8));
+                    PrometheusText.render(nodeId, counters, httpCounters.reader()).getBytes(StandardCharsets.UTF_8));
         }
 
         final int slash = rawPath.indexOf('/', 1);

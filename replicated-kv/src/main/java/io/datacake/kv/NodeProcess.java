@@ -12,11 +12,12 @@ import java.util.Map;
  * <p>
  * {@link #main} takes the settings as {@code key=value} arguments named like the command line options
  * ({@code node-id=1 data-dir=/var/lib/kv seed=10.0.0.1:7401}), plus {@code config=FILE} for a properties file that
- * the other arguments override. Exit codes: 0 stopped by a signal, 1 the node failed to start, 2 a bad setting.
+ * the other arguments override. Exit codes: 1 the node failed to start, 2 a bad setting; after SIGTERM (SIGINT) the
+ * JVM exits with 143 (130) once the hook has closed the node.
  */
 public final class NodeProcess
 {
-    /** Exit code of a node stopped by a signal. */
+    /** What {@link #run} returns once the node closed; a signal's exit status (143, 130) overrides it. */
     public static final int EXIT_STOPPED = 0;
     /** Exit code of a node that could not start (port taken, data directory locked, storage unreadable). */
     public static final int EXIT_FAILED = 1;

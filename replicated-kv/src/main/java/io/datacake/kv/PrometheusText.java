@@ -9,12 +9,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Every counter of a node in the Prometheus text exposition format (version 0.0.4): one metric family per label,
- * named {@code datacake_<label>} in lower case with every run of other characters than letters and digits turned
- * into one underscore (the {@code node N: } prefix of the engine's labels dropped: the node is the {@code node_id}
- * label), a {@code # HELP} line with the original label and a {@code # TYPE counter} line (the node's counters only
- * grow). Two counters whose labels sanitise to the same name share the family and are told apart by a
- * {@code counter_id} label.
+ * Counters (the node's, then the HTTP API's) in the Prometheus text exposition format (version 0.0.4): one metric
+ * family per label, named {@code datacake_<label>} in lower case with every run of characters other than letters and
+ * digits turned into one underscore (the {@code node N: } prefix of the engine's labels dropped: the node is the
+ * {@code node_id} label), a {@code # HELP} line with the original label and a {@code # TYPE counter} line (these
+ * counters only grow). Two counters whose labels sanitise to the same name share the family and are told apart by a
+ * {@code counter_id} label (numbered across the readers in order).
  */
 final class PrometheusText
 {
@@ -24,19 +24,27 @@ final class PrometheusText
     {
     }
 
-    static String render(final CountersReader counters, final int nodeId)
+    static String render(final int nodeId, final CountersReader... readers)
     {
         final String nodePrefix = "node " + nodeId + ": ";
         final Map<String, List<long[]>> families = new LinkedHashMap<>();
         final Map<String, String> help = new LinkedHashMap<>();
-        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        int base = 0;
+        for (final CountersReader counters : readers)
         {
-            final String bare = label.startsWith(nodePrefix) ? label.substring(nodePrefix.length()) : label;
-            final String name = metricName(bare);
-            families.computeIfAbsent(name, (n) -> new ArrayList<>())
-                .add(new long[]{counterId, counters.getCounterValue(counterId)});
-            help.putIfAbsent(name, bare);
-        });
+            final int idBase = base;
+            final int[] maxId = {-1};
+            counters.forEach((counterId, typeId, keyBuffer, label) ->
+            {
+                final String bare = label.startsWith(nodePrefix) ? label.substring(nodePrefix.length()) : label;
+                final String name = metricName(bare);
+                families.computeIfAbsent(name, (n) -> new ArrayList<>())
+                    .add(new long[]{idBase + counterId, counters.getCounterValue(counterId)});
+                help.putIfAbsent(name, bare);
+                maxId[0] = counterId;
+            });
+            base += maxId[0] + 1;
+        }
 
         final StringBuilder sb = new StringBuilder(families.size() * 160);
         for (final Map.Entry<String, List<long[]>> family : families.entrySet())

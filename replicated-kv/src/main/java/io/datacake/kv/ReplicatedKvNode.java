@@ -137,14 +137,14 @@ public final class ReplicatedKvNode implements AutoCloseable
                 .transport(transport)
                 .ownsTransport(true)
                 .addComponent(membership)
-                .addComponent(replicatedStore)
-                .addComponent(httpCounters));
+                .addComponent(replicatedStore));
             transport = null;
             final StoreHandle store = replicatedStore.handle(node);
             final CountersReader counters = node.counters().reader();
             final String address = config.clusterAddress().toString();
             final KvHttpServer http = KvHttpServer.start(config.httpListen(), (shedding) -> new KvApi(
-                store, membership, counters, httpCounters, address, maxValueBytes, config.requestTimeoutMs(), shedding));
+                store, membership, counters, httpCounters, address, maxValueBytes, config.requestTimeoutMs(),
+                shedding));
             return new ReplicatedKvNode(config, directory, storage, node, membership, store, maxValueBytes, http);
         }
         catch (final RuntimeException ex)

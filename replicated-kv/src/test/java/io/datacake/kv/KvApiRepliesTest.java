@@ -112,7 +112,7 @@ final class KvApiRepliesTest
         counters.newCounter("store repair: bad \"length\"").setOrdered(1);
         counters.newCounter("store repair: bad length").setOrdered(2);
 
-        final String text = PrometheusText.render(counters, 3);
+        final String text = PrometheusText.render(3, counters);
 
         assertThat(text).isEqualTo(
             "# HELP datacake_replies_queued_back_pressured replies queued (back-pressured)\n" +

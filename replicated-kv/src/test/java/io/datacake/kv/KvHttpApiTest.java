@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +32,7 @@ final class KvHttpApiTest
     private static final int NODE_ID = 7;
     private static final String DC = "dc-test";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int HTTP_COUNTERS = 8;
 
     private static ReplicatedKvNode node;
     private static HttpClient client;
@@ -281,14 +283,15 @@ final class KvHttpApiTest
     void metricsAreEveryCounterInPrometheusTextFormat() throws Exception
     {
         assertThat(send("PUT", "/metered/1?consistency=all", "x").statusCode()).isEqualTo(200);
-        final long badBefore = counter("http responses 400 (bad request)");
+        final long badBefore = counter("datacake_http_responses_400_bad_request");
         assertThat(send("PUT", "/metered/x", "x").statusCode()).isEqualTo(400);
 
         final HttpResponse<byte[]> response = send("GET", "/metrics", null);
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
-        final Pattern sample = Pattern.compile("datacake_[a-z0-9_]*[a-z0-9]\\{node_id=\"7\"(,counter_id=\"\\d+\")?} \\d+");
+        final Pattern sample =
+            Pattern.compile("datacake_[a-z0-9_]*[a-z0-9]\\{node_id=\"7\"(,counter_id=\"\\d+\")?} \\d+");
         final Pattern type = Pattern.compile("# TYPE (datacake_[a-z0-9_]+) counter");
         final Pattern help = Pattern.compile("# HELP datacake_[a-z0-9_]+ .+");
         int samples = 0;
@@ -313,25 +316,20 @@ final class KvHttpApiTest
         }
         final int[] counters = new int[1];
         node.node().counters().reader().forEach((id, label) -> counters[0]++);
-        assertThat(samples).isEqualTo(counters[0]);
-        assertThat(text(response)).containsPattern("(?m)^datacake_store_writes_coordinated\\{node_id=\"7\"} [1-9]\\d*$");
+        assertThat(samples).isEqualTo(counters[0] + HTTP_COUNTERS);
+        assertThat(text(response))
+            .containsPattern("(?m)^datacake_store_writes_coordinated\\{node_id=\"7\"} [1-9]\\d*$");
         assertThat(text(response)).containsPattern("(?m)^datacake_commands_executed\\{node_id=\"7\"} \\d+$");
         assertThat(text(response)).contains("\ndatacake_http_responses_400_bad_request{node_id=\"7\"} " +
             (badBefore + 1) + "\n");
     }
 
-    private static long counter(final String label)
+    private static long counter(final String name) throws IOException, InterruptedException
     {
-        final long[] value = {-1};
-        node.node().counters().reader().forEach((id, counterLabel) ->
-        {
-            if (counterLabel.equals(label))
-            {
-                value[0] = node.node().counters().reader().getCounterValue(id);
-            }
-        });
-        assertThat(value[0]).as("counter '%s'", label).isNotNegative();
-        return value[0];
+        final Matcher matcher = Pattern.compile("(?m)^" + name + "\\{node_id=\"7\"} (\\d+)$")
+            .matcher(text(send("GET", "/metrics", null)));
+        assertThat(matcher.find()).as("metric %s", name).isTrue();
+        return Long.parseLong(matcher.group(1));
     }
 
     private static HttpResponse<byte[]> send(final String method, final String path, final String body)
