@@ -71,7 +71,6 @@ final class KvApi implements HttpHandler
     private final String address;
     private final int maxValueBytes;
     private final long outcomeTimeoutMs;
-    private final ThreadLocal<Boolean> shedding;
 
     /**
      * @param store          the store's handle.
@@ -81,11 +80,9 @@ final class KvApi implements HttpHandler
      * @param address        this node's cluster address, {@code HOST:PORT}.
      * @param maxValueBytes  the store's largest value.
      * @param requestTimeoutMs the store's per-replica request timeout.
-     * @param shedding       true on a thread that runs a request the bounded pool had no room for.
      */
     KvApi(final StoreHandle store, final MembershipComponent membership, final CountersReader counters,
-        final HttpCounters httpCounters, final String address, final int maxValueBytes, final long requestTimeoutMs,
-        final ThreadLocal<Boolean> shedding)
+        final HttpCounters httpCounters, final String address, final int maxValueBytes, final long requestTimeoutMs)
     {
         this.store = store;
         this.membership = membership;
@@ -95,7 +92,6 @@ final class KvApi implements HttpHandler
         this.address = address;
         this.maxValueBytes = maxValueBytes;
         this.outcomeTimeoutMs = requestTimeoutMs + OUTCOME_MARGIN_MS;
-        this.shedding = shedding;
     }
 
     /**
@@ -108,10 +104,7 @@ final class KvApi implements HttpHandler
             HttpReply reply;
             try
             {
-                reply = Boolean.TRUE.equals(shedding.get()) ?
-                    HttpReply.retryLater("the node is busy: too many requests in progress; retry later",
-                        RETRY_AFTER_S) :
-                    route(exchange);
+                reply = route(exchange);
             }
             catch (final RuntimeException ex)
             {

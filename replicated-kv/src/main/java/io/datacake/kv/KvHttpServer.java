@@ -1,5 +1,7 @@
 package io.datacake.kv;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
@@ -9,13 +11,12 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
  * The JDK's HTTP server on a small bounded pool: {@link #THREADS} request threads and a queue of
- * {@link #QUEUE_CAPACITY} requests. A request that finds the queue full is run on the server's dispatcher thread
- * with the shedding flag set, so the API answers it at once with 503 and {@code Retry-After} instead of waiting:
- * the dispatcher never blocks on the store and nothing grows without bound.
+ * {@link #QUEUE_CAPACITY} requests. A request that finds the queue full is answered on the server's dispatcher
+ * thread at once, 503 with {@code Retry-After}, without reaching the API: the dispatcher never waits on the store and
+ * nothing grows without bound.
  */
 final class KvHttpServer implements AutoCloseable
 {
@@ -41,19 +42,37 @@ final class KvHttpServer implements AutoCloseable
     }
 
     /**
-     * Bind and start.
+     * Bind and start with the default bounds.
      *
-     * @param listen     where to listen; port 0 picks a free port.
-     * @param apiFactory makes the handler, given the thread-local shedding flag.
+     * @param listen   where to listen; port 0 picks a free port.
+     * @param api      answers the requests, on the request threads.
+     * @param counters counts the requests shed.
      * @return the running server.
      * @throws UncheckedIOException if the address cannot be bound.
      */
-    static KvHttpServer start(final HostPort listen, final Function<ThreadLocal<Boolean>, KvApi> apiFactory)
+    static KvHttpServer start(final HostPort listen, final HttpHandler api, final HttpCounters counters)
+    {
+        return start(listen, THREADS, QUEUE_CAPACITY, api, counters);
+    }
+
+    /**
+     * Bind and start.
+     *
+     * @param listen        where to listen; port 0 picks a free port.
+     * @param threads       request threads.
+     * @param queueCapacity requests waiting for a thread; one more is shed.
+     * @param api           answers the requests, on the request threads.
+     * @param counters      counts the requests shed.
+     * @return the running server.
+     * @throws UncheckedIOException if the address cannot be bound.
+     */
+    static KvHttpServer start(final HostPort listen, final int threads, final int queueCapacity,
+        final HttpHandler api, final HttpCounters counters)
     {
         final ThreadLocal<Boolean> shedding = new ThreadLocal<>();
         final AtomicInteger threadCount = new AtomicInteger();
         final ThreadPoolExecutor executor = new ThreadPoolExecutor(
-            THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE_CAPACITY),
+            threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queueCapacity),
             (runnable) ->
             {
                 final Thread thread = new Thread(runnable, "datacake-kv-http-" + threadCount.incrementAndGet());
@@ -62,6 +81,8 @@ final class KvHttpServer implements AutoCloseable
             },
             (runnable, pool) ->
             {
+                // The server's exchange runs here, on the dispatcher: it parses the request, then the handler below
+                // sees the flag and answers without waiting.
                 shedding.set(Boolean.TRUE);
                 try
                 {
@@ -82,10 +103,35 @@ final class KvHttpServer implements AutoCloseable
             executor.shutdownNow();
             throw new UncheckedIOException("cannot listen for HTTP on " + listen + ": " + ex.getMessage(), ex);
         }
-        server.createContext("/", apiFactory.apply(shedding));
+        server.createContext("/", (exchange) ->
+        {
+            if (Boolean.TRUE.equals(shedding.get()))
+            {
+                shed(exchange, counters);
+            }
+            else
+            {
+                api.handle(exchange);
+            }
+        });
         server.setExecutor(executor);
         server.start();
         return new KvHttpServer(server, executor);
+    }
+
+    private static void shed(final HttpExchange exchange, final HttpCounters counters) throws IOException
+    {
+        try
+        {
+            final HttpReply reply = HttpReply.retryLater(
+                "the node is busy: too many requests in progress; retry later", KvApi.RETRY_AFTER_S);
+            counters.record(reply);
+            reply.send(exchange);
+        }
+        finally
+        {
+            exchange.close();
+        }
     }
 
     /**
