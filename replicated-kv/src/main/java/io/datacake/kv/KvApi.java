@@ -18,6 +18,7 @@ import org.agrona.concurrent.status.CountersReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -128,7 +129,8 @@ final class KvApi implements HttpHandler
     private HttpReply route(final HttpExchange exchange) throws IOException
     {
         final String method = exchange.getRequestMethod();
-        final String rawPath = exchange.getRequestURI().getRawPath();
+        final URI uri = exchange.getRequestURI();
+        final String rawPath = null == uri.getRawPath() ? "" : uri.getRawPath();
         if ("/cluster".equals(rawPath) || "/metrics".equals(rawPath))
         {
             if (!"GET".equals(method))
@@ -188,7 +190,7 @@ final class KvApi implements HttpHandler
         final ConsistencyLevel level;
         try
         {
-            level = consistency(exchange.getRequestURI().getRawQuery());
+            level = consistency(uri.getRawQuery());
         }
         catch (final IllegalArgumentException ex)
         {
