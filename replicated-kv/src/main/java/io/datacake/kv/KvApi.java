@@ -46,8 +46,10 @@ import java.util.concurrent.TimeoutException;
  * level or query is 400, an unsupported method 405 (with {@code Allow}), a body over the store's value limit 413
  * (read no further than one byte past the limit), an unknown path 404 (the JDK server itself answers 404 for a
  * path starting with {@code //}, which it parses as an authority). A write the cluster cannot acknowledge is 503
- * with {@code {"error":...,"required":R,"acknowledged":A}}; a node too busy to take it is 503 with
- * {@code Retry-After}. Nothing but a valid write changes stored data.
+ * with {@code {"error":...,"required":R,"acknowledged":A}}: for too few live members (nothing was written) R is the
+ * number of other live members the level needs and A the number alive; for a replica that failed or timed out (the
+ * write may have landed on some, repair carries it on) R and A count replicas, the local commit included. A node
+ * too busy to take a write is 503 with {@code Retry-After}. Nothing but a valid write changes stored data.
  */
 final class KvApi implements HttpHandler
 {
