@@ -18,8 +18,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 /**
  * Every incoming frame goes through here first: the message header (schema, version, template) and the frame
  * header (cluster id) are checked before anything else reads the frame; then the message is decoded in place and
- * every length is checked against the frame; only a frame that decoded cleanly merges its HLC stamp into the
- * node's clock and is handed on (requests to the {@link RequestDispatcher}, responses to the {@link CallRegistry},
+ * every length is checked against the frame; only a frame that decoded cleanly (a request also needs a usable reply
+ * endpoint) merges its HLC stamp into the node's clock and is handed on (requests to the {@link RequestDispatcher}, responses to the {@link CallRegistry},
  * chunks and credits to the {@link StreamManager}). A malformed or foreign frame is dropped and counted by reason,
  * never throws out of {@link #onFrame}, and changes no state.
  * <p>
@@ -202,7 +202,7 @@ final class FrameAdapter implements FrameHandler
             malformed();
             return;
         }
-        mergeStamp();
+        // The dispatcher merges the stamp once the reply endpoint checks out.
         dispatcher.onRequest(buffer, frameOffset, end - frameOffset, frameStreamed);
     }
 
@@ -366,7 +366,10 @@ final class FrameAdapter implements FrameHandler
             creditDecoder.frame().flags().response(), consumed);
     }
 
-    private void mergeStamp()
+    /**
+     * Merge the clock stamp of the frame being decoded (not for frames from this node itself).
+     */
+    void mergeStamp()
     {
         if (frameSourceNodeId != nodeId)
         {

@@ -85,13 +85,15 @@ final class RequestDispatcher
      */
     void onRequest(final DirectBuffer buffer, final int frameOffset, final int frameLength, final boolean streamed)
     {
-        counters.requestsReceived.incrementRelease();
         final boolean oneWay = request.isOneWay();
         final int replyPeer = oneWay ? -1 : replyPeer(buffer);
         if (!oneWay && replyPeer < 0)
         {
             return;
         }
+        // Only a request that can be answered is received: one without a usable reply endpoint is malformed.
+        adapter.mergeStamp();
+        counters.requestsReceived.incrementRelease();
         if (streamed)
         {
             streams.startInbound(buffer, frameOffset, frameLength, replyPeer);
