@@ -140,8 +140,24 @@ public final class FuzzInputs
      */
     public static int runSlice(final String target, final List<byte[]> seeds, final Consumer<byte[]> input)
     {
+        return runSlice(target, seeds, DEFAULT_RUNS, input);
+    }
+
+    /**
+     * Run a slice of a given default size through a slow target (one that does I/O per input).
+     *
+     * @param target      what is fuzzed, for the messages.
+     * @param seeds       valid messages to mutate; they are run unchanged first.
+     * @param defaultRuns inputs when {@value #RUNS_PROPERTY} is not set.
+     * @param input       the check of one input.
+     * @return how many inputs ran.
+     * @throws AssertionError naming the seed, the input's index and its bytes if an input failed.
+     */
+    public static int runSlice(
+        final String target, final List<byte[]> seeds, final int defaultRuns, final Consumer<byte[]> input)
+    {
         final long seed = SeededTrials.seed(target);
-        final int runs = Integer.getInteger(RUNS_PROPERTY, DEFAULT_RUNS);
+        final int runs = Integer.getInteger(RUNS_PROPERTY, defaultRuns);
         final Choices choices = from(new SplittableRandom(seed));
         for (final byte[] valid : seeds)
         {
