@@ -176,6 +176,7 @@ public final class LmdbStorage implements Storage
             throw new StorageException("cannot create the LMDB directory " + directory, ex);
         }
 
+        LmdbDataFile.checkLength(directory);
         final Env<DirectBuffer> env;
         try
         {
