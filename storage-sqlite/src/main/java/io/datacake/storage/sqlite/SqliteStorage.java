@@ -122,6 +122,7 @@ public final class SqliteStorage implements Storage
             throw new StorageException("cannot create the directory of " + file, ex);
         }
 
+        SqliteFileHeader.checkLength(file);
         final String url = "jdbc:sqlite:" + file;
         Connection writer = null;
         try
