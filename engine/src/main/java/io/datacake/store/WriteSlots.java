@@ -20,7 +20,8 @@ final class WriteSlots
     {
         this.store = store;
         this.capacity = capacity;
-        this.free = new ManyToManyConcurrentArrayQueue<>(capacity);
+        // The queue needs room for two at least; the created-count still bounds the slots to capacity.
+        this.free = new ManyToManyConcurrentArrayQueue<>(Math.max(2, capacity));
     }
 
     /**
