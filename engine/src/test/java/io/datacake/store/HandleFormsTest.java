@@ -7,8 +7,12 @@ import io.datacake.node.Node;
 import io.datacake.node.NodeClosedException;
 import io.datacake.node.NodeContext;
 import io.datacake.storage.MemoryStorage;
+import io.datacake.storage.ReadTransaction;
+import io.datacake.storage.Storage;
+import io.datacake.storage.StorageException;
 import io.datacake.storage.StorageWriterContext;
 import io.datacake.storage.ValueTooLargeException;
+import io.datacake.storage.WriteBatch;
 import io.datacake.transport.InProcessNetwork;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -291,12 +295,46 @@ final class HandleFormsTest
         assertThatThrownBy(() -> docs.get(3, array, -1)).isInstanceOf(IndexOutOfBoundsException.class);
     }
 
+    @Test
+    void aFailedStorageCommitReachesTheCallerThroughBothFormsAndReadsAgreeWithStorage()
+    {
+        final FailingStorage storage = new FailingStorage(new MemoryStorage(MAX_VALUE_LENGTH));
+        start(new StoreContext(), new NodeContext(), storage);
+        storage.failCommits = true;
+
+        final CompletableFuture<Void> future = docs.put(1, "a".getBytes(StandardCharsets.US_ASCII),
+            ConsistencyLevel.NONE);
+        assertThat(docs.put(2, text("b"), 0, 1, ConsistencyLevel.NONE, outcomes, 2)).isTrue();
+        stepUntil(() -> future.isDone() && outcomes.count() == 1);
+
+        assertThatThrownBy(future::join).hasCauseInstanceOf(ReplicationException.class)
+            .hasMessageContaining("the local storage commit failed").hasMessageContaining("disk on fire");
+        assertThat(outcomes.describe(0)).startsWith("2 NOT_ACKNOWLEDGED 0/1 ");
+        assertThat(outcomes.failure(0)).hasMessageContaining("the local storage commit failed");
+        assertThat(docs.get(1)).as("nothing stored").isNull();
+        assertThat(docs.get(2)).as("nothing stored").isNull();
+
+        // The storage recovers: the same keys take new writes, which read back.
+        storage.failCommits = false;
+        putStepped(1, "a2");
+        assertThat(docs.put(2, text("b2"), 0, 2, ConsistencyLevel.NONE, outcomes, 22)).isTrue();
+        stepUntil(() -> outcomes.count() == 2);
+        assertThat(outcomes.describe(1)).isEqualTo("22 ACKNOWLEDGED 1/1 null");
+        assertThat(string(docs.get(1).value())).isEqualTo("a2");
+        assertThat(string(docs.get(2).value())).isEqualTo("b2");
+        assertThat(handle.freeWriteSlots()).isEqualTo(4);
+    }
+
     // ---- helpers
 
     private void start(final StoreContext storeContext, final NodeContext nodeContext)
     {
+        start(storeContext, nodeContext, new MemoryStorage(MAX_VALUE_LENGTH));
+    }
+
+    private void start(final StoreContext storeContext, final NodeContext nodeContext, final Storage storage)
+    {
         final InProcessNetwork network = new InProcessNetwork();
-        final MemoryStorage storage = new MemoryStorage(MAX_VALUE_LENGTH);
         resources.add(storage);
         if (null == storeContext.writerContext())
         {
@@ -372,6 +410,49 @@ final class HandleFormsTest
     private static String string(final byte[] bytes)
     {
         return new String(bytes, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A memory storage whose commits fail while {@link #failCommits} is set.
+     */
+    private static final class FailingStorage implements Storage
+    {
+        private final MemoryStorage delegate;
+        volatile boolean failCommits;
+
+        FailingStorage(final MemoryStorage delegate)
+        {
+            this.delegate = delegate;
+        }
+
+        public int maxValueLength()
+        {
+            return delegate.maxValueLength();
+        }
+
+        public List<String> keyspaces()
+        {
+            return delegate.keyspaces();
+        }
+
+        public ReadTransaction beginRead()
+        {
+            return delegate.beginRead();
+        }
+
+        public void commit(final WriteBatch batch)
+        {
+            if (failCommits)
+            {
+                throw new StorageException("disk on fire");
+            }
+            delegate.commit(batch);
+        }
+
+        public void close()
+        {
+            delegate.close();
+        }
     }
 
     /**
