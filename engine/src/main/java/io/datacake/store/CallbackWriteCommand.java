@@ -67,11 +67,6 @@ final class CallbackWriteCommand extends WriteCommand
         return 1;
     }
 
-    boolean isDelete()
-    {
-        return delete;
-    }
-
     int valueLength(final int index)
     {
         return valueLength;

@@ -34,11 +34,6 @@ final class FutureWriteCommand extends WriteCommand
         return keys.length;
     }
 
-    boolean isDelete()
-    {
-        return null == values;
-    }
-
     int valueLength(final int index)
     {
         return null == values ? 0 : values[index].length;

@@ -31,11 +31,6 @@ abstract class WriteCommand implements NodeTask
     abstract int entryCount();
 
     /**
-     * @return true if every entry is a delete.
-     */
-    abstract boolean isDelete();
-
-    /**
      * @param index the entry.
      * @return the entry's value length, 0 for a delete.
      */

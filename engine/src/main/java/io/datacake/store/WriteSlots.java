@@ -52,11 +52,6 @@ final class WriteSlots
         free.offer(slot);
     }
 
-    int capacity()
-    {
-        return capacity;
-    }
-
     int available()
     {
         return free.size() + capacity - created.get();

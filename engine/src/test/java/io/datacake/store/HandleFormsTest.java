@@ -7,12 +7,10 @@ import io.datacake.node.Node;
 import io.datacake.node.NodeClosedException;
 import io.datacake.node.NodeContext;
 import io.datacake.storage.MemoryStorage;
-import io.datacake.storage.ReadTransaction;
+import io.datacake.storage.CountingStorage;
 import io.datacake.storage.Storage;
-import io.datacake.storage.StorageException;
 import io.datacake.storage.StorageWriterContext;
 import io.datacake.storage.ValueTooLargeException;
-import io.datacake.storage.WriteBatch;
 import io.datacake.transport.InProcessNetwork;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -298,9 +296,9 @@ final class HandleFormsTest
     @Test
     void aFailedStorageCommitReachesTheCallerThroughBothFormsAndReadsAgreeWithStorage()
     {
-        final FailingStorage storage = new FailingStorage(new MemoryStorage(MAX_VALUE_LENGTH));
+        final CountingStorage storage = new CountingStorage();
         start(new StoreContext(), new NodeContext(), storage);
-        storage.failCommits = true;
+        storage.failNextCommits(Integer.MAX_VALUE);
 
         final CompletableFuture<Void> future = docs.put(1, "a".getBytes(StandardCharsets.US_ASCII),
             ConsistencyLevel.NONE);
@@ -308,14 +306,14 @@ final class HandleFormsTest
         stepUntil(() -> future.isDone() && outcomes.count() == 1);
 
         assertThatThrownBy(future::join).hasCauseInstanceOf(ReplicationException.class)
-            .hasMessageContaining("the local storage commit failed").hasMessageContaining("disk on fire");
+            .hasMessageContaining("the local storage commit failed").hasMessageContaining("disk full (injected)");
         assertThat(outcomes.describe(0)).startsWith("2 NOT_ACKNOWLEDGED 0/1 ");
         assertThat(outcomes.failure(0)).hasMessageContaining("the local storage commit failed");
         assertThat(docs.get(1)).as("nothing stored").isNull();
         assertThat(docs.get(2)).as("nothing stored").isNull();
 
         // The storage recovers: the same keys take new writes, which read back.
-        storage.failCommits = false;
+        storage.failNextCommits(0);
         putStepped(1, "a2");
         assertThat(docs.put(2, text("b2"), 0, 2, ConsistencyLevel.NONE, outcomes, 22)).isTrue();
         stepUntil(() -> outcomes.count() == 2);
@@ -410,49 +408,6 @@ final class HandleFormsTest
     private static String string(final byte[] bytes)
     {
         return new String(bytes, StandardCharsets.US_ASCII);
-    }
-
-    /**
-     * A memory storage whose commits fail while {@link #failCommits} is set.
-     */
-    private static final class FailingStorage implements Storage
-    {
-        private final MemoryStorage delegate;
-        volatile boolean failCommits;
-
-        FailingStorage(final MemoryStorage delegate)
-        {
-            this.delegate = delegate;
-        }
-
-        public int maxValueLength()
-        {
-            return delegate.maxValueLength();
-        }
-
-        public List<String> keyspaces()
-        {
-            return delegate.keyspaces();
-        }
-
-        public ReadTransaction beginRead()
-        {
-            return delegate.beginRead();
-        }
-
-        public void commit(final WriteBatch batch)
-        {
-            if (failCommits)
-            {
-                throw new StorageException("disk on fire");
-            }
-            delegate.commit(batch);
-        }
-
-        public void close()
-        {
-            delegate.close();
-        }
     }
 
     /**
