@@ -12,6 +12,7 @@ import io.datacake.storage.Document;
 import io.datacake.storage.Storage;
 import io.datacake.store.KeyspaceHandle;
 import io.datacake.store.ReplicatedStore;
+import io.datacake.store.ReplicationException;
 import io.datacake.store.StoreContext;
 import io.datacake.store.StoreHandle;
 import io.datacake.store.WriteStatus;
@@ -252,19 +253,23 @@ public abstract class ReplicatedStoreScenarios
         startGossip(3);
         awaitLiveMembers(3);
         awaitCondition(() -> holdsExpected(handle(3), 0, KEYS, -1), "node 3 repaired after joining");
-        handle(3).putAndWait(DOCS, KEYS, value(KEYS), ConsistencyLevel.ALL);
+        writeUntilAcknowledged(() -> handle(3).putAndWait(DOCS, KEYS, value(KEYS), ConsistencyLevel.ALL));
 
         // Leave: the others carry on at QUORUM once they see it gone (ALL counts every member, dead ones too, until
-        // a dead member is forgotten), and write what it will miss.
+        // a dead member is forgotten), and write what it will miss. Gossip may still carry a heartbeat of the gone
+        // node for a moment and revive it, so a write is retried as an application would.
         stop(3);
         awaitLiveMembers(2);
         for (int key = KEYS + 1; key < 2 * KEYS; key++)
         {
-            handle(1 + key % 2).putAndWait(DOCS, key, value(key), ConsistencyLevel.QUORUM);
+            final int written = key;
+            writeUntilAcknowledged(() ->
+                handle(1 + written % 2).putAndWait(DOCS, written, value(written), ConsistencyLevel.QUORUM));
         }
         for (int key = 0; key < 2 * KEYS; key += 5)
         {
-            handle(2).deleteAndWait(DOCS, key, ConsistencyLevel.QUORUM);
+            final int deleted = key;
+            writeUntilAcknowledged(() -> handle(2).deleteAndWait(DOCS, deleted, ConsistencyLevel.QUORUM));
         }
 
         // Rejoin on its own storage: repair brings the writes and deletes it missed.
@@ -361,6 +366,29 @@ public abstract class ReplicatedStoreScenarios
         awaitCondition(() -> memberships.values().stream().allMatch((m) ->
             m.members().stream().filter(ClusterMember::live).count() == count),
             "every running node sees " + count + " live members");
+    }
+
+    /**
+     * Repeat an idempotent write until it is acknowledged: while membership settles a replica may be chosen that is
+     * gone ({@link ReplicationException}) or the level may not be met yet ({@link ConsistencyException}).
+     */
+    private static void writeUntilAcknowledged(final Runnable write)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+        while (true)
+        {
+            try
+            {
+                write.run();
+                return;
+            }
+            catch (final ReplicationException | ConsistencyException ex)
+            {
+                assertThat(System.nanoTime() - deadlineNs).as("a write acknowledged within %d ms; last failure: %s",
+                    DEADLINE_MS, ex).isNegative();
+                LockSupport.parkNanos(POLL_INTERVAL_NS);
+            }
+        }
     }
 
     private static void awaitCondition(final BooleanSupplier condition, final String what)
