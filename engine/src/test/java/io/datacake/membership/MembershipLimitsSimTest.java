@@ -1,7 +1,6 @@
 package io.datacake.membership;
 
 import io.datacake.sim.SimNodeClock;
-import io.datacake.sim.Simulation;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,10 +16,7 @@ final class MembershipLimitsSimTest
 
     private static long seed(final String test, final long defaultSeed)
     {
-        final long seed = Simulation.seedFromProperty(defaultSeed);
-        System.out.println("MembershipLimitsSimTest." + test + " seed " + seed + " (replay with -D" +
-            Simulation.SEED_PROPERTY + "=" + seed + ")");
-        return seed;
+        return MembershipScenarios.seed("MembershipLimitsSimTest." + test, defaultSeed);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.datacake.membership;
 
-import io.datacake.sim.Simulation;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,10 +28,7 @@ final class MembershipScaleTest
 
     private static long seed(final String test, final long defaultSeed)
     {
-        final long seed = Simulation.seedFromProperty(defaultSeed);
-        System.out.println("MembershipScaleTest." + test + " seed " + seed + " (replay with -D" +
-            Simulation.SEED_PROPERTY + "=" + seed + ")");
-        return seed;
+        return MembershipScenarios.seed("MembershipScaleTest." + test, defaultSeed);
     }
 
     @Test
