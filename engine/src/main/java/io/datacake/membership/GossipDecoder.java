@@ -7,11 +7,11 @@ import java.util.Arrays;
 
 import static io.datacake.membership.GossipFrame.COUNT_LENGTH;
 import static io.datacake.membership.GossipFrame.DIGEST_RANGE_LENGTH;
-import static io.datacake.membership.GossipFrame.MIN_DIGEST_ROW_LENGTH;
 import static io.datacake.membership.GossipFrame.ENTRY_HEADER_LENGTH;
 import static io.datacake.membership.GossipFrame.HEADER_LENGTH;
 import static io.datacake.membership.GossipFrame.MAGIC;
 import static io.datacake.membership.GossipFrame.MAGIC_OFFSET;
+import static io.datacake.membership.GossipFrame.MIN_DIGEST_ROW_LENGTH;
 import static io.datacake.membership.GossipFrame.NODE_HEADER_LENGTH;
 import static io.datacake.membership.GossipFrame.ORDER;
 import static io.datacake.membership.GossipFrame.TOMBSTONE_FLAG;
