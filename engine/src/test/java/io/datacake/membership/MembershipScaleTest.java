@@ -19,7 +19,7 @@ final class MembershipScaleTest
     /**
      * Virtual time from a crash until every other node marks it dead: under 5 s. The default phi threshold of 4 on an
      * exponential model is crossed 4·ln(10) = 9.2 mean heartbeat intervals after the last heartbeat, 2.8 s at 300 ms,
-     * plus the time the last heartbeat took to reach every node; chitchat's threshold 8 took about 7 s here.
+     * plus the time the last heartbeat took to reach every node; chitchat's threshold 8 needs 5.5 s of silence alone.
      */
     private static final long MAX_DETECT_MS = 5_000;
 
