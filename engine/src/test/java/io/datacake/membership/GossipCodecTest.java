@@ -215,6 +215,44 @@ class GossipCodecTest
     }
 
     @Test
+    void aSynAckReplyDigestListsOnlyTheMembersOnWhichTheViewsDiffer()
+    {
+        final ClusterState initiator = new ClusterState(1, 10, ClusterStateListener.NO_OP);
+        final ClusterState responder = new ClusterState(2, 20, ClusterStateListener.NO_OP);
+        final GossipHarness harness = new GossipHarness(4096);
+        for (int nodeId = 3; nodeId <= 8; nodeId++)
+        {
+            final ClusterState member = new ClusterState(nodeId, nodeId * 100L, ClusterStateListener.NO_OP);
+            member.set("k", "v" + nodeId);
+            harness.exchange(member, initiator, 0);
+            harness.exchange(member, responder, 0);
+        }
+        harness.converge(initiator, responder, 0, 10);
+        final ClusterState stranger = new ClusterState(9, 900, ClusterStateListener.NO_OP);
+        harness.exchange(stranger, initiator, 0);
+        responder.incrementHeartbeat();
+        responder.incrementHeartbeat();
+
+        final int syn = encoder.encodeSyn(initiator, buffer, 0, BUDGET);
+        final Digest synDigest = new Digest();
+        decoder.wrap(buffer, 0, syn).readDigest(synDigest);
+        assertThat(synDigest.count()).as("the SYN lists every member").isEqualTo(9);
+        final int synAck = encoder.encodeSynAck(responder, synDigest, null, buffer, 0, BUDGET);
+        final Digest reply = new Digest();
+        decoder.wrap(buffer, 0, synAck).readDigest(reply);
+        assertThat(reply.count()).as("the responder's newer heartbeat and the member it lacks").isEqualTo(2);
+        assertThat(reply.nodeId(0)).isEqualTo(2);
+        assertThat(reply.heartbeat(0)).isEqualTo(responder.self().heartbeat());
+        assertThat(reply.nodeId(1)).isEqualTo(9);
+        assertThat(reply.generation(1)).as("unknown here").isZero();
+
+        final int ack = encoder.encodeAck(initiator, reply, null, buffer, 0, BUDGET);
+        decoder.wrap(buffer, 0, ack).applyDelta(responder, 0);
+        assertThat(responder.node(9)).as("the ACK brings the member the responder lacked").isNotNull();
+        assertThat(encoder.lastDeltaNodeCount()).as("and nothing the reply did not ask for").isEqualTo(1);
+    }
+
+    @Test
     void aSynDigestTooLargeForTheBudgetIsSplitOverSuccessiveSynsCoveringEveryMember()
     {
         final ClusterState state = new ClusterState(1, 10, ClusterStateListener.NO_OP);
