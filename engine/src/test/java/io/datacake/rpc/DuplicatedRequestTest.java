@@ -22,9 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class DuplicatedRequestTest
 {
-    private static final String RUNS = "runs";
-    private static final int FILL = 1;
-    private static final int BODY_LENGTH = 30_000;
+    static final String RUNS = "runs";
+    static final int FILL = 1;
+    static final int BODY_LENGTH = 30_000;
     private static final String CLIENT = "sim-1";
     private static final String SERVER = "sim-2";
 
@@ -94,7 +94,7 @@ final class DuplicatedRequestTest
     /**
      * Answers every request with 30,000 bytes filled with the number of this run of the handler.
      */
-    private static RpcService fillService(final int[] runs)
+    static RpcService fillService(final int[] runs)
     {
         return new RpcService(RUNS).handler(FILL, (request, reply) ->
         {
@@ -105,7 +105,7 @@ final class DuplicatedRequestTest
         });
     }
 
-    private static List<Integer> distinct(final byte[] body)
+    static List<Integer> distinct(final byte[] body)
     {
         final List<Integer> values = new ArrayList<>();
         for (final byte b : body)
@@ -121,7 +121,7 @@ final class DuplicatedRequestTest
     /**
      * Delays (and so duplicates) chosen frames by their index on a link; every other frame arrives after 1 ms.
      */
-    private static final class ScriptedFaults implements NetworkFaults
+    static final class ScriptedFaults implements NetworkFaults
     {
         private final Map<String, Map<Integer, long[]>> delaysByLink = new HashMap<>();
         private final Map<String, Integer> framesByLink = new HashMap<>();
