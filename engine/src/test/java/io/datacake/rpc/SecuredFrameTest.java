@@ -226,6 +226,39 @@ final class SecuredFrameTest
 
     @ParameterizedTest
     @EnumSource(FrameProtection.class)
+    void repliesQueuedOnBackPressureAreSealedWhenTheyGoOutAndAllArrive(final FrameProtection protection)
+    {
+        final BackPressuringTransport serverTransport = new BackPressuringTransport(network.newTransport("server"));
+        try (Node client = node(1, 0, TestKeyrings.clusterKeyring(), protection, 1, clock);
+            Node server = Node.launch(new NodeContext().nodeId(2).incarnation(1).transport(serverTransport)
+                .epochClock(clock).useAgentInvoker(true).keyring(TestKeyrings.clusterKeyring())
+                .frameProtection(protection).addService(RpcScenarios.echoService())))
+        {
+            serverTransport.refuseAll(true);
+            final java.util.List<CompletableFuture<RpcResponse>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++)
+            {
+                calls.add(client.call(server.endpoint(), RpcScenarios.ECHO, RpcScenarios.ECHO_BODY,
+                    new byte[]{(byte)i}, null, 60_000));
+            }
+            pump(client, server);
+            assertThat(server.counters().repliesQueued.get()).isEqualTo(5);
+            assertThat(calls).noneMatch(CompletableFuture::isDone);
+
+            serverTransport.refuseAll(false);
+            pump(client, server);
+            for (int i = 0; i < calls.size(); i++)
+            {
+                assertThat(calls.get(i).join().body()).containsExactly(i);
+            }
+            final RpcCounters counters = client.counters().rpc();
+            assertThat(counters.forgedFramesDropped.get() + counters.replayedFramesDropped.get() +
+                counters.staleFramesDropped.get() + counters.unsecuredFramesDropped.get()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(FrameProtection.class)
     void aKeyringCannotBeAddedToANodeStartedWithout(final FrameProtection protection)
     {
         try (Node plain = node(3, 0, null, protection, 1, clock))
