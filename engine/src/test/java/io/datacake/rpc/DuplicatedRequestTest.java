@@ -64,31 +64,49 @@ final class DuplicatedRequestTest
             final int[] runs = new int[1];
             final Node client = simulation.addNode(1);
             simulation.addNode(2, (ctx) -> ctx.addService(fillService(runs)));
-            final List<CompletableFuture<RpcResponse>> calls = new ArrayList<>();
-            for (int i = 0; i < 60; i++)
-            {
-                calls.add(client.call(SERVER, RUNS, FILL, new byte[1], null, 2_000));
-                simulation.runFor(3);
-            }
-            for (final CompletableFuture<RpcResponse> call : calls)
-            {
-                assertThat(simulation.await(call, 10_000)).as(replay).isDone();
-            }
-
-            int ok = 0;
-            for (final CompletableFuture<RpcResponse> call : calls)
-            {
-                if (!call.isCompletedExceptionally())
-                {
-                    ok++;
-                    final byte[] body = call.join().body();
-                    assertThat(body).as(replay).hasSize(BODY_LENGTH);
-                    assertThat(distinct(body)).as(replay).hasSize(1);
-                }
-            }
-            assertThat(ok).as("some calls completed; %s", replay).isPositive();
+            final List<CompletableFuture<RpcResponse>> calls = callEvery3Ms(simulation, client, 60);
+            assertThat(awaitBodiesOfOneRun(simulation, calls, replay)).as("some calls completed; %s", replay)
+                .isPositive();
             assertThat(runs[0]).as("some requests were duplicated; %s", replay).isGreaterThan(calls.size());
         }
+    }
+
+    /**
+     * Call the fill service {@code count} times, 3 virtual ms apart.
+     */
+    static List<CompletableFuture<RpcResponse>> callEvery3Ms(
+        final Simulation simulation, final Node client, final int count)
+    {
+        final List<CompletableFuture<RpcResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            calls.add(client.call(SERVER, RUNS, FILL, new byte[1], null, 2_000));
+            simulation.runFor(3);
+        }
+        return calls;
+    }
+
+    /**
+     * Wait for every call; each one that succeeded must carry the whole body of exactly one run.
+     *
+     * @return how many succeeded.
+     */
+    static int awaitBodiesOfOneRun(
+        final Simulation simulation, final List<CompletableFuture<RpcResponse>> calls, final String replay)
+    {
+        int ok = 0;
+        for (final CompletableFuture<RpcResponse> call : calls)
+        {
+            assertThat(simulation.await(call, 10_000)).as(replay).isDone();
+            if (!call.isCompletedExceptionally())
+            {
+                ok++;
+                final byte[] body = call.join().body();
+                assertThat(body).as(replay).hasSize(BODY_LENGTH);
+                assertThat(distinct(body)).as(replay).hasSize(1);
+            }
+        }
+        return ok;
     }
 
     /**

@@ -8,13 +8,14 @@ import io.datacake.testing.TestKeyrings;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import static io.datacake.rpc.DuplicatedRequestTest.BODY_LENGTH;
 import static io.datacake.rpc.DuplicatedRequestTest.FILL;
 import static io.datacake.rpc.DuplicatedRequestTest.RUNS;
+import static io.datacake.rpc.DuplicatedRequestTest.awaitBodiesOfOneRun;
+import static io.datacake.rpc.DuplicatedRequestTest.callEvery3Ms;
 import static io.datacake.rpc.DuplicatedRequestTest.distinct;
 import static io.datacake.rpc.DuplicatedRequestTest.fillService;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,25 +68,9 @@ final class SecuredDuplicationTest
             final Node client = simulation.addNode(1, TestKeyrings.secured(protection));
             final Node server = simulation.addNode(2,
                 TestKeyrings.secured(protection).andThen((ctx) -> ctx.addService(fillService(runs))));
-            final List<CompletableFuture<RpcResponse>> calls = new ArrayList<>();
-            for (int i = 0; i < 60; i++)
-            {
-                calls.add(client.call(SERVER, RUNS, FILL, new byte[1], null, 2_000));
-                simulation.runFor(3);
-            }
-            int ok = 0;
-            for (final CompletableFuture<RpcResponse> call : calls)
-            {
-                assertThat(simulation.await(call, 10_000)).as(replay).isDone();
-                if (!call.isCompletedExceptionally())
-                {
-                    ok++;
-                    final byte[] body = call.join().body();
-                    assertThat(body).as(replay).hasSize(BODY_LENGTH);
-                    assertThat(distinct(body)).as(replay).hasSize(1);
-                }
-            }
-            assertThat(ok).as("some calls completed; %s", replay).isPositive();
+            final List<CompletableFuture<RpcResponse>> calls = callEvery3Ms(simulation, client, 60);
+            assertThat(awaitBodiesOfOneRun(simulation, calls, replay)).as("some calls completed; %s", replay)
+                .isPositive();
             assertThat(runs[0]).as("no request ran twice; %s", replay).isLessThanOrEqualTo(calls.size());
             assertThat(server.counters().rpc().replayedFramesDropped.get() +
                 client.counters().rpc().replayedFramesDropped.get()).as("duplicates were dropped; %s", replay)

@@ -22,6 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.datacake.rpc.SteppedNodes.lastStamp;
+import static io.datacake.rpc.SteppedNodes.pollOneFrame;
+import static io.datacake.rpc.SteppedNodes.pump;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -334,35 +337,6 @@ final class SecuredFrameTest
     {
         client.call(capture.localEndpoint(), COUNT, 1, body.getBytes(StandardCharsets.US_ASCII), null, 60_000);
         client.invoker().invoke();
-        final byte[][] frame = new byte[1][];
-        assertThat(capture.poll((buffer, offset, length) ->
-        {
-            frame[0] = new byte[length];
-            buffer.getBytes(offset, frame[0]);
-        }, 1)).isEqualTo(1);
-        return frame[0];
-    }
-
-    private static long lastStamp(final Node node)
-    {
-        final CompletableFuture<Long> stamp = node.execute((s) -> s.clock().lastStamp());
-        node.invoker().invoke();
-        return stamp.join();
-    }
-
-    private static void pump(final Node... nodes)
-    {
-        for (int round = 0; round < 200; round++)
-        {
-            int work = 0;
-            for (final Node node : nodes)
-            {
-                work += node.invoker().invoke();
-            }
-            if (work == 0)
-            {
-                return;
-            }
-        }
+        return pollOneFrame(capture);
     }
 }

@@ -1,9 +1,6 @@
 package io.datacake.benchmarks.rpc;
 
-import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
-import io.datacake.rpc.Rpc;
-import io.datacake.rpc.RpcService;
 import io.datacake.security.FrameProtection;
 import io.datacake.security.Keyring;
 import io.datacake.transport.InProcessNetwork;
@@ -29,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * RPC round trip through the in-process transport with frames unsecured ({@code off}), authenticated
  * (HMAC-SHA256/128) or encrypted (AES-GCM): what security adds to the engine's own overhead. Sample mode, so the
  * report has the p50 the goal is stated in. Both nodes run in invoker mode, stepped by the benchmark thread, and the
- * call uses the node-thread API with a reused listener, as in {@link RpcRoundTripBenchmark}; four frames are sealed
- * and opened per round trip counting the request and the response once each way.
+ * call uses the node-thread API with a reused listener ({@link RpcEchoPair}), as in {@link RpcRoundTripBenchmark}:
+ * per round trip two frames are sealed and two opened.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -49,40 +46,22 @@ public class SecuredRoundTripBenchmark
     @Param({"32", "1024"})
     int bodyLength;
 
-    private Node client;
-    private Node server;
-    private Rpc clientRpc;
-    private int serverPeer;
-    private int serviceId;
+    private RpcEchoPair pair;
     private UnsafeBuffer body;
-    private final RpcRoundTripBenchmark.Listener listener = new RpcRoundTripBenchmark.Listener();
 
     @Setup(Level.Trial)
     public void setup()
     {
-        final InProcessNetwork network = new InProcessNetwork();
-        final RpcService echo = new RpcService("echo")
-            .handler(1, (request, reply) -> reply.send(request.body(), request.bodyOffset(), request.bodyLength()));
-        server = Node.launch(secure(new NodeContext().nodeId(2).transport(network.newTransport("server"))
-            .useAgentInvoker(true).addService(echo)));
-        client = Node.launch(secure(new NodeContext().nodeId(1).transport(network.newTransport("client"))
-            .useAgentInvoker(true)));
-        final Rpc[] captured = new Rpc[1];
-        client.submit((services) -> captured[0] = services.rpc());
-        client.invoker().invoke();
-        clientRpc = captured[0];
-        serverPeer = clientRpc.resolvePeer("server");
-        serviceId = RpcService.idOf("echo");
+        pair = new RpcEchoPair(new InProcessNetwork(), this::secure);
         body = new UnsafeBuffer(new byte[bodyLength]);
     }
 
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        final long dropped = client.counters().rpc().forgedFramesDropped.get() +
-            server.counters().rpc().forgedFramesDropped.get();
-        client.close();
-        server.close();
+        final long dropped = pair.client.counters().rpc().forgedFramesDropped.get() +
+            pair.server.counters().rpc().forgedFramesDropped.get();
+        pair.close();
         if (dropped != 0)
         {
             throw new IllegalStateException(dropped + " frames failed authentication");
@@ -97,19 +76,7 @@ public class SecuredRoundTripBenchmark
     @Benchmark
     public long roundTrip()
     {
-        listener.done = false;
-        final long correlationId = clientRpc.call(
-            serverPeer, serviceId, 1, body, 0, bodyLength, null, 10_000, listener);
-        for (int i = 0; !listener.done && i < RpcRoundTripBenchmark.MAX_CYCLES_PER_CALL; i++)
-        {
-            server.invoker().invoke();
-            client.invoker().invoke();
-        }
-        if (!listener.done || listener.failed)
-        {
-            throw new IllegalStateException("round trip did not complete");
-        }
-        return correlationId + listener.length;
+        return pair.roundTrip(body, bodyLength);
     }
 
     private NodeContext secure(final NodeContext ctx)
