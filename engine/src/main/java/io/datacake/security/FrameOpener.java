@@ -26,6 +26,9 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *     whose clock lags the receiver's is refused until its hybrid clock has merged a stamp from the restarted
  *     receiver (any frame from it), which moves the sender's stamps past the receiver's start.</li>
  * </ul>
+ * State per sender (a window of {@value ReplayWindow#BITMAP_BITS} bits and its generation) is created by the first
+ * authentic frame from it, so only holders of a key can create it, and is bounded by the node id space (65,536).
+ * <p>
  * Node thread only. Authenticate mode allocates nothing per frame once each sender has been seen.
  */
 public final class FrameOpener
