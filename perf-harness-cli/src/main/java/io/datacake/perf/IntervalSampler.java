@@ -1,0 +1,138 @@
+package io.datacake.perf;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Takes the recorders' interval histograms once per interval: keeps each interval (corrected and uncorrected, per
+ * operation), adds them to the run's totals, and says what the interval held for the status line. Called from one
+ * thread. At most {@link #MAX_INTERVALS} intervals are kept; later ones still count in the totals.
+ */
+final class IntervalSampler
+{
+    /** Most intervals kept for the report: a day of one-second intervals. */
+    static final int MAX_INTERVALS = 86_400;
+
+    private final LatencyRecorders recorders;
+    private final Histogram[] correctedTotals = new Histogram[Operation.values().length];
+    private final Histogram[] uncorrectedTotals = new Histogram[Operation.values().length];
+    private final List<Interval> intervals = new ArrayList<>();
+    private long intervalsDropped;
+    private long previousEpochMs;
+
+    /**
+     * @param recorders what to sample.
+     * @param startEpochMs when the first interval starts.
+     */
+    IntervalSampler(final LatencyRecorders recorders, final long startEpochMs)
+    {
+        this.recorders = recorders;
+        this.previousEpochMs = startEpochMs;
+        for (int i = 0; i < correctedTotals.length; i++)
+        {
+            correctedTotals[i] = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
+            uncorrectedTotals[i] = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
+        }
+    }
+
+    /**
+     * End the current interval and start the next.
+     *
+     * @param nowEpochMs the time the interval ends.
+     * @return the interval just ended.
+     */
+    Interval sample(final long nowEpochMs)
+    {
+        final Histogram[] corrected = new Histogram[Operation.values().length];
+        final Histogram[] uncorrected = new Histogram[Operation.values().length];
+        for (final Operation operation : Operation.values())
+        {
+            final int i = operation.ordinal();
+            corrected[i] = recorders.takeInterval(operation, true);
+            uncorrected[i] = recorders.takeInterval(operation, false);
+            corrected[i].setStartTimeStamp(previousEpochMs);
+            corrected[i].setEndTimeStamp(nowEpochMs);
+            uncorrected[i].setStartTimeStamp(previousEpochMs);
+            uncorrected[i].setEndTimeStamp(nowEpochMs);
+            correctedTotals[i].add(corrected[i]);
+            uncorrectedTotals[i].add(uncorrected[i]);
+        }
+        final Interval interval = new Interval(previousEpochMs, nowEpochMs, corrected, uncorrected);
+        previousEpochMs = nowEpochMs;
+        if (intervals.size() < MAX_INTERVALS)
+        {
+            intervals.add(interval);
+        }
+        else
+        {
+            intervalsDropped++;
+        }
+        return interval;
+    }
+
+    /**
+     * @return the intervals kept, oldest first.
+     */
+    List<Interval> intervals()
+    {
+        return Collections.unmodifiableList(intervals);
+    }
+
+    /**
+     * @return intervals not kept because {@link #MAX_INTERVALS} were.
+     */
+    long intervalsDropped()
+    {
+        return intervalsDropped;
+    }
+
+    /**
+     * @param operation   an operation.
+     * @param isCorrected the corrected series, or the uncorrected one.
+     * @return every interval so far added up.
+     */
+    Histogram total(final Operation operation, final boolean isCorrected)
+    {
+        return (isCorrected ? correctedTotals : uncorrectedTotals)[operation.ordinal()];
+    }
+
+    /**
+     * One interval: per operation, its corrected and uncorrected histograms (indexed by operation ordinal).
+     *
+     * @param startEpochMs when it started.
+     * @param endEpochMs   when it ended.
+     * @param corrected    latency from the intended start.
+     * @param uncorrected  latency from the actual start.
+     */
+    record Interval(long startEpochMs, long endEpochMs, Histogram[] corrected, Histogram[] uncorrected)
+    {
+        /**
+         * @return successful operations of every kind in the interval.
+         */
+        long operations()
+        {
+            long count = 0;
+            for (final Histogram histogram : corrected)
+            {
+                count += histogram.getTotalCount();
+            }
+            return count;
+        }
+
+        /**
+         * @return every operation's corrected latency in one histogram.
+         */
+        Histogram allCorrected()
+        {
+            final Histogram all = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
+            for (final Histogram histogram : corrected)
+            {
+                all.add(histogram);
+            }
+            return all;
+        }
+    }
+}

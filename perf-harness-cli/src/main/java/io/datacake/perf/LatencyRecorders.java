@@ -1,0 +1,86 @@
+package io.datacake.perf;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Where measured operations are recorded, from any thread (client threads for reads, node threads for writes): per
+ * operation one HdrHistogram {@link Recorder} of latency from the intended start (corrected for coordinated
+ * omission, as wrk2 does) and one from the actual start (uncorrected), in nanoseconds, and failures by kind. In an
+ * unthrottled run both starts are the same. Recorders are packed, so an interval histogram takes memory in
+ * proportion to the values it holds, not to its range, and grows to the largest value recorded.
+ */
+final class LatencyRecorders
+{
+    /** Longest latency recorded: an hour; longer ones are recorded as this. */
+    static final long MAX_LATENCY_NS = TimeUnit.HOURS.toNanos(1);
+
+    /** Significant decimal digits the histograms keep. */
+    static final int SIGNIFICANT_DIGITS = 3;
+
+    private final Recorder[] corrected = new Recorder[Operation.values().length];
+    private final Recorder[] uncorrected = new Recorder[Operation.values().length];
+    private final AtomicLongArray errors = new AtomicLongArray(ErrorKind.values().length);
+
+    LatencyRecorders()
+    {
+        for (int i = 0; i < corrected.length; i++)
+        {
+            corrected[i] = new Recorder(SIGNIFICANT_DIGITS, true);
+            uncorrected[i] = new Recorder(SIGNIFICANT_DIGITS, true);
+        }
+    }
+
+    /**
+     * Record a measured operation that succeeded.
+     *
+     * @param operation       what it was.
+     * @param intendedStartNs when it was meant to start.
+     * @param actualStartNs   when it was issued.
+     * @param endNs           when it completed.
+     */
+    void record(final Operation operation, final long intendedStartNs, final long actualStartNs, final long endNs)
+    {
+        corrected[operation.ordinal()].recordValue(clamp(endNs - intendedStartNs));
+        uncorrected[operation.ordinal()].recordValue(clamp(endNs - actualStartNs));
+    }
+
+    /**
+     * Count a measured operation that failed.
+     *
+     * @param kind why.
+     */
+    void fail(final ErrorKind kind)
+    {
+        errors.incrementAndGet(kind.ordinal());
+    }
+
+    /**
+     * @param kind an error kind.
+     * @return failures of that kind so far.
+     */
+    long errors(final ErrorKind kind)
+    {
+        return errors.get(kind.ordinal());
+    }
+
+    /**
+     * Take what was recorded since the last call and start a new interval.
+     *
+     * @param operation   the operation.
+     * @param isCorrected true for the corrected series, false for the uncorrected one.
+     * @return a new histogram of the interval (the caller keeps it).
+     */
+    Histogram takeInterval(final Operation operation, final boolean isCorrected)
+    {
+        return (isCorrected ? corrected : uncorrected)[operation.ordinal()].getIntervalHistogram();
+    }
+
+    private static long clamp(final long latencyNs)
+    {
+        return Math.max(1, Math.min(latencyNs, MAX_LATENCY_NS));
+    }
+}
