@@ -506,12 +506,12 @@ public final class RunCommand implements Callable<Integer>
             if (null != duration)
             {
                 throw invalid("--duration", "no --duration together with --ops (one of them ends the run)",
-                    TimeValue.format(duration));
+                    given("--duration"));
             }
         }
         if (null != duration && duration.isZero())
         {
-            throw invalid("--duration", "a time above 0", "0");
+            throw invalid("--duration", "a time above 0", given("--duration"));
         }
         if (null != warmupOps)
         {
@@ -519,11 +519,11 @@ public final class RunCommand implements Callable<Integer>
         }
         if (repairInterval.toMillis() < 1)
         {
-            throw invalid("--repair-interval", "at least 1ms", TimeValue.format(repairInterval));
+            throw invalid("--repair-interval", "at least 1ms", given("--repair-interval"));
         }
         if (interval.compareTo(MIN_INTERVAL) < 0)
         {
-            throw invalid("--interval", "at least 100ms", TimeValue.format(interval));
+            throw invalid("--interval", "at least 100ms", given("--interval"));
         }
         if (null != rate && !(rate > 0 && rate <= MAX_RATE))
         {
@@ -600,6 +600,16 @@ public final class RunCommand implements Callable<Integer>
         {
             throw invalid(option, min + ".." + max + " " + unit, String.valueOf(value));
         }
+    }
+
+    /**
+     * The value of an option as typed, or its default.
+     */
+    private String given(final String option)
+    {
+        final OptionSpec spec = this.spec.findOption(option);
+        return spec.originalStringValues().isEmpty() ?
+            spec.defaultValue() : spec.originalStringValues().get(spec.originalStringValues().size() - 1);
     }
 
     private ParameterException invalid(final String option, final String accepts, final String value)

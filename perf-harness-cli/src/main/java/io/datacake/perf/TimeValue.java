@@ -1,6 +1,7 @@
 package io.datacake.perf;
 
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -47,10 +48,19 @@ public final class TimeValue implements ITypeConverter<Duration>
 
     /**
      * {@inheritDoc}
+     *
+     * @throws TypeConversionException saying why the text is not a time.
      */
     public Duration convert(final String value)
     {
-        return parse(value);
+        try
+        {
+            return parse(value);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new TypeConversionException(ex.getMessage());
+        }
     }
 
     /**
