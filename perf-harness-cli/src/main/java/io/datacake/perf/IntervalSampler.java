@@ -1,6 +1,7 @@
 package io.datacake.perf;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.PackedHistogram;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,7 +10,8 @@ import java.util.List;
 /**
  * Takes the recorders' interval histograms once per interval: keeps each interval (corrected and uncorrected, per
  * operation), adds them to the run's totals, and says what the interval held for the status line. Called from one
- * thread. At most {@link #MAX_INTERVALS} intervals are kept; later ones still count in the totals.
+ * thread. Kept intervals are packed copies (memory in proportion to the values held); at most
+ * {@link #MAX_INTERVALS} are kept, later ones still count in the totals.
  */
 final class IntervalSampler
 {
@@ -19,6 +21,8 @@ final class IntervalSampler
     private final LatencyRecorders recorders;
     private final Histogram[] correctedTotals = new Histogram[Operation.values().length];
     private final Histogram[] uncorrectedTotals = new Histogram[Operation.values().length];
+    private final Histogram[] correctedScratch = new Histogram[Operation.values().length];
+    private final Histogram[] uncorrectedScratch = new Histogram[Operation.values().length];
     private final List<Interval> intervals = new ArrayList<>();
     private long intervalsDropped;
     private long previousEpochMs;
@@ -51,8 +55,10 @@ final class IntervalSampler
         for (final Operation operation : Operation.values())
         {
             final int i = operation.ordinal();
-            corrected[i] = recorders.takeInterval(operation, true);
-            uncorrected[i] = recorders.takeInterval(operation, false);
+            correctedScratch[i] = recorders.takeInterval(operation, true, correctedScratch[i]);
+            uncorrectedScratch[i] = recorders.takeInterval(operation, false, uncorrectedScratch[i]);
+            corrected[i] = compact(correctedScratch[i]);
+            uncorrected[i] = compact(uncorrectedScratch[i]);
             corrected[i].setStartTimeStamp(previousEpochMs);
             corrected[i].setEndTimeStamp(nowEpochMs);
             uncorrected[i].setStartTimeStamp(previousEpochMs);
@@ -71,6 +77,17 @@ final class IntervalSampler
             intervalsDropped++;
         }
         return interval;
+    }
+
+    /**
+     * A copy that takes memory in proportion to the values it holds, not to the histogram's range: a packed
+     * histogram, used by this thread alone.
+     */
+    private static Histogram compact(final Histogram interval)
+    {
+        final PackedHistogram copy = new PackedHistogram(LatencyRecorders.SIGNIFICANT_DIGITS);
+        copy.add(interval);
+        return copy;
     }
 
     /**

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Where measured operations are recorded, from any thread (client threads for reads, node threads for writes): per
  * operation one HdrHistogram {@link Recorder} of latency from the intended start (corrected for coordinated
  * omission, as wrk2 does) and one from the actual start (uncorrected), in nanoseconds, and failures by kind. In an
- * unthrottled run both starts are the same. Recorders are packed, so an interval histogram takes memory in
- * proportion to the values it holds, not to its range, and grows to the largest value recorded.
+ * unthrottled run both starts are the same. The recorders have a fixed range (packed or auto-resizing concurrent
+ * histograms are avoided: HdrHistogram's packed concurrent array can spin forever in a writer, which here would be a
+ * node thread), and recycle their interval histograms.
  */
 final class LatencyRecorders
 {
@@ -29,8 +30,8 @@ final class LatencyRecorders
     {
         for (int i = 0; i < corrected.length; i++)
         {
-            corrected[i] = new Recorder(SIGNIFICANT_DIGITS, true);
-            uncorrected[i] = new Recorder(SIGNIFICANT_DIGITS, true);
+            corrected[i] = new Recorder(MAX_LATENCY_NS, SIGNIFICANT_DIGITS);
+            uncorrected[i] = new Recorder(MAX_LATENCY_NS, SIGNIFICANT_DIGITS);
         }
     }
 
@@ -72,11 +73,12 @@ final class LatencyRecorders
      *
      * @param operation   the operation.
      * @param isCorrected true for the corrected series, false for the uncorrected one.
-     * @return a new histogram of the interval (the caller keeps it).
+     * @param recycle     the histogram the previous call returned, or null: reused, its contents replaced.
+     * @return the interval's histogram, valid until it is passed back to this method.
      */
-    Histogram takeInterval(final Operation operation, final boolean isCorrected)
+    Histogram takeInterval(final Operation operation, final boolean isCorrected, final Histogram recycle)
     {
-        return (isCorrected ? corrected : uncorrected)[operation.ordinal()].getIntervalHistogram();
+        return (isCorrected ? corrected : uncorrected)[operation.ordinal()].getIntervalHistogram(recycle);
     }
 
     private static long clamp(final long latencyNs)
