@@ -316,7 +316,7 @@ final class LoadGenerator
                 }
                 else
                 {
-                    recorders.fail(ErrorKind.classify(failure));
+                    recorders.fail(operation, ErrorKind.classify(failure));
                 }
             }
             pool.offer(this);

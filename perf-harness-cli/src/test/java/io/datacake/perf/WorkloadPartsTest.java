@@ -1,6 +1,7 @@
 package io.datacake.perf;
 
 import io.datacake.membership.ConsistencyException;
+import io.datacake.membership.ConsistencyLevel;
 import io.datacake.node.NodeBackPressureException;
 import io.datacake.storage.MemoryStorage;
 import io.datacake.store.ReplicationException;
@@ -139,7 +140,8 @@ class WorkloadPartsTest
     @Test
     void errorsAreClassifiedThroughTheFuturesWrapping()
     {
-        assertThat(ErrorKind.classify(new CompletionException(new ConsistencyException(io.datacake.membership.ConsistencyLevel.ALL, 2, 1, null, "all"))))
+        assertThat(ErrorKind.classify(
+            new CompletionException(new ConsistencyException(ConsistencyLevel.ALL, 2, 1, null, "all"))))
             .isEqualTo(ErrorKind.CONSISTENCY);
         assertThat(ErrorKind.classify(new CompletionException(new StoreBackPressureException("full"))))
             .isEqualTo(ErrorKind.BACK_PRESSURE);

@@ -1,6 +1,5 @@
 package io.datacake.perf.report;
 
-import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 
 import java.io.IOException;
@@ -10,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Writes a run's data to a directory: one HdrHistogram interval log per operation and series
- * ({@code put-corrected.hlog}, ...), readable by HdrHistogram's own tools.
+ * Writes what a run measured into a directory: per operation, {@code <op>.hlog}, its interval histograms as an
+ * HdrHistogram interval log (nanoseconds), readable by {@code HistogramLogReader} and HdrHistogram's log tools.
  */
 public final class RunReportWriter
 {
@@ -20,36 +19,29 @@ public final class RunReportWriter
     }
 
     /**
-     * Write the run's files, replacing files of the same names.
+     * Write the run's files, replacing files of the same names; the directory is created if missing.
      *
-     * @param outDir an existing directory.
-     * @param data   the run.
-     * @throws IOException if a file cannot be written.
+     * @param outDir where the files go.
+     * @param run    what the run measured.
+     * @throws IOException if the directory cannot be created or a file cannot be written.
      */
-    public static void write(final Path outDir, final RunData data) throws IOException
+    public static void write(final Path outDir, final RunData run) throws IOException
     {
-        for (final Map.Entry<String, RunData.OperationData> entry : data.operations().entrySet())
+        Files.createDirectories(outDir);
+        for (final Map.Entry<String, RunData.Operation> entry : run.operations().entrySet())
         {
-            writeLog(outDir.resolve(entry.getKey() + "-corrected.hlog"), data, entry.getValue(), true);
-            writeLog(outDir.resolve(entry.getKey() + "-uncorrected.hlog"), data, entry.getValue(), false);
-        }
-    }
-
-    private static void writeLog(
-        final Path file, final RunData data, final RunData.OperationData operation, final boolean corrected)
-        throws IOException
-    {
-        try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, "UTF-8"))
-        {
-            final HistogramLogWriter writer = new HistogramLogWriter(out);
-            writer.outputLogFormatVersion();
-            writer.outputStartTime(data.metadata().startEpochMs());
-            writer.setBaseTime(data.metadata().startEpochMs());
-            writer.outputLegend();
-            for (final RunData.IntervalHistograms interval : operation.intervals())
+            try (PrintStream out = new PrintStream(
+                Files.newOutputStream(outDir.resolve(entry.getKey() + ".hlog")), false, "UTF-8"))
             {
-                final Histogram histogram = corrected ? interval.corrected() : interval.uncorrected();
-                writer.outputIntervalHistogram(histogram);
+                final HistogramLogWriter writer = new HistogramLogWriter(out);
+                writer.outputLogFormatVersion();
+                writer.outputStartTime(run.metadata().startEpochMs());
+                writer.setBaseTime(run.metadata().startEpochMs());
+                writer.outputLegend();
+                for (final RunData.Interval interval : entry.getValue().intervals())
+                {
+                    writer.outputIntervalHistogram(interval.histogram());
+                }
             }
         }
     }
