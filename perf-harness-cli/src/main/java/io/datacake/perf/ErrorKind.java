@@ -24,17 +24,6 @@ public enum ErrorKind
     /** Anything else: a replica that failed or could not be reached, a closed node, a storage failure. */
     OTHER;
 
-    private static final ErrorKind[] VALUES = values();
-
-    /**
-     * @param ordinal an error kind's ordinal.
-     * @return the error kind.
-     */
-    static ErrorKind of(final int ordinal)
-    {
-        return VALUES[ordinal];
-    }
-
     /**
      * The kind of failure an operation ended with, looking through the future's wrapping.
      *

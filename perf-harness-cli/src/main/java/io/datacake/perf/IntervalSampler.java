@@ -101,6 +101,20 @@ final class IntervalSampler
     }
 
     /**
+     * @param parts histograms of the recorders' range.
+     * @return a new histogram holding every value of the parts.
+     */
+    static Histogram sum(final Histogram[] parts)
+    {
+        final Histogram sum = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
+        for (final Histogram part : parts)
+        {
+            sum.add(part);
+        }
+        return sum;
+    }
+
+    /**
      * @return the intervals kept, oldest first.
      */
     List<Interval> intervals()
@@ -154,12 +168,7 @@ final class IntervalSampler
          */
         Histogram allCorrected()
         {
-            final Histogram all = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
-            for (final Histogram histogram : corrected)
-            {
-                all.add(histogram);
-            }
-            return all;
+            return sum(corrected);
         }
     }
 }

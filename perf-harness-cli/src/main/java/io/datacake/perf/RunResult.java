@@ -53,12 +53,12 @@ record RunResult(
         {
             return sampler.total(operation, corrected);
         }
-        final Histogram all = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
+        final Histogram[] totals = new Histogram[Operation.values().length];
         for (final Operation each : Operation.values())
         {
-            all.add(sampler.total(each, corrected));
+            totals[each.ordinal()] = sampler.total(each, corrected);
         }
-        return all;
+        return IntervalSampler.sum(totals);
     }
 
     /**
