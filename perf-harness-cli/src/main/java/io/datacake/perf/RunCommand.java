@@ -194,8 +194,8 @@ public final class RunCommand implements Callable<Integer>
     Path output;
 
     @Option(names = "--out", paramLabel = "<dir>",
-        description = "Directory for the run's data files (histogram logs per operation and interval), created if " +
-        "its parent exists (default: none).")
+        description = "Directory for the run's report files (per operation its latency histograms and interval " +
+        "histogram log, as the report writer writes them), created if its parent exists (default: none).")
     Path outDir;
 
     @Spec
