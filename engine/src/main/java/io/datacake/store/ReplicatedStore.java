@@ -5,7 +5,7 @@ import io.datacake.crdt.Orswot;
 import io.datacake.membership.ClusterView;
 import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.MemberVisitor;
-import io.datacake.membership.ReplicaSelector;
+import io.datacake.membership.ReplicaSelection;
 import io.datacake.node.Component;
 import io.datacake.node.Node;
 import io.datacake.node.NodeClosedException;
@@ -180,7 +180,7 @@ public final class ReplicatedStore implements Component
     private Rpc rpc;
     private HybridLogicalClock clock;
     private StorageWriter writer;
-    private ReplicaSelector selector;
+    private ReplicaSelection selector;
     private long viewVersion;
     private int localNodeId;
     private int[] targets = new int[16];
@@ -794,7 +794,7 @@ public final class ReplicatedStore implements Component
         viewVersion = version;
         if (null == selector)
         {
-            selector = new ReplicaSelector(localNodeId, view.localDataCentre());
+            selector = ctx.replicaSelectorFactory().newSelection(localNodeId, view.localDataCentre());
         }
         else
         {
