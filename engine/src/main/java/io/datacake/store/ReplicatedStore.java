@@ -205,6 +205,13 @@ public final class ReplicatedStore implements Component
     private AtomicCounter repairEntriesFetched;
     private AtomicCounter repairEntriesApplied;
     private AtomicCounter repairFetchesRefused;
+    private AtomicCounter tombstonesPurged;
+    private AtomicCounter purgeFailures;
+    private TombstonePurge purge;
+    private long nextPurgeAtMs;
+    private int purgeKeyspaceCursor;
+    private long nowMs;
+    private long repairStartedAtMs;
     private long nextRepairAtMs;
     private int repairState = REPAIR_IDLE;
     private long repairCorrelationId;
@@ -304,7 +311,12 @@ public final class ReplicatedStore implements Component
                 malformedRepairByReason[reason] = services.counters().newCounter(
                     "store malformed repair message dropped: " + RepairMessages.reason(reason));
             }
-            nextRepairAtMs = services.nowMs() + ctx.repairIntervalMs();
+            tombstonesPurged = services.counters().newCounter("store tombstones purged");
+            purgeFailures = services.counters().newCounter("store tombstone purges failed in storage (retried)");
+            purge = new TombstonePurge(ctx.purgeMaxEntriesPerStep(), tombstonesPurged, purgeFailures);
+            nowMs = services.nowMs();
+            nextRepairAtMs = nowMs + ctx.repairIntervalMs();
+            nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
             writer = StorageWriter.launch(writerContext);
             services.addService(new RpcService(SERVICE_NAME)
                 .handler(REPLICATE, this::onReplicate)
@@ -330,6 +342,7 @@ public final class ReplicatedStore implements Component
     @Override
     public int doWork(final long nowMs)
     {
+        this.nowMs = nowMs;
         int work = 0;
         if (null != writer.invoker() && !writerHeld)
         {
@@ -342,7 +355,29 @@ public final class ReplicatedStore implements Component
             nextRepairAtMs = nowMs + ctx.repairIntervalMs();
             work += startRepairRound();
         }
+        if (nowMs >= nextPurgeAtMs && !purge.isInFlight())
+        {
+            nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
+            work += purgeStep();
+        }
         return work;
+    }
+
+    /**
+     * Raise the next keyspace's purge floor to its cluster-wide synced time less the grace, then purge below it.
+     */
+    private int purgeStep()
+    {
+        if (keyspaceOrder.isEmpty())
+        {
+            return 0;
+        }
+        purgeKeyspaceCursor = purgeKeyspaceCursor + 1 < keyspaceOrder.size() ? purgeKeyspaceCursor + 1 : 0;
+        final Keyspace keyspace = keyspaces.get(keyspaceOrder.get(purgeKeyspaceCursor));
+        final long floorMs = keyspace.raisePurgeFloor(
+            keyspace.clusterSyncedMs(liveOthers, liveOtherCount) - ctx.tombstoneGraceMs());
+        keyspace.refuseBelow(keyspace.syncedMs(liveOthers, liveOtherCount));
+        return purge.step(keyspace, floorMs, writer);
     }
 
     /**
@@ -838,6 +873,7 @@ public final class ReplicatedStore implements Component
         repairNodeId = liveOthers[repairPeerCursor];
         repairPeer = peerByNodeId.get(repairNodeId);
         repairRounds.increment();
+        repairStartedAtMs = nowMs;
         repairState = REPAIR_AWAIT_KEYSPACES;
         repairRequest.putInt(0, keyspaceListFirst);
         sendRepair(REPAIR_KEYSPACES, Integer.BYTES);
@@ -900,6 +936,32 @@ public final class ReplicatedStore implements Component
         }
     }
 
+    /**
+     * Learn from a checked keyspace list what purge needs: which keyspaces were equal to the peer's this round, and
+     * the peer's own synced times and purge floors.
+     */
+    private void onPeerKeyspaceStates(final DirectBuffer body, final int offset, final int count)
+    {
+        final long maxFloorMs = nowMs - ctx.tombstoneGraceMs();
+        int at = offset;
+        for (int i = 0; i < count; i++)
+        {
+            final int nameLength = Short.BYTES + (body.getShort(at) & 0xFFFF);
+            final Keyspace local = keyspaces.get(RepairMessages.readName(body, at));
+            at += nameLength;
+            if (null != local)
+            {
+                if (body.getLong(at) == local.tree().root())
+                {
+                    local.syncedWith(repairNodeId, repairStartedAtMs);
+                }
+                local.peerReported(repairNodeId, body.getLong(at + Long.BYTES), body.getLong(at + 2 * Long.BYTES),
+                    maxFloorMs);
+            }
+            at += RepairMessages.KEYSPACE_STATE_LENGTH;
+        }
+    }
+
     private void endRepairRound()
     {
         repairState = REPAIR_IDLE;
@@ -928,7 +990,7 @@ public final class ReplicatedStore implements Component
         for (int i = 0; i < count; i++)
         {
             final int nameLength = RepairMessages.nameFieldLength(body, at, limit);
-            if (nameLength < 0 || at + nameLength + Long.BYTES > limit)
+            if (nameLength < 0 || at + nameLength + RepairMessages.KEYSPACE_STATE_LENGTH > limit)
             {
                 return RepairMessages.TRUNCATED;
             }
@@ -944,12 +1006,13 @@ public final class ReplicatedStore implements Component
                 chosenAt = at;
                 chosenIndex = i;
             }
-            at += nameLength + Long.BYTES;
+            at += nameLength + RepairMessages.KEYSPACE_STATE_LENGTH;
         }
         if (at != limit)
         {
             return RepairMessages.TRUNCATED;
         }
+        onPeerKeyspaceStates(body, offset + 2 * Integer.BYTES, count);
 
         final int first = keyspaceListFirst;
         if (chosenAt < 0)
@@ -1085,7 +1148,9 @@ public final class ReplicatedStore implements Component
             final Keyspace keyspace = keyspaces.get(keyspaceOrder.get(first + i));
             at += RepairMessages.putName(repairReply, at, keyspace.nameUtf8());
             repairReply.putLong(at, keyspace.tree().root());
-            at += Long.BYTES;
+            repairReply.putLong(at + Long.BYTES, keyspace.syncedMs(liveOthers, liveOtherCount));
+            repairReply.putLong(at + 2 * Long.BYTES, keyspace.purgeFloorMs());
+            at += RepairMessages.KEYSPACE_STATE_LENGTH;
         }
         reply.send(repairReply, 0, at);
     }
