@@ -259,11 +259,12 @@ final class Keyspace implements AutoCloseable
      * Set the time below which a write for a key this keyspace does not hold is refused: the purge floor, but no
      * later than this node's own synced time, as only a node that holds everything from before a time can tell a
      * purged key's stale copy from a key it never received (a node that adopted a peer's floor may still lack old
-     * live keys).
+     * live keys). It never falls: what this node held at a time stays held (or replaced by newer writes), and a
+     * member that comes back must not lower it again with the stale copies it kept while away.
      */
     void refuseBelow(final long ownSyncedMs)
     {
-        refuseBelowMs = Math.min(purgeFloorMs, ownSyncedMs);
+        refuseBelowMs = Math.max(refuseBelowMs, Math.min(purgeFloorMs, ownSyncedMs));
     }
 
     /**

@@ -1424,6 +1424,16 @@ public final class ReplicatedStore implements Component
         return repairEntriesApplied.get();
     }
 
+    long tombstonesPurged()
+    {
+        return tombstonesPurged.get();
+    }
+
+    long purgeFailures()
+    {
+        return purgeFailures.get();
+    }
+
     long malformedRepairDropped(final int reason)
     {
         return malformedRepairByReason[reason].get();
