@@ -84,4 +84,67 @@ final class KeyspaceTest
         assertThat(Keyspace.treeHash(-1)).isEqualTo(-1);
         assertThat(Keyspace.hash(7, T1, 1, false)).isEqualTo(Orswot.entryHash(7, T1, 1, false));
     }
+
+    @Test
+    void aPurgedTombstoneLeavesTheTreeAndOnlyExactlyThatTombstoneGoes()
+    {
+        try (Keyspace keyspace = new Keyspace("k", new Orswot(), TictacTree.small()))
+        {
+            keyspace.apply(false, SOURCE, 8, T1, 2);
+            keyspace.apply(true, SOURCE, 7, T2, 1);
+            assertThat(keyspace.dropPurged(7, T1, 1)).as("not the tombstone held").isFalse();
+            assertThat(keyspace.dropPurged(8, T1, 2)).as("a live entry").isFalse();
+
+            assertThat(keyspace.dropPurged(7, T2, 1)).isTrue();
+            assertThat(keyspace.tree().root()).isEqualTo(Keyspace.hash(8, T1, 2, false));
+            assertThat(keyspace.set().tombstoneCount()).isZero();
+        }
+    }
+
+    @Test
+    void unknownKeysOlderThanTheRefusalFloorAreRefusedAndTheFloorNeverFalls()
+    {
+        final long floorMs = HlcTimestamp.millis(T2);
+        try (Keyspace keyspace = new Keyspace("k", new Orswot(), TictacTree.small()))
+        {
+            keyspace.apply(false, SOURCE, 8, T1, 2);
+            keyspace.raisePurgeFloor(floorMs);
+            keyspace.refuseBelow(Keyspace.NEVER);
+            assertThat(keyspace.willApply(false, SOURCE, 7, T1, 1))
+                .as("a node that never synced refuses nothing").isTrue();
+
+            keyspace.refuseBelow(floorMs + 1_000);
+            assertThat(keyspace.willApply(false, SOURCE, 7, T1, 1)).as("stale put of an unknown key").isFalse();
+            assertThat(keyspace.willApply(true, Orswot.REPAIR_SOURCE, 7, T1, 1)).as("stale tombstone").isFalse();
+            assertThat(keyspace.willApply(false, SOURCE, 8, T3, 1)).as("a key it holds follows the set").isTrue();
+            assertThat(keyspace.willApply(false, SOURCE, 7, T3, 1)).as("a write at the floor").isTrue();
+
+            keyspace.refuseBelow(Keyspace.NEVER);
+            assertThat(keyspace.willApply(false, SOURCE, 7, T1, 1)).as("the floor did not fall").isFalse();
+        }
+    }
+
+    @Test
+    void theClusterSyncedTimeIsTheEarliestOverLivePeersAndNeverWithoutThem()
+    {
+        try (Keyspace keyspace = new Keyspace("k", new Orswot(), TictacTree.small()))
+        {
+            final int[] peers = { 2, 3 };
+            assertThat(keyspace.syncedMs(peers, 0)).as("alone").isEqualTo(Keyspace.NEVER);
+            keyspace.syncedWith(2, 500);
+            assertThat(keyspace.syncedMs(peers, 2)).as("peer 3 never synced").isEqualTo(Keyspace.NEVER);
+            keyspace.syncedWith(3, 400);
+            keyspace.syncedWith(3, 300);
+            assertThat(keyspace.syncedMs(peers, 2)).isEqualTo(400);
+            assertThat(keyspace.syncedMs(peers, 1)).as("only peer 2 live").isEqualTo(500);
+
+            keyspace.peerReported(2, 350, Keyspace.NEVER, Long.MAX_VALUE);
+            assertThat(keyspace.clusterSyncedMs(peers, 2)).as("peer 3 never reported").isEqualTo(Keyspace.NEVER);
+            keyspace.peerReported(3, 450, Keyspace.NEVER, Long.MAX_VALUE);
+            assertThat(keyspace.clusterSyncedMs(peers, 2)).isEqualTo(350);
+
+            keyspace.peerReported(2, 350, 10_000, 200);
+            assertThat(keyspace.purgeFloorMs()).as("a peer's floor, capped").isEqualTo(200);
+        }
+    }
 }
