@@ -208,9 +208,11 @@ public final class ReplicatedStore implements Component
     private AtomicCounter tombstonesPurged;
     private AtomicCounter purgeFailures;
     private TombstonePurge purge;
+    private volatile StoreStatistics statistics;
     private long nextPurgeAtMs;
     private int purgeKeyspaceCursor;
     private long nowMs;
+    private long documentsDelta;
     private long repairStartedAtMs;
     private long nextRepairAtMs;
     private int repairState = REPAIR_IDLE;
@@ -245,6 +247,22 @@ public final class ReplicatedStore implements Component
         this.fetchStamps = new long[maxFetch];
         this.fetchNodeIds = new int[maxFetch];
         this.fetchTombstones = new boolean[maxFetch];
+    }
+
+    /**
+     * What this store has done, readable from any thread without locks (the figures are the node's counters).
+     *
+     * @return the statistics.
+     * @throws IllegalStateException if the store's node has not started it yet.
+     */
+    public StoreStatistics statistics()
+    {
+        final StoreStatistics statistics = this.statistics;
+        if (null == statistics)
+        {
+            throw new IllegalStateException("the store has not started: its node must be launched first");
+        }
+        return statistics;
     }
 
     /**
@@ -314,6 +332,14 @@ public final class ReplicatedStore implements Component
             tombstonesPurged = services.counters().newCounter("store tombstones purged");
             purgeFailures = services.counters().newCounter("store tombstone purges failed in storage (retried)");
             purge = new TombstonePurge(ctx.purgeMaxEntriesPerStep(), tombstonesPurged, purgeFailures);
+            final StoreStatistics statistics = new StoreStatistics(services.counters(), repairRounds,
+                repairEntriesFetched, repairEntriesApplied, tombstonesPurged, broadcastsDropped);
+            statistics.keyspaces(keyspaces.size());
+            for (final Keyspace keyspace : keyspaces.values())
+            {
+                statistics.documentsChanged(keyspace.set().liveCount());
+            }
+            this.statistics = statistics;
             nowMs = services.nowMs();
             nextRepairAtMs = nowMs + ctx.repairIntervalMs();
             nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
@@ -467,14 +493,29 @@ public final class ReplicatedStore implements Component
     void coordinate(final WriteCommand command)
     {
         refreshMembership();
-        if (pendingCount >= ctx.maxPendingWrites())
+        final int replicaCount;
+        try
         {
-            throw new StoreBackPressureException("node " + localNodeId + " already has " + pendingCount +
-                " writes waiting for acknowledgements (StoreContext.maxPendingWrites)");
+            if (pendingCount >= ctx.maxPendingWrites())
+            {
+                throw new StoreBackPressureException("node " + localNodeId + " already has " + pendingCount +
+                    " writes waiting for acknowledgements (StoreContext.maxPendingWrites)");
+            }
+            replicaCount = selector.select(command.level, targets);
+            checkWriterRoom(command.keys.length, command.values);
         }
-        final int replicaCount = selector.select(command.level, targets);
+        catch (final ConsistencyException ex)
+        {
+            statistics.onFailure(WriteFailureKind.CONSISTENCY);
+            throw ex;
+        }
+        catch (final StoreBackPressureException ex)
+        {
+            statistics.onFailure(WriteFailureKind.BACK_PRESSURE);
+            throw ex;
+        }
+        statistics.onWrite(command.level);
         final int entryCount = command.keys.length;
-        checkWriterRoom(entryCount, command.values);
         final long stamp = clock.send();
         final Keyspace keyspace = keyspace(command.keyspace);
 
@@ -525,7 +566,8 @@ public final class ReplicatedStore implements Component
         write.localSubmitted(applyEntries(keyspace, local, write));
         if (lastApplyBackPressured)
         {
-            write.fail("the local storage writer was back-pressured part way through the batch");
+            write.fail(WriteFailureKind.BACK_PRESSURE,
+                "the local storage writer was back-pressured part way through the batch");
             return;
         }
 
@@ -556,9 +598,10 @@ public final class ReplicatedStore implements Component
         }
     }
 
-    void onWriteFailed()
+    void onWriteFailed(final WriteFailureKind kind)
     {
         writesFailed.increment();
+        statistics.onFailure(kind);
     }
 
     void unlink(final PendingWrite write)
@@ -720,9 +763,13 @@ public final class ReplicatedStore implements Component
                 lastApplyBackPressured = true;
                 break;
             }
+            final int liveBefore = keyspace.set().liveCount();
             keyspace.apply(tombstone, source, key, stamp, nodeId);
+            documentsDelta += keyspace.set().liveCount() - liveBefore;
             submitted++;
         }
+        statistics.documentsChanged(documentsDelta);
+        documentsDelta = 0;
         return submitted;
     }
 
@@ -781,6 +828,7 @@ public final class ReplicatedStore implements Component
             keyspace = new Keyspace(name, new Orswot(), newTree());
             keyspaces.put(name, keyspace);
             addToOrder(name);
+            statistics.keyspaces(keyspaces.size());
         }
         return keyspace;
     }
@@ -828,6 +876,7 @@ public final class ReplicatedStore implements Component
             return;
         }
         viewVersion = version;
+        statistics.liveMembers(view.liveCount());
         if (null == selector)
         {
             selector = new ReplicaSelector(localNodeId, view.localDataCentre());
@@ -916,6 +965,7 @@ public final class ReplicatedStore implements Component
             return;
         }
         repairCorrelationId = 0;
+        statistics.onRepairReply(length);
         final int reason;
         switch (repairState)
         {
