@@ -209,6 +209,7 @@ public final class ReplicatedStore implements Component
     private AtomicCounter purgeFailures;
     private TombstonePurge purge;
     private volatile StoreStatistics statistics;
+    private BroadcastBatcher broadcasts;
     private long nextPurgeAtMs;
     private int purgeKeyspaceCursor;
     private long nowMs;
@@ -340,6 +341,8 @@ public final class ReplicatedStore implements Component
                 statistics.documentsChanged(keyspace.set().liveCount());
             }
             this.statistics = statistics;
+            broadcasts = new BroadcastBatcher(Math.min(ctx.broadcastMaxEntries(), ctx.maxBatchEntries()),
+                Math.min(ctx.broadcastMaxBytes(), rpc.maxOneWayBodyLength()), this::sendBroadcast);
             nowMs = services.nowMs();
             nextRepairAtMs = nowMs + ctx.repairIntervalMs();
             nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
@@ -386,6 +389,7 @@ public final class ReplicatedStore implements Component
             nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
             work += purgeStep();
         }
+        work += broadcasts.flushAll();
         return work;
     }
 
@@ -574,11 +578,13 @@ public final class ReplicatedStore implements Component
         for (int i = 0; i < replicaCount && !write.isDone(); i++)
         {
             final int nodeId = targets[i];
+            // Earlier writes batched for this peer go first: it must see this coordinator's writes in stamp order.
+            broadcasts.flush(nodeId);
             write.beginCall(nodeId);
             write.callStarted(rpc.call(peerByNodeId.get(nodeId), nodeId, SERVICE_ID, REPLICATE,
                 outbound.encoded(), 0, length, null, ctx.requestTimeoutMs(), write));
         }
-        broadcast(replicaCount, length);
+        broadcast(keyspace, replicaCount);
         write.localSubmitDone();
     }
 
@@ -643,27 +649,38 @@ public final class ReplicatedStore implements Component
         pendingCount++;
     }
 
-    private void broadcast(final int replicaCount, final int length)
+    /**
+     * Add the write to the batch of every live member that is not one of its selected replicas; the batches go out
+     * at the end of the duty cycle.
+     */
+    private void broadcast(final Keyspace keyspace, final int replicaCount)
     {
         for (int i = 0; i < liveOtherCount; i++)
         {
             final int nodeId = liveOthers[i];
-            if (isTarget(nodeId, replicaCount))
+            if (!isTarget(nodeId, replicaCount))
             {
-                continue;
+                broadcasts.add(nodeId, keyspace.nameUtf8(), local);
             }
-            try
+        }
+    }
+
+    private void sendBroadcast(final int peerNodeId, final DirectBuffer message, final int length)
+    {
+        try
+        {
+            if (rpc.send(peerByNodeId.get(peerNodeId), SERVICE_ID, REPLICATE, message, 0, length, null) < 0)
             {
-                if (rpc.send(peerByNodeId.get(nodeId), SERVICE_ID, REPLICATE, outbound.encoded(), 0, length, null) < 0)
-                {
-                    broadcastsDropped.increment();
-                }
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                // Larger than one frame: one-way messages are not streamed, so this member waits for repair.
                 broadcastsDropped.increment();
+                return;
             }
+            statistics.onBroadcastMessage();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Larger than one frame (a single value over the bound): one-way messages are not streamed, so this
+            // member waits for repair.
+            broadcastsDropped.increment();
         }
     }
 

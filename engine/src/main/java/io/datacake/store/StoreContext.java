@@ -46,7 +46,7 @@ public final class StoreContext
     /** Default bound on the entries one batched broadcast message carries. */
     public static final int DEFAULT_BROADCAST_MAX_ENTRIES = 256;
 
-    /** Default bound on the value bytes one batched broadcast message carries: 64 KiB. */
+    /** Default bound on the bytes of one batched broadcast message: 64 KiB (less if the transport's frame is). */
     public static final int DEFAULT_BROADCAST_MAX_BYTES = 64 * 1024;
 
     private Storage storage;
@@ -525,7 +525,9 @@ public final class StoreContext
     }
 
     /**
-     * Bound on the value bytes of one batched broadcast message; a message always carries at least one entry.
+     * Bound on the bytes of one batched broadcast message, headers included; the store also keeps it within the
+     * transport's one-way body length (one-way messages are not streamed). A message always carries at least one
+     * entry; a single entry too long for one frame is dropped (counted) and left to repair.
      *
      * @param broadcastMaxBytes positive.
      * @return this.
@@ -537,7 +539,7 @@ public final class StoreContext
     }
 
     /**
-     * @return bound on the value bytes of one broadcast message.
+     * @return bound on the bytes of one broadcast message.
      */
     public int broadcastMaxBytes()
     {
