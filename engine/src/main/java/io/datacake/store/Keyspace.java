@@ -1,6 +1,7 @@
 package io.datacake.store;
 
 import io.datacake.clock.HlcTimestamp;
+import io.datacake.crdt.EntryConsumer;
 import io.datacake.crdt.Orswot;
 import io.datacake.crdt.SetOperation;
 import org.agrona.collections.Long2LongHashMap;
@@ -32,6 +33,7 @@ final class Keyspace implements AutoCloseable
     private final Orswot set;
     private final TictacTree tree;
     private final byte[] nameUtf8;
+    private final SegmentIndex segmentIndex;
     private long changeStamp = HlcTimestamp.NULL_STAMP;
     private TictacExchange repairExchange;
     private TictacResponder repairResponder;
@@ -48,10 +50,17 @@ final class Keyspace implements AutoCloseable
         this.nameUtf8 = name.getBytes(StandardCharsets.UTF_8);
         this.set = set;
         this.tree = tree;
+        this.segmentIndex = new SegmentIndex(tree.segmentCount());
         set.forEachLive((key, stamp, nodeId) ->
-            tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, false)));
+        {
+            tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, false));
+            segmentIndex.add(tree.segmentOf(key), key);
+        });
         set.forEachTombstone((key, stamp, nodeId) ->
-            tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, true)));
+        {
+            tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, true));
+            segmentIndex.add(tree.segmentOf(key), key);
+        });
     }
 
     String name()
@@ -154,6 +163,10 @@ final class Keyspace implements AutoCloseable
         }
         if (changed)
         {
+            if (TictacTree.ABSENT == oldHash)
+            {
+                segmentIndex.add(tree.segmentOf(key), key);
+            }
             tree.apply(key, oldHash, entryHashOf(key));
             if (stamp > changeStamp)
             {
@@ -175,7 +188,40 @@ final class Keyspace implements AutoCloseable
             return false;
         }
         tree.apply(key, oldHash, TictacTree.ABSENT);
+        segmentIndex.remove(tree.segmentOf(key), key);
         return true;
+    }
+
+    /**
+     * Visit the entries of one tree segment, walking only that segment's keys: O(keys in the segment).
+     *
+     * @param segment a segment of this keyspace's tree.
+     * @param live    receives each live entry.
+     * @param dead    receives each tombstone.
+     */
+    void forEachInSegment(final int segment, final EntryConsumer live, final EntryConsumer dead)
+    {
+        for (int slot = segmentIndex.firstSlot(segment); slot >= 0; slot = segmentIndex.nextSlot(slot))
+        {
+            final long key = segmentIndex.keyAt(slot);
+            final long liveStamp = set.get(key);
+            if (HlcTimestamp.NULL_STAMP != liveStamp)
+            {
+                live.accept(key, liveStamp, set.getNodeId(key));
+            }
+            else
+            {
+                dead.accept(key, set.getTombstone(key), set.getTombstoneNodeId(key));
+            }
+        }
+    }
+
+    /**
+     * @return keys the segment index holds: every key of the set, live or tombstone.
+     */
+    int indexedKeyCount()
+    {
+        return segmentIndex.size();
     }
 
     /**

@@ -4,6 +4,9 @@ import io.datacake.clock.HlcTimestamp;
 import io.datacake.crdt.Orswot;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -145,6 +148,71 @@ final class KeyspaceTest
 
             keyspace.peerReported(2, 350, 10_000, 200);
             assertThat(keyspace.purgeFloorMs()).as("a peer's floor, capped").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aSegmentVisitFindsExactlyThatSegmentsEntriesThroughInsertsDeletesAndPurges()
+    {
+        try (Keyspace keyspace = new Keyspace("k", new Orswot(), TictacTree.small()))
+        {
+            final int keys = 5_000;
+            for (long key = 0; key < keys; key++)
+            {
+                keyspace.apply(false, SOURCE, key * 7_919, T1, 1);
+            }
+            for (long key = 0; key < keys; key += 3)
+            {
+                keyspace.apply(true, SOURCE, key * 7_919, T2, 1);
+            }
+            for (long key = 0; key < keys; key += 6)
+            {
+                assertThat(keyspace.dropPurged(key * 7_919, T2, 1)).isTrue();
+            }
+            assertThat(keyspace.indexedKeyCount())
+                .isEqualTo(keyspace.set().liveCount() + keyspace.set().tombstoneCount());
+
+            final TictacTree tree = keyspace.tree();
+            for (final int segment : new int[]{0, tree.segmentOf(7_919), tree.segmentOf(3 * 7_919),
+                tree.segmentOf(6 * 7_919), tree.segmentCount() - 1})
+            {
+                final Map<Long, String> expected = new HashMap<>();
+                keyspace.set().forEachLive((key, stamp, nodeId) ->
+                {
+                    if (tree.segmentOf(key) == segment)
+                    {
+                        expected.put(key, "live " + stamp + " " + nodeId);
+                    }
+                });
+                keyspace.set().forEachTombstone((key, stamp, nodeId) ->
+                {
+                    if (tree.segmentOf(key) == segment)
+                    {
+                        expected.put(key, "dead " + stamp + " " + nodeId);
+                    }
+                });
+                final Map<Long, String> visited = new HashMap<>();
+                keyspace.forEachInSegment(segment,
+                    (key, stamp, nodeId) -> assertThat(visited.put(key, "live " + stamp + " " + nodeId)).isNull(),
+                    (key, stamp, nodeId) -> assertThat(visited.put(key, "dead " + stamp + " " + nodeId)).isNull());
+                assertThat(visited).as("segment %d", segment).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void aKeyspaceLoadedFromAFullSetIndexesEveryKey()
+    {
+        final Orswot loaded = new Orswot();
+        loaded.insert(1, T1, 1);
+        loaded.delete(2, T2, 1);
+        try (Keyspace keyspace = new Keyspace("k", loaded, TictacTree.small()))
+        {
+            assertThat(keyspace.indexedKeyCount()).isEqualTo(2);
+            final int[] visits = { 0 };
+            keyspace.forEachInSegment(keyspace.tree().segmentOf(2), (key, stamp, nodeId) -> visits[0]++,
+                (key, stamp, nodeId) -> assertThat(key).isEqualTo(2));
+            assertThat(visits[0]).isEqualTo(keyspace.tree().segmentOf(1) == keyspace.tree().segmentOf(2) ? 1 : 0);
         }
     }
 }
