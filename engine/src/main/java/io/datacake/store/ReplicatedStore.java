@@ -51,7 +51,11 @@ import java.util.List;
  *   <li>the write is stamped once by the coordinator's clock, applied to the keyspace's set and content tree and
  *       submitted to the storage writer;</li>
  *   <li>it is sent to each selected replica, which applies it with the coordinator's stamp and answers only once
- *       its storage commit completed; and as a one-way message to every other live member;</li>
+ *       its storage commit completed; and added to the broadcast batch of every other live member: the writes of one
+ *       duty cycle go to each such member in one-way messages of at most {@link StoreContext#broadcastMaxEntries(int)}
+ *       entries and {@link StoreContext#broadcastMaxBytes(int)} bytes, sent at the end of the cycle (or before a
+ *       synchronous call to the same member, which keeps its view of this coordinator's writes in stamp order);
+ *       best effort: a message the transport refuses is dropped, counted, and left to repair;</li>
  *   <li>the future completes once the local commit and every selected replica acknowledged (the local commit counts
  *       as one acknowledgement, as in datacake), or fails with {@link ReplicationException} naming how many
  *       acknowledged when a replica fails or does not answer within {@link StoreContext#requestTimeoutMs(long)}.
@@ -96,13 +100,49 @@ import java.util.List;
  *       writer commits and the tree follows.</li>
  * </ol>
  * Repair pulls only: a node holding what its peer lacks waits for the peer's own round. The answering side keeps
- * no per-peer state; finding a segment's entries scans the keyspace's whole set, O(keys in the keyspace) per fetch,
- * and reads the live entries' values from storage on the node thread (a read, never a sync), acceptable at one fetch
- * per round and interval. A malformed repair request or reply is dropped, counted by reason, and changes nothing;
- * a failed or timed-out call ends the round. Rounds, rounds in sync, failed rounds, requests, segments fetched,
- * entries fetched and applied are counted in the node's counters.
- * <p>
- * Not in this version: tombstone purge.
+ * no per-peer state; it finds a segment's entries through the keyspace's segment index (O(keys in the asked
+ * segments), 4 bytes a tree segment and 12 bytes a key of heap), sorts at most a fetch's worth of them and reads the
+ * live ones' values from storage on the node thread (a read, never a sync), at most
+ * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch. A malformed repair request or reply is
+ * dropped, counted by reason, and changes nothing; a failed or timed-out call ends the round. Rounds, rounds in
+ * sync, failed rounds, requests, segments fetched, entries fetched and applied are counted in the node's counters.
+ *
+ * <h2>Tombstone purge</h2>
+ * A tombstone may go once no live member can bring its key back: when every live member holds it (or a newer write
+ * of its key). The store learns that from repair, per keyspace:
+ * <ul>
+ *   <li>a round whose keyspace list shows a keyspace's root equal to the peer's proves this node held, when the
+ *       reply came, everything the peer held when the round started: that start time is this node's synced time
+ *       with that peer;</li>
+ *   <li>a node's own synced time is the earliest over its live peers (none without live peers: a node alone cannot
+ *       tell members it has not heard of from members that do not exist); each keyspace list reply carries the
+ *       answering node's, so every node learns its peers' in turn;</li>
+ *   <li>the cluster-wide synced time is the earliest of this node's and its live peers' last reports; every
+ *       {@link StoreContext#purgeIntervalMs(long)} one keyspace's purge floor rises to it less
+ *       {@link StoreContext#tombstoneGraceMs(long)}, and up to {@link StoreContext#purgeMaxEntriesPerStep(int)} of
+ *       its tombstones older than the floor are removed: from storage first, through the storage writer, then from
+ *       the set and tree once the removal committed (only if the key still holds exactly that tombstone). A removal
+ *       that fails leaves set, tree and storage holding the tombstone and is retried by a later step;</li>
+ *   <li>keyspace lists also carry each node's purge floor, which the others adopt (capped at their own time less
+ *       the grace), so replicas purge the same tombstones and their trees meet again;</li>
+ *   <li>a write (replicated, broadcast or repaired) of a key the keyspace does not hold, stamped before the
+ *       floor, is refused as the stale copy of a purged key, once this node's own synced time has passed the floor
+ *       too (a node that adopted a floor before holding its peers' old keys refuses nothing yet).</li>
+ * </ul>
+ * Only live members count. A member that cannot be reached but is still counted live holds purging back (its
+ * rounds never match); a member marked dead does not, so it misses purges. If it also missed the delete, it comes
+ * back holding the old write: the others refuse it (the key stays deleted on them) but it keeps its stale copy, and
+ * its keyspace never matches theirs again. As with Cassandra's {@code gc_grace_seconds}, a member away for longer
+ * than the grace must be wiped before it rejoins. The grace is also the margin for clock skew between members and
+ * for writes still in flight. Purging progresses only while rounds find keyspaces equal: a keyspace written so
+ * continuously that two members never match at a round keeps its tombstones until writes pause. Tombstones
+ * purged, and purge removals that failed in storage, are counted in the node's counters.
+ *
+ * <h2>Statistics</h2>
+ * {@link #statistics()} reads what the store has done from any thread, without locks: live members, keyspaces,
+ * documents, writes by consistency level, failures by kind, repair rounds, entries and bytes compared, documents
+ * fetched, tombstones purged and broadcast messages. The figures are the node's counters, so the node's counters
+ * file (and an exporter reading it) carries them under the labels {@link StoreStatistics} names.
  */
 public final class ReplicatedStore implements Component
 {
