@@ -4,7 +4,6 @@ import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.Simulation;
-import io.datacake.sim.StorageFaults;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -98,23 +97,11 @@ final class StoreStatisticsTest
     @Test
     void aFailedLocalCommitCountsAsAStorageFailure()
     {
-        final boolean[] failNode1 = { false };
-        final StorageFaults faults = new StorageFaults()
-        {
-            public boolean failsCommit(final String storageName, final int operationCount)
-            {
-                return failNode1[0] && "sim-1".equals(storageName);
-            }
-
-            public long syncDelayMs(final String storageName, final int operationCount)
-            {
-                return 0;
-            }
-        };
+        final SwitchableStorageFaults faults = new SwitchableStorageFaults("sim-1");
         final Simulation simulation = new Simulation(Simulation.seedFromProperty(603), NetworkFaults.NONE, faults);
         try (StoreSimCluster cluster = new StoreSimCluster(simulation, 3, (ctx) -> { }))
         {
-            failNode1[0] = true;
+            faults.failing(true);
             final CompletableFuture<Void> write = cluster.handle(1).put(KEYSPACE, 1, bytes("a"), ConsistencyLevel.ONE);
             cluster.await(write);
             assertThat(failureOf(write)).isInstanceOf(ReplicationException.class);

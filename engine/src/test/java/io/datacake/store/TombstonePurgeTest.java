@@ -5,7 +5,6 @@ import io.datacake.crdt.Orswot;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.Simulation;
-import io.datacake.sim.StorageFaults;
 import io.datacake.storage.ReadTransaction;
 import org.junit.jupiter.api.Test;
 
@@ -66,20 +65,21 @@ final class TombstonePurgeTest
 
     private static boolean storageHoldsAnything(final StoreSimCluster cluster, final int nodeId)
     {
-        final boolean[] found = { false };
-        try (ReadTransaction txn = cluster.simulation.storage(nodeId).beginRead())
-        {
-            txn.forEachMetadata(KEYSPACE, (key, stamp, node, tombstone) -> found[0] |= KEY == key);
-        }
-        return found[0];
+        return storageHolds(cluster, nodeId, false);
     }
 
     private static boolean storageHoldsTombstone(final StoreSimCluster cluster, final int nodeId)
     {
+        return storageHolds(cluster, nodeId, true);
+    }
+
+    private static boolean storageHolds(final StoreSimCluster cluster, final int nodeId, final boolean onlyTombstone)
+    {
         final boolean[] found = { false };
         try (ReadTransaction txn = cluster.simulation.storage(nodeId).beginRead())
         {
-            txn.forEachMetadata(KEYSPACE, (key, stamp, node, tombstone) -> found[0] |= KEY == key && tombstone);
+            txn.forEachMetadata(KEYSPACE,
+                (key, stamp, node, tombstone) -> found[0] |= KEY == key && (tombstone || !onlyTombstone));
         }
         return found[0];
     }
@@ -200,26 +200,14 @@ final class TombstonePurgeTest
     @Test
     void aStorageFailureDuringThePurgeLeavesSetAndStorageAgreeingAndThePurgeIsRetried()
     {
-        final boolean[] failNode1 = { false };
-        final StorageFaults faults = new StorageFaults()
-        {
-            public boolean failsCommit(final String storageName, final int operationCount)
-            {
-                return failNode1[0] && StoreSimCluster.endpoint(1).equals(storageName);
-            }
-
-            public long syncDelayMs(final String storageName, final int operationCount)
-            {
-                return 0;
-            }
-        };
+        final SwitchableStorageFaults faults = new SwitchableStorageFaults(StoreSimCluster.endpoint(1));
         final Simulation simulation =
             new Simulation(Simulation.seedFromProperty(504), NetworkFaults.NONE, faults);
         try (StoreSimCluster cluster = new StoreSimCluster(simulation, 3, TombstonePurgeTest::configure))
         {
             cluster.await(cluster.handle(1).put(KEYSPACE, KEY, bytes("v"), ConsistencyLevel.ALL));
             cluster.await(cluster.handle(1).delete(KEYSPACE, KEY, ConsistencyLevel.ALL));
-            failNode1[0] = true;
+            faults.failing(true);
 
             final ReplicatedStore store1 = cluster.store(1);
             assertThat(simulation.runUntil(() -> store1.purgeFailures() >= 3, PURGE_BOUND_VIRTUAL_MS))
@@ -228,7 +216,7 @@ final class TombstonePurgeTest
             assertThat(storageHoldsTombstone(cluster, 1)).as("storage keeps the tombstone").isTrue();
             assertThat(store1.tombstonesPurged()).isZero();
 
-            failNode1[0] = false;
+            faults.failing(false);
             assertThat(simulation.runUntil(() -> purged(cluster, 1), PURGE_BOUND_VIRTUAL_MS))
                 .as("the retry purged it; %s", simulation.replayHint()).isTrue();
             assertThat(store1.tombstonesPurged()).isEqualTo(1);
