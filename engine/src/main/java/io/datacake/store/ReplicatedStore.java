@@ -16,8 +16,6 @@ import io.datacake.rpc.RpcReply;
 import io.datacake.rpc.RpcRequest;
 import io.datacake.rpc.RpcResponseListener;
 import io.datacake.rpc.RpcService;
-import io.datacake.crdt.EntryConsumer;
-import io.datacake.storage.DocumentView;
 import io.datacake.storage.KeyspaceStateLoader;
 import io.datacake.storage.ReadTransaction;
 import io.datacake.storage.Storage;
@@ -179,18 +177,7 @@ public final class ReplicatedStore implements Component
     private final AtomicCounter[] malformedRepairByReason = new AtomicCounter[RepairMessages.REASON_COUNT];
     private final ArrayList<String> keyspaceOrder = new ArrayList<>();
     private final ExpandableDirectByteBuffer repairRequest = new ExpandableDirectByteBuffer(4096);
-    private final ExpandableDirectByteBuffer repairReply = new ExpandableDirectByteBuffer(4096);
-    private final ReplicationMessage repairOutbound = new ReplicationMessage();
     private final ReplicationMessage repairInbound = new ReplicationMessage();
-    private final TictacMessage fetchSegments = new TictacMessage();
-    private final DocumentView fetchDocument = new DocumentView();
-    private final int[] fetchSegmentIds = new int[TictacCodec.MAX_SEGMENT_IDS_PER_MESSAGE];
-    private final long[] fetchKeys;
-    private final long[] fetchStamps;
-    private final int[] fetchNodeIds;
-    private final boolean[] fetchTombstones;
-    private final EntryConsumer fetchLiveCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, false);
-    private final EntryConsumer fetchDeadCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, true);
     private final RpcResponseListener repairListener = new RpcResponseListener()
     {
         public void onResponse(final long correlationId, final DirectBuffer body, final int offset, final int length)
@@ -249,6 +236,7 @@ public final class ReplicatedStore implements Component
     private TombstonePurge purge;
     private volatile StoreStatistics statistics;
     private BroadcastBatcher broadcasts;
+    private RepairServer repairServer;
     private long nextPurgeAtMs;
     private int purgeKeyspaceCursor;
     private long nowMs;
@@ -263,10 +251,6 @@ public final class ReplicatedStore implements Component
     private int repairPeer;
     private int keyspaceListFirst;
     private Keyspace repairKeyspace;
-    private int fetchSegmentCount;
-    private int fetchSkip;
-    private int fetchMatched;
-    private int fetchCount;
 
     /**
      * A store over the context's storage and cluster view; started when its node launches.
@@ -281,11 +265,6 @@ public final class ReplicatedStore implements Component
         this.storage = ctx.storage();
         this.writerContext = ctx.writerContext();
         this.maxValueLength = writerContext.maxValueLength();
-        final int maxFetch = ctx.repairMaxEntriesPerFetch();
-        this.fetchKeys = new long[maxFetch];
-        this.fetchStamps = new long[maxFetch];
-        this.fetchNodeIds = new int[maxFetch];
-        this.fetchTombstones = new boolean[maxFetch];
     }
 
     /**
@@ -385,11 +364,14 @@ public final class ReplicatedStore implements Component
             nextRepairAtMs = nowMs + ctx.repairIntervalMs();
             nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
             writer = StorageWriter.launch(writerContext);
+            repairServer = new RepairServer(ctx, keyspaces, keyspaceOrder, localNodeId, malformedRepairByReason,
+                repairFetchesRefused);
             services.addService(new RpcService(SERVICE_NAME)
                 .handler(REPLICATE, this::onReplicate)
-                .handler(REPAIR_KEYSPACES, this::onRepairKeyspaces)
-                .handler(REPAIR_TREE, this::onRepairTree)
-                .handler(REPAIR_FETCH, this::onRepairFetch));
+                .handler(REPAIR_KEYSPACES,
+                    (request, reply) -> repairServer.onKeyspaces(request, reply, liveOthers, liveOtherCount))
+                .handler(REPAIR_TREE, (request, reply) -> repairServer.onTree(request, reply))
+                .handler(REPAIR_FETCH, (request, reply) -> repairServer.onFetch(request, reply)));
             refreshMembership();
         }
         catch (final RuntimeException ex)
@@ -1226,261 +1208,6 @@ public final class ReplicatedStore implements Component
         keyspace.repairSkip(RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
         endRepairRound();
         return RepairMessages.OK;
-    }
-
-    // ---- repair: the answering side (no per-peer state)
-
-    private void onRepairKeyspaces(final RpcRequest request, final RpcReply reply)
-    {
-        if (Integer.BYTES != request.bodyLength())
-        {
-            dropRepair(request, reply, RepairMessages.TRUNCATED);
-            return;
-        }
-        final int first = request.body().getInt(request.bodyOffset());
-        if (first < 0)
-        {
-            dropRepair(request, reply, RepairMessages.BAD_COUNT);
-            return;
-        }
-        final int total = keyspaceOrder.size();
-        final int count = Math.min(RepairMessages.MAX_KEYSPACES_PER_LIST, Math.max(0, total - first));
-        repairReply.putInt(0, total);
-        repairReply.putInt(Integer.BYTES, count);
-        int at = 2 * Integer.BYTES;
-        for (int i = 0; i < count; i++)
-        {
-            final Keyspace keyspace = keyspaces.get(keyspaceOrder.get(first + i));
-            at += RepairMessages.putName(repairReply, at, keyspace.nameUtf8());
-            repairReply.putLong(at, keyspace.tree().root());
-            repairReply.putLong(at + Long.BYTES, keyspace.syncedMs(liveOthers, liveOtherCount));
-            repairReply.putLong(at + 2 * Long.BYTES, keyspace.purgeFloorMs());
-            at += RepairMessages.KEYSPACE_STATE_LENGTH;
-        }
-        reply.send(repairReply, 0, at);
-    }
-
-    private void onRepairTree(final RpcRequest request, final RpcReply reply)
-    {
-        final Keyspace keyspace = requestedKeyspace(request, reply);
-        if (null == keyspace)
-        {
-            return;
-        }
-        final int nameLength = Short.BYTES + keyspace.nameUtf8().length;
-        repairReply.checkLimit(TictacCodec.MAX_MESSAGE_LENGTH);
-        final int length;
-        try
-        {
-            length = keyspace.repairResponder().respond(request.body(), request.bodyOffset() + nameLength,
-                request.bodyLength() - nameLength, repairReply, 0);
-        }
-        catch (final TictacMessageException ex)
-        {
-            dropRepair(request, reply, RepairMessages.BAD_TREE_MESSAGE);
-            return;
-        }
-        reply.send(repairReply, 0, length);
-    }
-
-    /**
-     * Send the entries of the asked segments, from the {@code skip}-th match on, bounded by the fetch bounds. Finding
-     * them walks only the asked segments' keys (the keyspace's segment index): O(keys in those segments) per fetch.
-     * What remains on the node thread: the collected entries are sorted (insertion sort over at most the fetch's
-     * entry bound) and the live ones' values are read from storage (a read, never an fsync), at most
-     * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch.
-     */
-    private void onRepairFetch(final RpcRequest request, final RpcReply reply)
-    {
-        final Keyspace keyspace = requestedKeyspace(request, reply);
-        if (null == keyspace)
-        {
-            return;
-        }
-        final DirectBuffer body = request.body();
-        final int at = request.bodyOffset() + Short.BYTES + keyspace.nameUtf8().length;
-        final int limit = request.bodyOffset() + request.bodyLength();
-        if (at + Integer.BYTES > limit)
-        {
-            dropRepair(request, reply, RepairMessages.TRUNCATED);
-            return;
-        }
-        final int skip = body.getInt(at);
-        if (skip < 0)
-        {
-            dropRepair(request, reply, RepairMessages.BAD_COUNT);
-            return;
-        }
-        try
-        {
-            fetchSegments.wrap(body, at + Integer.BYTES, limit - at - Integer.BYTES);
-        }
-        catch (final TictacMessageException ex)
-        {
-            dropRepair(request, reply, RepairMessages.BAD_TREE_MESSAGE);
-            return;
-        }
-        if (TictacCodec.SEGMENT_IDS != fetchSegments.type() || !fetchSegments.shapeMatches(keyspace.tree()))
-        {
-            dropRepair(request, reply, RepairMessages.BAD_TREE_MESSAGE);
-            return;
-        }
-
-        fetchSegmentCount = fetchSegments.count();
-        for (int i = 0; i < fetchSegmentCount; i++)
-        {
-            fetchSegmentIds[i] = fetchSegments.segmentId(i);
-        }
-        fetchSkip = skip;
-        fetchMatched = 0;
-        fetchCount = 0;
-        for (int i = 0; i < fetchSegmentCount; i++)
-        {
-            keyspace.forEachInSegment(fetchSegmentIds[i], fetchLiveCollector, fetchDeadCollector);
-        }
-        sortFetchedByStamp();
-
-        final int length = encodeFetched(keyspace);
-        try
-        {
-            reply.send(repairReply, 0, length);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            // Longer than the node's largest body: one large value over the byte bound.
-            repairFetchesRefused.increment();
-            reply.fail("repair fetch reply of " + length + " bytes is longer than node " + localNodeId +
-                "'s largest body (NodeContext.maxBodyLength): " + ex.getMessage());
-        }
-    }
-
-    private void collectFetched(final long key, final long stamp, final int nodeId, final boolean tombstone)
-    {
-        if (fetchMatched++ < fetchSkip || fetchCount == fetchKeys.length)
-        {
-            return;
-        }
-        fetchKeys[fetchCount] = key;
-        fetchStamps[fetchCount] = stamp;
-        fetchNodeIds[fetchCount] = nodeId;
-        fetchTombstones[fetchCount] = tombstone;
-        fetchCount++;
-    }
-
-    /**
-     * Repair applies one node's writes in stamp order within a fetch (its set treats an older stamp from a node it
-     * already saw newer from, in the same source, as stale); insertion sort, as a fetch is small and bounded.
-     */
-    private void sortFetchedByStamp()
-    {
-        for (int i = 1; i < fetchCount; i++)
-        {
-            final long key = fetchKeys[i];
-            final long stamp = fetchStamps[i];
-            final int nodeId = fetchNodeIds[i];
-            final boolean tombstone = fetchTombstones[i];
-            int j = i - 1;
-            while (j >= 0 && fetchStamps[j] > stamp)
-            {
-                fetchKeys[j + 1] = fetchKeys[j];
-                fetchStamps[j + 1] = fetchStamps[j];
-                fetchNodeIds[j + 1] = fetchNodeIds[j];
-                fetchTombstones[j + 1] = fetchTombstones[j];
-                j--;
-            }
-            fetchKeys[j + 1] = key;
-            fetchStamps[j + 1] = stamp;
-            fetchNodeIds[j + 1] = nodeId;
-            fetchTombstones[j + 1] = tombstone;
-        }
-    }
-
-    /**
-     * Encode the collected entries in the fetch reply, live ones with their stored values (an entry whose value
-     * storage does not hold yet is left for a later round), stopping at the byte bound once one entry is in.
-     *
-     * @return the reply length.
-     */
-    private int encodeFetched(final Keyspace keyspace)
-    {
-        final String name = keyspace.name();
-        repairOutbound.beginEncode(keyspace.nameUtf8());
-        int encoded = 0;
-        long valueBytes = 0;
-        boolean cut = false;
-        try (ReadTransaction txn = storage.beginRead())
-        {
-            for (int i = 0; i < fetchCount; i++)
-            {
-                if (fetchTombstones[i])
-                {
-                    repairOutbound.encodeTombstone(fetchKeys[i], fetchStamps[i], fetchNodeIds[i]);
-                    encoded++;
-                    continue;
-                }
-                if (!txn.get(name, fetchKeys[i], fetchDocument) ||
-                    fetchDocument.stamp() != fetchStamps[i] || fetchDocument.nodeId() != fetchNodeIds[i])
-                {
-                    continue;
-                }
-                final int valueLength = fetchDocument.valueLength();
-                if (encoded > 0 && valueBytes + valueLength > ctx.repairMaxBytesPerFetch())
-                {
-                    cut = true;
-                    break;
-                }
-                repairOutbound.encodePut(
-                    fetchKeys[i], fetchStamps[i], fetchNodeIds[i], fetchDocument.value(), 0, valueLength);
-                valueBytes += valueLength;
-                encoded++;
-            }
-        }
-        // Entries cut by the byte bound are sorted, not a prefix of the scan: a later cycle from skip 0 finds them.
-        final boolean more = cut || fetchMatched > fetchSkip + fetchCount;
-        repairReply.putInt(0, more ? fetchSkip + Math.max(1, cut ? encoded : fetchCount) :
-            RepairMessages.FETCH_COMPLETE);
-        if (0 == encoded)
-        {
-            return RepairMessages.FETCH_REPLY_HEADER_LENGTH;
-        }
-        final int length = repairOutbound.encodedLength();
-        repairReply.putBytes(RepairMessages.FETCH_REPLY_HEADER_LENGTH, repairOutbound.encoded(), 0, length);
-        return RepairMessages.FETCH_REPLY_HEADER_LENGTH + length;
-    }
-
-    /**
-     * @return the keyspace a tree or fetch request names, or null after dropping a request that names none.
-     */
-    private Keyspace requestedKeyspace(final RpcRequest request, final RpcReply reply)
-    {
-        final int offset = request.bodyOffset();
-        final int nameLength = RepairMessages.nameFieldLength(request.body(), offset, offset + request.bodyLength());
-        if (nameLength < 0)
-        {
-            dropRepair(request, reply, RepairMessages.TRUNCATED);
-            return null;
-        }
-        final String name = RepairMessages.readName(request.body(), offset);
-        if (null == name)
-        {
-            dropRepair(request, reply, RepairMessages.BAD_KEYSPACE);
-            return null;
-        }
-        final Keyspace keyspace = keyspaces.get(name);
-        if (null == keyspace)
-        {
-            dropRepair(request, reply, RepairMessages.UNKNOWN_KEYSPACE);
-        }
-        return keyspace;
-    }
-
-    private void dropRepair(final RpcRequest request, final RpcReply reply, final int reason)
-    {
-        malformedRepairByReason[reason].increment();
-        if (!request.isOneWay())
-        {
-            reply.fail("malformed repair message: " + RepairMessages.reason(reason));
-        }
     }
 
     private void addToOrder(final String name)
