@@ -133,8 +133,9 @@ import java.util.List;
  * its keyspace never matches theirs again. As with Cassandra's {@code gc_grace_seconds}, a member away for longer
  * than the grace must be wiped before it rejoins. The grace is also the margin for clock skew between members and
  * for writes still in flight. Purging progresses only while rounds find keyspaces equal: a keyspace written so
- * continuously that two members never match at a round keeps its tombstones until writes pause. Tombstones
- * purged, and purge removals that failed in storage, are counted in the node's counters.
+ * continuously that two members never match at a round keeps its tombstones until writes pause. Synced times and
+ * floors live in memory: a restarted node purges and refuses nothing until its rounds have matched every live peer
+ * again. Tombstones purged, and purge removals that failed in storage, are counted in the node's counters.
  *
  * <h2>Statistics</h2>
  * {@link #statistics()} reads what the store has done from any thread, without locks: live members, keyspaces,
@@ -240,7 +241,6 @@ public final class ReplicatedStore implements Component
     private long nextPurgeAtMs;
     private int purgeKeyspaceCursor;
     private long nowMs;
-    private long documentsDelta;
     private long repairStartedAtMs;
     private long nextRepairAtMs;
     private int repairState = REPAIR_IDLE;
@@ -780,6 +780,7 @@ public final class ReplicatedStore implements Component
     {
         lastApplyBackPressured = false;
         int submitted = 0;
+        long documentsDelta = 0;
         message.rewind();
         while (message.next())
         {
@@ -806,7 +807,6 @@ public final class ReplicatedStore implements Component
             submitted++;
         }
         statistics.documentsChanged(documentsDelta);
-        documentsDelta = 0;
         return submitted;
     }
 
