@@ -180,13 +180,27 @@ final class TombstonePurgeTest
             for (int id = 1; id <= 3; id++)
             {
                 final Keyspace keyspace = cluster.store(id).keyspaceState(KEYSPACE);
-                assertThat(keyspace.willApply(false, Orswot.CONSISTENCY_SOURCE, KEY, putStamp, 1))
+                assertThat(keyspace.willApply(false, Orswot.CONSISTENCY_SOURCE, KEY, putStamp, 3))
                     .as("node %d: the old put through a replicate or broadcast message", id).isFalse();
-                assertThat(keyspace.willApply(false, Orswot.REPAIR_SOURCE, KEY, putStamp, 1))
+                assertThat(keyspace.willApply(false, Orswot.REPAIR_SOURCE, KEY, putStamp, 3))
                     .as("node %d: the old put through repair", id).isFalse();
-                assertThat(keyspace.willApply(true, Orswot.REPAIR_SOURCE, KEY, putStamp + 1, 1))
+                assertThat(keyspace.willApply(true, Orswot.REPAIR_SOURCE, KEY, putStamp + 1, 3))
                     .as("node %d: the old tombstone through repair", id).isFalse();
             }
+
+            // An old put of the key stamped by a node this one has not heard from since (a broadcast delayed past
+            // the purge, or a copy a returning member kept), as a one-way replicate message, is refused.
+            final ReplicationMessage stale = new ReplicationMessage();
+            stale.beginEncode(KEYSPACE.getBytes(StandardCharsets.UTF_8));
+            stale.encodePut(KEY, putStamp, 3, bytes("v"));
+            final String applied = "store replicate messages applied";
+            final long appliedBefore = cluster.counter(1, applied);
+            cluster.await(cluster.simulation.node(3).execute((services) -> services.rpc().send(
+                services.rpc().resolvePeer(StoreSimCluster.endpoint(1)), ReplicatedStore.SERVICE_ID,
+                ReplicatedStore.REPLICATE, stale.encoded(), 0, stale.encodedLength(), null)));
+            assertThat(cluster.simulation.runUntil(() -> cluster.counter(1, applied) > appliedBefore,
+                PURGE_BOUND_VIRTUAL_MS)).as("node 1 handled the stale message").isTrue();
+            assertThat(purged(cluster, 1)).as("the stale put did not bring the key back").isTrue();
 
             // A new write of the key is a new write: it lands everywhere.
             cluster.await(cluster.handle(2).put(KEYSPACE, KEY, bytes("again"), ConsistencyLevel.ALL));
