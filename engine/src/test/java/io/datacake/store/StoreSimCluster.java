@@ -8,6 +8,8 @@ import io.datacake.storage.StorageWriterContext;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.status.CountersReader;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -116,6 +118,22 @@ final class StoreSimCluster implements AutoCloseable
             }
         });
         return value[0];
+    }
+
+    /**
+     * Partition one node away from all the others.
+     */
+    void isolate(final int nodeId)
+    {
+        final List<String> rest = new ArrayList<>();
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            if (id != nodeId)
+            {
+                rest.add(endpoint(id));
+            }
+        }
+        simulation.network().partition(rest, List.of(endpoint(nodeId)));
     }
 
     void restart(final int nodeId)

@@ -9,7 +9,6 @@ import io.datacake.storage.ReadTransaction;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,19 +83,13 @@ final class TombstonePurgeTest
         return found[0];
     }
 
-    private static void partitionNode3(final StoreSimCluster cluster)
-    {
-        cluster.simulation.network().partition(
-            List.of(StoreSimCluster.endpoint(1), StoreSimCluster.endpoint(2)), List.of(StoreSimCluster.endpoint(3)));
-    }
-
     @Test
     void aDeleteIsPurgedOnEveryNodeOnlyAfterEveryLiveNodeHoldsIt()
     {
         try (StoreSimCluster cluster = cluster(501))
         {
             cluster.await(cluster.handle(1).put(KEYSPACE, KEY, bytes("v"), ConsistencyLevel.ALL));
-            partitionNode3(cluster);
+            cluster.isolate(3);
             cluster.await(cluster.handle(1).delete(KEYSPACE, KEY, ConsistencyLevel.QUORUM));
             assertThat(holdsTombstone(cluster, 1) && holdsTombstone(cluster, 2) && holdsLive(cluster, 3)).isTrue();
 
@@ -141,7 +134,7 @@ final class TombstonePurgeTest
         try (StoreSimCluster cluster = cluster(502))
         {
             cluster.await(cluster.handle(1).put(KEYSPACE, KEY, bytes("v"), ConsistencyLevel.ALL));
-            partitionNode3(cluster);
+            cluster.isolate(3);
             cluster.await(cluster.handle(1).delete(KEYSPACE, KEY, ConsistencyLevel.QUORUM));
             cluster.view(1).live(3, false);
             cluster.view(2).live(3, false);
