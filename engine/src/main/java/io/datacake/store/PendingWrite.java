@@ -116,7 +116,7 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
         --localOutstanding;
         if (!done)
         {
-            fail("the local storage commit failed: " + cause);
+            fail(WriteFailureKind.STORAGE, "the local storage commit failed: " + cause);
         }
         else if (0 == localOutstanding)
         {
@@ -137,14 +137,15 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
     {
         if (!done)
         {
-            fail("replica " + replicaOf(correlationId) + " did not acknowledge: " + error + " " + message);
+            fail(RpcError.TIMEOUT == error ? WriteFailureKind.TIMEOUT : WriteFailureKind.REPLICA_ERROR,
+                "replica " + replicaOf(correlationId) + " did not acknowledge: " + error + " " + message);
         }
     }
 
     /**
      * Fail the write (idempotent): cancel the calls still open and report the failure.
      */
-    void fail(final String why)
+    void fail(final WriteFailureKind kind, final String why)
     {
         if (done)
         {
@@ -152,7 +153,7 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
         }
         done = true;
         store.unlink(this);
-        store.onWriteFailed();
+        store.onWriteFailed(kind);
         for (int i = 0; i < callCount; i++)
         {
             store.cancelCall(correlationIds[i]);

@@ -24,7 +24,8 @@
  * reads and checks them) and yield the mismatched segments whose entries must be exchanged, so repair costs follow
  * the size of the difference and find content that differs under equal version stamps. The store keeps the trees
  * current and runs one bounded repair round every {@link io.datacake.store.StoreContext#repairIntervalMs(long)}
- * against one live peer in turn (see {@link io.datacake.store.ReplicatedStore}); purging tombstones is not part of
- * the store yet.
+ * against one live peer in turn (see {@link io.datacake.store.ReplicatedStore}), and purges tombstones once every
+ * live member holds them and {@link io.datacake.store.StoreContext#tombstoneGraceMs(long)} has passed.
+ * {@link io.datacake.store.StoreStatistics} reads what the store has done from any thread.
  */
 package io.datacake.store;
