@@ -112,6 +112,36 @@ public final class SimNetwork
     }
 
     /**
+     * Restore the links between two groups of endpoints, both ways, leaving every other cut in place: heals one
+     * partition of several, or one node of a swizzle (nodes cut off one by one and let back in another order).
+     *
+     * @param sideA endpoints on one side.
+     * @param sideB endpoints on the other side.
+     */
+    public void heal(final Collection<String> sideA, final Collection<String> sideB)
+    {
+        for (final String a : sideA)
+        {
+            for (final String b : sideB)
+            {
+                cutLinks.remove(a + "|" + b);
+                cutLinks.remove(b + "|" + a);
+            }
+        }
+        trace.record(clock.time(), "heal " + sideA + " / " + sideB);
+    }
+
+    /**
+     * Directed links cut now (a partition of one node from two others cuts four).
+     *
+     * @return count.
+     */
+    public int cutLinkCount()
+    {
+        return cutLinks.size();
+    }
+
+    /**
      * Whether frames from one endpoint can reach another now.
      *
      * @param source      sending endpoint.
