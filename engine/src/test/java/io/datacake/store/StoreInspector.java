@@ -125,6 +125,18 @@ public final class StoreInspector
         return HlcTimestamp.NULL_STAMP != set.get(key) ? set.getNodeId(key) : set.getTombstoneNodeId(key);
     }
 
+    /**
+     * Stop (or resume) stepping the store's stepped storage writer: commits wait, as on a disk that stopped
+     * answering, until resumed.
+     *
+     * @param store the store.
+     * @param hold  true to hold the writer, false to resume it.
+     */
+    public static void holdWriter(final ReplicatedStore store, final boolean hold)
+    {
+        store.holdWriter(hold);
+    }
+
     private static Orswot set(final ReplicatedStore store, final String keyspace)
     {
         final Keyspace state = store.keyspaceState(keyspace);
