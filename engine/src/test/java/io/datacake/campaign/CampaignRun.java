@@ -121,7 +121,7 @@ final class CampaignRun
         if (convergedAtMs < 0)
         {
             result.violation("the cluster did not converge within " + CONVERGENCE_BOUND_MS +
-                " virtual ms after the heal: " + divergence());
+                " virtual ms after the heal: " + divergence() + "; " + differingKeys());
         }
         else
         {
@@ -131,6 +131,7 @@ final class CampaignRun
         result.virtualMs = simulation.clock().time() - startMs;
         result.operations = history.size();
         result.faults.putAll(schedule.counts());
+        result.faultLog.addAll(schedule.log());
         result.faults.put(FaultKind.FRAMES_DROPPED, simulation.network().droppedFrames());
         result.faults.put(FaultKind.FRAMES_DUPLICATED, networkFaults.duplicated());
         result.faults.put(FaultKind.FRAMES_DELAYED, networkFaults.delayed());
@@ -367,7 +368,8 @@ final class CampaignRun
 
     private void awaitOperations()
     {
-        final long boundMs = 10 * settings.requestTimeoutMs + 10_000;
+        // Timers follow the node's wall clock: one stepped back delays its timeouts by the step.
+        final long boundMs = 10 * settings.requestTimeoutMs + 10_000 + FaultSchedule.MAX_CLOCK_STEP_MS;
         simulation.runUntil(this::noneInFlight, boundMs);
         for (final Op op : history)
         {
@@ -376,10 +378,41 @@ final class CampaignRun
                 if (cluster.incarnation(op.coordinator) == op.incarnation)
                 {
                     result.violation(op + ": still pending " + boundMs + " virtual ms after the heal on a live " +
-                        "coordinator");
+                        "coordinator (" + cluster.store(op.coordinator) + ", " + debugPending(cluster.store(op.coordinator)) + ")");
                 }
                 op.outcome = Op.Outcome.UNKNOWN;
             }
+        }
+    }
+
+    private static String debugPending(final ReplicatedStore store)
+    {
+        try
+        {
+            final java.lang.reflect.Field head = ReplicatedStore.class.getDeclaredField("pendingHead");
+            head.setAccessible(true);
+            Object write = head.get(store);
+            final StringBuilder out = new StringBuilder();
+            while (null != write)
+            {
+                out.append(write);
+                for (final String name : new String[]{"localOutstanding", "localAcknowledged", "callCount", "correlationIds"})
+                {
+                    final java.lang.reflect.Field f = write.getClass().getDeclaredField(name);
+                    f.setAccessible(true);
+                    final Object v = f.get(write);
+                    out.append(' ').append(name).append('=').append(v instanceof long[] ? java.util.Arrays.toString((long[])v) : v);
+                }
+                final java.lang.reflect.Field next = write.getClass().getDeclaredField("next");
+                next.setAccessible(true);
+                write = next.get(write);
+                out.append("; ");
+            }
+            return out.toString();
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            return ex.toString();
         }
     }
 
@@ -413,6 +446,41 @@ final class CampaignRun
             simulation.step();
         }
         return -1;
+    }
+
+    /**
+     * @return the first keys of the history whose set entry or stored entry differs between nodes, for the report.
+     */
+    private String differingKeys()
+    {
+        final StringBuilder out = new StringBuilder();
+        int found = 0;
+        for (final Op op : history)
+        {
+            for (final long key : op.keys)
+            {
+                final StringBuilder line = new StringBuilder();
+                boolean differs = false;
+                String first = null;
+                for (int id = 1; id <= settings.nodeCount; id++)
+                {
+                    final ReplicatedStore store = cluster.store(id);
+                    final Document stored = cluster.storage(id).get(op.keyspace, key);
+                    final String state = StoreInspector.kind(store, op.keyspace, key) + "/" +
+                        StoreInspector.stamp(store, op.keyspace, key) + "/" +
+                        StoreInspector.nodeId(store, op.keyspace, key) + " stored " +
+                        (null == stored ? "no live document" : stored.stamp() + "/" + stored.nodeId());
+                    differs |= null != first && !first.equals(state);
+                    first = null == first ? state : first;
+                    line.append(" node ").append(id).append(": ").append(state);
+                }
+                if (differs && found++ < 3)
+                {
+                    out.append("key ").append(key).append(" of ").append(op).append(':').append(line).append("; ");
+                }
+            }
+        }
+        return found + " keys differ: " + out;
     }
 
     /**

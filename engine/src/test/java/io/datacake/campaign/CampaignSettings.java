@@ -60,12 +60,13 @@ final class CampaignSettings
         this.maxOperationGapMs = 2 + random.nextInt(20);
         this.maxBatchKeys = 1 + random.nextInt(4);
         this.requestTimeoutMs = 100 + random.nextInt(900);
-        this.repairIntervalMs = 20 + random.nextInt(300);
+        this.repairIntervalMs = 10 + random.nextInt(100);
         this.repairMaxSegmentsPerRound = 1 + random.nextInt(64);
-        this.repairMaxEntriesPerFetch = 1 + random.nextInt(64);
-        final int shape = random.nextInt(3);
-        this.treeBranchCount = 0 == shape ? 16 : 1 == shape ? 64 : 256;
-        this.treeSegmentsPerBranch = 0 == shape ? 16 : 1 == shape ? 64 : 256;
+        this.repairMaxEntriesPerFetch = 4 + random.nextInt(125);
+        // Mostly small trees (cheap to build per seed), sometimes the store's default small shape.
+        final int shape = random.nextInt(6);
+        this.treeBranchCount = shape < 2 ? 16 : shape < 5 ? 64 : 256;
+        this.treeSegmentsPerBranch = shape < 2 ? 16 : shape < 5 ? 64 : 256;
         this.faultEventCount = faultEventCount;
         this.lossRate = random.nextDouble() * 0.2;
         this.duplicateRate = random.nextDouble() * 0.1;

@@ -20,8 +20,11 @@ final class FaultSchedule
     /** Longest a fault lasts. */
     static final long MAX_FAULT_MS = 2_000;
 
-    /** Largest clock step within the maximum drift. */
-    static final long MAX_CLOCK_STEP_MS = 120_000;
+    /**
+     * Largest clock step within the maximum drift, either way. Timers follow a node's wall clock, so a clock stepped
+     * back by this delays its request timeouts and repair rounds by as much: larger steps only slow the run down.
+     */
+    static final long MAX_CLOCK_STEP_MS = 5_000;
 
     /** Largest drift rate drawn. */
     static final long MAX_DRIFT_PPM = 50_000;
@@ -31,6 +34,8 @@ final class FaultSchedule
     private final CampaignStorageFaults storageFaults;
     private final PriorityQueue<Action> actions = new PriorityQueue<>();
     private final EnumMap<FaultKind, Long> counts = new EnumMap<>(FaultKind.class);
+    private final List<String> log = new ArrayList<>();
+    private long[] clockBaseMs;
     private int networkWindows;
     private int storageWindows;
     private long sequence;
@@ -49,6 +54,7 @@ final class FaultSchedule
     void draw(final SplittableRandom random, final long startMs, final long spanMs)
     {
         final int n = cluster.nodeCount();
+        clockBaseMs = new long[n + 1];
         for (int i = 0; i < cluster.settings.faultEventCount; i++)
         {
             final long at = startMs + random.nextLong(spanMs);
@@ -87,9 +93,14 @@ final class FaultSchedule
                     {
                         count(FaultKind.WRITER_STALL);
                         cluster.holdWriter(nodeId, true);
+                        note("stall writer of node " + nodeId);
                     }
                 });
-                add(at + lastsMs, () -> cluster.holdWriter(nodeId, false));
+                add(at + lastsMs, () ->
+                {
+                    cluster.holdWriter(nodeId, false);
+                    note("resume writer of node " + nodeId);
+                });
             }
             else if (roll < 96)
             {
@@ -99,7 +110,8 @@ final class FaultSchedule
                 add(at, () ->
                 {
                     count(FaultKind.CLOCK_SKEW);
-                    cluster.simulation.nodeClock(nodeId).offsetMs(stepMs).driftPpm(driftPpm);
+                    cluster.simulation.nodeClock(nodeId).offsetMs(clockBaseMs[nodeId] + stepMs).driftPpm(driftPpm);
+                    note("clock of node " + nodeId + " offset " + stepMs + " ms drift " + driftPpm + " ppm");
                 });
             }
             else
@@ -109,7 +121,12 @@ final class FaultSchedule
                 add(at, () ->
                 {
                     count(FaultKind.CLOCK_BEYOND_DRIFT);
-                    cluster.simulation.nodeClock(nodeId).offsetMs(aheadMs);
+                    // Never stepped back from there: a clock stepped back by more than the maximum drift leaves its
+                    // node unable to stamp, and its timers waiting, for the whole step (over an hour).
+                    clockBaseMs[nodeId] += aheadMs;
+                    cluster.simulation.nodeClock(nodeId).offsetMs(clockBaseMs[nodeId]);
+                    note("clock of node " + nodeId + " offset " + clockBaseMs[nodeId] +
+                        " ms (beyond the maximum drift)");
                 });
             }
         }
@@ -153,6 +170,7 @@ final class FaultSchedule
         networkFaults.on(false);
         storageFaults.on(false);
         cluster.simulation.network().heal();
+        note("heal all");
         for (int id = 1; id <= cluster.nodeCount(); id++)
         {
             if (cluster.isRunning(id))
@@ -185,8 +203,13 @@ final class FaultSchedule
         {
             count(FaultKind.PARTITION);
             cluster.simulation.network().partition(sideA, sideB);
+            note("partition " + sideA + " / " + sideB);
         });
-        add(at + lastsMs, () -> cluster.simulation.network().heal(sideA, sideB));
+        add(at + lastsMs, () ->
+        {
+            cluster.simulation.network().heal(sideA, sideB);
+            note("heal " + sideA + " / " + sideB);
+        });
     }
 
     private void swizzle(final SplittableRandom random, final long at, final int n)
@@ -202,13 +225,21 @@ final class FaultSchedule
         {
             final List<String> one = List.of(CampaignCluster.endpoint(cutOrder.get(i)));
             final List<String> rest = othersThan(cutOrder.get(i), n);
-            add(at + i * stepMs, () -> cluster.simulation.network().partition(one, rest));
+            add(at + i * stepMs, () ->
+            {
+                cluster.simulation.network().partition(one, rest);
+                note("swizzle cut " + one);
+            });
         }
         for (int i = 0; i < cut; i++)
         {
             final List<String> one = List.of(CampaignCluster.endpoint(healOrder.get(i)));
             final List<String> rest = othersThan(healOrder.get(i), n);
-            add(at + (cut + i) * stepMs, () -> cluster.simulation.network().heal(one, rest));
+            add(at + (cut + i) * stepMs, () ->
+            {
+                cluster.simulation.network().heal(one, rest);
+                note("swizzle heal " + one);
+            });
         }
     }
 
@@ -217,7 +248,7 @@ final class FaultSchedule
         if (cluster.isRunning(nodeId))
         {
             count(FaultKind.CRASH);
-            cluster.crash(nodeId);
+            note("crash node " + nodeId + " losing " + cluster.crash(nodeId) + " commits");
         }
     }
 
@@ -226,6 +257,7 @@ final class FaultSchedule
         if (!cluster.isRunning(nodeId))
         {
             cluster.restart(nodeId);
+            note("restart node " + nodeId);
         }
     }
 
@@ -237,6 +269,7 @@ final class FaultSchedule
         }
         networkWindows += open ? 1 : -1;
         networkFaults.on(networkWindows > 0);
+        note("network faults " + (networkWindows > 0 ? "on" : "off"));
     }
 
     private void storageWindow(final boolean open)
@@ -247,6 +280,7 @@ final class FaultSchedule
         }
         storageWindows += open ? 1 : -1;
         storageFaults.on(storageWindows > 0);
+        note("storage faults " + (storageWindows > 0 ? "on" : "off"));
     }
 
     private static List<Integer> shuffledIds(final SplittableRandom random, final int n)
@@ -276,6 +310,20 @@ final class FaultSchedule
     private void count(final FaultKind kind)
     {
         counts.merge(kind, 1L, Long::sum);
+    }
+
+    private void note(final String event)
+    {
+        // Bounded like the schedule itself: a few events per fault drawn.
+        log.add(cluster.simulation.clock().time() + " " + event);
+    }
+
+    /**
+     * What the schedule did, one line per event with its virtual time, for replaying a failure.
+     */
+    List<String> log()
+    {
+        return log;
     }
 
     private void add(final long atMs, final Runnable run)

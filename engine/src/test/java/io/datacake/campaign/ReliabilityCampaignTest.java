@@ -45,11 +45,20 @@ final class ReliabilityCampaignTest
                 CampaignSettings.drawLarge(seed) : CampaignSettings.draw(seed);
             final SeedResult result = CampaignRun.run(settings);
             summary.add(result);
+            if (Boolean.getBoolean("campaign.verbose"))
+            {
+                System.out.println("seed " + seed + " nodes " + settings.nodeCount + " virtualMs " + result.virtualMs +
+                    " convergenceMs " + result.convergenceMs + " wallMs " + result.wallMs);
+            }
             if (!result.passed() || null != fixed)
             {
                 System.out.println((result.passed() ? "passed " : "FAILED ") + settings + " converged in " +
                     result.convergenceMs + " virtual ms");
                 result.violations.forEach((violation) -> System.out.println("  " + violation));
+                if (null != fixed)
+                {
+                    result.faultLog.forEach((event) -> System.out.println("  fault " + event));
+                }
             }
             if (!result.passed())
             {

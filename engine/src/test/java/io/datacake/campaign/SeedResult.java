@@ -13,6 +13,7 @@ final class SeedResult
     final CampaignSettings settings;
     final List<String> violations = new ArrayList<>();
     final EnumMap<FaultKind, Long> faults = new EnumMap<>(FaultKind.class);
+    final List<String> faultLog = new ArrayList<>();
     long operations;
     long writesAcknowledged;
     long writesRequiredToSurvive;
