@@ -20,7 +20,7 @@ final class Keyspace implements AutoCloseable
     static final long ZERO_HASH_SUBSTITUTE = 0x9E37_79B9_7F4A_7C15L;
 
     private final String name;
-    private final Orswot set;
+    private Orswot set;
     private final TictacTree tree;
     private final byte[] nameUtf8;
     private long changeStamp = HlcTimestamp.NULL_STAMP;
@@ -37,6 +37,22 @@ final class Keyspace implements AutoCloseable
         set.forEachLive((key, stamp, nodeId) ->
             tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, false)));
         set.forEachTombstone((key, stamp, nodeId) ->
+            tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, true)));
+    }
+
+    /**
+     * Replace the set with one loaded from storage, moving the tree to follow, and close the old set: after a failed
+     * storage commit the set holds writes storage does not, which repair cannot see (it compares trees).
+     */
+    void reload(final Orswot loaded)
+    {
+        set.forEachLive((key, stamp, nodeId) -> tree.apply(key, hash(key, stamp, nodeId, false), TictacTree.ABSENT));
+        set.forEachTombstone((key, stamp, nodeId) ->
+            tree.apply(key, hash(key, stamp, nodeId, true), TictacTree.ABSENT));
+        set.close();
+        set = loaded;
+        loaded.forEachLive((key, stamp, nodeId) -> tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, false)));
+        loaded.forEachTombstone((key, stamp, nodeId) ->
             tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, true)));
     }
 

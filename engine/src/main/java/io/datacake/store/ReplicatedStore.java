@@ -197,6 +197,7 @@ public final class ReplicatedStore implements Component
     private AtomicCounter replicateRefused;
     private AtomicCounter broadcastsDropped;
     private AtomicCounter oneWayCommitFailures;
+    private AtomicCounter keyspacesReloaded;
     private AtomicCounter repairRounds;
     private AtomicCounter repairRoundsInSync;
     private AtomicCounter repairRoundsFailed;
@@ -205,6 +206,7 @@ public final class ReplicatedStore implements Component
     private AtomicCounter repairEntriesFetched;
     private AtomicCounter repairEntriesApplied;
     private AtomicCounter repairFetchesRefused;
+    private long failedCommitsReloaded;
     private long nextRepairAtMs;
     private int repairState = REPAIR_IDLE;
     private long repairCorrelationId;
@@ -285,6 +287,8 @@ public final class ReplicatedStore implements Component
                 services.counters().newCounter("store replicate messages refused (back-pressure, bounds)");
             broadcastsDropped = services.counters().newCounter("store broadcasts dropped");
             oneWayCommitFailures = services.counters().newCounter("store one-way commit failures");
+            keyspacesReloaded =
+                services.counters().newCounter("store keyspaces reloaded from storage after failed commits");
             for (int reason = 1; reason < ReplicationMessage.REASON_COUNT; reason++)
             {
                 malformedByReason[reason] = services.counters().newCounter(
@@ -336,6 +340,7 @@ public final class ReplicatedStore implements Component
             work += writer.invoker().invoke();
         }
         work += writer.drainCompletions(ctx.completionLimit());
+        work += reloadAfterFailedCommits();
         refreshMembership();
         if (REPAIR_IDLE == repairState && nowMs >= nextRepairAtMs)
         {
@@ -783,6 +788,45 @@ public final class ReplicatedStore implements Component
             }
         }
 
+    }
+
+    /**
+     * A failed storage commit leaves the sets holding writes storage does not (they are applied to the set when
+     * submitted), and repair compares trees built from the sets, so it would never bring those writes back: once the
+     * writer has nothing in flight, rebuild every keyspace's set and tree from storage, and let repair fetch what
+     * the peers hold. Commit failures are rare; the rebuild reads storage on the node thread (a read, never a sync).
+     */
+    private int reloadAfterFailedCommits()
+    {
+        if (0 != writer.inFlightWrites() || writer.failedCommits() == failedCommitsReloaded)
+        {
+            return 0;
+        }
+        failedCommitsReloaded = writer.failedCommits();
+        final KeyspaceStateLoader loader = new KeyspaceStateLoader();
+        final List<String> stored = storage.keyspaces();
+        try (ReadTransaction txn = storage.beginRead())
+        {
+            for (final Keyspace keyspace : keyspaces.values())
+            {
+                final Orswot set = new Orswot();
+                if (stored.contains(keyspace.name()))
+                {
+                    try
+                    {
+                        loader.loadInto(txn, keyspace.name(), set, Orswot.CONSISTENCY_SOURCE);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        set.close();
+                        throw ex;
+                    }
+                }
+                keyspace.reload(set);
+            }
+        }
+        keyspacesReloaded.increment();
+        return 1;
     }
 
     private void refreshMembership()

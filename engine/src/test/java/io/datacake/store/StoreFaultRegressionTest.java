@@ -1,0 +1,79 @@
+package io.datacake.store;
+
+import io.datacake.membership.ConsistencyLevel;
+import io.datacake.sim.NetworkFaults;
+import io.datacake.sim.Simulation;
+import io.datacake.sim.StorageFaults;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Store bugs the reliability campaign found, each reduced to a fixed scenario on a simulated cluster.
+ */
+final class StoreFaultRegressionTest
+{
+    private static final String KEYSPACE = "regression";
+    private static final long CONVERGE_BOUND_VIRTUAL_MS = 30_000;
+
+    /**
+     * Campaign seed 14: a replica applied a broadcast delete to its set, its storage commit failed, and from then on
+     * its set (and tree) said "deleted" while its storage still served the value: repair saw equal trees and never
+     * fixed it, so the node read a deleted key for ever.
+     */
+    @Test
+    void aFailedCommitLeavesNoDifferenceBetweenTheSetAndStorage()
+    {
+        final FailingCommits faults = new FailingCommits("sim-2");
+        try (StoreSimCluster cluster = new StoreSimCluster(
+            new Simulation(14, NetworkFaults.NONE, faults), 3, (ctx) -> ctx.repairIntervalMs(50)))
+        {
+            final byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+            cluster.await(cluster.handle(1).put(KEYSPACE, 7, value, ConsistencyLevel.ALL)).join();
+            assertThat(cluster.get(2, KEYSPACE, 7)).isNotNull();
+
+            faults.failing = true;
+            cluster.await(cluster.handle(1).delete(KEYSPACE, 7, ConsistencyLevel.NONE)).join();
+            cluster.simulation.runUntil(() -> faults.failed > 0, CONVERGE_BOUND_VIRTUAL_MS);
+            faults.failing = false;
+            assertThat(faults.failed).as("node 2's commit of the broadcast delete failed").isPositive();
+
+            final boolean converged = cluster.simulation.runUntil(
+                () -> null == cluster.get(2, KEYSPACE, 7), CONVERGE_BOUND_VIRTUAL_MS);
+            assertThat(converged).as("node 2 stores the delete within %d virtual ms; %s",
+                CONVERGE_BOUND_VIRTUAL_MS, cluster.simulation.replayHint()).isTrue();
+        }
+    }
+
+    /**
+     * Fails every commit of one storage while armed; durable at once otherwise.
+     */
+    private static final class FailingCommits implements StorageFaults
+    {
+        private final String storageName;
+        boolean failing;
+        int failed;
+
+        FailingCommits(final String storageName)
+        {
+            this.storageName = storageName;
+        }
+
+        public boolean failsCommit(final String name, final int operationCount)
+        {
+            if (failing && storageName.equals(name))
+            {
+                failed++;
+                return true;
+            }
+            return false;
+        }
+
+        public long syncDelayMs(final String name, final int operationCount)
+        {
+            return 0;
+        }
+    }
+}
