@@ -1,5 +1,7 @@
 package io.datacake.store;
 
+import io.datacake.clock.ClockDriftException;
+import io.datacake.clock.HlcTimestamp;
 import io.datacake.clock.HybridLogicalClock;
 import io.datacake.crdt.Orswot;
 import io.datacake.membership.ClusterView;
@@ -123,6 +125,7 @@ public final class ReplicatedStore implements Component
     private static final long CALL_STARTING = Long.MIN_VALUE;
 
     private static final int NO_PEER = -1;
+    private static final System.Logger LOGGER = System.getLogger(ReplicatedStore.class.getName());
 
     private final StoreContext ctx;
     private final ClusterView view;
@@ -280,6 +283,7 @@ public final class ReplicatedStore implements Component
         try
         {
             loadKeyspaces();
+            restoreClock();
             writesCoordinated = services.counters().newCounter("store writes coordinated");
             writesFailed = services.counters().newCounter("store writes failed after the local apply");
             replicateRequestsServed = services.counters().newCounter("store replicate messages applied");
@@ -788,6 +792,32 @@ public final class ReplicatedStore implements Component
             }
         }
 
+    }
+
+    /**
+     * The clock is not persisted: start it after the latest stamp this node stored in an earlier life, so its first
+     * writes after a restart are not behind its earlier ones (every set that saw those would drop them as stale).
+     */
+    private void restoreClock()
+    {
+        long latest = HlcTimestamp.NULL_STAMP;
+        for (final Keyspace keyspace : keyspaces.values())
+        {
+            latest = Math.max(latest, keyspace.set().seenStamp(Orswot.CONSISTENCY_SOURCE, localNodeId));
+        }
+        if (HlcTimestamp.NULL_STAMP == latest)
+        {
+            return;
+        }
+        try
+        {
+            clock.restore(latest);
+        }
+        catch (final ClockDriftException ex)
+        {
+            LOGGER.log(System.Logger.Level.WARNING, "node " + localNodeId + " stored a stamp of its own further " +
+                "ahead of its clock than the maximum drift; its writes stay behind it until the clock catches up", ex);
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ final class StoreFaultRegressionTest
 {
     private static final String KEYSPACE = "regression";
     private static final long CONVERGE_BOUND_VIRTUAL_MS = 30_000;
+    private static final long MINUTE_MS = 60_000;
 
     /**
      * Campaign seed 14: a replica applied a broadcast delete to its set, its storage commit failed, and from then on
@@ -44,6 +45,36 @@ final class StoreFaultRegressionTest
                 () -> null == cluster.get(2, KEYSPACE, 7), CONVERGE_BOUND_VIRTUAL_MS);
             assertThat(converged).as("node 2 stores the delete within %d virtual ms; %s",
                 CONVERGE_BOUND_VIRTUAL_MS, cluster.simulation.replayHint()).isTrue();
+        }
+    }
+
+    /**
+     * Campaign seed 22: a node whose clock had been pushed ahead by a peer's (within the maximum drift) restarted,
+     * and its first writes were stamped behind the stamps it had issued before the crash; its own set and every
+     * replica dropped them as stale yet acknowledged them, so a write acknowledged at ALL was stored nowhere.
+     */
+    @Test
+    void aRestartedNodeStampsItsWritesAfterTheOnesItStoredBeforeTheCrash()
+    {
+        final Simulation simulation = new Simulation(22);
+        simulation.nodeClock(3).offsetMs(10 * MINUTE_MS);
+        try (StoreSimCluster cluster = new StoreSimCluster(simulation, 3, (ctx) -> ctx.repairIntervalMs(MINUTE_MS)))
+        {
+            final byte[] value = "v".getBytes(StandardCharsets.UTF_8);
+            cluster.await(cluster.handle(1).put(KEYSPACE, 1, value, ConsistencyLevel.ALL)).join();
+            cluster.await(cluster.handle(1).put(KEYSPACE, 2, value, ConsistencyLevel.ALL)).join();
+            final long stampBeforeCrash = cluster.get(1, KEYSPACE, 2).stamp();
+
+            simulation.crash(1);
+            cluster.restart(1);
+            cluster.await(cluster.handle(1).put(KEYSPACE, 3, value, ConsistencyLevel.ALL)).join();
+
+            for (int id = 1; id <= 3; id++)
+            {
+                assertThat(cluster.get(id, KEYSPACE, 3)).as("node %d holds the write acknowledged at ALL", id)
+                    .isNotNull();
+                assertThat(cluster.get(id, KEYSPACE, 3).stamp()).isGreaterThan(stampBeforeCrash);
+            }
         }
     }
 
