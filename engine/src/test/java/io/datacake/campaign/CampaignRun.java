@@ -100,9 +100,10 @@ final class CampaignRun
         final long workloadSpanMs = Math.max(1, settings.operationCount * settings.maxOperationGapMs / 2);
         schedule.draw(random, startMs, workloadSpanMs);
 
+        final long lastActionAtMs = schedule.lastActionAtMs();
         long nextOpAtMs = startMs;
         int issued = 0;
-        while (issued < settings.operationCount || simulation.clock().time() <= schedule.lastActionAtMs())
+        while (issued < settings.operationCount || simulation.clock().time() <= lastActionAtMs)
         {
             final long nowMs = simulation.clock().time();
             schedule.applyDue(nowMs);

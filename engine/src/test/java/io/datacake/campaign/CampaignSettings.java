@@ -57,10 +57,10 @@ final class CampaignSettings
         this.storageMode = StorageMode.values()[random.nextInt(StorageMode.values().length)];
         this.keyspaceCount = 1 + random.nextInt(3);
         this.operationCount = operationCount;
-        this.maxOperationGapMs = 2 + random.nextInt(20);
+        this.maxOperationGapMs = 2 + random.nextInt(10);
         this.maxBatchKeys = 1 + random.nextInt(4);
         this.requestTimeoutMs = 100 + random.nextInt(900);
-        this.repairIntervalMs = 10 + random.nextInt(100);
+        this.repairIntervalMs = 20 + random.nextInt(130);
         this.repairMaxSegmentsPerRound = 1 + random.nextInt(64);
         this.repairMaxEntriesPerFetch = 4 + random.nextInt(125);
         // Mostly small trees (cheap to build per seed), sometimes the store's default small shape.
@@ -85,7 +85,7 @@ final class CampaignSettings
     {
         final SplittableRandom random = new SplittableRandom(seed);
         final int nodeCount = MIN_NODES + random.nextInt(MAX_NODES - MIN_NODES + 1);
-        return new CampaignSettings(seed, random, nodeCount, 150 + random.nextInt(250), 4 + random.nextInt(12));
+        return new CampaignSettings(seed, random, nodeCount, 100 + random.nextInt(200), 4 + random.nextInt(12));
     }
 
     /**
