@@ -57,6 +57,7 @@ final class CampaignRun
     private final Map<Long, Op> deleteByKey = new HashMap<>();
     private final List<Long> deletable = new ArrayList<>();
     private long keyCounter;
+    private long steps;
 
     private CampaignRun(final CampaignSettings settings)
     {
@@ -113,12 +114,22 @@ final class CampaignRun
                 nextOpAtMs = nowMs + random.nextLong(settings.maxOperationGapMs + 1);
             }
             simulation.step();
+            steps++;
         }
+        final long workloadSteps = steps;
 
         schedule.healAll();
         final long healedAtMs = simulation.clock().time();
+        final long t0 = simulation.clock().time();
         awaitOperations();
+        final long t1 = simulation.clock().time();
         final long convergedAtMs = awaitConvergence(healedAtMs);
+        if (Boolean.getBoolean(ReliabilityCampaignTest.VERBOSE_PROPERTY))
+        {
+            System.out.println("seed " + settings.seed + ": workload " + workloadSteps + " steps over " +
+                (t0 - startMs) + " virtual ms, operations ended " + (t1 - t0) + " ms after the heal, converged " +
+                (simulation.clock().time() - t1) + " ms later, " + steps + " steps in all");
+        }
         if (convergedAtMs < 0)
         {
             result.violation("the cluster did not converge within " + CONVERGENCE_BOUND_MS +
@@ -379,41 +390,10 @@ final class CampaignRun
                 if (cluster.incarnation(op.coordinator) == op.incarnation)
                 {
                     result.violation(op + ": still pending " + boundMs + " virtual ms after the heal on a live " +
-                        "coordinator (" + cluster.store(op.coordinator) + ", " + debugPending(cluster.store(op.coordinator)) + ")");
+                        "coordinator (" + cluster.store(op.coordinator) + ")");
                 }
                 op.outcome = Op.Outcome.UNKNOWN;
             }
-        }
-    }
-
-    private static String debugPending(final ReplicatedStore store)
-    {
-        try
-        {
-            final java.lang.reflect.Field head = ReplicatedStore.class.getDeclaredField("pendingHead");
-            head.setAccessible(true);
-            Object write = head.get(store);
-            final StringBuilder out = new StringBuilder();
-            while (null != write)
-            {
-                out.append(write);
-                for (final String name : new String[]{"localOutstanding", "localAcknowledged", "callCount", "correlationIds"})
-                {
-                    final java.lang.reflect.Field f = write.getClass().getDeclaredField(name);
-                    f.setAccessible(true);
-                    final Object v = f.get(write);
-                    out.append(' ').append(name).append('=').append(v instanceof long[] ? java.util.Arrays.toString((long[])v) : v);
-                }
-                final java.lang.reflect.Field next = write.getClass().getDeclaredField("next");
-                next.setAccessible(true);
-                write = next.get(write);
-                out.append("; ");
-            }
-            return out.toString();
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            return ex.toString();
         }
     }
 
@@ -445,6 +425,7 @@ final class CampaignRun
                 nextCheckMs = simulation.clock().time() + CONVERGENCE_CHECK_EVERY_MS;
             }
             simulation.step();
+            steps++;
         }
         return -1;
     }

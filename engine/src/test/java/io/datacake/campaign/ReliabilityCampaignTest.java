@@ -13,12 +13,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The reliability campaign: many seeds, each a small simulated cluster under a workload and a fault schedule drawn
  * from the seed, checked by {@link HistoryChecker} after the heal (see {@link CampaignRun}). The default run takes
  * {@value #DEFAULT_SEEDS} seeds from {@value #DEFAULT_FIRST_SEED}; {@code -Dcampaign.seeds=N -Dcampaign.firstSeed=S}
- * runs others (thousands in a long run), and {@code -Ddatacake.seed=N} replays exactly one. Every failing seed is
- * printed with the command that replays it; the totals go to standard output and
- * {@code target/campaign-summary.txt}.
+ * runs others (thousands in a long run), {@code -Ddatacake.seed=N} replays exactly one (printing its fault log) and
+ * {@code -Dcampaign.verbose=true} prints a line per seed. Every failing seed is printed with the command that
+ * replays it; the totals go to standard output and {@code target/campaign-summary.txt}.
  */
 final class ReliabilityCampaignTest
 {
+    /** System property that prints one line per seed (and per phase) as the campaign runs. */
+    static final String VERBOSE_PROPERTY = "campaign.verbose";
+
     /** Seeds of the default run. */
     static final int DEFAULT_SEEDS = 200;
 
@@ -45,7 +48,7 @@ final class ReliabilityCampaignTest
                 CampaignSettings.drawLarge(seed) : CampaignSettings.draw(seed);
             final SeedResult result = CampaignRun.run(settings);
             summary.add(result);
-            if (Boolean.getBoolean("campaign.verbose"))
+            if (Boolean.getBoolean(VERBOSE_PROPERTY))
             {
                 System.out.println("seed " + seed + " nodes " + settings.nodeCount + " virtualMs " + result.virtualMs +
                     " convergenceMs " + result.convergenceMs + " wallMs " + result.wallMs);
