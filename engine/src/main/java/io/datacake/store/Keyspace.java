@@ -3,6 +3,7 @@ package io.datacake.store;
 import io.datacake.clock.HlcTimestamp;
 import io.datacake.crdt.Orswot;
 import io.datacake.crdt.SetOperation;
+import org.agrona.collections.Int2IntHashMap;
 
 import java.nio.charset.StandardCharsets;
 
@@ -26,7 +27,7 @@ final class Keyspace implements AutoCloseable
     private long changeStamp = HlcTimestamp.NULL_STAMP;
     private TictacExchange repairExchange;
     private TictacResponder repairResponder;
-    private int repairSkip;
+    private final Int2IntHashMap repairSkipByPeer = new Int2IntHashMap(0);
 
     Keyspace(final String name, final Orswot set, final TictacTree tree)
     {
@@ -91,16 +92,26 @@ final class Keyspace implements AutoCloseable
     }
 
     /**
-     * @return matching entries to pass over in the next repair fetch of this keyspace (0: from the first).
+     * @param peerNodeId the peer the next repair fetch of this keyspace asks.
+     * @return matching entries to pass over in that fetch (0: from the first). Kept per peer: a skip counts
+     * entries of one peer's set, and one shared between peers that take turns would skip the entries the other
+     * peer holds beyond it, round after round, for ever.
      */
-    int repairSkip()
+    int repairSkip(final int peerNodeId)
     {
-        return repairSkip;
+        return repairSkipByPeer.get(peerNodeId);
     }
 
-    void repairSkip(final int repairSkip)
+    void repairSkip(final int peerNodeId, final int repairSkip)
     {
-        this.repairSkip = repairSkip;
+        if (0 == repairSkip)
+        {
+            repairSkipByPeer.remove(peerNodeId);
+        }
+        else
+        {
+            repairSkipByPeer.put(peerNodeId, repairSkip);
+        }
     }
 
     Orswot set()

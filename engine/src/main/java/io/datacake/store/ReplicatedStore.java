@@ -1079,7 +1079,7 @@ public final class ReplicatedStore implements Component
             endRepairRound();
             return RepairMessages.OK;
         }
-        repairRequest.putInt(nameLength, keyspace.repairSkip());
+        repairRequest.putInt(nameLength, keyspace.repairSkip(repairNodeId));
         final int idsLength = exchange.encodeMismatchedSegments(repairRequest, nameLength + Integer.BYTES);
         repairSegmentsFetched.getAndAdd(exchange.mismatchedSegmentCount());
         repairState = REPAIR_AWAIT_FETCH;
@@ -1129,7 +1129,7 @@ public final class ReplicatedStore implements Component
             repairEntriesApplied.getAndAdd(
                 applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE));
         }
-        keyspace.repairSkip(RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
+        keyspace.repairSkip(repairNodeId, RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
         endRepairRound();
         return RepairMessages.OK;
     }
