@@ -91,14 +91,7 @@ public final class SimNetwork
      */
     public void partition(final Collection<String> sideA, final Collection<String> sideB)
     {
-        for (final String a : sideA)
-        {
-            for (final String b : sideB)
-            {
-                cutLinks.add(a + "|" + b);
-                cutLinks.add(b + "|" + a);
-            }
-        }
+        setLinks(sideA, sideB, true);
         trace.record(clock.time(), "partition " + sideA + " / " + sideB);
     }
 
@@ -120,14 +113,7 @@ public final class SimNetwork
      */
     public void heal(final Collection<String> sideA, final Collection<String> sideB)
     {
-        for (final String a : sideA)
-        {
-            for (final String b : sideB)
-            {
-                cutLinks.remove(a + "|" + b);
-                cutLinks.remove(b + "|" + a);
-            }
-        }
+        setLinks(sideA, sideB, false);
         trace.record(clock.time(), "heal " + sideA + " / " + sideB);
     }
 
@@ -265,6 +251,26 @@ public final class SimNetwork
         transport.close();
         trace.record(clock.time(), "crash " + endpoint + " inbox lost " + lost);
         return lost;
+    }
+
+    private void setLinks(final Collection<String> sideA, final Collection<String> sideB, final boolean cut)
+    {
+        for (final String a : sideA)
+        {
+            for (final String b : sideB)
+            {
+                if (cut)
+                {
+                    cutLinks.add(a + "|" + b);
+                    cutLinks.add(b + "|" + a);
+                }
+                else
+                {
+                    cutLinks.remove(a + "|" + b);
+                    cutLinks.remove(b + "|" + a);
+                }
+            }
+        }
     }
 
     boolean isListening(final String endpoint)

@@ -462,6 +462,11 @@ final class CampaignRun
                 }
             }
         }
+        for (int id = 1; id <= settings.nodeCount; id++)
+        {
+            out.append("node ").append(id).append(" repair: ").append(StoreInspector.repairSummary(cluster.store(id)))
+                .append("; ");
+        }
         return found + " keys differ: " + out;
     }
 

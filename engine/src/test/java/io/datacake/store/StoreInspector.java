@@ -137,6 +137,33 @@ public final class StoreInspector
         store.holdWriter(hold);
     }
 
+    /**
+     * The store's repair counters in one line, for reports of a cluster that did not converge.
+     *
+     * @param store the store.
+     * @return e.g. {@code rounds=12 inSync=3 failed=1 ...}.
+     */
+    public static String repairSummary(final ReplicatedStore store)
+    {
+        final StringBuilder out = new StringBuilder()
+            .append("rounds=").append(store.repairRounds())
+            .append(" inSync=").append(store.repairRoundsInSync())
+            .append(" failed=").append(store.repairRoundsFailed())
+            .append(" requests=").append(store.repairRequestsSent())
+            .append(" segments=").append(store.repairSegmentsFetched())
+            .append(" fetched=").append(store.repairEntriesFetched())
+            .append(" applied=").append(store.repairEntriesApplied());
+        for (int reason = 1; reason < RepairMessages.REASON_COUNT; reason++)
+        {
+            final long dropped = store.malformedRepairDropped(reason);
+            if (dropped > 0)
+            {
+                out.append(" dropped[").append(RepairMessages.reason(reason)).append("]=").append(dropped);
+            }
+        }
+        return out.toString();
+    }
+
     private static Orswot set(final ReplicatedStore store, final String keyspace)
     {
         final Keyspace state = store.keyspaceState(keyspace);
