@@ -145,13 +145,20 @@ final class CampaignCluster implements AutoCloseable
         handles[nodeId] = stores[nodeId].handle(node);
     }
 
-    void holdWriter(final int nodeId, final boolean hold)
+    /**
+     * Hold or resume a running node's storage writer.
+     *
+     * @return true if that changed anything.
+     */
+    boolean holdWriter(final int nodeId, final boolean hold)
     {
         if (isRunning(nodeId) && writerHeld[nodeId] != hold)
         {
             writerHeld[nodeId] = hold;
             StoreInspector.holdWriter(stores[nodeId], hold);
+            return true;
         }
+        return false;
     }
 
     /**

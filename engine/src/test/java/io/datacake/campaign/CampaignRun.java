@@ -110,7 +110,8 @@ final class CampaignRun
             schedule.applyDue(nowMs);
             while (issued < settings.operationCount && nowMs >= nextOpAtMs)
             {
-                issue(issued++);
+                issue();
+                issued++;
                 nextOpAtMs = nowMs + random.nextLong(settings.maxOperationGapMs + 1);
             }
             simulation.step();
@@ -163,7 +164,7 @@ final class CampaignRun
 
     // ---- workload
 
-    private void issue(final int sequence)
+    private void issue()
     {
         final List<Integer> running = cluster.runningNodes();
         if (running.isEmpty())
@@ -258,7 +259,7 @@ final class CampaignRun
         result.readsChecked++;
         if (null != document)
         {
-            final String problem = HistoryChecker.checkDocument(document, put, cluster);
+            final String problem = HistoryChecker.checkDocument(document, put);
             if (null != problem)
             {
                 result.violation("read on node " + nodeId + " at " + simulation.clock().time() + ": " + problem);

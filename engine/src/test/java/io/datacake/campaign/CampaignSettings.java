@@ -97,7 +97,7 @@ final class CampaignSettings
     static CampaignSettings drawLarge(final long seed)
     {
         final SplittableRandom random = new SplittableRandom(seed);
-        return new CampaignSettings(seed, random, LARGE_NODES, 300, 12);
+        return new CampaignSettings(seed, random, LARGE_NODES, 200, 12);
     }
 
     /**

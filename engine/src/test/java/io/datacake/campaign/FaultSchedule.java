@@ -98,8 +98,10 @@ final class FaultSchedule
                 });
                 add(at + lastsMs, () ->
                 {
-                    cluster.holdWriter(nodeId, false);
-                    note("resume writer of node " + nodeId);
+                    if (cluster.holdWriter(nodeId, false))
+                    {
+                        note("resume writer of node " + nodeId);
+                    }
                 });
             }
             else if (roll < 96)

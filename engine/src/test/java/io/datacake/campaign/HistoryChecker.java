@@ -63,7 +63,7 @@ final class HistoryChecker
      *
      * @return what is wrong, or null.
      */
-    static String checkDocument(final Document document, final Op put, final CampaignCluster cluster)
+    static String checkDocument(final Document document, final Op put)
     {
         if (null == put)
         {
@@ -135,7 +135,7 @@ final class HistoryChecker
                 }
                 else if (!entry.tombstone())
                 {
-                    final String problem = checkDocument(storage.get(name, entry.key()), put, cluster);
+                    final String problem = checkDocument(storage.get(name, entry.key()), put);
                     if (null != problem)
                     {
                         result.violation("stored: " + problem);

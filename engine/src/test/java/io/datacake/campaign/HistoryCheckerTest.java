@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -108,7 +109,7 @@ final class HistoryCheckerTest
         return put;
     }
 
-    private SeedResult check(final java.util.function.Consumer<CampaignCluster> plant)
+    private SeedResult check(final Consumer<CampaignCluster> plant)
     {
         final CampaignSettings settings = CampaignSettings.draw(3);
         final SeedResult result = new SeedResult(settings);
