@@ -4,6 +4,7 @@ import io.datacake.clock.HlcTimestamp;
 import io.datacake.crdt.EntryConsumer;
 import io.datacake.crdt.Orswot;
 import io.datacake.crdt.SetOperation;
+import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.nio.charset.StandardCharsets;
@@ -30,14 +31,14 @@ final class Keyspace implements AutoCloseable
     static final long NEVER = 0;
 
     private final String name;
-    private final Orswot set;
+    private Orswot set;
     private final TictacTree tree;
     private final byte[] nameUtf8;
     private final SegmentIndex segmentIndex;
     private long changeStamp = HlcTimestamp.NULL_STAMP;
     private TictacExchange repairExchange;
     private TictacResponder repairResponder;
-    private int repairSkip;
+    private final Int2IntHashMap repairSkipByPeer = new Int2IntHashMap(0);
     private final Long2LongHashMap syncedAtMsByPeer = new Long2LongHashMap(NEVER);
     private final Long2LongHashMap peerSyncedMsByPeer = new Long2LongHashMap(NEVER);
     private long purgeFloorMs = NEVER;
@@ -57,6 +58,38 @@ final class Keyspace implements AutoCloseable
             segmentIndex.add(tree.segmentOf(key), key);
         });
         set.forEachTombstone((key, stamp, nodeId) ->
+        {
+            tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, true));
+            segmentIndex.add(tree.segmentOf(key), key);
+        });
+    }
+
+    /**
+     * Replace the set with one loaded from storage, moving the tree to follow, and close the old set: after a failed
+     * storage commit the set holds writes storage does not, which repair cannot see (it compares trees).
+     */
+    void reload(final Orswot loaded)
+    {
+        set.forEachLive((key, stamp, nodeId) ->
+        {
+            tree.apply(key, hash(key, stamp, nodeId, false), TictacTree.ABSENT);
+            segmentIndex.remove(tree.segmentOf(key), key);
+        });
+        set.forEachTombstone((key, stamp, nodeId) ->
+        {
+            tree.apply(key, hash(key, stamp, nodeId, true), TictacTree.ABSENT);
+            segmentIndex.remove(tree.segmentOf(key), key);
+        });
+        set.close();
+        set = loaded;
+        // The purge sweep's cursor is a slot of the old set's table.
+        purgeCursor = 0;
+        loaded.forEachLive((key, stamp, nodeId) ->
+        {
+            tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, false));
+            segmentIndex.add(tree.segmentOf(key), key);
+        });
+        loaded.forEachTombstone((key, stamp, nodeId) ->
         {
             tree.apply(key, TictacTree.ABSENT, hash(key, stamp, nodeId, true));
             segmentIndex.add(tree.segmentOf(key), key);
@@ -98,16 +131,26 @@ final class Keyspace implements AutoCloseable
     }
 
     /**
-     * @return matching entries to pass over in the next repair fetch of this keyspace (0: from the first).
+     * @param peerNodeId the peer the next repair fetch of this keyspace asks.
+     * @return matching entries to pass over in that fetch (0: from the first). Kept per peer: a skip counts
+     * entries of one peer's set, and one shared between peers that take turns would skip the entries the other
+     * peer holds beyond it, round after round, for ever.
      */
-    int repairSkip()
+    int repairSkip(final int peerNodeId)
     {
-        return repairSkip;
+        return repairSkipByPeer.get(peerNodeId);
     }
 
-    void repairSkip(final int repairSkip)
+    void repairSkip(final int peerNodeId, final int repairSkip)
     {
-        this.repairSkip = repairSkip;
+        if (0 == repairSkip)
+        {
+            repairSkipByPeer.remove(peerNodeId);
+        }
+        else
+        {
+            repairSkipByPeer.put(peerNodeId, repairSkip);
+        }
     }
 
     Orswot set()

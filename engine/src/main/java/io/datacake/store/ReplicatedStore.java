@@ -1,5 +1,7 @@
 package io.datacake.store;
 
+import io.datacake.clock.ClockDriftException;
+import io.datacake.clock.HlcTimestamp;
 import io.datacake.clock.HybridLogicalClock;
 import io.datacake.crdt.Orswot;
 import io.datacake.membership.ClusterView;
@@ -162,6 +164,7 @@ public final class ReplicatedStore implements Component
     private static final long CALL_STARTING = Long.MIN_VALUE;
 
     private static final int NO_PEER = -1;
+    private static final System.Logger LOGGER = System.getLogger(ReplicatedStore.class.getName());
 
     private final StoreContext ctx;
     private final ClusterView view;
@@ -225,6 +228,7 @@ public final class ReplicatedStore implements Component
     private AtomicCounter replicateRefused;
     private AtomicCounter broadcastsDropped;
     private AtomicCounter oneWayCommitFailures;
+    private AtomicCounter keyspacesReloaded;
     private AtomicCounter repairRounds;
     private AtomicCounter repairRoundsInSync;
     private AtomicCounter repairRoundsFailed;
@@ -243,6 +247,7 @@ public final class ReplicatedStore implements Component
     private int purgeKeyspaceCursor;
     private long nowMs;
     private long repairStartedAtMs;
+    private long failedCommitsReloaded;
     private long nextRepairAtMs;
     private int repairState = REPAIR_IDLE;
     private long repairCorrelationId;
@@ -322,6 +327,7 @@ public final class ReplicatedStore implements Component
         try
         {
             loadKeyspaces();
+            restoreClock();
             writesCoordinated = services.counters().newCounter("store writes coordinated");
             writesFailed = services.counters().newCounter("store writes failed after the local apply");
             replicateRequestsServed = services.counters().newCounter("store replicate messages applied");
@@ -329,6 +335,8 @@ public final class ReplicatedStore implements Component
                 services.counters().newCounter("store replicate messages refused (back-pressure, bounds)");
             broadcastsDropped = services.counters().newCounter("store broadcasts dropped");
             oneWayCommitFailures = services.counters().newCounter("store one-way commit failures");
+            keyspacesReloaded =
+                services.counters().newCounter("store keyspaces reloaded from storage after failed commits");
             for (int reason = 1; reason < ReplicationMessage.REASON_COUNT; reason++)
             {
                 malformedByReason[reason] = services.counters().newCounter(
@@ -399,6 +407,7 @@ public final class ReplicatedStore implements Component
             work += writer.invoker().invoke();
         }
         work += writer.drainCompletions(ctx.completionLimit());
+        work += reloadAfterFailedCommits();
         refreshMembership();
         if (REPAIR_IDLE == repairState && nowMs >= nextRepairAtMs)
         {
@@ -904,6 +913,71 @@ public final class ReplicatedStore implements Component
 
     }
 
+    /**
+     * The clock is not persisted: start it after the latest stamp this node stored in an earlier life, so its first
+     * writes after a restart are not behind its earlier ones (every set that saw those would drop them as stale).
+     */
+    private void restoreClock()
+    {
+        long latest = HlcTimestamp.NULL_STAMP;
+        for (final Keyspace keyspace : keyspaces.values())
+        {
+            latest = Math.max(latest, keyspace.set().seenStamp(Orswot.CONSISTENCY_SOURCE, localNodeId));
+        }
+        if (HlcTimestamp.NULL_STAMP == latest)
+        {
+            return;
+        }
+        try
+        {
+            clock.restore(latest);
+        }
+        catch (final ClockDriftException ex)
+        {
+            LOGGER.log(System.Logger.Level.WARNING, "node " + localNodeId + " stored a stamp of its own further " +
+                "ahead of its clock than the maximum drift; its writes stay behind it until the clock catches up", ex);
+        }
+    }
+
+    /**
+     * A failed storage commit leaves the sets holding writes storage does not (they are applied to the set when
+     * submitted), and repair compares trees built from the sets, so it would never bring those writes back: once the
+     * writer has nothing in flight, rebuild every keyspace's set and tree from storage, and let repair fetch what
+     * the peers hold. Commit failures are rare; the rebuild reads storage on the node thread (a read, never a sync).
+     */
+    private int reloadAfterFailedCommits()
+    {
+        if (0 != writer.inFlightWrites() || writer.failedCommits() == failedCommitsReloaded)
+        {
+            return 0;
+        }
+        failedCommitsReloaded = writer.failedCommits();
+        final KeyspaceStateLoader loader = new KeyspaceStateLoader();
+        final List<String> stored = storage.keyspaces();
+        try (ReadTransaction txn = storage.beginRead())
+        {
+            for (final Keyspace keyspace : keyspaces.values())
+            {
+                final Orswot set = new Orswot();
+                if (stored.contains(keyspace.name()))
+                {
+                    try
+                    {
+                        loader.loadInto(txn, keyspace.name(), set, Orswot.CONSISTENCY_SOURCE);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        set.close();
+                        throw ex;
+                    }
+                }
+                keyspace.reload(set);
+            }
+        }
+        keyspacesReloaded.increment();
+        return 1;
+    }
+
     private void refreshMembership()
     {
         final long version = view.version();
@@ -1154,7 +1228,7 @@ public final class ReplicatedStore implements Component
             endRepairRound();
             return RepairMessages.OK;
         }
-        repairRequest.putInt(nameLength, keyspace.repairSkip());
+        repairRequest.putInt(nameLength, keyspace.repairSkip(repairNodeId));
         final int idsLength = exchange.encodeMismatchedSegments(repairRequest, nameLength + Integer.BYTES);
         repairSegmentsFetched.getAndAdd(exchange.mismatchedSegmentCount());
         repairState = REPAIR_AWAIT_FETCH;
@@ -1204,7 +1278,7 @@ public final class ReplicatedStore implements Component
             repairEntriesApplied.getAndAdd(
                 applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE));
         }
-        keyspace.repairSkip(RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
+        keyspace.repairSkip(repairNodeId, RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
         endRepairRound();
         return RepairMessages.OK;
     }
