@@ -63,7 +63,7 @@ public final class FailureDetector
     }
 
     /**
-     * @return a detector with the defaults: threshold 8, window 1,000, max interval 10 s, initial interval 5 s,
+     * @return a detector with the defaults: threshold {@value PhiAccrualDetector#DEFAULT_PHI_THRESHOLD}, window 1,000, max interval 10 s, initial interval 5 s,
      * dead grace period 24 h.
      */
     public static FailureDetector withDefaults()
@@ -158,6 +158,22 @@ public final class FailureDetector
             }
         }
         return changes;
+    }
+
+    /**
+     * Discount a pause of this node (a stall of its duty cycle) from every member's silence, so a node that could not
+     * listen does not accuse its peers of what it missed.
+     *
+     * @param pausedMs how long this node was paused, >= 0.
+     * @param nowMs    the current time.
+     */
+    public void onLocalPause(final long pausedMs, final long nowMs)
+    {
+        for (final Int2ObjectHashMap<Member>.EntryIterator it = members.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            it.getValue().detector.pause(pausedMs, nowMs);
+        }
     }
 
     /**

@@ -168,7 +168,8 @@ public final class Membership
      * @param offset    where the frame starts.
      * @param maxLength the frame budget.
      * @return the frame length.
-     * @throws IllegalArgumentException if the budget is outside the buffer or too small for the digest.
+     * @throws IllegalArgumentException if the budget is outside the buffer or below
+     *                                  {@link GossipEncoder#MIN_SYN_FRAME_LENGTH}.
      */
     public int encodeSyn(final MutableDirectBuffer buffer, final int offset, final int maxLength)
     {
@@ -177,8 +178,8 @@ public final class Membership
 
     /**
      * Handle a received gossip frame and write the reply, if any, into a separate buffer. A malformed frame is
-     * dropped without any change and counted by reason ({@link #droppedFrames}); so is a SYN when this node's own
-     * digest no longer fits the reply budget ({@link #repliesTooLarge}).
+     * dropped without any change and counted by reason ({@link #droppedFrames}). A SYN_ACK whose reply digest had to
+     * leave members out for the budget is counted ({@link #repliesTooLarge}); later exchanges ask for them.
      *
      * @param buffer         holds the frame.
      * @param offset         where it starts.
@@ -215,12 +216,13 @@ public final class Membership
             case SYN:
                 decoder.readDigest(peerDigest);
                 state.observeHeartbeats(peerDigest);
-                if (GossipEncoder.synAckDigestLength(state) > replyMaxLength)
+                final int synAckLength =
+                    encoder.encodeSynAck(state, peerDigest, excluded, reply, replyOffset, replyMaxLength);
+                if (encoder.lastDigestTruncated())
                 {
                     repliesTooLarge++;
-                    return 0;
                 }
-                return encoder.encodeSynAck(state, peerDigest, excluded, reply, replyOffset, replyMaxLength);
+                return synAckLength;
             case SYN_ACK:
                 decoder.readDigest(peerDigest);
                 state.observeHeartbeats(peerDigest);
@@ -243,8 +245,8 @@ public final class Membership
     }
 
     /**
-     * @return how many SYNs went unanswered because this node's digest did not fit the reply budget; raise the
-     * frame length if this grows.
+     * @return how many SYN_ACKs left members out of their reply digest for the frame budget; they are asked for in
+     * later exchanges, so this only slows convergence; raise the frame length if it grows steadily.
      */
     public long repliesTooLarge()
     {

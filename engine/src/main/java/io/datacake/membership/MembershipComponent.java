@@ -35,7 +35,9 @@ import java.util.List;
  * Local health: a gap between duty-cycle turns longer than the stall threshold, and a round in which SYNs to live
  * peers expired without SYN_ACK while no SYN_ACK at all arrived for a whole SYN timeout, raise
  * {@link LocalHealth}; answered SYNs and on-time rounds lower it. A node that was stalled or cut off therefore judges
- * its peers leniently until fresh gossip has arrived. A SYN lost now and then is not evidence against this node: on
+ * its peers leniently until fresh gossip has arrived; a stall is also discounted from every member's silence
+ * ({@link FailureDetector#onLocalPause}), since the node could not hear heartbeats while it was stalled. Both are
+ * off when the local health bound is 0. A SYN lost now and then is not evidence against this node: on
  * a network losing a third of its frames or more, counting each one raised the score faster than answers lowered
  * it, and the saturated score slowed the detection of real crashes about ninefold.
  * <p>
@@ -447,6 +449,11 @@ public final class MembershipComponent implements Component, ClusterView
         {
             stalls.increment();
             membership.health().onStall(nowMs - lastTurnMs);
+            if (ctx.localHealthMaxScore() > 0)
+            {
+                // Beyond doubting itself, a node that could not listen discounts the stall from every silence.
+                membership.detector().onLocalPause(nowMs - lastTurnMs - ctx.gossipIntervalMs(), nowMs);
+            }
         }
         if (NO_TURN == lastTurnMs || nowMs > lastTurnMs)
         {

@@ -5,7 +5,7 @@ import io.datacake.crdt.Orswot;
 import io.datacake.membership.ClusterView;
 import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.MemberVisitor;
-import io.datacake.membership.ReplicaSelector;
+import io.datacake.membership.ReplicaSelection;
 import io.datacake.node.Component;
 import io.datacake.node.Node;
 import io.datacake.node.NodeClosedException;
@@ -76,8 +76,9 @@ import java.util.List;
  * ({@link StoreContext#maxKeyspaces(int)}) and the storage writer's in-flight writes and bytes are bounded; a write
  * that would pass a bound is refused before anything is written. A replicate message that is malformed is refused
  * whole, counted by reason in the node's counters, and changes nothing. On the node thread a coordinated write
- * reuses pooled state and a reused encoding buffer; the handle allocates the command, its copies of the arguments
- * and the future, and a replica allocates its deferred reply.
+ * reuses pooled state and a reused encoding buffer; the handle's future form allocates the command, its copies of
+ * the arguments and the future (its callback form reuses pooled commands and allocates nothing), and a replica
+ * allocates its deferred reply.
  *
  * <h2>Repair</h2>
  * Every {@link StoreContext#repairIntervalMs(long)} the store runs one anti-entropy round, pulling from one live peer
@@ -179,7 +180,7 @@ public final class ReplicatedStore implements Component
     private Rpc rpc;
     private HybridLogicalClock clock;
     private StorageWriter writer;
-    private ReplicaSelector selector;
+    private ReplicaSelection selector;
     private long viewVersion;
     private int localNodeId;
     private int[] targets = new int[16];
@@ -398,6 +399,11 @@ public final class ReplicatedStore implements Component
         return ctx.maxBatchEntries();
     }
 
+    int maxPendingWrites()
+    {
+        return ctx.maxPendingWrites();
+    }
+
     /**
      * A keyspace's state, for tests on the node (or stepping) thread.
      */
@@ -438,22 +444,15 @@ public final class ReplicatedStore implements Component
                 " writes waiting for acknowledgements (StoreContext.maxPendingWrites)");
         }
         final int replicaCount = selector.select(command.level, targets);
-        final int entryCount = command.keys.length;
-        checkWriterRoom(entryCount, command.values);
+        final int entryCount = command.entryCount();
+        checkWriterRoom(command);
         final long stamp = clock.send();
         final Keyspace keyspace = keyspace(command.keyspace);
 
         outbound.beginEncode(command.keyspaceUtf8);
         for (int i = 0; i < entryCount; i++)
         {
-            if (command.isDelete())
-            {
-                outbound.encodeTombstone(command.keys[i], stamp, localNodeId);
-            }
-            else
-            {
-                outbound.encodePut(command.keys[i], stamp, localNodeId, command.values[i]);
-            }
+            command.encodeEntry(outbound, i, stamp, localNodeId);
         }
         final int length = outbound.encodedLength();
         final int check = local.wrap(outbound.encoded(), 0, length, entryCount, maxValueLength);
@@ -466,7 +465,7 @@ public final class ReplicatedStore implements Component
         writesCoordinated.increment();
         final PendingWrite polled = freeWrites.pollFirst();
         final PendingWrite write = (null == polled ? new PendingWrite(this) : polled)
-            .reset(command.future, command.keyspace, replicaCount);
+            .reset(command, command.keyspace, replicaCount);
         link(write);
         coordinating = write;
         try
@@ -691,14 +690,14 @@ public final class ReplicatedStore implements Component
         return submitted;
     }
 
-    private void checkWriterRoom(final int entryCount, final byte[][] values)
+    private void checkWriterRoom(final WriteCommand command)
     {
         long bytes = 0;
-        for (int i = 0; i < entryCount; i++)
+        for (int i = 0, count = command.entryCount(); i < count; i++)
         {
-            bytes += writerRecordBytes(null == values ? 0 : values[i].length);
+            bytes += writerRecordBytes(command.valueLength(i));
         }
-        checkWriterRoom(entryCount, bytes);
+        checkWriterRoom(command.entryCount(), bytes);
     }
 
     private void checkWriterRoom(final ReplicationMessage message)
@@ -795,7 +794,7 @@ public final class ReplicatedStore implements Component
         viewVersion = version;
         if (null == selector)
         {
-            selector = new ReplicaSelector(localNodeId, view.localDataCentre());
+            selector = ctx.replicaSelectorFactory().newSelection(localNodeId, view.localDataCentre());
         }
         else
         {

@@ -1,6 +1,7 @@
 package io.datacake.store;
 
 import io.datacake.membership.ClusterView;
+import io.datacake.membership.ReplicaSelectorFactory;
 import io.datacake.storage.Storage;
 import io.datacake.storage.StorageWriterContext;
 
@@ -36,6 +37,7 @@ public final class StoreContext
 
     private Storage storage;
     private ClusterView clusterView;
+    private ReplicaSelectorFactory replicaSelectorFactory = ReplicaSelectorFactory.DEFAULT;
     private StorageWriterContext writerContext;
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
     private int maxKeyspaces = DEFAULT_MAX_KEYSPACES;
@@ -153,6 +155,35 @@ public final class StoreContext
     public ClusterView clusterView()
     {
         return clusterView;
+    }
+
+    /**
+     * How the store chooses the replicas that must acknowledge each write at a consistency level; the default is a
+     * data-centre aware {@link io.datacake.membership.ReplicaSelector}.
+     *
+     * @param replicaSelectorFactory makes the node's selection once the store starts.
+     * @return this.
+     * @throws IllegalArgumentException if the factory is null.
+     */
+    public StoreContext replicaSelectorFactory(final ReplicaSelectorFactory replicaSelectorFactory)
+    {
+        if (null == replicaSelectorFactory)
+        {
+            throw new IllegalArgumentException("replicaSelectorFactory must not be null; " +
+                "use ReplicaSelectorFactory.DEFAULT for the default selection");
+        }
+        this.replicaSelectorFactory = replicaSelectorFactory;
+        return this;
+    }
+
+    /**
+     * The replica selection factory.
+     *
+     * @return the factory, {@link ReplicaSelectorFactory#DEFAULT} unless set.
+     */
+    public ReplicaSelectorFactory replicaSelectorFactory()
+    {
+        return replicaSelectorFactory;
     }
 
     /**

@@ -8,8 +8,10 @@
  * stamped once, applied, committed through a group-commit storage writer, and acknowledged by each selected replica
  * only after its own commit) and serves other coordinators' replicate messages.
  * {@link io.datacake.store.StoreHandle} and {@link io.datacake.store.KeyspaceHandle} are the thread-safe faces for
- * application threads: writes return futures (or block in their {@code AndWait} forms), reads are local and run on
- * the caller's thread. A write that cannot meet its level fails with
+ * application threads: writes return futures (or block in their {@code AndWait} forms), or, in the keyspace handle's
+ * callback form, report to a {@link io.datacake.store.WriteCallback} with a {@link io.datacake.store.WriteStatus}
+ * and allocate nothing in steady state; reads are local and run on the caller's thread, as a copy, into the
+ * caller's buffer, or in place through a {@link io.datacake.store.ValueReader}. A write that cannot meet its level fails with
  * {@link io.datacake.membership.ConsistencyException} before anything is written; one that meets it but does not get
  * its acknowledgements fails with {@link io.datacake.store.ReplicationException}; a full bound with
  * {@link io.datacake.store.StoreBackPressureException}.

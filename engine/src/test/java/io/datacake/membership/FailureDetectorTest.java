@@ -129,7 +129,8 @@ class FailureDetectorTest
             reference.heartbeat(now);
         }
         final long last = now - 1_000;
-        final long deadAfterMs = (long)Math.floor(8.0 * LN_10 * reference.meanIntervalMs());
+        final long deadAfterMs =
+            (long)Math.floor(PhiAccrualDetector.DEFAULT_PHI_THRESHOLD * LN_10 * reference.meanIntervalMs());
 
         detector.update(last + deadAfterMs, null, recorder);
         assertThat(detector.isLive(7)).isTrue();
@@ -315,8 +316,9 @@ class FailureDetectorTest
         }
         assertThat(health.score()).isZero();
 
-        // This node's duty cycle stalls for 25 s: nothing is processed, then the first tick runs late.
-        now += 25_000;
+        // This node's duty cycle stalls for 12 s (phi 5.2, over the threshold of 4 but under the 8 of a score of 1):
+        // nothing is processed, then the first tick runs late.
+        now += 12_000;
         health.onTick(now);
         assertThat(health.stallCount()).isEqualTo(1);
         assertThat(health.score()).isEqualTo(1);
@@ -338,6 +340,28 @@ class FailureDetectorTest
         }
         assertThat(health.score()).isZero();
         assertThat(aware.liveCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aPauseOfThisNodeIsDiscountedFromEveryMembersSilence()
+    {
+        final FailureDetector detector = FailureDetector.withDefaults();
+        long now = 0;
+        for (; now <= 60_000; now += 1_000)
+        {
+            detector.reportHeartbeat(1, 1, now);
+            detector.update(now, null, LivenessListener.NO_OP);
+        }
+        final long last = now - 1_000;
+        now = last + 60_000;
+        final double before = detector.phi(1, now);
+        detector.onLocalPause(59_000, now);
+        assertThat(before).isGreaterThan(PhiAccrualDetector.DEFAULT_PHI_THRESHOLD);
+        assertThat(detector.phi(1, now)).as("only the 1 s outside the pause counts").isLessThan(1.0);
+        detector.update(now, null, LivenessListener.NO_OP);
+        assertThat(detector.isLive(1)).isTrue();
+        detector.onLocalPause(120_000, now);
+        assertThat(detector.phi(1, now)).as("never later than now").isZero();
     }
 
     @Test

@@ -279,7 +279,7 @@ final class CompareLoad
                 }
                 else
                 {
-                    recorders.fail(ErrorKind.classify(failure));
+                    recorders.fail(Operation.PUT, ErrorKind.classify(failure));
                     failed.incrementAndGet();
                 }
             }

@@ -245,7 +245,8 @@ public final class EmbeddedCluster implements AutoCloseable
             drivers.add(driver);
             for (int i = 0; i < size; i++)
             {
-                transports.add(AeronTransport.create(driver, AeronEndpoint.ipc(FIRST_STREAM_ID + i), transportSettings));
+                transports.add(
+                    AeronTransport.create(driver, AeronEndpoint.ipc(FIRST_STREAM_ID + i), transportSettings));
             }
             return;
         }

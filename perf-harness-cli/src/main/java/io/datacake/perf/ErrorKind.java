@@ -5,6 +5,7 @@ import io.datacake.node.NodeBackPressureException;
 import io.datacake.rpc.RpcError;
 import io.datacake.store.ReplicationException;
 import io.datacake.store.StoreBackPressureException;
+import io.datacake.store.WriteStatus;
 
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
@@ -23,17 +24,6 @@ public enum ErrorKind
     BACK_PRESSURE,
     /** Anything else: a replica that failed or could not be reached, a closed node, a storage failure. */
     OTHER;
-
-    private static final ErrorKind[] VALUES = values();
-
-    /**
-     * @param ordinal an error kind's ordinal.
-     * @return the error kind.
-     */
-    static ErrorKind of(final int ordinal)
-    {
-        return VALUES[ordinal];
-    }
 
     /**
      * The kind of failure an operation ended with, looking through the future's wrapping.
@@ -64,6 +54,24 @@ public enum ErrorKind
             return TIMEOUT;
         }
         return OTHER;
+    }
+
+    /**
+     * The kind of failure a write's callback reported.
+     *
+     * @param status  the write's status, not {@link WriteStatus#ACKNOWLEDGED}.
+     * @param failure the exception the future form would fail with, or null.
+     * @return its kind.
+     */
+    static ErrorKind of(final WriteStatus status, final RuntimeException failure)
+    {
+        return switch (status)
+        {
+            case TOO_FEW_MEMBERS -> CONSISTENCY;
+            case BACK_PRESSURED -> BACK_PRESSURE;
+            case NOT_ACKNOWLEDGED -> null == failure ? OTHER : classify(failure);
+            default -> OTHER;
+        };
     }
 
     /**

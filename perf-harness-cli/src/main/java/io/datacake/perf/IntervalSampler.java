@@ -29,17 +29,25 @@ final class IntervalSampler
 
     /**
      * @param recorders what to sample.
-     * @param startEpochMs when the first interval starts.
      */
-    IntervalSampler(final LatencyRecorders recorders, final long startEpochMs)
+    IntervalSampler(final LatencyRecorders recorders)
     {
         this.recorders = recorders;
-        this.previousEpochMs = startEpochMs;
         for (int i = 0; i < correctedTotals.length; i++)
         {
             correctedTotals[i] = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
             uncorrectedTotals[i] = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
         }
+    }
+
+    /**
+     * Set when the first interval starts.
+     *
+     * @param startEpochMs the time.
+     */
+    void begin(final long startEpochMs)
+    {
+        previousEpochMs = startEpochMs;
     }
 
     /**
@@ -50,6 +58,8 @@ final class IntervalSampler
      */
     Interval sample(final long nowEpochMs)
     {
+        // The wall clock may step back; an interval never ends before it starts.
+        final long endEpochMs = Math.max(nowEpochMs, previousEpochMs);
         final Histogram[] corrected = new Histogram[Operation.values().length];
         final Histogram[] uncorrected = new Histogram[Operation.values().length];
         for (final Operation operation : Operation.values())
@@ -60,14 +70,14 @@ final class IntervalSampler
             corrected[i] = compact(correctedScratch[i]);
             uncorrected[i] = compact(uncorrectedScratch[i]);
             corrected[i].setStartTimeStamp(previousEpochMs);
-            corrected[i].setEndTimeStamp(nowEpochMs);
+            corrected[i].setEndTimeStamp(endEpochMs);
             uncorrected[i].setStartTimeStamp(previousEpochMs);
-            uncorrected[i].setEndTimeStamp(nowEpochMs);
+            uncorrected[i].setEndTimeStamp(endEpochMs);
             correctedTotals[i].add(corrected[i]);
             uncorrectedTotals[i].add(uncorrected[i]);
         }
-        final Interval interval = new Interval(previousEpochMs, nowEpochMs, corrected, uncorrected);
-        previousEpochMs = nowEpochMs;
+        final Interval interval = new Interval(previousEpochMs, endEpochMs, corrected, uncorrected);
+        previousEpochMs = endEpochMs;
         if (intervals.size() < MAX_INTERVALS)
         {
             intervals.add(interval);
@@ -88,6 +98,20 @@ final class IntervalSampler
         final PackedHistogram copy = new PackedHistogram(LatencyRecorders.SIGNIFICANT_DIGITS);
         copy.add(interval);
         return copy;
+    }
+
+    /**
+     * @param parts histograms of the recorders' range.
+     * @return a new histogram holding every value of the parts.
+     */
+    static Histogram sum(final Histogram[] parts)
+    {
+        final Histogram sum = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
+        for (final Histogram part : parts)
+        {
+            sum.add(part);
+        }
+        return sum;
     }
 
     /**
@@ -144,12 +168,7 @@ final class IntervalSampler
          */
         Histogram allCorrected()
         {
-            final Histogram all = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
-            for (final Histogram histogram : corrected)
-            {
-                all.add(histogram);
-            }
-            return all;
+            return sum(corrected);
         }
     }
 }

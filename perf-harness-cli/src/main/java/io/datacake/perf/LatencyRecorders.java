@@ -24,7 +24,7 @@ final class LatencyRecorders
 
     private final Recorder[] corrected = new Recorder[Operation.values().length];
     private final Recorder[] uncorrected = new Recorder[Operation.values().length];
-    private final AtomicLongArray errors = new AtomicLongArray(ErrorKind.values().length);
+    private final AtomicLongArray errors = new AtomicLongArray(Operation.values().length * ErrorKind.values().length);
 
     LatencyRecorders()
     {
@@ -52,20 +52,36 @@ final class LatencyRecorders
     /**
      * Count a measured operation that failed.
      *
-     * @param kind why.
+     * @param operation what it was.
+     * @param kind      why it failed.
      */
-    void fail(final ErrorKind kind)
+    void fail(final Operation operation, final ErrorKind kind)
     {
-        errors.incrementAndGet(kind.ordinal());
+        errors.incrementAndGet(operation.ordinal() * ErrorKind.values().length + kind.ordinal());
+    }
+
+    /**
+     * @param operation an operation.
+     * @param kind      an error kind.
+     * @return failures of that operation and kind so far.
+     */
+    long errors(final Operation operation, final ErrorKind kind)
+    {
+        return errors.get(operation.ordinal() * ErrorKind.values().length + kind.ordinal());
     }
 
     /**
      * @param kind an error kind.
-     * @return failures of that kind so far.
+     * @return failures of that kind so far, every operation together.
      */
     long errors(final ErrorKind kind)
     {
-        return errors.get(kind.ordinal());
+        long count = 0;
+        for (final Operation operation : Operation.values())
+        {
+            count += errors(operation, kind);
+        }
+        return count;
     }
 
     /**

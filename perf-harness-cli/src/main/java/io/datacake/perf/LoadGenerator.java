@@ -3,23 +3,24 @@ package io.datacake.perf;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.store.KeyspaceHandle;
 import io.datacake.store.StoreHandle;
+import io.datacake.store.WriteCallback;
+import io.datacake.store.WriteStatus;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BiConsumer;
 
 /**
  * The client threads of a run. Each thread issues operations through the store handles of every node in turn (each
- * node coordinates an equal share), with at most {@link WorkloadSettings#inFlightPerThread()} in flight: a put or
- * delete is in flight until its future completes on the coordinator's node thread; a get reads the coordinator's
- * storage on the client thread. With a rate, each thread follows a fixed schedule of intended starts and latency
+ * node coordinates an equal share), with at most {@link WorkloadSettings#inFlightPerThread()} in flight, using the
+ * handles' allocation-free forms: a put or delete is in flight until its {@link WriteCallback} runs on the
+ * coordinator's node thread; a get copies the value from the coordinator's storage on the client thread. With a rate, each thread follows a fixed schedule of intended starts and latency
  * is also measured from them, so a stall delays the schedule's later operations and shows in the corrected
  * series instead of hiding (coordinated omission). Operations in flight are pooled objects.
  */
@@ -136,7 +137,8 @@ final class LoadGenerator
         private final SplittableRandom random;
         private final ManyToOneConcurrentArrayQueue<PendingOperation> free;
         private final int poolSize;
-        private final byte[] value;
+        private final UnsafeBuffer value;
+        private final byte[] readBuffer;
         private volatile Throwable failure;
 
         Client(final int index, final SplittableRandom random)
@@ -150,8 +152,11 @@ final class LoadGenerator
             {
                 free.offer(new PendingOperation(free));
             }
-            value = new byte[settings.valueBytes()];
-            random.nextBytes(value);
+            final byte[] bytes = new byte[settings.valueBytes()];
+            random.nextBytes(bytes);
+            value = new UnsafeBuffer(bytes);
+            // Every value written has the same size, so a read always fits.
+            readBuffer = new byte[settings.valueBytes()];
         }
 
         int inFlight()
@@ -219,7 +224,7 @@ final class LoadGenerator
                 final Operation operation = mix.pick(random);
                 final KeyspaceHandle handle = handles[coordinator][random.nextInt(keyspaces)];
                 coordinator = coordinator + 1 == handles.length ? 0 : coordinator + 1;
-                op.issue(handle, operation, random.nextLong(keys), value, level, intendedNs, actualNs,
+                op.issue(handle, operation, random.nextLong(keys), this, level, intendedNs, actualNs,
                     MeasurementWindow.MEASURE == phase);
             }
         }
@@ -250,10 +255,11 @@ final class LoadGenerator
     }
 
     /**
-     * One operation of a client thread, reused: issued on the client thread, completed on a node thread (puts and
-     * deletes) or the client thread (gets and refused writes), then returned to its thread's pool.
+     * One operation of a client thread, reused: issued on the client thread through the handle's allocation-free
+     * forms, completed on a node thread (puts and deletes, through {@link WriteCallback}) or the client thread (gets
+     * and refused writes), then returned to its thread's pool.
      */
-    private final class PendingOperation implements BiConsumer<Void, Throwable>
+    private final class PendingOperation implements WriteCallback
     {
         private final ManyToOneConcurrentArrayQueue<PendingOperation> pool;
         private Operation operation;
@@ -270,7 +276,7 @@ final class LoadGenerator
             final KeyspaceHandle handle,
             final Operation operation,
             final long key,
-            final byte[] value,
+            final Client client,
             final ConsistencyLevel level,
             final long intendedStartNs,
             final long actualStartNs,
@@ -280,43 +286,57 @@ final class LoadGenerator
             this.intendedStartNs = intendedStartNs;
             this.actualStartNs = actualStartNs;
             this.measured = measured;
-            final CompletableFuture<Void> future;
+            final boolean queued;
             try
             {
                 switch (operation)
                 {
                     case GET:
-                        handle.get(key);
-                        accept(null, null);
+                        handle.get(key, client.readBuffer, 0);
+                        complete(null);
                         return;
                     case PUT:
-                        future = handle.put(key, value, level);
+                        queued = handle.put(key, client.value, 0, client.value.capacity(), level, this, 0);
                         break;
                     default:
-                        future = handle.delete(key, level);
+                        queued = handle.delete(key, level, this, 0);
                         break;
                 }
             }
             catch (final RuntimeException ex)
             {
-                accept(null, ex);
+                complete(ErrorKind.classify(ex));
                 return;
             }
-            future.whenComplete(this);
+            if (!queued)
+            {
+                // The handle's pending bound or the node's command queue was full: nothing was written.
+                complete(ErrorKind.BACK_PRESSURE);
+            }
         }
 
-        public void accept(final Void ignored, final Throwable failure)
+        public void onWriteComplete(
+            final long context,
+            final WriteStatus status,
+            final int acknowledged,
+            final int required,
+            final RuntimeException failure)
+        {
+            complete(WriteStatus.ACKNOWLEDGED == status ? null : ErrorKind.of(status, failure));
+        }
+
+        private void complete(final ErrorKind error)
         {
             final long endNs = System.nanoTime();
             if (measured)
             {
-                if (null == failure)
+                if (null == error)
                 {
                     recorders.record(operation, intendedStartNs, actualStartNs, endNs);
                 }
                 else
                 {
-                    recorders.fail(ErrorKind.classify(failure));
+                    recorders.fail(operation, error);
                 }
             }
             pool.offer(this);

@@ -154,7 +154,8 @@ public final class RunCommand implements Callable<Integer>
     Double rate;
 
     @Option(names = "--seed", paramLabel = "<long>", defaultValue = "42",
-        description = "Seed for keys, values, operations and keyspaces, any 64-bit integer (default: ${DEFAULT-VALUE}).")
+        description = "Seed for keys, values, operations and keyspaces, any 64-bit integer " +
+        "(default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--timeout-ms", paramLabel = "<ms>", defaultValue = "5000",
@@ -193,8 +194,8 @@ public final class RunCommand implements Callable<Integer>
     Path output;
 
     @Option(names = "--out", paramLabel = "<dir>",
-        description = "Directory for the run's data files (histogram logs per operation and interval), created if " +
-        "its parent exists (default: none).")
+        description = "Directory for the run's report files (per operation its latency histograms and interval " +
+        "histogram log, as the report writer writes them), created if its parent exists (default: none).")
     Path outDir;
 
     @Spec
@@ -272,7 +273,6 @@ public final class RunCommand implements Callable<Integer>
     private int runAndReport() throws IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
-        final long startEpochMs = System.currentTimeMillis();
         final MeasurementWindow measurement = new MeasurementWindow(
             null == warmupOps ? MeasurementWindow.TIMED : warmupOps, warmup.toNanos(),
             null == ops ? MeasurementWindow.TIMED : ops, measuredDuration().toNanos());
@@ -296,7 +296,7 @@ public final class RunCommand implements Callable<Integer>
                 out.flush();
                 return 1;
             }
-            measured = new RunDriver(cluster, workloadSettings(), measurement, startEpochMs).run();
+            measured = new RunDriver(cluster, workloadSettings(), measurement).run();
         }
         finally
         {
@@ -314,7 +314,7 @@ public final class RunCommand implements Callable<Integer>
         if (null != outDir)
         {
             Files.createDirectories(outDir);
-            RunReportWriter.write(outDir, RunReport.data(this, measured, startEpochMs, System.currentTimeMillis()));
+            RunReportWriter.write(outDir, RunReport.data(this, measured, thresholds));
         }
 
         if (thresholds.stream().anyMatch((t) -> !t.holds(measured.measure(t))))
@@ -346,17 +346,17 @@ public final class RunCommand implements Callable<Integer>
         private final LatencyRecorders recorders = new LatencyRecorders();
         private final IntervalSampler sampler;
         private final boolean statusLines;
+        private boolean sampled;
 
         RunDriver(
             final EmbeddedCluster cluster,
             final WorkloadSettings workload,
-            final MeasurementWindow measurement,
-            final long startEpochMs)
+            final MeasurementWindow measurement)
         {
             this.cluster = cluster;
             this.workload = workload;
             this.measurement = measurement;
-            this.sampler = new IntervalSampler(recorders, startEpochMs);
+            this.sampler = new IntervalSampler(recorders);
             this.statusLines = progress || null != System.console();
         }
 
@@ -376,18 +376,17 @@ public final class RunCommand implements Callable<Integer>
             load.start();
             final long intervalMs = interval.toMillis();
             long nextIntervalNs = runStartNs + interval.toNanos();
-            boolean measuredBefore = false;
             try
             {
-                while (!load.awaitIssued(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextIntervalNs - System.nanoTime()))))
+                while (!load.awaitIssued(
+                    Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextIntervalNs - System.nanoTime()))))
                 {
                     if (System.nanoTime() - nextIntervalNs >= 0)
                     {
                         nextIntervalNs += TimeUnit.MILLISECONDS.toNanos(intervalMs);
                         if (measurement.measuring())
                         {
-                            sampleAndReport(err, measuredBefore);
-                            measuredBefore = true;
+                            sampleAndReport(err);
                         }
                     }
                 }
@@ -413,9 +412,12 @@ public final class RunCommand implements Callable<Integer>
             }
             if (measurement.measuring())
             {
-                sampleAndReport(err, measuredBefore);
+                sampleAndReport(err);
             }
             final long measuredNs = measurement.measuring() ? drainEndNs - measurement.measureStartNs() : 0;
+            final long measureEndEpochMs = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(
+                System.nanoTime() - drainEndNs);
+            final long measureStartEpochMs = measureEndEpochMs - TimeUnit.NANOSECONDS.toMillis(measuredNs);
             final MemoryFigures memory = MemoryFigures.measure(cluster.aeronDirectory(), cluster.dataDirectory());
 
             final ConvergenceProbe probe = new ConvergenceProbe(cluster.storages(), keyspaces);
@@ -436,13 +438,22 @@ public final class RunCommand implements Callable<Integer>
             {
                 entries.add(probe.entries(i));
             }
-            return new RunResult(sampler, RunResult.errorsOf(recorders), measuredNs, load.inFlight(), convergenceMs,
+            return new RunResult(sampler, RunResult.errorsOf(recorders, null),
+                RunResult.errorsByOperationOf(recorders), measureStartEpochMs, measureEndEpochMs, measuredNs,
+                load.inFlight(), convergenceMs,
                 entries, memory, measurement.stopped());
         }
 
-        private void sampleAndReport(final PrintWriter err, final boolean measuredBefore)
+        private void sampleAndReport(final PrintWriter err)
         {
             final long nowEpochMs = System.currentTimeMillis();
+            if (!sampled)
+            {
+                // The first interval starts with the measurement: the warm-up recorded nothing.
+                final long sinceStartNs = System.nanoTime() - measurement.measureStartNs();
+                sampler.begin(nowEpochMs - TimeUnit.NANOSECONDS.toMillis(sinceStartNs));
+                sampled = true;
+            }
             final IntervalSampler.Interval last = sampler.sample(nowEpochMs);
             if (statusLines)
             {
@@ -632,6 +643,15 @@ public final class RunCommand implements Callable<Integer>
             null == warmupOps ? TimeValue.format(warmup) : warmupOps + " ops",
             null == ops ? TimeValue.format(measuredDuration()) : ops + " ops", seed,
             System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * @param operation an operation.
+     * @return its weight in the run's mix.
+     */
+    int operationWeight(final Operation operation)
+    {
+        return operationMix.weight(operation);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The text a run prints: the status line of an interval, the markdown report at the end, and the data handed to
@@ -24,7 +25,8 @@ final class RunReport
      * One interval on one line: its number, successful operations, their rate, and the corrected p50 and p99 of
      * every operation together.
      */
-    static String statusLine(final IntervalSampler.Interval interval, final long number, final LatencyRecorders recorders)
+    static String statusLine(
+        final IntervalSampler.Interval interval, final long number, final LatencyRecorders recorders)
     {
         final long ms = Math.max(1, interval.endEpochMs() - interval.startEpochMs());
         final Histogram all = interval.allCorrected();
@@ -101,39 +103,47 @@ final class RunReport
     }
 
     /**
-     * The run as the report writer takes it.
+     * The run as the report writer takes it: per operation (those the mix issues), the corrected and uncorrected
+     * totals, the corrected interval histograms (one value per operation completed in the interval) and the errors
+     * by kind. Convergence is empty when it was not checked or not reached within the deadline.
      */
-    static RunData data(
-        final RunCommand command, final RunResult result, final long startEpochMs, final long endEpochMs)
+    static RunData data(final RunCommand command, final RunResult result, final List<Threshold> thresholds)
     {
         final IntervalSampler sampler = result.sampler();
-        final Map<String, RunData.OperationData> operations = new LinkedHashMap<>();
+        final Map<String, RunData.Operation> operations = new LinkedHashMap<>();
         for (final Operation operation : Operation.values())
         {
-            final List<RunData.IntervalHistograms> intervals = new ArrayList<>();
+            if (0 == command.operationWeight(operation))
+            {
+                continue;
+            }
+            final List<RunData.Interval> intervals = new ArrayList<>();
             for (final IntervalSampler.Interval interval : sampler.intervals())
             {
-                intervals.add(new RunData.IntervalHistograms(interval.startEpochMs(), interval.endEpochMs(),
-                    interval.corrected()[operation.ordinal()], interval.uncorrected()[operation.ordinal()]));
+                intervals.add(new RunData.Interval(interval.startEpochMs(), interval.endEpochMs(),
+                    interval.corrected()[operation.ordinal()]));
             }
-            operations.put(operation.toString(), new RunData.OperationData(
-                sampler.total(operation, true), sampler.total(operation, false), intervals));
+            final Map<String, Long> errors = new LinkedHashMap<>();
+            result.errorsByOperation().get(operation).forEach((kind, count) -> errors.put(kind.toString(), count));
+            operations.put(operation.toString(), new RunData.Operation(
+                sampler.total(operation, true), sampler.total(operation, false), intervals, errors));
         }
-        final List<RunData.IntervalThroughput> throughput = new ArrayList<>();
-        for (final IntervalSampler.Interval interval : sampler.intervals())
+        final List<String> commandLine = new ArrayList<>();
+        commandLine.add(command.spec.name());
+        commandLine.addAll(command.spec.commandLine().getParseResult().originalArgs());
+        final RunData.Metadata metadata = new RunData.Metadata(commandLine, result.measureStartEpochMs(),
+            result.measureEndEpochMs(), command.settings(), RunData.Machine.current());
+        final List<RunData.Threshold> checked = new ArrayList<>();
+        for (final Threshold threshold : thresholds)
         {
-            throughput.add(new RunData.IntervalThroughput(
-                interval.startEpochMs(), interval.endEpochMs(), interval.operations()));
+            final double measured = result.measure(threshold);
+            checked.add(new RunData.Threshold(threshold.text(), threshold.inUnit(measured), threshold.holds(measured)));
         }
-        final Map<String, Long> errors = new LinkedHashMap<>();
-        result.errors().forEach((kind, count) -> errors.put(kind.toString(), count));
-        final String commandLine = "perf-harness run " +
-            String.join(" ", command.spec.commandLine().getParseResult().originalArgs());
-        final RunData.Metadata metadata = new RunData.Metadata(commandLine.trim(), startEpochMs, endEpochMs,
-            command.settings(), Runtime.getRuntime().availableProcessors(),
-            System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
-        return new RunData(metadata, operations, throughput, errors, Math.max(-1, result.convergenceMs()),
-            result.memory().asMap());
+        final MemoryFigures memory = result.memory();
+        return new RunData(metadata, operations,
+            result.convergenceMs() >= 0 ? OptionalLong.of(result.convergenceMs()) : OptionalLong.empty(),
+            new RunData.Memory(memory.heapUsedBytes(), memory.directBufferBytes(), memory.aeronFileBytes()),
+            checked);
     }
 
     private static void latencyRows(

@@ -10,7 +10,10 @@ import java.util.Map;
  * What a run measured, for the report, the thresholds and the report writer.
  *
  * @param sampler         the interval histograms and their totals.
- * @param errors          failed measured operations by kind.
+ * @param errors          failed measured operations by kind, every operation together.
+ * @param errorsByOperation failed measured operations per operation by kind.
+ * @param measureStartEpochMs when the measurement started (the first measured operation's intended start).
+ * @param measureEndEpochMs   when the measurement ended (the drain's end).
  * @param measuredNs      from the first measured operation's intended start to the last one's completion; 0 when
  *                        nothing was measured.
  * @param stillInFlight   operations that had not completed when the drain gave up.
@@ -23,6 +26,9 @@ import java.util.Map;
 record RunResult(
     IntervalSampler sampler,
     Map<ErrorKind, Long> errors,
+    Map<Operation, Map<ErrorKind, Long>> errorsByOperation,
+    long measureStartEpochMs,
+    long measureEndEpochMs,
     long measuredNs,
     int stillInFlight,
     long convergenceMs,
@@ -47,12 +53,12 @@ record RunResult(
         {
             return sampler.total(operation, corrected);
         }
-        final Histogram all = new Histogram(LatencyRecorders.MAX_LATENCY_NS, LatencyRecorders.SIGNIFICANT_DIGITS);
+        final Histogram[] totals = new Histogram[Operation.values().length];
         for (final Operation each : Operation.values())
         {
-            all.add(sampler.total(each, corrected));
+            totals[each.ordinal()] = sampler.total(each, corrected);
         }
-        return all;
+        return IntervalSampler.sum(totals);
     }
 
     /**
@@ -105,14 +111,29 @@ record RunResult(
 
     /**
      * @param recorders where the failures were counted.
+     * @param operation an operation, or null for every operation together.
      * @return failures by kind.
      */
-    static Map<ErrorKind, Long> errorsOf(final LatencyRecorders recorders)
+    static Map<ErrorKind, Long> errorsOf(final LatencyRecorders recorders, final Operation operation)
     {
         final Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
         for (final ErrorKind kind : ErrorKind.values())
         {
-            errors.put(kind, recorders.errors(kind));
+            errors.put(kind, null == operation ? recorders.errors(kind) : recorders.errors(operation, kind));
+        }
+        return errors;
+    }
+
+    /**
+     * @param recorders where the failures were counted.
+     * @return failures per operation by kind.
+     */
+    static Map<Operation, Map<ErrorKind, Long>> errorsByOperationOf(final LatencyRecorders recorders)
+    {
+        final Map<Operation, Map<ErrorKind, Long>> errors = new EnumMap<>(Operation.class);
+        for (final Operation operation : Operation.values())
+        {
+            errors.put(operation, errorsOf(recorders, operation));
         }
         return errors;
     }

@@ -108,7 +108,8 @@ public record Threshold(String text, Operation operation, Stat stat, Compare com
         final Matcher m = SYNTAX.matcher(text.toLowerCase(Locale.ROOT));
         if (!m.matches())
         {
-            throw new IllegalArgumentException("'" + text + "' is not <operation>.<statistic><comparison><limit><unit>, " +
+            throw new IllegalArgumentException("'" + text + "' is not " +
+                "<operation>.<statistic><comparison><limit><unit>, " +
                 "e.g. put.p99<2ms or all.throughput>=5000ops/s");
         }
         final Operation operation = operation(m.group(1), text);
@@ -153,19 +154,34 @@ public record Threshold(String text, Operation operation, Stat stat, Compare com
      */
     public String format(final double measured)
     {
+        return Stat.THROUGHPUT == stat ?
+            String.format(Locale.ROOT, "%,.0fops/s", measured) :
+            String.format(Locale.ROOT, "%.3f%s", inUnit(measured), unit());
+    }
+
+    /**
+     * @param measured the statistic's value in nanoseconds or operations per second.
+     * @return the value in the threshold's own unit (us, ms, s or ops/s).
+     */
+    public double inUnit(final double measured)
+    {
+        return switch (unit())
+        {
+            case "us" -> measured / 1e3;
+            case "ms" -> measured / 1e6;
+            case "s" -> measured / 1e9;
+            default -> measured;
+        };
+    }
+
+    private String unit()
+    {
+        final String lower = text.toLowerCase(Locale.ROOT);
         if (Stat.THROUGHPUT == stat)
         {
-            return String.format(Locale.ROOT, "%,.0fops/s", measured);
+            return "ops/s";
         }
-        final String unit = text.toLowerCase(Locale.ROOT).endsWith("us") ? "us" :
-            text.toLowerCase(Locale.ROOT).endsWith("ms") ? "ms" : "s";
-        final double scale = switch (unit)
-        {
-            case "us" -> 1e3;
-            case "ms" -> 1e6;
-            default -> 1e9;
-        };
-        return String.format(Locale.ROOT, "%.3f%s", measured / scale, unit);
+        return lower.endsWith("us") ? "us" : lower.endsWith("ms") ? "ms" : "s";
     }
 
     private static Operation operation(final String name, final String text)

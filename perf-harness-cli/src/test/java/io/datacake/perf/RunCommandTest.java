@@ -136,19 +136,31 @@ class RunCommandTest
     }
 
     @Test
-    void outDirectoryGetsAnIntervalLogPerOperationAndSeriesThatAddUpToTheMeasuredOperations() throws IOException
+    void outDirectoryGetsTheIntervalLogOfEveryOperationTheMixIssuesAddingUpToTheMeasuredOperations()
+        throws IOException
     {
         final Path outDir = tempDir.resolve("out");
-        final int exitCode = run("--ops", "200", "--mix", "put=1", "--out", outDir.toString());
+        final int exitCode = run("--ops", "200", "--mix", "put=3,delete=1", "--out", outDir.toString());
 
         assertThat(exitCode).as(out + "\n" + err).isZero();
         try (Stream<Path> files = Files.list(outDir))
         {
-            assertThat(files.map((file) -> file.getFileName().toString())).contains(
-                "put-corrected.hlog", "put-uncorrected.hlog", "get-corrected.hlog", "delete-uncorrected.hlog");
+            assertThat(files.map((file) -> file.getFileName().toString()))
+                .contains("put.hlog", "delete.hlog").doesNotContain("get.hlog");
         }
-        assertThat(countIn(outDir.resolve("put-corrected.hlog"))).isEqualTo(200);
-        assertThat(countIn(outDir.resolve("put-uncorrected.hlog"))).isEqualTo(200);
+        assertThat(countIn(outDir.resolve("put.hlog")) + countIn(outDir.resolve("delete.hlog"))).isEqualTo(200);
+    }
+
+    @Test
+    void statusLinesGoToStandardErrorOnlyWithProgressWhenItIsNotATerminal()
+    {
+        assertThat(run("--ops", "50")).isZero();
+        assertThat(err.toString().lines()).noneMatch((line) -> line.matches("\\[ *\\d+\\] ops .*"));
+
+        err.getBuffer().setLength(0);
+        assertThat(run("--ops", "50", "--progress")).isZero();
+        assertThat(err.toString().lines())
+            .anyMatch((line) -> line.matches("\\[ *1\\] ops [0-9,]+  ops/s .* p99 .*"));
     }
 
     private static long countIn(final Path log) throws IOException

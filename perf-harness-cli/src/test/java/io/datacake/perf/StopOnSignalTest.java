@@ -30,10 +30,13 @@ class StopOnSignalTest
     {
         // A run far longer than the test: only the signal can end it. LMDB, so the storage has files to delete.
         try (ChildJvm child = new ChildJvm(ChildJvm.perfHarness("run", "--storage", "lmdb", "--warmup", "0",
-            "--duration", "24h", "--timeout-ms", "60000", "--data-dir", workDir.toString()), workDir))
+            "--duration", "24h", "--timeout-ms", "60000", "--data-dir", workDir.toString(), "--progress",
+            "--interval", "100ms"), workDir))
         {
             assertThat(child.awaitLine("connected, data in " + workDir)).as("%s", child.output()).isTrue();
             final String connected = child.output().get(child.output().size() - 1);
+            // The first status line: the measurement has begun, so the partial report has figures to show.
+            assertThat(child.awaitLine("[   1] ops")).as("%s", child.output()).isTrue();
             final Path aeronDir = Path.of(connected.replaceAll(".*Aeron in ([^;]+);.*", "$1"));
             assertThat(aeronDir).isDirectory();
             try (Stream<Path> files = Files.list(workDir))
@@ -46,7 +49,7 @@ class StopOnSignalTest
             final List<String> output = child.awaitExit();
 
             assertThat(child.process().exitValue()).as("%s", output).isEqualTo(EXIT_ON_SIGTERM);
-            assertThat(output).anyMatch((line) -> line.startsWith("**Partial**: stopped by a signal"));
+            assertThat(output).anyMatch((line) -> line.startsWith("**Partial**: stopped by a signal after"));
             assertThat(output).anyMatch((line) -> line.startsWith("| all | start |"));
             assertThat(output).anyMatch((line) -> line.startsWith("replicas converged: yes"));
             assertThat(output.get(output.size() - 1))

@@ -1,10 +1,12 @@
 package io.datacake.perf;
 
 import io.datacake.membership.ConsistencyException;
+import io.datacake.membership.ConsistencyLevel;
 import io.datacake.node.NodeBackPressureException;
 import io.datacake.storage.MemoryStorage;
 import io.datacake.store.ReplicationException;
 import io.datacake.store.StoreBackPressureException;
+import io.datacake.store.WriteStatus;
 import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
@@ -139,7 +141,8 @@ class WorkloadPartsTest
     @Test
     void errorsAreClassifiedThroughTheFuturesWrapping()
     {
-        assertThat(ErrorKind.classify(new CompletionException(new ConsistencyException(io.datacake.membership.ConsistencyLevel.ALL, 2, 1, null, "all"))))
+        assertThat(ErrorKind.classify(
+            new CompletionException(new ConsistencyException(ConsistencyLevel.ALL, 2, 1, null, "all"))))
             .isEqualTo(ErrorKind.CONSISTENCY);
         assertThat(ErrorKind.classify(new CompletionException(new StoreBackPressureException("full"))))
             .isEqualTo(ErrorKind.BACK_PRESSURE);
@@ -149,6 +152,18 @@ class WorkloadPartsTest
         assertThat(ErrorKind.classify(new ReplicationException(1, 2, "replica 2 did not acknowledge: NODE_CLOSED")))
             .isEqualTo(ErrorKind.OTHER);
         assertThat(ErrorKind.classify(new IllegalStateException("boom"))).isEqualTo(ErrorKind.OTHER);
+    }
+
+    @Test
+    void callbackStatusesMapToTheSameKindsAsTheFuturesExceptions()
+    {
+        assertThat(ErrorKind.of(WriteStatus.TOO_FEW_MEMBERS, null)).isEqualTo(ErrorKind.CONSISTENCY);
+        assertThat(ErrorKind.of(WriteStatus.BACK_PRESSURED, null)).isEqualTo(ErrorKind.BACK_PRESSURE);
+        assertThat(ErrorKind.of(WriteStatus.NOT_ACKNOWLEDGED,
+            new ReplicationException(1, 2, "replica 3 did not acknowledge: TIMEOUT"))).isEqualTo(ErrorKind.TIMEOUT);
+        assertThat(ErrorKind.of(WriteStatus.NOT_ACKNOWLEDGED,
+            new ReplicationException(1, 2, "the local storage commit failed"))).isEqualTo(ErrorKind.OTHER);
+        assertThat(ErrorKind.of(WriteStatus.NODE_CLOSED, null)).isEqualTo(ErrorKind.OTHER);
     }
 
     @Test

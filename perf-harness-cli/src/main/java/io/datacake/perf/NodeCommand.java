@@ -1,0 +1,151 @@
+package io.datacake.perf;
+
+import io.datacake.kv.KvConfigException;
+import io.datacake.kv.KvNodeConfig;
+import io.datacake.kv.NodeProcess;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code perf-harness node}: one replicated key-value node as this process, serving its HTTP API until SIGTERM or
+ * SIGINT (see {@link io.datacake.kv.ReplicatedKvNode}). Settings come from the options and from {@code --config}, a
+ * properties file with the same names without dashes; an option on the command line wins over the file.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
+    description = {
+        "Run one replicated key-value node: Aeron UDP between nodes, gossip membership, an HTTP API " +
+            "(PUT/POST/GET/DELETE /{keyspace}/{key}?consistency=..., GET /cluster, GET /metrics).",
+        "Durability: LMDB commits with SYNC and SQLite with synchronous=FULL before a write is acknowledged, so an " +
+            "acknowledged write survives kill -9 and power loss; a restarted node catches up on the rest from its " +
+            "peers (anti-entropy). Memory storage keeps nothing across restarts.",
+        "SIGTERM or Ctrl-C closes the node cleanly: HTTP, node, transport and media driver, storage." },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "143:stopped by SIGTERM (130 by SIGINT) after a clean close",
+        "1:the node could not start (port in use, data directory held by another node, storage unreadable)",
+        "2:bad option or value (the first line names it)" })
+public final class NodeCommand implements Callable<Integer>
+{
+    @Option(names = "--config", paramLabel = "<file>",
+        description = "Properties file of settings named like these options without dashes (node-id=1, " +
+        "seed=h1:7401,h2:7401); options on the command line win.")
+    Path config;
+
+    @Option(names = "--node-id", paramLabel = "<id>",
+        description = "This node's id, 0..65535, unique in the cluster (required).")
+    String nodeId;
+
+    @Option(names = "--data-dir", paramLabel = "<dir>",
+        description = "Directory for storage and the Aeron driver's files, created if missing; one node per " +
+        "directory (default: a temporary directory deleted on exit).")
+    String dataDir;
+
+    @Option(names = "--storage", paramLabel = "<kind>",
+        description = "lmdb, sqlite or memory (default: lmdb).")
+    String storage;
+
+    @Option(names = "--cluster-listen", paramLabel = "<host:port>",
+        description = "UDP address for node-to-node traffic (default: " + KvNodeConfig.DEFAULT_CLUSTER_LISTEN + ").")
+    String clusterListen;
+
+    @Option(names = "--cluster-public", paramLabel = "<host:port>",
+        description = "Address peers reach this node at, when not the listen address (e.g. listening on 0.0.0.0).")
+    String clusterPublic;
+
+    @Option(names = "--http-listen", paramLabel = "<host:port>",
+        description = "HTTP API address, port 0 for a free one (default: " + KvNodeConfig.DEFAULT_HTTP_LISTEN +
+        ", loopback only).")
+    String httpListen;
+
+    @Option(names = "--seed", paramLabel = "<host:port>",
+        description = "A peer's cluster address to join through; repeatable; this node's own is skipped. None: " +
+        "this node starts a new cluster.")
+    List<String> seeds;
+
+    @Option(names = "--dc", paramLabel = "<name>",
+        description = "This node's data centre (default: default).")
+    String dataCentre;
+
+    @Option(names = "--cluster-id", paramLabel = "<long>",
+        description = "Id every node of the cluster shares; frames of other clusters are dropped (default: 0).")
+    String clusterId;
+
+    @Option(names = "--request-timeout-ms", paramLabel = "<ms>",
+        description = "How long a write waits for each replica, 1..3600000 ms (default: 5000).")
+    String requestTimeoutMs;
+
+    @Option(names = "--gossip-interval-ms", paramLabel = "<ms>",
+        description = "Time between gossip rounds; failure detection takes a few, 1..3600000 ms (default: 1000).")
+    String gossipIntervalMs;
+
+    @Option(names = "--repair-interval-ms", paramLabel = "<ms>",
+        description = "Time between anti-entropy rounds, 1..3600000 ms (default: 10000).")
+    String repairIntervalMs;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Check the settings, start the node and serve until a signal closes it.
+     *
+     * @return the exit code once the node closed.
+     * @throws ParameterException   if a setting is missing or bad (exit code 2).
+     * @throws InterruptedException if the waiting thread is interrupted.
+     */
+    public Integer call() throws InterruptedException
+    {
+        return NodeProcess.run(settings(), System.out);
+    }
+
+    /**
+     * The settings: the {@code --config} file, then the options given on the command line over it.
+     *
+     * @return the checked settings.
+     * @throws ParameterException naming the first bad setting.
+     */
+    KvNodeConfig settings()
+    {
+        try
+        {
+            final Map<String, String> settings = new LinkedHashMap<>();
+            if (null != config)
+            {
+                settings.putAll(KvNodeConfig.readProperties(config));
+            }
+            put(settings, KvNodeConfig.NODE_ID, nodeId);
+            put(settings, KvNodeConfig.DATA_DIR, dataDir);
+            put(settings, KvNodeConfig.STORAGE, storage);
+            put(settings, KvNodeConfig.CLUSTER_LISTEN, clusterListen);
+            put(settings, KvNodeConfig.CLUSTER_PUBLIC, clusterPublic);
+            put(settings, KvNodeConfig.HTTP_LISTEN, httpListen);
+            put(settings, KvNodeConfig.SEED, null == seeds ? null : String.join(",", seeds));
+            put(settings, KvNodeConfig.DC, dataCentre);
+            put(settings, KvNodeConfig.CLUSTER_ID, clusterId);
+            put(settings, KvNodeConfig.REQUEST_TIMEOUT_MS, requestTimeoutMs);
+            put(settings, KvNodeConfig.GOSSIP_INTERVAL_MS, gossipIntervalMs);
+            put(settings, KvNodeConfig.REPAIR_INTERVAL_MS, repairIntervalMs);
+            return KvNodeConfig.fromProperties(settings);
+        }
+        catch (final KvConfigException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
+    }
+
+    private static void put(final Map<String, String> settings, final String key, final String value)
+    {
+        if (null != value)
+        {
+            settings.put(key, value);
+        }
+    }
+}
