@@ -5,7 +5,6 @@ import io.datacake.perf.compare.HazelcastTarget;
 import io.datacake.perf.compare.PekkoTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -17,10 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -201,7 +198,7 @@ public final class CompareCommand implements Callable<Integer>
             {
                 Files.createDirectories(outDir);
                 Files.writeString(outDir.resolve("compare.md"), report, StandardCharsets.UTF_8);
-                Files.writeString(outDir.resolve("compare.json"), CompareReport.json(settings(), results),
+                Files.writeString(outDir.resolve("compare.json"), CompareReport.json(OptionChecks.settings(spec), results),
                     StandardCharsets.UTF_8);
             }
             if (signal.signalled() || stopRequested)
@@ -312,20 +309,6 @@ public final class CompareCommand implements Callable<Integer>
             null == rate ? 0 : rate, seed);
     }
 
-    private Map<String, String> settings()
-    {
-        final Map<String, String> settings = new LinkedHashMap<>();
-        for (final OptionSpec option : spec.options())
-        {
-            if (!option.usageHelp() && !option.versionHelp())
-            {
-                final Object value = option.getValue();
-                settings.put(option.longestName(), null == value ? "" : String.valueOf(value));
-            }
-        }
-        return settings;
-    }
-
     private String describeSetup()
     {
         return String.format(Locale.ROOT,
@@ -392,29 +375,16 @@ public final class CompareCommand implements Callable<Integer>
         {
             throw invalid("--rate", "above 0 up to " + (long)RunCommand.MAX_RATE + " puts/s", String.valueOf(rate));
         }
-        if (null != outDir)
-        {
-            final Path absolute = outDir.toAbsolutePath();
-            if (Files.exists(absolute) ? !Files.isDirectory(absolute) || !Files.isWritable(absolute) :
-                null == absolute.getParent() || !Files.isDirectory(absolute.getParent()))
-            {
-                throw invalid("--out", "a writable directory, or a new one in an existing directory",
-                    outDir.toString());
-            }
-        }
+        OptionChecks.requireOutDir(spec, outDir);
     }
 
     private void requireRange(final String option, final long value, final long min, final long max, final String unit)
     {
-        if (value < min || value > max)
-        {
-            throw invalid(option, min + ".." + max + " " + unit, String.valueOf(value));
-        }
+        OptionChecks.requireRange(spec, option, value, min, max, unit);
     }
 
     private ParameterException invalid(final String option, final String accepts, final String value)
     {
-        return new ParameterException(spec.commandLine(),
-            "Invalid value for option '" + option + "': expected " + accepts + " but was '" + value + "'");
+        return OptionChecks.invalid(spec, option, accepts, value);
     }
 }

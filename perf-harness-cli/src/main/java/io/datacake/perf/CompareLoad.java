@@ -14,7 +14,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Puts against one {@link CompareTarget} from client threads, then a check that every member holds every key's last
@@ -31,9 +30,6 @@ final class CompareLoad
 
     /** Most client threads: the tag keeps the thread index in its low byte. */
     static final int MAX_THREADS = 256;
-
-    /** Shortest wait before an intended start that parks rather than yields. */
-    private static final long PARK_THRESHOLD_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final CompareTarget target;
     private final WorkloadSettings settings;
@@ -212,7 +208,7 @@ final class CompareLoad
                 if (periodNs > 0)
                 {
                     nextStartNs += periodNs;
-                    if (!waitUntil(intendedNs))
+                    if (!window.awaitStart(intendedNs))
                     {
                         return;
                     }
@@ -284,30 +280,6 @@ final class CompareLoad
                 }
             }
             inFlight.decrementAndGet();
-        }
-
-        /**
-         * @return false when the run was stopped while waiting.
-         */
-        private boolean waitUntil(final long intendedNs)
-        {
-            long remainingNs;
-            while ((remainingNs = intendedNs - System.nanoTime()) > 0)
-            {
-                if (window.stopped())
-                {
-                    return false;
-                }
-                if (remainingNs > PARK_THRESHOLD_NS)
-                {
-                    LockSupport.parkNanos(remainingNs - PARK_THRESHOLD_NS / 2);
-                }
-                else
-                {
-                    Thread.yield();
-                }
-            }
-            return true;
         }
     }
 }
