@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The client threads of a run. Each thread issues operations through the store handles of every node in turn (each
@@ -26,9 +25,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class LoadGenerator
 {
-    /** Shortest wait before an intended start that parks rather than yields. */
-    private static final long PARK_THRESHOLD_NS = TimeUnit.MICROSECONDS.toNanos(100);
-
     private final WorkloadSettings settings;
     private final MeasurementWindow window;
     private final LatencyRecorders recorders;
@@ -195,7 +191,7 @@ final class LoadGenerator
                 if (periodNs > 0)
                 {
                     nextStartNs += periodNs;
-                    if (!waitUntil(intendedNs))
+                    if (!window.awaitStart(intendedNs))
                     {
                         return;
                     }
@@ -227,30 +223,6 @@ final class LoadGenerator
                 op.issue(handle, operation, random.nextLong(keys), this, level, intendedNs, actualNs,
                     MeasurementWindow.MEASURE == phase);
             }
-        }
-
-        /**
-         * @return false when the run was stopped while waiting.
-         */
-        private boolean waitUntil(final long intendedNs)
-        {
-            long remainingNs;
-            while ((remainingNs = intendedNs - System.nanoTime()) > 0)
-            {
-                if (window.stopped())
-                {
-                    return false;
-                }
-                if (remainingNs > PARK_THRESHOLD_NS)
-                {
-                    LockSupport.parkNanos(remainingNs - PARK_THRESHOLD_NS / 2);
-                }
-                else
-                {
-                    Thread.yield();
-                }
-            }
-            return true;
         }
     }
 

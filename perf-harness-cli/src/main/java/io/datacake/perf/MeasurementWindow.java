@@ -1,6 +1,8 @@
 package io.datacake.perf;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Decides, for each operation the client threads are about to issue, whether it is warm-up, measured, or past the
@@ -21,6 +23,9 @@ final class MeasurementWindow
     static final long TIMED = -1;
 
     private static final long NOT_STARTED = Long.MIN_VALUE;
+
+    /** Shortest wait before an intended start that parks rather than yields. */
+    private static final long PARK_THRESHOLD_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final long warmupOps;
     private final long warmupNs;
@@ -115,5 +120,33 @@ final class MeasurementWindow
     long measureStartNs()
     {
         return measureStartNs.get();
+    }
+
+    /**
+     * Wait on the calling client thread until an operation's intended start on a fixed schedule: parks while it is
+     * far, yields when it is near.
+     *
+     * @param intendedStartNs when the operation is meant to start ({@link System#nanoTime()}).
+     * @return true at the intended start, false when {@link #stop()} ended the run while waiting.
+     */
+    boolean awaitStart(final long intendedStartNs)
+    {
+        long remainingNs;
+        while ((remainingNs = intendedStartNs - System.nanoTime()) > 0)
+        {
+            if (stopped)
+            {
+                return false;
+            }
+            if (remainingNs > PARK_THRESHOLD_NS)
+            {
+                LockSupport.parkNanos(remainingNs - PARK_THRESHOLD_NS / 2);
+            }
+            else
+            {
+                Thread.yield();
+            }
+        }
+        return true;
     }
 }

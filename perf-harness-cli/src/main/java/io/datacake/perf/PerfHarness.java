@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
     version = "datacake-java perf-harness 0.1.0",
     description = "Run datacake-java clusters and workloads, and report latency.",
     usageHelpWidth = 120,
-    subcommands = { RunCommand.class, NodeCommand.class, ReportCommand.class })
+    subcommands = { RunCommand.class, NodeCommand.class, ReportCommand.class, CompareCommand.class })
 public final class PerfHarness implements Runnable
 {
     private static final Pattern DEFAULT_SUFFIX = Pattern.compile("\\s*\\(default:.*$");

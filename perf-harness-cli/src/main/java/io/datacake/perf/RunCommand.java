@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -480,16 +479,7 @@ public final class RunCommand implements Callable<Integer>
      */
     Map<String, String> settings()
     {
-        final Map<String, String> settings = new LinkedHashMap<>();
-        for (final OptionSpec option : spec.options())
-        {
-            if (!option.usageHelp() && !option.versionHelp())
-            {
-                final Object value = option.getValue();
-                settings.put(option.longestName(), null == value ? "" : String.valueOf(value));
-            }
-        }
-        return settings;
+        return OptionChecks.settings(spec);
     }
 
     /**
@@ -574,16 +564,7 @@ public final class RunCommand implements Callable<Integer>
         {
             validateOutput();
         }
-        if (null != outDir)
-        {
-            final Path absolute = outDir.toAbsolutePath();
-            if (Files.exists(absolute) ? !Files.isDirectory(absolute) || !Files.isWritable(absolute) :
-                null == absolute.getParent() || !Files.isDirectory(absolute.getParent()))
-            {
-                throw invalid("--out", "a writable directory, or a new one in an existing directory",
-                    outDir.toString());
-            }
-        }
+        OptionChecks.requireOutDir(spec, outDir);
     }
 
     private void validateOutput()
@@ -607,10 +588,7 @@ public final class RunCommand implements Callable<Integer>
 
     private void requireRange(final String option, final long value, final long min, final long max, final String unit)
     {
-        if (value < min || value > max)
-        {
-            throw invalid(option, min + ".." + max + " " + unit, String.valueOf(value));
-        }
+        OptionChecks.requireRange(spec, option, value, min, max, unit);
     }
 
     /**
@@ -625,8 +603,7 @@ public final class RunCommand implements Callable<Integer>
 
     private ParameterException invalid(final String option, final String accepts, final String value)
     {
-        return new ParameterException(spec.commandLine(),
-            "Invalid value for option '" + option + "': expected " + accepts + " but was '" + value + "'");
+        return OptionChecks.invalid(spec, option, accepts, value);
     }
 
     /**
