@@ -99,8 +99,10 @@ final class CrashCampaign
             final CampaignChecker checker = new CampaignChecker(cluster, KEYSPACE, writers);
             checker.awaitConvergence();
             final long convergenceMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRestartNs);
+            final long verifyStartNs = System.nanoTime();
             final CampaignChecker.Verdict verdict = checker.verify();
-            return new Result(storage, seed, victims, tally(checker), verdict, convergenceMs);
+            final long readAllMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - verifyStartNs);
+            return new Result(storage, seed, victims, tally(checker), verdict, convergenceMs, readAllMs);
         }
     }
 
@@ -158,7 +160,10 @@ final class CrashCampaign
      * @param victims       the killed nodes (1 to 3), in order.
      * @param byLevel       writes by level and outcome.
      * @param verdict       the final read.
-     * @param convergenceMs from the last restart's ready line to every node agreeing on every key.
+     * @param convergenceMs from the last restart's ready line to every node agreeing on every key, an upper bound:
+     *                      it includes the writers' end and the checker's own reads.
+     * @param readAllMs     how long one read of every key on every node took (the final check), the resolution of
+     *                      {@code convergenceMs}.
      */
     record Result(
         StorageKind storage,
@@ -166,14 +171,16 @@ final class CrashCampaign
         List<Integer> victims,
         Map<String, Map<CampaignWrite.Outcome, Integer>> byLevel,
         CampaignChecker.Verdict verdict,
-        long convergenceMs)
+        long convergenceMs,
+        long readAllMs)
     {
         String summary()
         {
             return "crash campaign " + storage + " seed " + seed + ": kills " + victims.size() + " (nodes " + victims +
                 "), writes " + byLevel + ", acknowledged checked " + verdict.acknowledgedChecked() + ", lost " +
                 verdict.lost() + ", unknown present on all " + verdict.unknownPresent() + ", probes " +
-                verdict.probesChecked() + ", convergence after last restart " + convergenceMs + " ms, violations " +
+                verdict.probesChecked() + ", converged within " + convergenceMs + " ms of the last restart (one read of all keys on all nodes: " +
+                readAllMs + " ms), violations " +
                 verdict.violations().size();
         }
     }
