@@ -63,6 +63,11 @@ public final class MembershipComponent implements Component, ClusterView
     private static final int UNKNOWN_NODE = -1;
     private static final long DUPLICATE_LOG_EVERY = 1024;
 
+    /**
+     * Most live peers told directly that this node leaves when it closes; the others learn it by gossip from them.
+     */
+    public static final int MAX_LEAVE_NOTICES = 128;
+
     private final MembershipContext ctx;
     private final Events events = new Events();
     private final TimerListener gossipTimer = this::onGossipTimer;
@@ -198,10 +203,16 @@ public final class MembershipComponent implements Component, ClusterView
     }
 
     /**
-     * {@inheritDoc}
+     * Announce this node's leave, best effort and without waiting: mark it in this node's gossiped state and send one
+     * unsolicited ACK carrying the marker to up to {@value #MAX_LEAVE_NOTICES} live peers, so that they report this
+     * node left at once rather than dead after the failure detector's silence. Then stop gossiping.
      */
     public void onClose()
     {
+        if (!closed && null != membership)
+        {
+            announceLeave();
+        }
         closed = true;
         if (null != services && -1 != gossipTimerId)
         {
@@ -400,6 +411,22 @@ public final class MembershipComponent implements Component, ClusterView
         }
         table.publish();
         gossipTimerId = services.timers().scheduleAfter(ctx.gossipIntervalMs(), gossipTimer);
+    }
+
+    private void announceLeave()
+    {
+        membership.leave();
+        final int bodyLength = frameOffset + membership.encodeLeave(sendBuffer, frameOffset, frameBudget);
+        final int[] live = new int[Math.min(MAX_LEAVE_NOTICES, membership.detector().liveCount())];
+        final int count = membership.detector().liveNodes(live);
+        for (int i = 0; i < count; i++)
+        {
+            final Peer peer = peerOf(live[i]);
+            if (null != peer)
+            {
+                send(peer.handle, GossipMessageType.ACK, sendBuffer, bodyLength);
+            }
+        }
     }
 
     private void sendSynToSeed(final Seed seed, final long nowMs, final int bodyLength)

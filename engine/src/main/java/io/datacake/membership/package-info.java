@@ -57,7 +57,8 @@
  * {@link io.datacake.membership.FailureDetector} classifies members live or dead against a threshold that
  * {@link io.datacake.membership.LocalHealth} scales up when this node itself is lagging, so a slow node doubts itself
  * before it accuses healthy peers. Dead members come back when they beat again or restart, and are forgotten after a
- * grace period. {@link io.datacake.membership.GossipTargets} picks each round's peers: a few live ones, sometimes a
+ * grace period. A node that closes cleanly announces its leave (a marker in its own state, also sent directly to its
+ * live peers), so peers report it left at once instead of dead after the detector's silence. {@link io.datacake.membership.GossipTargets} picks each round's peers: a few live ones, sometimes a
  * dead one, and a seed when needed.
  *
  * <h2>Driving it</h2>

@@ -397,4 +397,52 @@ class FailureDetectorTest
         assertThatThrownBy(() -> new LocalHealth(1, 0, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LocalHealth(1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aMemberThatLeftIsNeitherLiveNorDeadIgnoresItsOldBeatsAndReturnsInANewGeneration()
+    {
+        final FailureDetector detector = new FailureDetector(8, 100, 10_000, 1_000, 60_000);
+        for (long t = 0; t <= 5_000; t += 1_000)
+        {
+            detector.reportHeartbeat(1, 7, t);
+        }
+        detector.update(5_000, null, recorder);
+        assertThat(detector.isLive(1)).isTrue();
+
+        assertThat(detector.markLeft(1, 6, 5_100)).as("another generation's leave").isFalse();
+        assertThat(detector.markLeft(1, 7, 5_100)).isTrue();
+        assertThat(detector.markLeft(1, 7, 5_200)).as("only once").isFalse();
+        assertThat(detector.hasLeft(1)).isTrue();
+        assertThat(detector.liveCount()).isZero();
+        assertThat(detector.deadCount()).isZero();
+
+        // Silence far past the threshold, then a late beat of the old generation: no death, no revival.
+        detector.update(40_000, null, recorder);
+        detector.reportHeartbeat(1, 7, 40_000);
+        detector.update(40_001, null, recorder);
+        assertThat(events).containsExactly("live 1/7");
+        assertThat(detector.hasLeft(1)).isTrue();
+
+        detector.reportHeartbeat(1, 8, 41_000);
+        detector.update(41_000, null, recorder);
+        assertThat(detector.hasLeft(1)).isFalse();
+        assertThat(events).containsExactly("live 1/7", "live 1/8");
+        assertThat(detector.liveCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aMemberThatLeftIsDroppedAfterTheGracePeriod()
+    {
+        final FailureDetector detector = new FailureDetector(8, 100, 10_000, 1_000, 60_000);
+        detector.reportHeartbeat(1, 1, 0);
+        detector.update(0, null, recorder);
+        detector.markLeft(1, 1, 1_000);
+
+        final int[] out = new int[4];
+        assertThat(detector.collectExpired(60_999, out)).isZero();
+        assertThat(detector.collectExpired(61_000, out)).isEqualTo(1);
+        assertThat(out[0]).isEqualTo(1);
+        assertThat(detector.hasLeft(1)).isFalse();
+        assertThat(detector.deadCount()).isZero();
+    }
 }
