@@ -158,7 +158,7 @@ final class SecureNodeTest
         assertThatThrownBy(() -> ReplicatedKvNode.start(config(1).httpTokenFile(token)))
             .isInstanceOfSatisfying(KvConfigException.class,
                 (ex) -> assertThat(ex.option()).isEqualTo(KvNodeConfig.HTTP_TOKEN_FILE))
-            .hasMessageContaining("at least").hasMessageNotContaining("short-secret");
+            .hasMessageContaining("16..4096").hasMessageNotContaining("short-secret");
     }
 
     @Test
