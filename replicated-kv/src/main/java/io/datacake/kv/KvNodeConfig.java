@@ -191,7 +191,7 @@ public final class KvNodeConfig
         {
             case NODE_ID -> nodeId((int)parseLong(key, value, 0, HlcTimestamp.MAX_NODE_ID, "a node id"));
             case DATA_DIR -> dataDir(parsePath(key, value, "a directory path"));
-            case STORAGE -> storage(parseStorage(value));
+            case STORAGE -> storage(parseEnum(StorageKind.class, key, "lmdb, sqlite or memory", value));
             case CLUSTER_LISTEN -> clusterListen(parseHostPort(key, value));
             case CLUSTER_PUBLIC -> clusterPublic(parseHostPort(key, value));
             case HTTP_LISTEN -> httpListen(parseHostPort(key, value));
@@ -219,7 +219,8 @@ public final class KvNodeConfig
             case REPAIR_INTERVAL_MS -> repairIntervalMs(parseLong(key, value, 1, MAX_INTERVAL_MS, "ms"));
             case KEYRING_FILE -> keyringFile(parsePath(key, value, "a keyring file path"));
             case KEYRING_ENV -> keyringEnv(parseVariable(key, value));
-            case FRAME_PROTECTION -> frameProtection(parseFrameProtection(value));
+            case FRAME_PROTECTION ->
+                frameProtection(parseEnum(FrameProtection.class, key, "authenticate or encrypt", value));
             case INSECURE -> insecure(parseBoolean(key, value));
             case HTTP_TOKEN_FILE -> httpTokenFile(parsePath(key, value, "a token file path"));
             case HTTP_TOKEN_ENV -> httpTokenEnv(parseVariable(key, value));
@@ -274,18 +275,6 @@ public final class KvNodeConfig
         return value;
     }
 
-    private static FrameProtection parseFrameProtection(final String value)
-    {
-        try
-        {
-            return FrameProtection.valueOf(value.toUpperCase(Locale.ROOT));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw invalid(FRAME_PROTECTION, "authenticate or encrypt", value);
-        }
-    }
-
     private static boolean parseBoolean(final String key, final String value)
     {
         return switch (value.toLowerCase(Locale.ROOT))
@@ -296,15 +285,16 @@ public final class KvNodeConfig
         };
     }
 
-    private static StorageKind parseStorage(final String value)
+    private static <E extends Enum<E>> E parseEnum(
+        final Class<E> type, final String key, final String accepts, final String value)
     {
         try
         {
-            return StorageKind.valueOf(value.toUpperCase(Locale.ROOT));
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw invalid(STORAGE, "lmdb, sqlite or memory", value);
+            throw invalid(key, accepts, value);
         }
     }
 
