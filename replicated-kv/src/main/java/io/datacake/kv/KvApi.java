@@ -53,7 +53,8 @@ import java.util.concurrent.TimeoutException;
  * with {@code {"error":...,"required":R,"acknowledged":A}}: for too few live members (nothing was written) R is the
  * number of other live members the level needs and A the number alive; for a replica that failed or timed out (the
  * write may have landed on some, repair carries it on) R and A count replicas, the local commit included. A node
- * too busy to take a write is 503 with {@code Retry-After}. Nothing but a valid write changes stored data.
+ * too busy to take a write is 503 with {@code Retry-After}. Nothing but a valid write changes stored data. With a
+ * bearer token configured, {@link KvHttpServer} answers 401 to a request without it before this API sees it.
  */
 final class KvApi implements HttpHandler
 {
@@ -278,7 +279,7 @@ final class KvApi implements HttpHandler
      */
     private HttpReply reloadKeyring()
     {
-        if (null == keyringReload || !keyringReload.enabled())
+        if (!keyringReload.enabled())
         {
             return HttpReply.text(409, "this node runs without a keyring: start it with --keyring-file or " +
                 "--keyring-env to secure and rotate keys");
