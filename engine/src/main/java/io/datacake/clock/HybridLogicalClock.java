@@ -163,7 +163,28 @@ public final class HybridLogicalClock
         {
             throw new DuplicateNodeIdException(nodeId);
         }
+        return merge(remoteStamp);
+    }
 
+    /**
+     * Merge a stamp this node issued in an earlier life, read back from its storage at a restart, so that every
+     * later local stamp is after it. The clock itself is not persisted: without this, a node whose logical time had
+     * been pushed ahead of its physical clock by a peer's would stamp its first writes after a restart behind its
+     * own earlier ones, and every set that saw the earlier ones would drop the new ones as stale.
+     *
+     * @param ownStamp a stamp this node issued before.
+     * @return the new local stamp.
+     * @throws ClockDriftException if the stamp is further ahead of physical time than the maximum drift (the
+     *                             physical clock went back by more than that), or so close to it that the merge
+     *                             would have to carry past it; the clock is unchanged.
+     */
+    public long restore(final long ownStamp)
+    {
+        return merge(ownStamp);
+    }
+
+    private long merge(final long remoteStamp)
+    {
         final long now = physicalNow();
         final long remoteMillis = millis(remoteStamp);
         checkDrift(remoteMillis, now);

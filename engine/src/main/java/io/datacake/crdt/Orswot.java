@@ -424,6 +424,48 @@ public final class Orswot implements AutoCloseable
     }
 
     /**
+     * Remove one tombstone, if the key's tombstone is exactly this record: the purge step of a caller that decides
+     * itself which tombstones may go (a replicated store that has learned what every replica holds) and drops each
+     * from the set only once its storage forgot it. A newer tombstone, a live entry or a missing key is left alone.
+     *
+     * @param key    document id.
+     * @param stamp  packed HLC stamp of the tombstone to remove.
+     * @param nodeId node id of that stamp.
+     * @return true if the tombstone was removed.
+     */
+    public boolean removeTombstone(final long key, final long stamp, final int nodeId)
+    {
+        final int index = dead.indexOf(key);
+        if (index < 0 || dead.stampAt(index) != stamp || dead.nodeAt(index) != nodeId)
+        {
+            return false;
+        }
+        dead.removeAt(index);
+        return true;
+    }
+
+    /**
+     * Visit the tombstones of at most {@code maxSlots} slots of the tombstone table from a cursor on, so a caller
+     * can sweep a large set in bounded steps (start at 0, continue from what each call returns). The consumer must
+     * not modify this set. A sweep that spans changes to the set may miss or revisit tombstones moved by a removal
+     * or a growth of the table; the next sweep sees them.
+     *
+     * @param cursor   where the previous step stopped; 0 (or any value out of range) starts from the first slot.
+     * @param maxSlots most table slots to look at, positive.
+     * @param consumer receives each tombstone found.
+     * @return the cursor to continue from, or 0 once this step reached the end of the table.
+     * @throws IllegalArgumentException if maxSlots is not positive.
+     */
+    public int forEachTombstoneFrom(final int cursor, final int maxSlots, final EntryConsumer consumer)
+    {
+        if (maxSlots <= 0)
+        {
+            throw new IllegalArgumentException("maxSlots must be positive: " + maxSlots);
+        }
+        return dead.forEachFrom(cursor, maxSlots, consumer);
+    }
+
+    /**
      * Put a live entry without any checks (decoding a snapshot). The caller guarantees the key has no tombstone.
      */
     void putLiveUnchecked(final long key, final long stamp, final int nodeId)

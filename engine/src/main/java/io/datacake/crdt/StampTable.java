@@ -232,6 +232,31 @@ final class StampTable implements AutoCloseable
         }
     }
 
+    /**
+     * Visit the entries of at most {@code maxSlots} slots from {@code fromSlot} on, so a caller can sweep a large
+     * table in bounded steps. The consumer must not modify this table. A sweep that spans changes to the table may
+     * miss or revisit entries moved by a removal or a growth; the next sweep sees them.
+     *
+     * @return the slot to continue from, or 0 once the sweep passed the last slot.
+     */
+    int forEachFrom(final int fromSlot, final int maxSlots, final EntryConsumer consumer)
+    {
+        final UnsafeBuffer buffer = this.buffer;
+        final int start = fromSlot >= 0 && fromSlot < capacity ? fromSlot : 0;
+        final int end = (int)Math.min(capacity, (long)start + maxSlots);
+        for (int index = start; index < end; index++)
+        {
+            final int offset = index * SLOT_LENGTH;
+            final long stamp = buffer.getLong(offset + STAMP_OFFSET);
+            if (stamp != NULL_STAMP)
+            {
+                consumer.accept(
+                    buffer.getLong(offset + KEY_OFFSET), stamp, buffer.getShort(offset + NODE_OFFSET) & 0xFFFF);
+            }
+        }
+        return end >= capacity ? 0 : end;
+    }
+
     void clear()
     {
         if (size > 0)

@@ -5,9 +5,15 @@ import org.agrona.collections.Int2IntHashMap;
 import java.util.Arrays;
 
 /**
- * Summary of a cluster view, one row per known member: node id, generation, heartbeat, max version and last
- * collected tombstone version. Reusable: {@link #clear()} and fill again; grows to at most {@link #MAX_NODES} rows
- * and allocates nothing once grown.
+ * Summary of a cluster view, one row per member: node id, generation, heartbeat, max version and last collected
+ * tombstone version. Reusable: {@link #clear()} and fill again; grows to at most {@link #MAX_NODES} rows and allocates
+ * nothing once grown.
+ * <p>
+ * A digest covers a range of node ids ({@link #fromNodeId()} to {@link #toNodeId()}, all ids after {@link #clear()}),
+ * so a large view can be summarised over several frames; members outside the range are not described at all. Within
+ * the range a <em>complete</em> digest (a SYN's) lists every member its sender knows, so a member it lacks is unknown
+ * to the sender; a reply digest (a SYN_ACK's, {@link #complete()} false) lists only the members on which its sender
+ * differs from the digest it answers, and a member it lacks needs nothing.
  */
 public final class Digest
 {
@@ -24,14 +30,75 @@ public final class Digest
     private long[] maxVersions = new long[INITIAL_CAPACITY];
     private long[] lastGcVersions = new long[INITIAL_CAPACITY];
     private int count;
+    private int fromNodeId;
+    private int toNodeId = NodeState.MAX_NODE_ID;
+    private boolean complete = true;
 
     /**
-     * Remove every row.
+     * Remove every row and cover every node id as a complete digest.
      */
     public void clear()
     {
         indexByNodeId.clear();
         count = 0;
+        fromNodeId = 0;
+        toNodeId = NodeState.MAX_NODE_ID;
+        complete = true;
+    }
+
+    /**
+     * Set the range of node ids this digest describes and how to read a member it lacks.
+     *
+     * @param fromNodeId first node id covered.
+     * @param toNodeId   last node id covered, >= {@code fromNodeId}.
+     * @param complete   true if a member in the range without a row is unknown to the sender; false if it needs
+     *                   nothing.
+     * @throws IllegalArgumentException if an id is out of range or the range is empty.
+     */
+    public void cover(final int fromNodeId, final int toNodeId, final boolean complete)
+    {
+        NodeState.checkNodeId(fromNodeId);
+        NodeState.checkNodeId(toNodeId);
+        if (toNodeId < fromNodeId)
+        {
+            throw new IllegalArgumentException("digest range " + fromNodeId + ".." + toNodeId + " is empty");
+        }
+        this.fromNodeId = fromNodeId;
+        this.toNodeId = toNodeId;
+        this.complete = complete;
+    }
+
+    /**
+     * @return the first node id this digest covers.
+     */
+    public int fromNodeId()
+    {
+        return fromNodeId;
+    }
+
+    /**
+     * @return the last node id this digest covers.
+     */
+    public int toNodeId()
+    {
+        return toNodeId;
+    }
+
+    /**
+     * @return true if a covered member without a row is unknown to the sender, false if it needs nothing.
+     */
+    public boolean complete()
+    {
+        return complete;
+    }
+
+    /**
+     * @param nodeId a member id.
+     * @return true if the digest describes that member, by a row or by its absence.
+     */
+    public boolean covers(final int nodeId)
+    {
+        return nodeId >= fromNodeId && nodeId <= toNodeId;
     }
 
     /**

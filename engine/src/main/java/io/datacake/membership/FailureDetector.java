@@ -10,8 +10,9 @@ import java.util.Iterator;
  * The node component reports each heartbeat rise it learns from gossip ({@link #reportHeartbeat}) and calls
  * {@link #update} once per round: a member whose phi exceeds the threshold, scaled by this node's
  * {@link LocalHealth}, is dead; one at or below it is live. A dead member that beats again, or comes back in a newer
- * generation (which restarts its sampling window), is live again. A member dead for longer than the grace period is
- * dropped by {@link #collectExpired}, after which its state can be forgotten.
+ * generation (which restarts its sampling window), is live again. A member that announced its leave
+ * ({@link #markLeft}) is neither live nor dead until it comes back in a newer generation. A member dead or left for
+ * longer than the grace period is dropped by {@link #collectExpired}, after which its state can be forgotten.
  * <p>
  * Pure: time is passed in. Not thread safe.
  */
@@ -63,7 +64,7 @@ public final class FailureDetector
     }
 
     /**
-     * @return a detector with the defaults: threshold 8, window 1,000, max interval 10 s, initial interval 5 s,
+     * @return a detector with the defaults: threshold {@value PhiAccrualDetector#DEFAULT_PHI_THRESHOLD}, window 1,000, max interval 10 s, initial interval 5 s,
      * dead grace period 24 h.
      */
     public static FailureDetector withDefaults()
@@ -110,6 +111,12 @@ public final class FailureDetector
         {
             member.generation = generation;
             member.detector.reset();
+            if (member.state == MemberState.LEFT)
+            {
+                // A new incarnation of a member that left: watch it afresh.
+                member.state = MemberState.NEW;
+                member.deadSinceMs = NOT_DEAD;
+            }
         }
         member.detector.heartbeat(nowMs);
     }
@@ -130,6 +137,10 @@ public final class FailureDetector
         {
             it.next();
             final Member member = it.getValue();
+            if (member.state == MemberState.LEFT)
+            {
+                continue;
+            }
             final boolean alive = member.detector.hasHeartbeat() && member.detector.phi(nowMs) <= threshold;
             if (alive && member.state != MemberState.LIVE)
             {
@@ -161,6 +172,22 @@ public final class FailureDetector
     }
 
     /**
+     * Discount a pause of this node (a stall of its duty cycle) from every member's silence, so a node that could not
+     * listen does not accuse its peers of what it missed.
+     *
+     * @param pausedMs how long this node was paused, >= 0.
+     * @param nowMs    the current time.
+     */
+    public void onLocalPause(final long pausedMs, final long nowMs)
+    {
+        for (final Int2ObjectHashMap<Member>.EntryIterator it = members.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            it.getValue().detector.pause(pausedMs, nowMs);
+        }
+    }
+
+    /**
      * Drop members that have been dead longer than the grace period.
      *
      * @param nowMs the current time.
@@ -175,14 +202,59 @@ public final class FailureDetector
         {
             it.next();
             final Member member = it.getValue();
-            if (member.state == MemberState.DEAD && nowMs - member.deadSinceMs >= deadGracePeriodMs)
+            final boolean gone = member.state == MemberState.DEAD || member.state == MemberState.LEFT;
+            if (gone && nowMs - member.deadSinceMs >= deadGracePeriodMs)
             {
                 out[count++] = it.getIntKey();
                 it.remove();
-                deadCount--;
+                if (member.state == MemberState.DEAD)
+                {
+                    deadCount--;
+                }
             }
         }
         return count;
+    }
+
+    /**
+     * Take a member out of the live and dead sets at once because it announced that it is leaving. Only a newer
+     * generation of it ({@link #reportHeartbeat}) brings it back; until then its heartbeats are ignored, and after
+     * the grace period {@link #collectExpired} drops it like a dead member.
+     *
+     * @param nodeId     the member.
+     * @param generation the generation that announced its leave; an older or newer one than the tracked one is
+     *                   ignored.
+     * @param nowMs      the current time.
+     * @return true if the member was tracked in that generation and had not left already.
+     */
+    public boolean markLeft(final int nodeId, final long generation, final long nowMs)
+    {
+        final Member member = members.get(nodeId);
+        if (null == member || member.generation != generation || member.state == MemberState.LEFT)
+        {
+            return false;
+        }
+        if (member.state == MemberState.LIVE)
+        {
+            liveCount--;
+        }
+        else if (member.state == MemberState.DEAD)
+        {
+            deadCount--;
+        }
+        member.state = MemberState.LEFT;
+        member.deadSinceMs = nowMs;
+        return true;
+    }
+
+    /**
+     * @param nodeId a member.
+     * @return true if it announced its leave in the generation tracked here.
+     */
+    public boolean hasLeft(final int nodeId)
+    {
+        final Member member = members.get(nodeId);
+        return null != member && member.state == MemberState.LEFT;
     }
 
     /**
@@ -231,7 +303,7 @@ public final class FailureDetector
 
     /**
      * @param nodeId a member.
-     * @return when it was found dead, or {@link Long#MIN_VALUE} if it is not dead.
+     * @return when it was found dead or left, or {@link Long#MIN_VALUE} if it is neither.
      */
     public long deadSinceMs(final int nodeId)
     {
@@ -301,7 +373,7 @@ public final class FailureDetector
 
     private enum MemberState
     {
-        NEW, LIVE, DEAD
+        NEW, LIVE, DEAD, LEFT
     }
 
     private static final class Member

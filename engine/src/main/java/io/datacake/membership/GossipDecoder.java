@@ -6,11 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import static io.datacake.membership.GossipFrame.COUNT_LENGTH;
-import static io.datacake.membership.GossipFrame.DIGEST_ROW_LENGTH;
+import static io.datacake.membership.GossipFrame.DIGEST_RANGE_LENGTH;
 import static io.datacake.membership.GossipFrame.ENTRY_HEADER_LENGTH;
 import static io.datacake.membership.GossipFrame.HEADER_LENGTH;
 import static io.datacake.membership.GossipFrame.MAGIC;
 import static io.datacake.membership.GossipFrame.MAGIC_OFFSET;
+import static io.datacake.membership.GossipFrame.MIN_DIGEST_ROW_LENGTH;
 import static io.datacake.membership.GossipFrame.NODE_HEADER_LENGTH;
 import static io.datacake.membership.GossipFrame.ORDER;
 import static io.datacake.membership.GossipFrame.TOMBSTONE_FLAG;
@@ -34,6 +35,9 @@ public final class GossipDecoder
     private GossipMessageType type;
     private int digestOffset;
     private int digestCount;
+    private int digestFromNodeId;
+    private int digestToNodeId;
+    private int varintEnd;
     private int deltaOffset;
     private int deltaNodeCount;
 
@@ -82,11 +86,36 @@ public final class GossipDecoder
 
         int position = offset + HEADER_LENGTH;
         int rows = 0;
-        final int digestStart = position;
+        int rowsStart = position;
+        int fromNodeId = 0;
+        int toNodeId = NodeState.MAX_NODE_ID;
         if (messageType.hasDigest())
         {
-            rows = readCount(buffer, position, limit, Digest.MAX_NODES, DIGEST_ROW_LENGTH, "digest rows");
-            position = checkDigest(buffer, position + COUNT_LENGTH, rows);
+            if (position + DIGEST_RANGE_LENGTH > limit)
+            {
+                throw new MalformedGossipException(Reason.TRUNCATED, "frame ends before the digest range");
+            }
+            fromNodeId = buffer.getShort(position, ORDER) & 0xFFFF;
+            toNodeId = buffer.getShort(position + 2, ORDER) & 0xFFFF;
+            if (toNodeId < fromNodeId)
+            {
+                throw new MalformedGossipException(Reason.BAD_NODE_ORDER, "digest range " + fromNodeId + ".." +
+                    toNodeId + " is empty");
+            }
+            final long count = readVarint(buffer, position + DIGEST_RANGE_LENGTH, limit, "digest row count", -1);
+            if (count > toNodeId - fromNodeId + 1)
+            {
+                throw new MalformedGossipException(Reason.BAD_COUNT, "digest row count " + count + " exceeds its " +
+                    "range " + fromNodeId + ".." + toNodeId);
+            }
+            rows = (int)count;
+            rowsStart = varintEnd;
+            if (rowsStart + (long)rows * MIN_DIGEST_ROW_LENGTH > limit)
+            {
+                throw new MalformedGossipException(Reason.TRUNCATED, rows + " digest rows need at least " +
+                    (long)rows * MIN_DIGEST_ROW_LENGTH + " bytes, " + (limit - rowsStart) + " remain");
+            }
+            position = checkDigest(buffer, rowsStart, limit, rows, fromNodeId, toNodeId);
         }
         int nodes = 0;
         final int deltaStart = position;
@@ -103,8 +132,10 @@ public final class GossipDecoder
 
         this.buffer = buffer;
         this.type = messageType;
-        this.digestOffset = digestStart + COUNT_LENGTH;
+        this.digestOffset = rowsStart;
         this.digestCount = rows;
+        this.digestFromNodeId = fromNodeId;
+        this.digestToNodeId = toNodeId;
         this.deltaOffset = deltaStart + COUNT_LENGTH;
         this.deltaNodeCount = nodes;
         return this;
@@ -141,7 +172,8 @@ public final class GossipDecoder
     }
 
     /**
-     * Copy the frame's digest.
+     * Copy the frame's digest with its range: a SYN's is complete over its range, a SYN_ACK's is a reply digest
+     * (see {@link Digest}).
      *
      * @param into cleared and filled.
      * @throws IllegalStateException if no frame is wrapped or the frame carries no digest.
@@ -154,15 +186,19 @@ public final class GossipDecoder
             throw new IllegalStateException("an " + type + " frame carries no digest");
         }
         into.clear();
+        into.cover(digestFromNodeId, digestToNodeId, type == GossipMessageType.SYN);
+        final int limit = buffer.capacity();
         int position = digestOffset;
-        for (int i = 0; i < digestCount; i++, position += DIGEST_ROW_LENGTH)
+        int nodeId = digestFromNodeId - 1;
+        for (int i = 0; i < digestCount; i++)
         {
-            into.add(
-                buffer.getShort(position, ORDER) & 0xFFFF,
-                buffer.getLong(position + 2, ORDER),
-                buffer.getLong(position + 10, ORDER),
-                buffer.getLong(position + 18, ORDER),
-                buffer.getLong(position + 26, ORDER));
+            nodeId += 1 + (int)readVarint(buffer, position, limit, null, i);
+            final long generation = buffer.getLong(varintEnd, ORDER);
+            final long heartbeat = readVarint(buffer, varintEnd + Long.BYTES, limit, null, nodeId);
+            final long maxVersion = readVarint(buffer, varintEnd, limit, null, nodeId);
+            final long lastGcVersion = readVarint(buffer, varintEnd, limit, null, nodeId);
+            position = varintEnd;
+            into.add(nodeId, generation, heartbeat, maxVersion, lastGcVersion);
         }
     }
 
@@ -260,25 +296,82 @@ public final class GossipDecoder
         return count;
     }
 
-    private int checkDigest(final DirectBuffer buffer, final int start, final int rows)
+    private int checkDigest(
+        final DirectBuffer buffer,
+        final int start,
+        final int limit,
+        final int rows,
+        final int fromNodeId,
+        final int toNodeId)
     {
-        Arrays.fill(seenNodes, 0);
         int position = start;
-        for (int i = 0; i < rows; i++, position += DIGEST_ROW_LENGTH)
+        long nodeId = fromNodeId - 1;
+        for (int i = 0; i < rows; i++)
         {
-            final int nodeId = buffer.getShort(position, ORDER) & 0xFFFF;
-            markSeen(nodeId, "digest");
-            for (int field = 0; field < 4; field++)
+            nodeId += 1 + readVarint(buffer, position, limit, "node id gap of digest row ", i);
+            if (nodeId > toNodeId)
             {
-                final long value = buffer.getLong(position + 2 + field * 8, ORDER);
-                if (value < 0)
-                {
-                    throw new MalformedGossipException(Reason.NEGATIVE_FIELD, "digest row of node " + nodeId +
-                        " has negative field " + field + ": " + value);
-                }
+                throw new MalformedGossipException(Reason.BAD_NODE_ORDER, "digest row " + i + " names node " +
+                    nodeId + ", outside the range " + fromNodeId + ".." + toNodeId);
             }
+            if (varintEnd + Long.BYTES > limit)
+            {
+                throw new MalformedGossipException(Reason.TRUNCATED, "frame ends inside digest row " + i);
+            }
+            final long generation = buffer.getLong(varintEnd, ORDER);
+            if (generation < 0)
+            {
+                throw new MalformedGossipException(Reason.NEGATIVE_FIELD, "digest row of node " + nodeId +
+                    " has negative generation " + generation);
+            }
+            readVarint(buffer, varintEnd + Long.BYTES, limit, "heartbeat of node ", nodeId);
+            readVarint(buffer, varintEnd, limit, "max version of node ", nodeId);
+            readVarint(buffer, varintEnd, limit, "last collected version of node ", nodeId);
+            position = varintEnd;
         }
         return position;
+    }
+
+    /**
+     * Read a varint in its shortest form; the position after it is left in {@link #varintEnd}. The field is named
+     * by {@code what} and {@code id} (-1 for none), joined only when the frame is rejected.
+     */
+    private long readVarint(
+        final DirectBuffer buffer, final int start, final int limit, final String what, final long id)
+    {
+        long value = 0;
+        int position = start;
+        for (int shift = 0; ; shift += 7)
+        {
+            if (position >= limit)
+            {
+                throw new MalformedGossipException(Reason.TRUNCATED, "frame ends inside the " + field(what, id));
+            }
+            final int b = buffer.getByte(position++) & 0xFF;
+            final boolean more = (b & 0x80) != 0;
+            final long bits = b & 0x7F;
+            if (position - start == Varint.MAX_LENGTH && more)
+            {
+                throw new MalformedGossipException(Reason.BAD_VARINT, "the " + field(what, id) + " is longer than " +
+                    Varint.MAX_LENGTH + " bytes");
+            }
+            value |= bits << shift;
+            if (!more)
+            {
+                if (0 == bits && position - start > 1)
+                {
+                    throw new MalformedGossipException(Reason.BAD_VARINT, "the " + field(what, id) + " is not in its " +
+                        "shortest form");
+                }
+                varintEnd = position;
+                return value;
+            }
+        }
+    }
+
+    private static String field(final String what, final long id)
+    {
+        return id < 0 ? what : what + id;
     }
 
     private int checkDelta(final DirectBuffer buffer, final int start, final int limit, final int nodes)

@@ -6,11 +6,13 @@ import org.agrona.collections.IntHashSet;
 import java.util.Arrays;
 
 import static io.datacake.membership.GossipFrame.COUNT_LENGTH;
-import static io.datacake.membership.GossipFrame.DIGEST_ROW_LENGTH;
+import static io.datacake.membership.GossipFrame.DIGEST_HEADER_MAX_LENGTH;
+import static io.datacake.membership.GossipFrame.DIGEST_RANGE_LENGTH;
 import static io.datacake.membership.GossipFrame.ENTRY_HEADER_LENGTH;
 import static io.datacake.membership.GossipFrame.HEADER_LENGTH;
 import static io.datacake.membership.GossipFrame.MAGIC;
 import static io.datacake.membership.GossipFrame.MAGIC_OFFSET;
+import static io.datacake.membership.GossipFrame.MAX_DIGEST_ROW_LENGTH;
 import static io.datacake.membership.GossipFrame.NODE_HEADER_LENGTH;
 import static io.datacake.membership.GossipFrame.ORDER;
 import static io.datacake.membership.GossipFrame.RESERVED_OFFSET;
@@ -31,6 +33,12 @@ import static io.datacake.membership.GossipFrame.VERSION_OFFSET;
  * one stopped and no amount of state is too large for a frame. Any budget of at least {@link #MIN_DELTA_FRAME_LENGTH}
  * makes progress.
  * <p>
+ * A SYN's digest lists the members in increasing node id order from where the previous SYN stopped, as many as fit
+ * the budget, and names the range it covers; the next SYN continues after it and starts over once the highest id is
+ * covered, so a view of any size is summarised over successive rounds. A SYN_ACK's digest answers the SYN's: it lists
+ * only the members on which this view differs from the peer's (so the peer sends what it has newer, and learns newer
+ * heartbeats from here), within at most half the budget; the rest of the budget carries the delta.
+ * <p>
  * Not thread safe; reusable, and allocation free once its scratch space has grown to the cluster size.
  */
 public final class GossipEncoder
@@ -39,30 +47,46 @@ public final class GossipEncoder
     public static final int MIN_DELTA_FRAME_LENGTH =
         HEADER_LENGTH + COUNT_LENGTH + NODE_HEADER_LENGTH + GossipFrame.MAX_ENTRY_LENGTH;
 
+    /** Smallest frame budget of a SYN: the header and a digest of one row of the largest size. */
+    public static final int MIN_SYN_FRAME_LENGTH = HEADER_LENGTH + DIGEST_HEADER_MAX_LENGTH + MAX_DIGEST_ROW_LENGTH;
+
+    /** Smallest frame budget of a SYN_ACK: the header, an empty digest and an empty delta. */
+    public static final int MIN_SYN_ACK_FRAME_LENGTH = HEADER_LENGTH + DIGEST_HEADER_MAX_LENGTH + COUNT_LENGTH;
+
     private static final long PRIORITY_BIT = 1L << 62;
     private static final int STALE_SHIFT = 16;
     private static final long MAX_STALE = (1L << 31) - 1;
     private static final int NODE_ID_MASK = 0xFFFF;
 
     private long[] candidates = new long[16];
+    private int[] rowNodeIds = new int[16];
+    private int nextSynNodeId;
+    private int lastDigestRowCount;
+    private boolean lastDigestTruncated;
     private int lastDeltaNodeCount;
     private int lastDeltaEntryCount;
     private boolean lastDeltaTruncated;
 
     /**
-     * Write a SYN: this node's digest.
+     * Write a SYN: this node's digest, from the member after the last one the previous SYN listed, as far as the
+     * budget allows.
      *
      * @param state     the local cluster view.
      * @param buffer    destination.
      * @param offset    where the frame starts.
      * @param maxLength the frame budget in bytes.
      * @return the frame length.
-     * @throws IllegalArgumentException if the budget is outside the buffer or too small for the digest.
+     * @throws IllegalArgumentException if the budget is outside the buffer or below {@link #MIN_SYN_FRAME_LENGTH}.
      */
     public int encodeSyn(
         final ClusterState state, final MutableDirectBuffer buffer, final int offset, final int maxLength)
     {
         checkRange(buffer, offset, maxLength);
+        if (maxLength < MIN_SYN_FRAME_LENGTH)
+        {
+            throw new IllegalArgumentException("frame budget " + maxLength + " is below a SYN with one digest row (" +
+                MIN_SYN_FRAME_LENGTH + " bytes)");
+        }
         final int limit = offset + maxLength;
         int position = writeHeader(buffer, offset, limit, GossipMessageType.SYN);
         position = writeDigest(state, buffer, position, limit);
@@ -73,8 +97,8 @@ public final class GossipEncoder
     }
 
     /**
-     * Write a SYN_ACK: this node's digest, then the delta the peer's digest shows it lacks, within what is left of
-     * the budget.
+     * Write a SYN_ACK: the reply digest (the members on which this view differs from the peer's digest, within half
+     * the budget), then the delta the peer's digest shows it lacks, within what is left of the budget.
      *
      * @param state      the local cluster view.
      * @param peerDigest the digest from the peer's SYN.
@@ -83,7 +107,8 @@ public final class GossipEncoder
      * @param offset     where the frame starts.
      * @param maxLength  the frame budget in bytes.
      * @return the frame length.
-     * @throws IllegalArgumentException if the budget is outside the buffer or too small for the digest.
+     * @throws IllegalArgumentException if the budget is outside the buffer or below
+     *                                  {@link #MIN_SYN_ACK_FRAME_LENGTH}.
      */
     public int encodeSynAck(
         final ClusterState state,
@@ -94,9 +119,16 @@ public final class GossipEncoder
         final int maxLength)
     {
         checkRange(buffer, offset, maxLength);
+        if (maxLength < MIN_SYN_ACK_FRAME_LENGTH)
+        {
+            throw new IllegalArgumentException("frame budget " + maxLength + " is below an empty SYN_ACK (" +
+                MIN_SYN_ACK_FRAME_LENGTH + " bytes)");
+        }
         final int limit = offset + maxLength;
         int position = writeHeader(buffer, offset, limit, GossipMessageType.SYN_ACK);
-        position = writeDigest(state, buffer, position, limit - COUNT_LENGTH);
+        final int digestLimit = position + DIGEST_HEADER_MAX_LENGTH +
+            Math.max(0, (maxLength - MIN_SYN_ACK_FRAME_LENGTH) / 2);
+        position = writeReplyDigest(state, peerDigest, excluded, buffer, position, digestLimit);
         position = writeDelta(state, peerDigest, excluded, buffer, position, limit);
         return position - offset;
     }
@@ -133,13 +165,20 @@ public final class GossipEncoder
     }
 
     /**
-     * @param state a cluster view.
-     * @return the bytes a SYN_ACK needs before its delta: header, digest and the delta's count; a budget below this
-     * cannot carry the view's digest.
+     * @return the number of rows in the digest of the last SYN or SYN_ACK written.
      */
-    public static long synAckDigestLength(final ClusterState state)
+    public int lastDigestRowCount()
     {
-        return HEADER_LENGTH + COUNT_LENGTH + (long)state.nodeCount() * DIGEST_ROW_LENGTH + COUNT_LENGTH;
+        return lastDigestRowCount;
+    }
+
+    /**
+     * @return true if the digest of the last SYN or SYN_ACK written left members out for the budget: a SYN's
+     * following digests cover them, a SYN_ACK's later exchanges ask for them.
+     */
+    public boolean lastDigestTruncated()
+    {
+        return lastDigestTruncated;
     }
 
     /**
@@ -190,27 +229,123 @@ public final class GossipEncoder
         return offset + HEADER_LENGTH;
     }
 
-    private static int writeDigest(
+    private int writeDigest(
         final ClusterState state, final MutableDirectBuffer buffer, final int offset, final int limit)
     {
-        final int count = state.nodeCount();
-        final long needed = COUNT_LENGTH + (long)count * DIGEST_ROW_LENGTH;
-        if (offset + needed > limit)
-        {
-            throw new IllegalArgumentException("a digest of " + count + " members needs " + needed +
-                " bytes but the frame budget leaves " + (limit - offset) + "; raise the gossip frame length");
-        }
-        buffer.putInt(offset, count, ORDER);
-        int position = offset + COUNT_LENGTH;
+        int count = 0;
         for (final NodeState node : state.nodes().values())
         {
-            buffer.putShort(position, (short)node.nodeId(), ORDER);
-            buffer.putLong(position + 2, node.generation(), ORDER);
-            buffer.putLong(position + 10, node.heartbeat(), ORDER);
-            buffer.putLong(position + 18, node.maxVersion(), ORDER);
-            buffer.putLong(position + 26, node.lastGcVersion(), ORDER);
-            position += DIGEST_ROW_LENGTH;
+            count = addRowNodeId(count, node.nodeId());
         }
+        Arrays.sort(rowNodeIds, 0, count);
+        int first = 0;
+        while (first < count && rowNodeIds[first] < nextSynNodeId)
+        {
+            first++;
+        }
+        if (first == count)
+        {
+            first = 0;
+            nextSynNodeId = 0;
+        }
+        final int fromNodeId = 0 == first ? 0 : nextSynNodeId;
+        final int rows = rowsThatFit(state, first, count, fromNodeId, limit - offset);
+        final boolean truncated = first + rows < count;
+        final int toNodeId = truncated ? rowNodeIds[first + rows] - 1 : NodeState.MAX_NODE_ID;
+        nextSynNodeId = truncated ? rowNodeIds[first + rows] : 0;
+        return writeRows(state, first, rows, fromNodeId, toNodeId, truncated, buffer, offset);
+    }
+
+    private int writeReplyDigest(
+        final ClusterState state,
+        final Digest peer,
+        final IntHashSet excluded,
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int limit)
+    {
+        int count = 0;
+        for (int i = 0, peerRows = peer.count(); i < peerRows; i++)
+        {
+            final int nodeId = peer.nodeId(i);
+            if (null != excluded && excluded.contains(nodeId))
+            {
+                continue;
+            }
+            final NodeState node = state.node(nodeId);
+            if (null == node || node.generation() != peer.generation(i) || node.maxVersion() != peer.maxVersion(i) ||
+                node.lastGcVersion() != peer.lastGcVersion(i) || node.heartbeat() > peer.heartbeat(i))
+            {
+                count = addRowNodeId(count, nodeId);
+            }
+        }
+        Arrays.sort(rowNodeIds, 0, count);
+        final int rows = rowsThatFit(state, 0, count, peer.fromNodeId(), limit - offset);
+        return writeRows(state, 0, rows, peer.fromNodeId(), peer.toNodeId(), rows < count, buffer, offset);
+    }
+
+    private int addRowNodeId(final int count, final int nodeId)
+    {
+        if (count == rowNodeIds.length)
+        {
+            rowNodeIds = Arrays.copyOf(rowNodeIds, Math.min(Digest.MAX_NODES, count * 2));
+        }
+        rowNodeIds[count] = nodeId;
+        return count + 1;
+    }
+
+    private int rowsThatFit(
+        final ClusterState state, final int first, final int count, final int fromNodeId, final int budget)
+    {
+        int remaining = budget - DIGEST_RANGE_LENGTH - Varint.length(count - first);
+        int previous = fromNodeId - 1;
+        int rows = 0;
+        for (int i = first; i < count; i++)
+        {
+            final int nodeId = rowNodeIds[i];
+            final NodeState node = state.node(nodeId);
+            final int length = Varint.length(nodeId - previous - 1) + Long.BYTES + (null == node ? 3 :
+                Varint.length(node.heartbeat()) + Varint.length(node.maxVersion()) +
+                Varint.length(node.lastGcVersion()));
+            if (length > remaining)
+            {
+                break;
+            }
+            remaining -= length;
+            previous = nodeId;
+            rows++;
+        }
+        return rows;
+    }
+
+    private int writeRows(
+        final ClusterState state,
+        final int first,
+        final int rows,
+        final int fromNodeId,
+        final int toNodeId,
+        final boolean truncated,
+        final MutableDirectBuffer buffer,
+        final int offset)
+    {
+        buffer.putShort(offset, (short)fromNodeId, ORDER);
+        buffer.putShort(offset + 2, (short)toNodeId, ORDER);
+        int position = Varint.put(buffer, offset + DIGEST_RANGE_LENGTH, rows);
+        int previous = fromNodeId - 1;
+        for (int i = first; i < first + rows; i++)
+        {
+            final int nodeId = rowNodeIds[i];
+            // A member this view does not know is described as generation 0 with nothing seen: send it all.
+            final NodeState node = state.node(nodeId);
+            position = Varint.put(buffer, position, nodeId - previous - 1);
+            buffer.putLong(position, null == node ? 0 : node.generation(), ORDER);
+            position = Varint.put(buffer, position + Long.BYTES, null == node ? 0 : node.heartbeat());
+            position = Varint.put(buffer, position, null == node ? 0 : node.maxVersion());
+            position = Varint.put(buffer, position, null == node ? 0 : node.lastGcVersion());
+            previous = nodeId;
+        }
+        lastDigestRowCount = rows;
+        lastDigestTruncated = truncated;
         return position;
     }
 
@@ -306,7 +441,15 @@ public final class GossipEncoder
             {
                 continue;
             }
+            if (!peer.covers(nodeId))
+            {
+                continue;
+            }
             final int index = peer.indexOf(nodeId);
+            if (index < 0 && !peer.complete())
+            {
+                continue;
+            }
             final boolean priority;
             final long floor;
             if (index < 0 || peer.generation(index) < node.generation())

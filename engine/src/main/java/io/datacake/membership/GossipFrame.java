@@ -11,8 +11,10 @@ import java.nio.ByteOrder;
  *     5  uint8  message type ({@link GossipMessageType#code()})
  *     6  uint16 reserved, written as zero, ignored on read
  *   digest section (SYN, SYN_ACK)
- *     int32 row count, then per row (34 bytes):
- *       uint16 node id, int64 generation, int64 heartbeat, int64 max version, int64 last collected version
+ *     uint16 first node id covered, uint16 last node id covered, varint row count, then per row in increasing
+ *     node id order, all within the covered range (12 to 38 bytes):
+ *       varint node id gap (the first row: id - first covered; later rows: id - previous id - 1),
+ *       int64 generation, varint heartbeat, varint max version, varint last collected version
  *   delta section (SYN_ACK after the digest, ACK)
  *     int32 node count, then per node:
  *       uint16 node id, int64 generation, int64 heartbeat, int64 from version (exclusive),
@@ -22,13 +24,14 @@ import java.nio.ByteOrder;
  *         int64 version, uint8 flags (bit 0: tombstone), uint16 key length, int32 value length  (15 bytes)
  *         key (UTF-8), value
  * </pre>
+ * A varint is an unsigned LEB128 number of at most {@link Varint#MAX_LENGTH} bytes in its shortest form, below 2^63.
  */
 final class GossipFrame
 {
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
     static final int MAGIC = 0x53474344;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 4;
@@ -37,7 +40,11 @@ final class GossipFrame
     static final int HEADER_LENGTH = 8;
 
     static final int COUNT_LENGTH = 4;
-    static final int DIGEST_ROW_LENGTH = 2 + 4 * 8;
+    static final int DIGEST_RANGE_LENGTH = 2 + 2;
+    /** Bytes of a digest section's range and largest row count. */
+    static final int DIGEST_HEADER_MAX_LENGTH = DIGEST_RANGE_LENGTH + 3;
+    static final int MIN_DIGEST_ROW_LENGTH = 1 + 8 + 1 + 1 + 1;
+    static final int MAX_DIGEST_ROW_LENGTH = 3 + 8 + 3 * Varint.MAX_LENGTH;
     static final int NODE_HEADER_LENGTH = 2 + 6 * 8 + 4;
     static final int ENTRY_HEADER_LENGTH = 8 + 1 + 2 + 4;
 

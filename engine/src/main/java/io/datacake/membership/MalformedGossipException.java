@@ -36,7 +36,11 @@ public final class MalformedGossipException extends RuntimeException
         /** A value is too long, or a tombstone carries a value. */
         BAD_VALUE,
         /** Bytes follow the last record. */
-        TRAILING_BYTES
+        TRAILING_BYTES,
+        /** A varint is longer than its bound or not in its shortest form. */
+        BAD_VARINT,
+        /** Digest rows are not in increasing node id order within the digest's range, or the range is empty. */
+        BAD_NODE_ORDER
     }
 
     private final Reason reason;

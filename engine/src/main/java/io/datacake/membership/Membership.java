@@ -17,11 +17,20 @@ import java.util.random.RandomGenerator;
  * frame to {@link #onFrame} and sends back what it writes. Members dead for half the grace period are no longer
  * gossiped, so peers stop reviving them, and members dead for the whole grace period are forgotten.
  * <p>
+ * A node that shuts down cleanly calls {@link #leave}, which writes {@link #LEAVING_KEY} into its own state, and sends
+ * the frame of {@link #encodeLeave} to its live peers. A peer that learns the marker, from that frame or later by
+ * gossip, reports the member left at once instead of waiting for the failure detector to find it dead; a newer
+ * generation of it joins again as a restart.
+ * <p>
  * Not thread safe. Steady-state gossip of unchanged state allocates nothing.
  */
 public final class Membership
 {
+    /** Key a member writes into its own state when it leaves the cluster cleanly. */
+    public static final String LEAVING_KEY = "datacake.leaving";
+
     private static final long NO_GENERATION = Long.MIN_VALUE;
+    private static final long NOT_LEAVING = -1;
 
     private final ClusterState state;
     private final FailureDetector detector;
@@ -34,6 +43,9 @@ public final class Membership
     private final Digest peerDigest = new Digest();
     private final IntHashSet excluded = new IntHashSet();
     private final Long2LongHashMap announcedGeneration = new Long2LongHashMap(NO_GENERATION);
+    private final IntHashSet reportedLeft = new IntHashSet();
+    private final Digest leaveDigest = new Digest();
+    private long leaveFloorVersion = NOT_LEAVING;
     private final Events events = new Events();
     private int[] live = new int[16];
     private int[] dead = new int[16];
@@ -168,7 +180,8 @@ public final class Membership
      * @param offset    where the frame starts.
      * @param maxLength the frame budget.
      * @return the frame length.
-     * @throws IllegalArgumentException if the budget is outside the buffer or too small for the digest.
+     * @throws IllegalArgumentException if the budget is outside the buffer or below
+     *                                  {@link GossipEncoder#MIN_SYN_FRAME_LENGTH}.
      */
     public int encodeSyn(final MutableDirectBuffer buffer, final int offset, final int maxLength)
     {
@@ -177,8 +190,8 @@ public final class Membership
 
     /**
      * Handle a received gossip frame and write the reply, if any, into a separate buffer. A malformed frame is
-     * dropped without any change and counted by reason ({@link #droppedFrames}); so is a SYN when this node's own
-     * digest no longer fits the reply budget ({@link #repliesTooLarge}).
+     * dropped without any change and counted by reason ({@link #droppedFrames}). A SYN_ACK whose reply digest had to
+     * leave members out for the budget is counted ({@link #repliesTooLarge}); later exchanges ask for them.
      *
      * @param buffer         holds the frame.
      * @param offset         where it starts.
@@ -215,12 +228,13 @@ public final class Membership
             case SYN:
                 decoder.readDigest(peerDigest);
                 state.observeHeartbeats(peerDigest);
-                if (GossipEncoder.synAckDigestLength(state) > replyMaxLength)
+                final int synAckLength =
+                    encoder.encodeSynAck(state, peerDigest, excluded, reply, replyOffset, replyMaxLength);
+                if (encoder.lastDigestTruncated())
                 {
                     repliesTooLarge++;
-                    return 0;
                 }
-                return encoder.encodeSynAck(state, peerDigest, excluded, reply, replyOffset, replyMaxLength);
+                return synAckLength;
             case SYN_ACK:
                 decoder.readDigest(peerDigest);
                 state.observeHeartbeats(peerDigest);
@@ -234,6 +248,56 @@ public final class Membership
     }
 
     /**
+     * Announce that this node leaves the cluster: write {@link #LEAVING_KEY} into its own state so that gossip carries
+     * it, and prepare {@link #encodeLeave}. Calling it again does nothing.
+     *
+     * @return true if this call started the leave.
+     */
+    public boolean leave()
+    {
+        if (NOT_LEAVING != leaveFloorVersion)
+        {
+            return false;
+        }
+        leaveFloorVersion = state.self().maxVersion();
+        state.set(LEAVING_KEY, "1");
+        return true;
+    }
+
+    /**
+     * @return true once {@link #leave} was called.
+     */
+    public boolean isLeaving()
+    {
+        return NOT_LEAVING != leaveFloorVersion;
+    }
+
+    /**
+     * Write the unsolicited ACK that tells a peer this node leaves: a delta of this node's own state holding only
+     * what changed since {@link #leave} began, which a peer up to date with this node applies at once (one that is
+     * behind skips it and learns the marker by gossip instead).
+     *
+     * @param buffer    destination.
+     * @param offset    where the frame starts.
+     * @param maxLength the frame budget.
+     * @return the frame length.
+     * @throws IllegalStateException    if {@link #leave} was not called.
+     * @throws IllegalArgumentException if the budget is outside the buffer or below an empty ACK.
+     */
+    public int encodeLeave(final MutableDirectBuffer buffer, final int offset, final int maxLength)
+    {
+        if (NOT_LEAVING == leaveFloorVersion)
+        {
+            throw new IllegalStateException("call leave() before encoding the leave announcement");
+        }
+        final NodeState self = state.self();
+        leaveDigest.clear();
+        leaveDigest.cover(self.nodeId(), self.nodeId(), false);
+        leaveDigest.add(self.nodeId(), self.generation(), self.heartbeat(), leaveFloorVersion, self.lastGcVersion());
+        return encoder.encodeAck(state, leaveDigest, null, buffer, offset, maxLength);
+    }
+
+    /**
      * @param reason a cause of rejection.
      * @return how many received frames were dropped for that cause.
      */
@@ -243,8 +307,8 @@ public final class Membership
     }
 
     /**
-     * @return how many SYNs went unanswered because this node's digest did not fit the reply budget; raise the
-     * frame length if this grows.
+     * @return how many SYN_ACKs left members out of their reply digest for the frame budget; they are asked for in
+     * later exchanges, so this only slows convergence; raise the frame length if it grows steadily.
      */
     public long repliesTooLarge()
     {
@@ -298,15 +362,24 @@ public final class Membership
         public void onEntryChanged(final int nodeId, final String key, final long version, final boolean tombstone)
         {
             listener.onKeyChanged(nodeId, key, version, tombstone);
+            if (!tombstone && nodeId != state.self().nodeId() && LEAVING_KEY.equals(key))
+            {
+                onLeaveAnnounced(nodeId);
+            }
         }
 
         public void onNodeForgotten(final int nodeId)
         {
-            listener.onMemberLeft(nodeId);
+            // A member that announced its leave was reported then; forgetting it later is no news.
+            if (!reportedLeft.remove(nodeId))
+            {
+                listener.onMemberLeft(nodeId);
+            }
         }
 
         public void onLive(final int nodeId, final long generation, final boolean revived)
         {
+            reportedLeft.remove(nodeId);
             final long announced = announcedGeneration.get(nodeId);
             if (announced != generation)
             {
@@ -322,6 +395,17 @@ public final class Membership
         public void onDead(final int nodeId, final long generation)
         {
             listener.onMemberDead(nodeId, generation);
+        }
+
+        private void onLeaveAnnounced(final int nodeId)
+        {
+            final NodeState node = state.node(nodeId);
+            if (null != node && detector.markLeft(nodeId, node.generation(), nowMs) &&
+                announcedGeneration.containsKey(nodeId))
+            {
+                reportedLeft.add(nodeId);
+                listener.onMemberLeft(nodeId);
+            }
         }
     }
 }

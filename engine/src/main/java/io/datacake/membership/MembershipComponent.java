@@ -35,7 +35,9 @@ import java.util.List;
  * Local health: a gap between duty-cycle turns longer than the stall threshold, and a round in which SYNs to live
  * peers expired without SYN_ACK while no SYN_ACK at all arrived for a whole SYN timeout, raise
  * {@link LocalHealth}; answered SYNs and on-time rounds lower it. A node that was stalled or cut off therefore judges
- * its peers leniently until fresh gossip has arrived. A SYN lost now and then is not evidence against this node: on
+ * its peers leniently until fresh gossip has arrived; a stall is also discounted from every member's silence
+ * ({@link FailureDetector#onLocalPause}), since the node could not hear heartbeats while it was stalled. Both are
+ * off when the local health bound is 0. A SYN lost now and then is not evidence against this node: on
  * a network losing a third of its frames or more, counting each one raised the score faster than answers lowered
  * it, and the saturated score slowed the detection of real crashes about ninefold.
  * <p>
@@ -60,6 +62,11 @@ public final class MembershipComponent implements Component, ClusterView
     private static final long NO_TURN = Long.MIN_VALUE;
     private static final int UNKNOWN_NODE = -1;
     private static final long DUPLICATE_LOG_EVERY = 1024;
+
+    /**
+     * Most live peers told directly that this node leaves when it closes; the others learn it by gossip from them.
+     */
+    public static final int MAX_LEAVE_NOTICES = 128;
 
     private final MembershipContext ctx;
     private final Events events = new Events();
@@ -196,10 +203,16 @@ public final class MembershipComponent implements Component, ClusterView
     }
 
     /**
-     * {@inheritDoc}
+     * Announce this node's leave, best effort and without waiting: mark it in this node's gossiped state and send one
+     * unsolicited ACK carrying the marker to up to {@value #MAX_LEAVE_NOTICES} live peers, so that they report this
+     * node left at once rather than dead after the failure detector's silence. Then stop gossiping.
      */
     public void onClose()
     {
+        if (!closed && null != membership)
+        {
+            announceLeave();
+        }
         closed = true;
         if (null != services && -1 != gossipTimerId)
         {
@@ -400,6 +413,22 @@ public final class MembershipComponent implements Component, ClusterView
         gossipTimerId = services.timers().scheduleAfter(ctx.gossipIntervalMs(), gossipTimer);
     }
 
+    private void announceLeave()
+    {
+        membership.leave();
+        final int bodyLength = frameOffset + membership.encodeLeave(sendBuffer, frameOffset, frameBudget);
+        final int[] live = new int[Math.min(MAX_LEAVE_NOTICES, membership.detector().liveCount())];
+        final int count = membership.detector().liveNodes(live);
+        for (int i = 0; i < count; i++)
+        {
+            final Peer peer = peerOf(live[i]);
+            if (null != peer)
+            {
+                send(peer.handle, GossipMessageType.ACK, sendBuffer, bodyLength);
+            }
+        }
+    }
+
     private void sendSynToSeed(final Seed seed, final long nowMs, final int bodyLength)
     {
         if (Long.MIN_VALUE == seed.pendingSinceMs)
@@ -447,6 +476,11 @@ public final class MembershipComponent implements Component, ClusterView
         {
             stalls.increment();
             membership.health().onStall(nowMs - lastTurnMs);
+            if (ctx.localHealthMaxScore() > 0)
+            {
+                // Beyond doubting itself, a node that could not listen discounts the stall from every silence.
+                membership.detector().onLocalPause(nowMs - lastTurnMs - ctx.gossipIntervalMs(), nowMs);
+            }
         }
         if (NO_TURN == lastTurnMs || nowMs > lastTurnMs)
         {

@@ -10,11 +10,12 @@ import java.util.Objects;
  * component checks the endpoints against the transport when it starts.
  * <p>
  * The failure-detector and grace-period defaults are those of the chitchat gossip library, so a cluster behaves as
- * operators of that library expect: one gossip round a second, phi threshold 8, a sampling window of 1,000 samples,
- * intervals above 10 s ignored, dead members forgotten after 24 hours, tombstones kept for 2 hours. One default
- * differs: before any sample the detector expects one gossip interval between heartbeats, not a fixed 5 s. The
- * detector weighs that prior as several samples, so a 5 s prior at a sub-second gossip interval kept the mean
- * interval, and with it the time to detect a crash, several times too high for the first minutes of every member.
+ * operators of that library expect: one gossip round a second, a sampling window of 1,000 samples, intervals above
+ * 10 s ignored, dead members forgotten after 24 hours, tombstones kept for 2 hours. Two defaults differ. Before any
+ * sample the detector expects one gossip interval between heartbeats, not a fixed 5 s: the detector weighs that prior
+ * as several samples, so a 5 s prior at a sub-second gossip interval kept the mean interval, and with it the time to
+ * detect a crash, several times too high for the first minutes of every member. And the phi threshold is 4, not 8
+ * ({@link PhiAccrualDetector#DEFAULT_PHI_THRESHOLD} says why); set 8 to detect as chitchat does.
  */
 public final class MembershipContext
 {

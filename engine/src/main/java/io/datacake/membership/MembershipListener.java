@@ -43,7 +43,9 @@ public interface MembershipListener
     }
 
     /**
-     * A member stayed dead past the grace period and has been forgotten.
+     * A member left: it announced its leave when it closed cleanly (reported as soon as this node learns it, and not
+     * again when it is forgotten later), or it stayed dead past the grace period and has been forgotten. A newer
+     * generation of it joins again as a restart.
      *
      * @param nodeId the member.
      */

@@ -14,8 +14,14 @@ package io.datacake.membership;
  */
 public final class PhiAccrualDetector
 {
-    /** Default phi above which a member is considered dead. */
-    public static final double DEFAULT_PHI_THRESHOLD = 8.0;
+    /**
+     * Default phi above which a member is considered dead: 4, crossed 4 · ln 10 = 9.2 mean heartbeat intervals after
+     * the last heartbeat heard. Chitchat's 8 (18.4 intervals) kept crash detection at 100 nodes and a 300 ms gossip
+     * interval near 8 s; 4 brings it near 4.5 s, and in the simulated campaign it marked no running member dead over
+     * 30 s of 50% frame loss, nor let a node stepping ten times slower accuse a healthy one. Local health still
+     * multiplies it for a node that is itself lagging.
+     */
+    public static final double DEFAULT_PHI_THRESHOLD = 4.0;
 
     /** Default number of inter-arrival samples kept. */
     public static final int DEFAULT_SAMPLING_WINDOW = 1_000;
@@ -138,6 +144,21 @@ public final class PhiAccrualDetector
     public long lastHeartbeatMs()
     {
         return lastHeartbeatMs;
+    }
+
+    /**
+     * Discount a pause of this node: silence while this node could not listen says nothing about the member, so the
+     * last heartbeat is moved that much later (never past {@code nowMs}).
+     *
+     * @param pausedMs how long this node was paused, >= 0.
+     * @param nowMs    the current time.
+     */
+    public void pause(final long pausedMs, final long nowMs)
+    {
+        if (NO_HEARTBEAT != lastHeartbeatMs && pausedMs > 0)
+        {
+            lastHeartbeatMs = Math.max(lastHeartbeatMs, Math.min(nowMs, lastHeartbeatMs + pausedMs));
+        }
     }
 
     /**

@@ -17,9 +17,9 @@ import java.util.Arrays;
  *   <li>ALL: every other member, which must all be live.</li>
  * </ul>
  * Within a data centre the starting member rotates from call to call so load spreads. Not thread safe; allocation
- * free on repeated use once its arrays have grown to the membership.
+ * free on repeated use once its arrays have grown to the membership. The default {@link ReplicaSelection}.
  */
-public final class ReplicaSelector
+public final class ReplicaSelector implements ReplicaSelection
 {
     /** Most distinct data centres. */
     public static final int MAX_DATA_CENTRES = 256;

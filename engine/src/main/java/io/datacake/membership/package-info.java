@@ -15,7 +15,7 @@
  *
  * <h2>Gossip</h2>
  * One exchange is three frames: SYN (the initiator's {@link io.datacake.membership.Digest}), SYN_ACK (the
- * responder's digest and the delta the initiator lacks) and ACK (the delta the responder lacks), written by
+ * responder's reply digest and the delta the initiator lacks) and ACK (the delta the responder lacks), written by
  * {@link io.datacake.membership.GossipEncoder} and checked in full by {@link io.datacake.membership.GossipDecoder}
  * before anything is applied; a malformed frame raises {@link io.datacake.membership.MalformedGossipException} with
  * a reason to count and changes nothing. A delta is bounded by the frame budget: members the peer does not know
@@ -27,12 +27,14 @@
  * <pre>
  *   header (8 bytes)
  *     0  int32  magic 0x53474344 ("DCGS")
- *     4  uint8  encoding version (1)
+ *     4  uint8  encoding version (2)
  *     5  uint8  message type: 1 SYN, 2 SYN_ACK, 3 ACK
  *     6  uint16 reserved, written as zero, ignored on read
  *   digest section (SYN, SYN_ACK)
- *     int32 row count, then per row (34 bytes):
- *       uint16 node id, int64 generation, int64 heartbeat, int64 max version, int64 last collected version
+ *     uint16 first node id covered, uint16 last node id covered, varint row count, then per row in increasing
+ *     node id order within the covered range (12 to 38 bytes):
+ *       varint node id gap (first row: id - first covered; later rows: id - previous id - 1),
+ *       int64 generation, varint heartbeat, varint max version, varint last collected version
  *   delta section (SYN_ACK after the digest, ACK)
  *     int32 node count, then per node:
  *       uint16 node id, int64 generation, int64 heartbeat, int64 from version (exclusive),
@@ -42,15 +44,21 @@
  *         int64 version, uint8 flags (bit 0: tombstone), uint16 key length, int32 value length  (15 bytes)
  *         key (UTF-8), value
  * </pre>
- * The digest is not split: one frame must hold 34 bytes per known member plus the header, so a 64 KiB frame
- * serves clusters of up to about 1,900 members.
+ * A varint is unsigned LEB128 in its shortest form, at most 9 bytes. A row is about 13 bytes in steady state (the
+ * generation is the one fixed-width field). A SYN's digest lists, from where the previous SYN stopped, as many
+ * members as fit the frame and names the range it covers; within that range a member it does not list is unknown to
+ * the sender, and the next SYN continues after the range, so no cluster is too large for a frame. A SYN_ACK's digest
+ * only answers: it lists the members on which the responder differs from the SYN's digest (a member it does not know
+ * as generation 0), so the initiator sends what it has newer and learns the heartbeats the responder has newer; it
+ * takes at most half the frame, the delta the rest.
  *
  * <h2>Failure detection</h2>
  * {@link io.datacake.membership.PhiAccrualDetector} turns silence into a suspicion level per member;
  * {@link io.datacake.membership.FailureDetector} classifies members live or dead against a threshold that
  * {@link io.datacake.membership.LocalHealth} scales up when this node itself is lagging, so a slow node doubts itself
  * before it accuses healthy peers. Dead members come back when they beat again or restart, and are forgotten after a
- * grace period. {@link io.datacake.membership.GossipTargets} picks each round's peers: a few live ones, sometimes a
+ * grace period. A node that closes cleanly announces its leave (a marker in its own state, also sent directly to its
+ * live peers), so peers report it left at once instead of dead after the detector's silence. {@link io.datacake.membership.GossipTargets} picks each round's peers: a few live ones, sometimes a
  * dead one, and a seed when needed.
  *
  * <h2>Driving it</h2>

@@ -6,6 +6,7 @@ import io.datacake.rpc.RpcException;
 import io.datacake.rpc.RpcHeaders;
 import io.datacake.rpc.RpcResponse;
 import io.datacake.rpc.RpcService;
+import io.datacake.security.Keyring;
 import io.datacake.transport.Transport;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentInvoker;
@@ -13,6 +14,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -229,6 +231,27 @@ public final class Node implements AutoCloseable
             }
         }, future::completeExceptionally);
         return future;
+    }
+
+    /**
+     * Replace the node's keyring (key rotation) on the node thread, through the command queue: frames received
+     * after it runs are checked against the new keyring's keys, frames sent after it runs are sealed under its
+     * primary key. Rotate in three steps, each on every node before the next: add the new key, make it primary,
+     * remove the old key (see {@link Keyring}).
+     *
+     * @param keyring the new keyring.
+     * @return a future completed once the node uses it, or exceptionally with {@link IllegalStateException} if the
+     * node was launched without a keyring, {@link NodeBackPressureException} or {@link NodeClosedException}.
+     * @throws NullPointerException if the keyring is null.
+     */
+    public CompletableFuture<Void> updateKeyring(final Keyring keyring)
+    {
+        Objects.requireNonNull(keyring, "keyring");
+        return execute((services) ->
+        {
+            agent.keyring(keyring);
+            return null;
+        });
     }
 
     /**

@@ -4,6 +4,7 @@ import io.datacake.clock.HybridLogicalClock;
 import io.datacake.rpc.RpcContext;
 import io.datacake.rpc.RpcLayer;
 import io.datacake.rpc.RpcService;
+import io.datacake.security.Keyring;
 import io.datacake.transport.PeerStatusListener;
 import io.datacake.transport.Transport;
 import org.agrona.ErrorHandler;
@@ -11,6 +12,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,6 +25,8 @@ import java.util.function.Consumer;
  */
 final class NodeAgent implements Agent, PeerStatusListener
 {
+    private static final int GENERATION_RANDOM_BITS = 20;
+
     private final int nodeId;
     private final EpochClock epochClock;
     private final Transport transport;
@@ -181,7 +185,29 @@ final class NodeAgent implements Agent, PeerStatusListener
             .streamChunkLimit(ctx.streamChunkLimit())
             .maxPendingReplyBytes(ctx.maxPendingReplyBytes())
             .replyRetryTimeoutMs(ctx.replyRetryTimeoutMs())
-            .initialCorrelationId(ctx.initialCorrelationId());
+            .initialCorrelationId(ctx.initialCorrelationId())
+            .keyring(ctx.keyring())
+            .frameProtection(ctx.frameProtection())
+            .generation(securityGeneration(ctx, timers.nowMs()));
+    }
+
+    /**
+     * The generation secured frames carry, larger in every later life of the node: the incarnation when the host
+     * counts them, otherwise the start time in ms with 20 random low bits, so two lives started in the same
+     * millisecond still differ.
+     */
+    private static long securityGeneration(final NodeContext ctx, final long nowMs)
+    {
+        if (ctx.incarnation() > 0 || null == ctx.keyring())
+        {
+            return ctx.incarnation();
+        }
+        return (nowMs << GENERATION_RANDOM_BITS) | (new SecureRandom().nextInt() & ((1 << GENERATION_RANDOM_BITS) - 1));
+    }
+
+    void keyring(final Keyring keyring)
+    {
+        rpc.keyring(keyring);
     }
 
     public String roleName()

@@ -2,6 +2,8 @@ package io.datacake.node;
 
 import io.datacake.clock.HlcTimestamp;
 import io.datacake.rpc.RpcService;
+import io.datacake.security.FrameProtection;
+import io.datacake.security.Keyring;
 import io.datacake.transport.Transport;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -90,6 +92,8 @@ public final class NodeContext
     private long randomSeed;
     private boolean randomSeedSet;
     private long initialCorrelationId;
+    private Keyring keyring;
+    private FrameProtection frameProtection = FrameProtection.AUTHENTICATE;
 
     /**
      * Validate the configuration and fill in defaults. Called by {@link Node#launch(NodeContext)}.
@@ -147,6 +151,10 @@ public final class NodeContext
         if (0 == replyRetryTimeoutMs)
         {
             replyRetryTimeoutMs = requestTimeoutMs;
+        }
+        if (null == frameProtection)
+        {
+            throw new IllegalArgumentException("frameProtection must not be null (AUTHENTICATE or ENCRYPT)");
         }
         if (null == idleStrategy)
         {
@@ -813,6 +821,55 @@ public final class NodeContext
     public long initialCorrelationId()
     {
         return initialCorrelationId;
+    }
+
+    /**
+     * The cluster's keys: with a keyring every frame is sealed under its primary key and every frame received must
+     * be sealed under one of its keys, fresh for its sender (replay window) and authentic, or it is dropped and
+     * counted before anything reads it. Every node of the cluster needs a keyring holding the keys the others send
+     * under. Replace it on a running node with {@link Node#updateKeyring(Keyring)} to rotate keys. Default: none,
+     * frames are not secured (use only on loopback or a trusted network; see
+     * {@link io.datacake.security.ListenAddressCheck}).
+     *
+     * @param keyring the keyring, or null for none.
+     * @return this.
+     */
+    public NodeContext keyring(final Keyring keyring)
+    {
+        this.keyring = keyring;
+        return this;
+    }
+
+    /**
+     * The cluster's keys.
+     *
+     * @return the keyring, null if frames are not secured.
+     */
+    public Keyring keyring()
+    {
+        return keyring;
+    }
+
+    /**
+     * What the keyring does to every frame; the same on every node of the cluster. Ignored without a keyring.
+     *
+     * @param frameProtection {@link FrameProtection#AUTHENTICATE} (the default) or {@link FrameProtection#ENCRYPT}.
+     * @return this.
+     */
+    public NodeContext frameProtection(final FrameProtection frameProtection)
+    {
+        this.frameProtection = frameProtection;
+        return this;
+    }
+
+    /**
+     * What the keyring does to every frame.
+     *
+     * @return the mode.
+     */
+    public FrameProtection frameProtection()
+    {
+        return frameProtection;
     }
 
     private static void checkPositive(final long value, final String name)

@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
 public final class NodeCounters
 {
     /** Number of counters a node allocates; the counters buffers are sized for this many. */
-    static final int MAX_COUNTERS = 64;
+    static final int MAX_COUNTERS = 256;
 
     private final CountersManager countersManager;
     private final RpcCounters rpcCounters;

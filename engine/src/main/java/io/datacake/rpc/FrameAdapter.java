@@ -1,6 +1,7 @@
 package io.datacake.rpc;
 
 import io.datacake.clock.HlcException;
+import io.datacake.clock.HlcTimestamp;
 import io.datacake.clock.HybridLogicalClock;
 import io.datacake.protocol.FrameFlagsDecoder;
 import io.datacake.protocol.FrameHeaderDecoder;
@@ -10,6 +11,8 @@ import io.datacake.protocol.ResponseDecoder;
 import io.datacake.protocol.RpcStatus;
 import io.datacake.protocol.StreamChunkDecoder;
 import io.datacake.protocol.StreamCreditDecoder;
+import io.datacake.security.FrameOpener;
+import io.datacake.security.Keyring;
 import io.datacake.transport.FrameHandler;
 import org.agrona.DirectBuffer;
 
@@ -17,9 +20,12 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * Every incoming frame goes through here first: the message header (schema, version, template) and the frame
- * header (cluster id) are checked before anything else reads the frame; then the message is decoded in place and
- * every length is checked against the frame; only a frame that decoded cleanly (a request also needs a usable reply
- * endpoint) merges its HLC stamp into the node's clock and is handed on (requests to the {@link RequestDispatcher}, responses to the {@link CallRegistry},
+ * header (cluster id) are checked before anything else reads the frame; with a keyring the frame is then opened
+ * ({@link FrameOpener}: key id, replay window, tag, decryption), so nothing reads an unauthenticated frame and no
+ * dropped frame touches the clock, a peer or a handler; then the message is decoded in place and
+ * every length is checked against the frame; only a frame that decoded cleanly (a request also needs a usable
+ * reply endpoint) merges its HLC stamp into the node's clock and is handed on (requests to the
+ * {@link RequestDispatcher}, responses to the {@link CallRegistry},
  * chunks and credits to the {@link StreamManager}). A malformed or foreign frame is dropped and counted by reason,
  * never throws out of {@link #onFrame}, and changes no state.
  * <p>
@@ -38,6 +44,7 @@ final class FrameAdapter implements FrameHandler
     private final HybridLogicalClock clock;
     private final RpcCounters counters;
     private final RpcRequest request;
+    private final FrameOpener opener;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final FrameHeaderDecoder frameHeaderDecoder = new FrameHeaderDecoder();
     private final RequestDecoder requestDecoder = new RequestDecoder();
@@ -66,6 +73,24 @@ final class FrameAdapter implements FrameHandler
         this.clock = ctx.hybridClock();
         this.counters = ctx.counters();
         this.request = request;
+        final Keyring keyring = ctx.keyring();
+        this.opener = null == keyring ? null : new FrameOpener(
+            ctx.frameProtection(), keyring, ctx.transport().maxMessageLength(), ctx.epochClock().time());
+    }
+
+    /**
+     * Accept frames under a new keyring's keys from the next frame on.
+     *
+     * @throws IllegalStateException if the node was started without a keyring.
+     */
+    void keyring(final Keyring keyring)
+    {
+        if (null == opener)
+        {
+            throw new IllegalStateException("frames are not secured: a keyring can only be replaced, set one when " +
+                "the node is configured");
+        }
+        opener.keyring(keyring);
     }
 
     void wire(final RequestDispatcher dispatcher, final CallRegistry calls, final StreamManager streams)
@@ -88,49 +113,27 @@ final class FrameAdapter implements FrameHandler
         counters.bytesIn.getAndAddRelease(length);
         try
         {
-            final int end = offset + length;
-            if (length < MIN_FRAME_LENGTH || end > buffer.capacity())
+            if (!hasValidHeaders(buffer, offset, length))
             {
-                malformed();
                 return;
             }
-            headerDecoder.wrap(buffer, offset);
-            final int blockLength = headerDecoder.blockLength();
-            final int bodyStart = offset + MESSAGE_HEADER_LENGTH;
-            if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID ||
-                headerDecoder.version() != MessageHeaderDecoder.SCHEMA_VERSION ||
-                blockLength < FrameHeaderDecoder.ENCODED_LENGTH || bodyStart + blockLength > end)
+            final boolean secured = frameHeaderDecoder.flags().secured();
+            if (secured != (null != opener))
             {
-                malformed();
+                counters.unsecuredFramesDropped.incrementRelease();
                 return;
             }
-            // Every message starts with the FrameHeader composite.
-            frameHeaderDecoder.wrap(buffer, bodyStart);
-            if (frameHeaderDecoder.clusterId() != clusterId)
+            if (secured)
             {
-                counters.foreignFramesDropped.incrementRelease();
-                return;
+                if (!open(buffer, offset, length))
+                {
+                    return;
+                }
+                route(opener.buffer(), opener.offset(), opener.length());
             }
-            frameSourceNodeId = frameHeaderDecoder.sourceNodeId();
-            frameCorrelationId = frameHeaderDecoder.correlationId();
-            frameHlcStamp = frameHeaderDecoder.hlcStamp();
-            final int version = headerDecoder.version();
-            switch (headerDecoder.templateId())
+            else
             {
-                case RequestDecoder.TEMPLATE_ID:
-                    onRequestFrame(buffer, offset, bodyStart, blockLength, version, end);
-                    break;
-                case ResponseDecoder.TEMPLATE_ID:
-                    onResponseFrame(buffer, bodyStart, blockLength, version, end);
-                    break;
-                case StreamChunkDecoder.TEMPLATE_ID:
-                    onChunkFrame(buffer, bodyStart, blockLength, version, end);
-                    break;
-                case StreamCreditDecoder.TEMPLATE_ID:
-                    onCreditFrame(buffer, bodyStart, blockLength, version, end);
-                    break;
-                default:
-                    malformed();
+                route(buffer, offset, length);
             }
         }
         catch (final IndexOutOfBoundsException | IllegalArgumentException ex)
@@ -181,6 +184,102 @@ final class FrameAdapter implements FrameHandler
     {
         counters.malformedFramesDropped.incrementRelease();
         return false;
+    }
+
+    /**
+     * The message header (schema, version, block length) and the frame header's cluster id; leaves the decoders on
+     * the frame.
+     */
+    private boolean hasValidHeaders(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int end = offset + length;
+        if (length < MIN_FRAME_LENGTH || end > buffer.capacity())
+        {
+            return malformed();
+        }
+        headerDecoder.wrap(buffer, offset);
+        final int blockLength = headerDecoder.blockLength();
+        final int bodyStart = offset + MESSAGE_HEADER_LENGTH;
+        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID ||
+            headerDecoder.version() != MessageHeaderDecoder.SCHEMA_VERSION ||
+            blockLength < FrameHeaderDecoder.ENCODED_LENGTH || bodyStart + blockLength > end)
+        {
+            return malformed();
+        }
+        // Every message starts with the FrameHeader composite.
+        frameHeaderDecoder.wrap(buffer, bodyStart);
+        if (frameHeaderDecoder.clusterId() != clusterId)
+        {
+            counters.foreignFramesDropped.incrementRelease();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Check a secured frame's key, freshness and tag (and decrypt it); count a drop under its reason.
+     */
+    private boolean open(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int verdict = opener.open(buffer, offset, FramePublisher.CLEAR_LENGTH, length,
+            frameHeaderDecoder.sourceNodeId(), HlcTimestamp.millis(frameHeaderDecoder.hlcStamp()));
+        switch (verdict)
+        {
+            case FrameOpener.OPENED:
+                return true;
+            case FrameOpener.UNKNOWN_KEY:
+                counters.unknownKeyFramesDropped.incrementRelease();
+                return false;
+            case FrameOpener.FORGED:
+                counters.forgedFramesDropped.incrementRelease();
+                return false;
+            case FrameOpener.REPLAYED:
+                counters.replayedFramesDropped.incrementRelease();
+                return false;
+            case FrameOpener.STALE:
+                counters.staleFramesDropped.incrementRelease();
+                return false;
+            default:
+                return malformed();
+        }
+    }
+
+    /**
+     * Decode an accepted (authentic, or unsecured at an unsecured node) frame and hand it on.
+     */
+    private void route(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int end = offset + length;
+        headerDecoder.wrap(buffer, offset);
+        final int blockLength = headerDecoder.blockLength();
+        final int bodyStart = offset + MESSAGE_HEADER_LENGTH;
+        if (bodyStart + blockLength > end)
+        {
+            malformed();
+            return;
+        }
+        frameHeaderDecoder.wrap(buffer, bodyStart);
+        frameSourceNodeId = frameHeaderDecoder.sourceNodeId();
+        frameCorrelationId = frameHeaderDecoder.correlationId();
+        frameHlcStamp = frameHeaderDecoder.hlcStamp();
+        final int version = headerDecoder.version();
+        switch (headerDecoder.templateId())
+        {
+            case RequestDecoder.TEMPLATE_ID:
+                onRequestFrame(buffer, offset, bodyStart, blockLength, version, end);
+                break;
+            case ResponseDecoder.TEMPLATE_ID:
+                onResponseFrame(buffer, bodyStart, blockLength, version, end);
+                break;
+            case StreamChunkDecoder.TEMPLATE_ID:
+                onChunkFrame(buffer, bodyStart, blockLength, version, end);
+                break;
+            case StreamCreditDecoder.TEMPLATE_ID:
+                onCreditFrame(buffer, bodyStart, blockLength, version, end);
+                break;
+            default:
+                malformed();
+        }
     }
 
     private void onRequestFrame(

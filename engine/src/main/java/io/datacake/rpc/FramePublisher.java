@@ -2,6 +2,7 @@ package io.datacake.rpc;
 
 import io.datacake.clock.HlcException;
 import io.datacake.clock.HybridLogicalClock;
+import io.datacake.protocol.FrameFlagsEncoder;
 import io.datacake.protocol.FrameHeaderEncoder;
 import io.datacake.protocol.MessageHeaderEncoder;
 import io.datacake.protocol.RequestEncoder;
@@ -9,6 +10,8 @@ import io.datacake.protocol.ResponseEncoder;
 import io.datacake.protocol.RpcStatus;
 import io.datacake.protocol.StreamChunkEncoder;
 import io.datacake.protocol.StreamCreditEncoder;
+import io.datacake.security.FrameSealer;
+import io.datacake.security.Keyring;
 import io.datacake.transport.Transport;
 import io.datacake.transport.TransportClaim;
 import org.agrona.DirectBuffer;
@@ -23,7 +26,11 @@ import java.nio.charset.StandardCharsets;
  * one-way messages, responses, stream chunks and stream credits. A frame is encoded in place into a transport claim;
  * a reply (response or credit) the transport cannot take because it is back-pressured or the requester's
  * publication is not connected yet is encoded into the {@link PendingReplies} scratch and queued, then offered again
- * from {@link #retryQueuedReplies}, already encoded. Frames to be signed will be signed here.
+ * from {@link #retryQueuedReplies}, already encoded.
+ * <p>
+ * With a keyring every frame is sealed here, as it is committed ({@link FrameSealer}: flags.secured, security
+ * trailer, tag, encryption): a queued reply is kept unsealed and sealed into a scratch buffer each time it is offered,
+ * so its frame counter is taken when it goes out and the receiver's replay window sees counters nearly in order.
  * <p>
  * Node thread only.
  */
@@ -45,7 +52,12 @@ final class FramePublisher
         StreamChunkEncoder.dataHeaderLength();
     static final int CREDIT_LENGTH = MESSAGE_HEADER_LENGTH + StreamCreditEncoder.BLOCK_LENGTH;
 
-    private static final UnsafeBuffer ZERO_AUTH_TAG = new UnsafeBuffer(new byte[16]);
+    /** Bytes at the start of every frame that stay readable when frames are encrypted: the two headers. */
+    static final int CLEAR_LENGTH = MESSAGE_HEADER_LENGTH + FrameHeaderEncoder.ENCODED_LENGTH;
+
+    /** Offset of the frame flags from the start of a frame. */
+    static final int FLAGS_OFFSET = MESSAGE_HEADER_LENGTH + FrameHeaderEncoder.flagsEncodingOffset();
+
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
 
     private final int nodeId;
@@ -59,6 +71,10 @@ final class FramePublisher
     private final long replyRetryTimeoutMs;
     private final UnsafeBuffer localEndpoint;
     private final PendingReplies pendingReplies;
+    private final FrameSealer sealer;
+    private final int trailerLength;
+    private final UnsafeBuffer sealScratch;
+    private final FrameFlagsEncoder securedFlag = new FrameFlagsEncoder();
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final RequestEncoder requestEncoder = new RequestEncoder();
@@ -82,10 +98,31 @@ final class FramePublisher
         this.clock = ctx.hybridClock();
         this.epochClock = ctx.epochClock();
         this.counters = ctx.counters();
-        this.maxMessageLength = transport.maxMessageLength();
+        final Keyring keyring = ctx.keyring();
+        this.trailerLength = null == keyring ? 0 : FrameSealer.TRAILER_LENGTH;
+        this.maxMessageLength = transport.maxMessageLength() - trailerLength;
+        this.sealer = null == keyring ?
+            null : new FrameSealer(nodeId, ctx.generation(), ctx.frameProtection(), keyring, maxMessageLength);
+        this.sealScratch = null == keyring ? null : new UnsafeBuffer(new byte[transport.maxMessageLength()]);
         this.replyRetryTimeoutMs = ctx.replyRetryTimeoutMs() > 0 ? ctx.replyRetryTimeoutMs() : ctx.requestTimeoutMs();
         this.localEndpoint = new UnsafeBuffer(transport.localEndpoint().getBytes(StandardCharsets.US_ASCII));
-        this.pendingReplies = new PendingReplies(transport, counters, ctx.maxPendingReplyBytes(), maxMessageLength);
+        this.pendingReplies = new PendingReplies(
+            this::offerQueued, counters, ctx.maxPendingReplyBytes(), maxMessageLength);
+    }
+
+    /**
+     * Seal frames under a new keyring's primary key from the next frame on.
+     *
+     * @throws IllegalStateException if the node was started without a keyring.
+     */
+    void keyring(final Keyring keyring)
+    {
+        if (null == sealer)
+        {
+            throw new IllegalStateException("frames are not secured: a keyring can only be replaced, set one when " +
+                "the node is configured");
+        }
+        sealer.keyring(keyring);
     }
 
     int maxMessageLength()
@@ -134,7 +171,7 @@ final class FramePublisher
             }
             requestEncoder.putReplyEndpoint(localEndpoint, 0, localEndpoint.capacity());
             requestEncoder.putBody(null == body ? EMPTY : body, bodyOffset, firstChunk);
-            commit(claim.length());
+            commit(claim.length() - trailerLength);
             counters.requestsSent.incrementRelease();
         }
         return result;
@@ -318,7 +355,6 @@ final class FramePublisher
     private void encodeFrameHeader(final FrameHeaderEncoder frame, final long correlationId)
     {
         frame.clusterId(clusterId)
-            .putAuthTag(ZERO_AUTH_TAG, 0, ZERO_AUTH_TAG.capacity())
             .sourceNodeId(nodeId)
             .correlationId(correlationId)
             .hlcStamp(stamp());
@@ -343,17 +379,48 @@ final class FramePublisher
         int attempts = 0;
         do
         {
-            result = transport.tryClaim(peer, length, claim);
+            result = transport.tryClaim(peer, length + trailerLength, claim);
         }
         while (result <= 0 && (result == Transport.BACK_PRESSURED || result == Transport.ADMIN_ACTION) &&
             ++attempts < SEND_ATTEMPTS);
         return result;
     }
 
+    /**
+     * Seal (with a keyring) and commit the claimed frame.
+     *
+     * @param length the frame's length, trailer excluded.
+     */
     private void commit(final int length)
     {
+        final int sentLength = null == sealer ? length : seal(claim.buffer(), claim.offset(), length);
         claim.commit();
         counters.framesOut.incrementRelease();
-        counters.bytesOut.getAndAddRelease(length);
+        counters.bytesOut.getAndAddRelease(sentLength);
+    }
+
+    /**
+     * Offer a queued reply: as it is, or sealed into the scratch buffer (the queued copy stays unsealed, so a
+     * refused offer is sealed again with a new counter next time).
+     */
+    private long offerQueued(final int peer, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (null == sealer)
+        {
+            return transport.offer(peer, buffer, offset, length);
+        }
+        sealScratch.putBytes(0, buffer, offset, length);
+        final long result = transport.offer(peer, sealScratch, 0, seal(sealScratch, 0, length));
+        if (result > 0)
+        {
+            counters.bytesOut.getAndAddRelease(trailerLength);
+        }
+        return result;
+    }
+
+    private int seal(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        securedFlag.wrap(buffer, offset + FLAGS_OFFSET).secured(true);
+        return sealer.seal(buffer, offset, CLEAR_LENGTH, length);
     }
 }

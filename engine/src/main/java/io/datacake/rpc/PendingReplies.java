@@ -51,7 +51,7 @@ final class PendingReplies implements ExpandableRingBuffer.MessageConsumer
     private static final int KIND_OFFSET = 4;
     private static final int DEADLINE_OFFSET = 8;
 
-    private final Transport transport;
+    private final QueuedFrameOffer transport;
     private final RpcCounters counters;
     private final ExpandableRingBuffer ring;
     private final UnsafeBuffer scratch;
@@ -76,13 +76,13 @@ final class PendingReplies implements ExpandableRingBuffer.MessageConsumer
     }
 
     /**
-     * @param transport        where queued frames are offered.
+     * @param transport        where queued frames are offered (through the publisher, which seals them).
      * @param counters         the node's counters.
      * @param maxBytes         bound on the ring, rounded up to a power of two.
      * @param maxMessageLength the transport's largest frame; one such frame must fit the bound.
      * @throws IllegalArgumentException if a frame of {@code maxMessageLength} bytes cannot fit in {@code maxBytes}.
      */
-    PendingReplies(final Transport transport, final RpcCounters counters, final int maxBytes,
+    PendingReplies(final QueuedFrameOffer transport, final RpcCounters counters, final int maxBytes,
         final int maxMessageLength)
     {
         final int maxCapacity = BitUtil.findNextPositivePowerOfTwo(maxBytes);

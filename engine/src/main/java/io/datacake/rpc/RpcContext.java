@@ -1,6 +1,8 @@
 package io.datacake.rpc;
 
 import io.datacake.clock.HybridLogicalClock;
+import io.datacake.security.FrameProtection;
+import io.datacake.security.Keyring;
 import io.datacake.transport.Transport;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
@@ -36,6 +38,9 @@ public final class RpcContext
     private long replyRetryTimeoutMs;
     private int maxQueuedRequestsPerPeer = DEFAULT_MAX_QUEUED_REQUESTS_PER_PEER;
     private long initialCorrelationId = 1;
+    private Keyring keyring;
+    private FrameProtection frameProtection = FrameProtection.AUTHENTICATE;
+    private long generation;
 
     /**
      * @param nodeId this node's id, the source of every frame.
@@ -382,6 +387,63 @@ public final class RpcContext
         return initialCorrelationId;
     }
 
+    /**
+     * @param keyring the cluster's keys: every frame is sealed under its primary key and checked against all of
+     *                them; null (the default) sends and accepts unsecured frames only.
+     * @return this.
+     */
+    public RpcContext keyring(final Keyring keyring)
+    {
+        this.keyring = keyring;
+        return this;
+    }
+
+    /**
+     * @return the keyring, null when frames are not secured.
+     */
+    public Keyring keyring()
+    {
+        return keyring;
+    }
+
+    /**
+     * @param frameProtection what the keyring does to every frame (default {@link FrameProtection#AUTHENTICATE}).
+     * @return this.
+     */
+    public RpcContext frameProtection(final FrameProtection frameProtection)
+    {
+        this.frameProtection = frameProtection;
+        return this;
+    }
+
+    /**
+     * @return what the keyring does to every frame.
+     */
+    public FrameProtection frameProtection()
+    {
+        return frameProtection;
+    }
+
+    /**
+     * @param generation this life of the node, larger than every earlier life's (e.g. its incarnation, or its start
+     *                   time in epoch ms): receivers drop secured frames of an older generation than the newest
+     *                   they saw from the node.
+     * @return this.
+     */
+    public RpcContext generation(final long generation)
+    {
+        this.generation = generation;
+        return this;
+    }
+
+    /**
+     * @return this life of the node.
+     */
+    public long generation()
+    {
+        return generation;
+    }
+
     RpcContext conclude()
     {
         Objects.requireNonNull(transport, "transport");
@@ -389,6 +451,10 @@ public final class RpcContext
         Objects.requireNonNull(epochClock, "epochClock");
         Objects.requireNonNull(counters, "counters");
         Objects.requireNonNull(errorHandler, "errorHandler");
+        if (null != keyring)
+        {
+            Objects.requireNonNull(frameProtection, "frameProtection");
+        }
         if (maxQueuedRequestsPerPeer <= 0)
         {
             throw new IllegalArgumentException("maxQueuedRequestsPerPeer must be positive: " +

@@ -66,6 +66,16 @@ public final class RpcCounters
     public final AtomicCounter callsCancelled;
     /** Response, chunk or credit frames dropped because they came from a node other than the call's peer. */
     public final AtomicCounter wrongPeerFramesDropped;
+    /** Frames dropped because they were unsecured at a node with a keyring, or secured at a node without one. */
+    public final AtomicCounter unsecuredFramesDropped;
+    /** Secured frames dropped because their key id is not in the keyring. */
+    public final AtomicCounter unknownKeyFramesDropped;
+    /** Secured frames dropped because their tag did not match: altered, or sealed under another secret. */
+    public final AtomicCounter forgedFramesDropped;
+    /** Secured frames dropped because their sender's replay window had seen them, or had moved past them. */
+    public final AtomicCounter replayedFramesDropped;
+    /** Secured frames dropped because they came from an older life of their sender or predate this node's start. */
+    public final AtomicCounter staleFramesDropped;
 
     /**
      * Allocate the counters.
@@ -106,5 +116,10 @@ public final class RpcCounters
         requestsQueued = countersManager.newCounter(prefix + "requests queued behind earlier ones");
         callsCancelled = countersManager.newCounter(prefix + "calls cancelled");
         wrongPeerFramesDropped = countersManager.newCounter(prefix + "frames from the wrong peer dropped");
+        unsecuredFramesDropped = countersManager.newCounter(prefix + "unsecured frames dropped");
+        unknownKeyFramesDropped = countersManager.newCounter(prefix + "frames under an unknown key dropped");
+        forgedFramesDropped = countersManager.newCounter(prefix + "forged frames dropped");
+        replayedFramesDropped = countersManager.newCounter(prefix + "replayed frames dropped");
+        staleFramesDropped = countersManager.newCounter(prefix + "stale frames dropped");
     }
 }

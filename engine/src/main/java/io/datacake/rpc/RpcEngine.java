@@ -1,5 +1,6 @@
 package io.datacake.rpc;
 
+import io.datacake.security.Keyring;
 import io.datacake.transport.PeerStatusListener;
 import io.datacake.transport.Transport;
 import org.agrona.DirectBuffer;
@@ -47,6 +48,12 @@ final class RpcEngine implements Rpc, PeerStatusListener
     FrameAdapter frameAdapter()
     {
         return adapter;
+    }
+
+    void keyring(final Keyring keyring)
+    {
+        adapter.keyring(keyring);
+        publisher.keyring(keyring);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.datacake.rpc;
 
+import io.datacake.security.Keyring;
 import io.datacake.transport.FrameHandler;
 import io.datacake.transport.PeerStatusListener;
 
@@ -67,6 +68,21 @@ public final class RpcLayer
     public int doWork(final long nowMs)
     {
         return engine.doWork(nowMs);
+    }
+
+    /**
+     * Replace the keyring (rotation): frames received from now on are checked against the new keyring's keys and
+     * frames sent from now on are sealed under its primary key. Call on the node thread, e.g. through the node's
+     * command queue.
+     *
+     * @param keyring the new keyring, same {@link io.datacake.security.FrameProtection} as before.
+     * @throws IllegalStateException if the layer was created without a keyring (security cannot be turned on or off
+     *                               in a running node).
+     * @throws NullPointerException  if the keyring is null.
+     */
+    public void keyring(final Keyring keyring)
+    {
+        engine.keyring(keyring);
     }
 
     /**

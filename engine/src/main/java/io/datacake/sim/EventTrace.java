@@ -1,6 +1,5 @@
 package io.datacake.sim;
 
-import java.util.ArrayDeque;
 import java.util.zip.CRC32;
 
 /**
@@ -15,7 +14,14 @@ public final class EventTrace
 
     private static final long FNV_PRIME = 0x100000001B3L;
 
-    private final ArrayDeque<String> recent = new ArrayDeque<>(RECENT_EVENT_LIMIT);
+    // The recent events as a ring of their parts, formatted only when asked for: a run records every frame, and
+    // building a string per frame would cost more than the rest of the trace.
+    private final long[] recentTimesMs = new long[RECENT_EVENT_LIMIT];
+    private final String[] recentKinds = new String[RECENT_EVENT_LIMIT];
+    private final String[] recentSources = new String[RECENT_EVENT_LIMIT];
+    private final String[] recentDestinations = new String[RECENT_EVENT_LIMIT];
+    private final int[] recentLengths = new int[RECENT_EVENT_LIMIT];
+    private final long[] recentCrcs = new long[RECENT_EVENT_LIMIT];
     private final CRC32 crc = new CRC32();
     private long digest = 0xCBF29CE484222325L;
     private long eventCount;
@@ -51,13 +57,7 @@ public final class EventTrace
         mix(destination.hashCode());
         mix(length);
         mix(frameCrc);
-        eventCount++;
-        if (recent.size() == RECENT_EVENT_LIMIT)
-        {
-            recent.pollFirst();
-        }
-        recent.addLast(timeMs + " " + kind + " " + source + "->" + destination + " len=" + length +
-            " crc=" + Long.toHexString(frameCrc));
+        remember(timeMs, kind, source, destination, length, frameCrc);
     }
 
     /**
@@ -70,12 +70,7 @@ public final class EventTrace
     {
         mix(timeMs);
         mix(event.hashCode());
-        eventCount++;
-        if (recent.size() == RECENT_EVENT_LIMIT)
-        {
-            recent.pollFirst();
-        }
-        recent.addLast(timeMs + " " + event);
+        remember(timeMs, event, null, null, 0, 0);
     }
 
     /**
@@ -105,7 +100,38 @@ public final class EventTrace
      */
     public String recentEvents()
     {
-        return String.join("\n", recent);
+        final StringBuilder out = new StringBuilder();
+        final long first = Math.max(0, eventCount - RECENT_EVENT_LIMIT);
+        for (long event = first; event < eventCount; event++)
+        {
+            final int slot = (int)(event % RECENT_EVENT_LIMIT);
+            if (event > first)
+            {
+                out.append('\n');
+            }
+            out.append(recentTimesMs[slot]).append(' ').append(recentKinds[slot]);
+            if (null != recentSources[slot])
+            {
+                out.append(' ').append(recentSources[slot]).append("->").append(recentDestinations[slot])
+                    .append(" len=").append(recentLengths[slot]).append(" crc=")
+                    .append(Long.toHexString(recentCrcs[slot]));
+            }
+        }
+        return out.toString();
+    }
+
+    private void remember(
+        final long timeMs, final String kind, final String source, final String destination, final int length,
+        final long frameCrc)
+    {
+        final int slot = (int)(eventCount % RECENT_EVENT_LIMIT);
+        recentTimesMs[slot] = timeMs;
+        recentKinds[slot] = kind;
+        recentSources[slot] = source;
+        recentDestinations[slot] = destination;
+        recentLengths[slot] = length;
+        recentCrcs[slot] = frameCrc;
+        eventCount++;
     }
 
     private void mix(final long value)

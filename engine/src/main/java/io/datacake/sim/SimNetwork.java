@@ -91,14 +91,7 @@ public final class SimNetwork
      */
     public void partition(final Collection<String> sideA, final Collection<String> sideB)
     {
-        for (final String a : sideA)
-        {
-            for (final String b : sideB)
-            {
-                cutLinks.add(a + "|" + b);
-                cutLinks.add(b + "|" + a);
-            }
-        }
+        setLinks(sideA, sideB, true);
         trace.record(clock.time(), "partition " + sideA + " / " + sideB);
     }
 
@@ -109,6 +102,29 @@ public final class SimNetwork
     {
         cutLinks.clear();
         trace.record(clock.time(), "heal");
+    }
+
+    /**
+     * Restore the links between two groups of endpoints, both ways, leaving every other cut in place: heals one
+     * partition of several, or one node of a swizzle (nodes cut off one by one and let back in another order).
+     *
+     * @param sideA endpoints on one side.
+     * @param sideB endpoints on the other side.
+     */
+    public void heal(final Collection<String> sideA, final Collection<String> sideB)
+    {
+        setLinks(sideA, sideB, false);
+        trace.record(clock.time(), "heal " + sideA + " / " + sideB);
+    }
+
+    /**
+     * Directed links cut now (a partition of one node from two others cuts four).
+     *
+     * @return count.
+     */
+    public int cutLinkCount()
+    {
+        return cutLinks.size();
     }
 
     /**
@@ -235,6 +251,26 @@ public final class SimNetwork
         transport.close();
         trace.record(clock.time(), "crash " + endpoint + " inbox lost " + lost);
         return lost;
+    }
+
+    private void setLinks(final Collection<String> sideA, final Collection<String> sideB, final boolean cut)
+    {
+        for (final String a : sideA)
+        {
+            for (final String b : sideB)
+            {
+                if (cut)
+                {
+                    cutLinks.add(a + "|" + b);
+                    cutLinks.add(b + "|" + a);
+                }
+                else
+                {
+                    cutLinks.remove(a + "|" + b);
+                    cutLinks.remove(b + "|" + a);
+                }
+            }
+        }
     }
 
     boolean isListening(final String endpoint)

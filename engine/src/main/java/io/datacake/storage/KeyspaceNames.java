@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class KeyspaceNames
 {
+    private static final String ALLOWED = " (a keyspace name is 1 to " + Storage.MAX_KEYSPACE_NAME_BYTES +
+        " bytes of UTF-8, any characters)";
+
     private KeyspaceNames()
     {
     }
@@ -22,14 +25,15 @@ public final class KeyspaceNames
      */
     public static int validate(final String name)
     {
+        // Every message ends with what a valid name is, so the caller can fix the name from the message alone.
         if (null == name)
         {
-            throw new InvalidKeyspaceNameException("keyspace name must not be null");
+            throw new InvalidKeyspaceNameException("keyspace name must not be null" + ALLOWED);
         }
         final int chars = name.length();
         if (0 == chars)
         {
-            throw new InvalidKeyspaceNameException("keyspace name must not be empty");
+            throw new InvalidKeyspaceNameException("keyspace name must not be empty" + ALLOWED);
         }
 
         int bytes = 0;
@@ -52,7 +56,7 @@ public final class KeyspaceNames
             else if (Character.isSurrogate(c))
             {
                 throw new InvalidKeyspaceNameException(
-                    "keyspace name has an unpaired surrogate at index " + i + ", so it has no UTF-8 form");
+                    "keyspace name has an unpaired surrogate at index " + i + ", so it has no UTF-8 form" + ALLOWED);
             }
             else
             {
@@ -63,7 +67,7 @@ public final class KeyspaceNames
             {
                 throw new InvalidKeyspaceNameException(
                     "keyspace name is longer than " + Storage.MAX_KEYSPACE_NAME_BYTES + " UTF-8 bytes: '" +
-                    name.substring(0, Math.min(chars, 40)) + "...'");
+                    name.substring(0, Math.min(chars, 40)) + "...'" + ALLOWED);
             }
         }
 

@@ -2,6 +2,8 @@ package io.datacake.store;
 
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.storage.Document;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +11,17 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A {@link StoreHandle} bound to one keyspace: the same writes and reads without the keyspace argument, and the
  * name validated and encoded once. Thread safe; get one from {@link StoreHandle#keyspace(String)}.
+ *
+ * <h2>The callback form</h2>
+ * {@link #put(long, DirectBuffer, int, int, ConsistencyLevel, WriteCallback, long)} and
+ * {@link #delete(long, ConsistencyLevel, WriteCallback, long)} are for latency-sensitive callers: the value is copied
+ * into a pooled command slot of the {@link StoreHandle} this handle came from (its buffer grows once to the largest
+ * value it carried), the slot goes to the node thread through the node's bounded command queue, and the outcome comes
+ * back to a {@link WriteCallback} with a caller-chosen {@code long} context, on the node thread. Nothing is allocated
+ * per write in steady state: no command, no copy array, no future. Each {@code StoreHandle} holds at most
+ * {@link StoreContext#maxPendingWrites(int)} callback-form writes between the call and their callback; past that
+ * bound, or with the command queue full, the call returns {@code false} at once (nothing was queued, the callback
+ * will not be called) and never waits.
  */
 public final class KeyspaceHandle
 {
@@ -59,6 +72,53 @@ public final class KeyspaceHandle
     public CompletableFuture<Void> putMany(final long[] keys, final byte[][] values, final ConsistencyLevel level)
     {
         return store.putMany(keyspace, keyspaceUtf8, keys, values, level);
+    }
+
+    /**
+     * Store a value without allocating: the callback form (see the class comment).
+     *
+     * @param key      the document id.
+     * @param value    holds the value; copied before return, so the caller may reuse it at once.
+     * @param offset   where the value starts in {@code value}.
+     * @param length   the value length in bytes.
+     * @param level    how many replicas must acknowledge.
+     * @param callback hears the outcome once, on the node thread; it must not block.
+     * @param context  handed back to the callback as is.
+     * @return true if the write was queued (the callback will be called exactly once), false if the handle's
+     * {@link StoreContext#maxPendingWrites(int)} callback writes are outstanding or the node's command queue is full
+     * (nothing queued; retry once callbacks came back).
+     * @throws IndexOutOfBoundsException                   if {@code offset} and {@code length} are outside
+     *                                                     {@code value}.
+     * @throws io.datacake.storage.ValueTooLargeException  if the value is longer than the store's maximum value
+     *                                                     length (the message names the limit).
+     * @throws io.datacake.node.NodeClosedException        if the node is closed.
+     */
+    public boolean put(
+        final long key,
+        final DirectBuffer value,
+        final int offset,
+        final int length,
+        final ConsistencyLevel level,
+        final WriteCallback callback,
+        final long context)
+    {
+        return store.put(keyspace, keyspaceUtf8, key, value, offset, length, level, callback, context);
+    }
+
+    /**
+     * Delete a key without allocating: the callback form (see the class comment).
+     *
+     * @param key      the document id.
+     * @param level    how many replicas must acknowledge.
+     * @param callback hears the outcome once, on the node thread; it must not block.
+     * @param context  handed back to the callback as is.
+     * @return as for {@link #put(long, DirectBuffer, int, int, ConsistencyLevel, WriteCallback, long)}.
+     * @throws io.datacake.node.NodeClosedException if the node is closed.
+     */
+    public boolean delete(
+        final long key, final ConsistencyLevel level, final WriteCallback callback, final long context)
+    {
+        return store.delete(keyspace, keyspaceUtf8, key, level, callback, context);
     }
 
     /**
@@ -122,6 +182,49 @@ public final class KeyspaceHandle
     public Document get(final long key)
     {
         return store.get(keyspace, key);
+    }
+
+    /**
+     * Read one live document in place; see {@link StoreHandle#read(String, long, ValueReader)}.
+     *
+     * @param key    the document id.
+     * @param reader gets a view of the value valid only while it runs.
+     * @return true if the document was found and the reader called.
+     * @throws io.datacake.storage.StorageException if the storage failed or is closed.
+     */
+    public boolean read(final long key, final ValueReader reader)
+    {
+        return store.read(keyspace, key, reader);
+    }
+
+    /**
+     * Copy a value into a caller's buffer; see {@link StoreHandle#get(String, long, MutableDirectBuffer, int)}.
+     *
+     * @param key         the document id.
+     * @param destination receives the value at {@code offset}.
+     * @param offset      where the value goes.
+     * @return the value length, or {@link StoreHandle#NOT_FOUND}.
+     * @throws IndexOutOfBoundsException            if the value does not fit.
+     * @throws io.datacake.storage.StorageException if the storage failed or is closed.
+     */
+    public int get(final long key, final MutableDirectBuffer destination, final int offset)
+    {
+        return store.get(keyspace, key, destination, offset);
+    }
+
+    /**
+     * Copy a value into a caller's array; see {@link StoreHandle#get(String, long, byte[], int)}.
+     *
+     * @param key         the document id.
+     * @param destination receives the value at {@code offset}.
+     * @param offset      where the value goes.
+     * @return the value length, or {@link StoreHandle#NOT_FOUND}.
+     * @throws IndexOutOfBoundsException            if the value does not fit.
+     * @throws io.datacake.storage.StorageException if the storage failed or is closed.
+     */
+    public int get(final long key, final byte[] destination, final int offset)
+    {
+        return store.get(keyspace, key, destination, offset);
     }
 
     /**

@@ -6,21 +6,20 @@ import io.datacake.storage.WriteCompletionHandler;
 import org.agrona.DirectBuffer;
 
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A write this node coordinates, from the local apply until it has its acknowledgements or fails: it hears the
  * local storage commits (as the writer's completion handler) and the selected replicas' answers (as the listener of
- * their calls), and completes the caller's future exactly once, on the node thread. Linked into the store's list of
+ * their calls), and reports the outcome to the caller's command exactly once, on the node thread. Linked into the store's list of
  * pending writes so closing the node fails the ones still open.
  * <p>
- * Pooled by the store: once the future is completed and no local commit of the write is still in flight, nothing
+ * Pooled by the store: once the outcome is reported and no local commit of the write is still in flight, nothing
  * can call it any more (its other calls were answered or cancelled), and it goes back to the pool.
  */
 final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
 {
     private final ReplicatedStore store;
-    private CompletableFuture<Void> future;
+    private WriteCommand command;
     private String keyspace;
     private int required;
     private long[] correlationIds = new long[4];
@@ -38,9 +37,9 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
         this.store = store;
     }
 
-    PendingWrite reset(final CompletableFuture<Void> future, final String keyspace, final int replicaCount)
+    PendingWrite reset(final WriteCommand command, final String keyspace, final int replicaCount)
     {
-        this.future = future;
+        this.command = command;
         this.keyspace = keyspace;
         this.required = replicaCount + 1;
         if (correlationIds.length < replicaCount)
@@ -117,7 +116,7 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
         --localOutstanding;
         if (!done)
         {
-            fail("the local storage commit failed: " + cause);
+            fail(WriteFailureKind.STORAGE, "the local storage commit failed: " + cause);
         }
         else if (0 == localOutstanding)
         {
@@ -138,14 +137,15 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
     {
         if (!done)
         {
-            fail("replica " + replicaOf(correlationId) + " did not acknowledge: " + error + " " + message);
+            fail(RpcError.TIMEOUT == error ? WriteFailureKind.TIMEOUT : WriteFailureKind.REPLICA_ERROR,
+                "replica " + replicaOf(correlationId) + " did not acknowledge: " + error + " " + message);
         }
     }
 
     /**
-     * Fail the write (idempotent): cancel the calls still open and complete the future exceptionally.
+     * Fail the write (idempotent): cancel the calls still open and report the failure.
      */
-    void fail(final String why)
+    void fail(final WriteFailureKind kind, final String why)
     {
         if (done)
         {
@@ -153,18 +153,19 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
         }
         done = true;
         store.unlink(this);
-        store.onWriteFailed();
+        store.onWriteFailed(kind);
         for (int i = 0; i < callCount; i++)
         {
             store.cancelCall(correlationIds[i]);
         }
-        final CompletableFuture<Void> failed = future;
+        final WriteCommand failed = command;
+        command = null;
         final ReplicationException failure = new ReplicationException(acknowledged, required,
             "write to keyspace '" + keyspace + "' acknowledged by " + acknowledged + " of " + required +
             " replicas (local commit included): " + why + "; it may have landed on some replicas, and repair " +
             "carries it to the rest");
         recycleIfIdle();
-        failed.completeExceptionally(failure);
+        failed.failed(failure);
     }
 
     /**
@@ -175,7 +176,9 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
         if (!done)
         {
             done = true;
-            future.completeExceptionally(cause);
+            final WriteCommand aborted = command;
+            command = null;
+            aborted.failed(cause);
         }
     }
 
@@ -185,9 +188,10 @@ final class PendingWrite implements WriteCompletionHandler, RpcResponseListener
         {
             done = true;
             store.unlink(this);
-            final CompletableFuture<Void> completed = future;
+            final WriteCommand completed = command;
+            command = null;
             recycleIfIdle();
-            completed.complete(null);
+            completed.succeeded(acknowledged);
         }
     }
 

@@ -12,8 +12,9 @@ import java.util.Arrays;
  * Layouts of the store's repair messages (all integers in native order, as the replicate message):
  * <ul>
  *   <li>keyspace list request: {@code int first}; reply: {@code int total, int count}, then {@code count} times
- *       {@code short nameLength, name (UTF-8), long root} for the keyspaces {@code [first, first + count)} in name
- *       order;</li>
+ *       {@code short nameLength, name (UTF-8), long root, long syncedMs, long purgeFloorMs} for the keyspaces
+ *       {@code [first, first + count)} in name order (syncedMs: the earliest time, over the answering node's live
+ *       peers, it last found its copy equal to theirs; purgeFloorMs: the time below which it purges tombstones);</li>
  *   <li>tree request: {@code short nameLength, name}, then one Tictac request; reply: the Tictac reply;</li>
  *   <li>fetch request: {@code short nameLength, name, int skip}, then a Tictac segment id message; reply:
  *       {@code int nextSkip} (-1 once the segments' entries are all sent), then a replicate message of up to the
@@ -34,6 +35,9 @@ final class RepairMessages
 
     /** Bound on the keyspaces one list reply names. */
     static final int MAX_KEYSPACES_PER_LIST = 64;
+
+    /** Bytes after a keyspace's name in a list reply: root, synced time and purge floor. */
+    static final int KEYSPACE_STATE_LENGTH = 3 * Long.BYTES;
 
     /** Bytes of the fetch reply's header, before its replicate message. */
     static final int FETCH_REPLY_HEADER_LENGTH = Integer.BYTES;

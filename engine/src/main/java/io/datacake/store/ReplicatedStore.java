@@ -1,11 +1,13 @@
 package io.datacake.store;
 
+import io.datacake.clock.ClockDriftException;
+import io.datacake.clock.HlcTimestamp;
 import io.datacake.clock.HybridLogicalClock;
 import io.datacake.crdt.Orswot;
 import io.datacake.membership.ClusterView;
 import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.MemberVisitor;
-import io.datacake.membership.ReplicaSelector;
+import io.datacake.membership.ReplicaSelection;
 import io.datacake.node.Component;
 import io.datacake.node.Node;
 import io.datacake.node.NodeClosedException;
@@ -16,8 +18,6 @@ import io.datacake.rpc.RpcReply;
 import io.datacake.rpc.RpcRequest;
 import io.datacake.rpc.RpcResponseListener;
 import io.datacake.rpc.RpcService;
-import io.datacake.crdt.EntryConsumer;
-import io.datacake.storage.DocumentView;
 import io.datacake.storage.KeyspaceStateLoader;
 import io.datacake.storage.ReadTransaction;
 import io.datacake.storage.Storage;
@@ -32,7 +32,6 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -52,7 +51,11 @@ import java.util.List;
  *   <li>the write is stamped once by the coordinator's clock, applied to the keyspace's set and content tree and
  *       submitted to the storage writer;</li>
  *   <li>it is sent to each selected replica, which applies it with the coordinator's stamp and answers only once
- *       its storage commit completed; and as a one-way message to every other live member;</li>
+ *       its storage commit completed; and added to the broadcast batch of every other live member: the writes of one
+ *       duty cycle go to each such member in one-way messages of at most {@link StoreContext#broadcastMaxEntries(int)}
+ *       entries and {@link StoreContext#broadcastMaxBytes(int)} bytes, sent at the end of the cycle (or before a
+ *       synchronous call to the same member, which keeps its view of this coordinator's writes in stamp order);
+ *       best effort: a message the transport refuses is dropped, counted, and left to repair;</li>
  *   <li>the future completes once the local commit and every selected replica acknowledged (the local commit counts
  *       as one acknowledgement, as in datacake), or fails with {@link ReplicationException} naming how many
  *       acknowledged when a replica fails or does not answer within {@link StoreContext#requestTimeoutMs(long)}.
@@ -76,8 +79,9 @@ import java.util.List;
  * ({@link StoreContext#maxKeyspaces(int)}) and the storage writer's in-flight writes and bytes are bounded; a write
  * that would pass a bound is refused before anything is written. A replicate message that is malformed is refused
  * whole, counted by reason in the node's counters, and changes nothing. On the node thread a coordinated write
- * reuses pooled state and a reused encoding buffer; the handle allocates the command, its copies of the arguments
- * and the future, and a replica allocates its deferred reply.
+ * reuses pooled state and a reused encoding buffer; the handle's future form allocates the command, its copies of
+ * the arguments and the future (its callback form reuses pooled commands and allocates nothing), and a replica
+ * allocates its deferred reply.
  *
  * <h2>Repair</h2>
  * Every {@link StoreContext#repairIntervalMs(long)} the store runs one anti-entropy round, pulling from one live peer
@@ -97,13 +101,50 @@ import java.util.List;
  *       writer commits and the tree follows.</li>
  * </ol>
  * Repair pulls only: a node holding what its peer lacks waits for the peer's own round. The answering side keeps
- * no per-peer state; finding a segment's entries scans the keyspace's whole set, O(keys in the keyspace) per fetch,
- * and reads the live entries' values from storage on the node thread (a read, never a sync), acceptable at one fetch
- * per round and interval. A malformed repair request or reply is dropped, counted by reason, and changes nothing;
- * a failed or timed-out call ends the round. Rounds, rounds in sync, failed rounds, requests, segments fetched,
- * entries fetched and applied are counted in the node's counters.
- * <p>
- * Not in this version: tombstone purge.
+ * no per-peer state; it finds a segment's entries through the keyspace's segment index (O(keys in the asked
+ * segments), 4 bytes a tree segment and 12 bytes a key of heap), sorts at most a fetch's worth of them and reads the
+ * live ones' values from storage on the node thread (a read, never a sync), at most
+ * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch. A malformed repair request or reply is
+ * dropped, counted by reason, and changes nothing; a failed or timed-out call ends the round. Rounds, rounds in
+ * sync, failed rounds, requests, segments fetched, entries fetched and applied are counted in the node's counters.
+ *
+ * <h2>Tombstone purge</h2>
+ * A tombstone may go once no live member can bring its key back: when every live member holds it (or a newer write
+ * of its key). The store learns that from repair, per keyspace:
+ * <ul>
+ *   <li>a round whose keyspace list shows a keyspace's root equal to the peer's proves this node held, when the
+ *       reply came, everything the peer held when the round started: that start time is this node's synced time
+ *       with that peer;</li>
+ *   <li>a node's own synced time is the earliest over its live peers (none without live peers: a node alone cannot
+ *       tell members it has not heard of from members that do not exist); each keyspace list reply carries the
+ *       answering node's, so every node learns its peers' in turn;</li>
+ *   <li>the cluster-wide synced time is the earliest of this node's and its live peers' last reports; every
+ *       {@link StoreContext#purgeIntervalMs(long)} one keyspace's purge floor rises to it less
+ *       {@link StoreContext#tombstoneGraceMs(long)}, and up to {@link StoreContext#purgeMaxEntriesPerStep(int)} of
+ *       its tombstones older than the floor are removed: from storage first, through the storage writer, then from
+ *       the set and tree once the removal committed (only if the key still holds exactly that tombstone). A removal
+ *       that fails leaves set, tree and storage holding the tombstone and is retried by a later step;</li>
+ *   <li>keyspace lists also carry each node's purge floor, which the others adopt (capped at their own time less
+ *       the grace), so replicas purge the same tombstones and their trees meet again;</li>
+ *   <li>a write (replicated, broadcast or repaired) of a key the keyspace does not hold, stamped before the
+ *       floor, is refused as the stale copy of a purged key, once this node's own synced time has passed the floor
+ *       too (a node that adopted a floor before holding its peers' old keys refuses nothing yet).</li>
+ * </ul>
+ * Only live members count. A member that cannot be reached but is still counted live holds purging back (its
+ * rounds never match); a member marked dead does not, so it misses purges. If it also missed the delete, it comes
+ * back holding the old write: the others refuse it (the key stays deleted on them) but it keeps its stale copy, and
+ * its keyspace never matches theirs again. As with Cassandra's {@code gc_grace_seconds}, a member away for longer
+ * than the grace must be wiped before it rejoins. The grace is also the margin for clock skew between members and
+ * for writes still in flight. Purging progresses only while rounds find keyspaces equal: a keyspace written so
+ * continuously that two members never match at a round keeps its tombstones until writes pause. Synced times and
+ * floors live in memory: a restarted node purges and refuses nothing until its rounds have matched every live peer
+ * again. Tombstones purged, and purge removals that failed in storage, are counted in the node's counters.
+ *
+ * <h2>Statistics</h2>
+ * {@link #statistics()} reads what the store has done from any thread, without locks: live members, keyspaces,
+ * documents, writes by consistency level, failures by kind, repair rounds, entries and bytes compared, documents
+ * fetched, tombstones purged and broadcast messages. The figures are the node's counters, so the node's counters
+ * file (and an exporter reading it) carries them under the labels {@link StoreStatistics} names.
  */
 public final class ReplicatedStore implements Component
 {
@@ -123,6 +164,7 @@ public final class ReplicatedStore implements Component
     private static final long CALL_STARTING = Long.MIN_VALUE;
 
     private static final int NO_PEER = -1;
+    private static final System.Logger LOGGER = System.getLogger(ReplicatedStore.class.getName());
 
     private final StoreContext ctx;
     private final ClusterView view;
@@ -140,18 +182,7 @@ public final class ReplicatedStore implements Component
     private final AtomicCounter[] malformedRepairByReason = new AtomicCounter[RepairMessages.REASON_COUNT];
     private final ArrayList<String> keyspaceOrder = new ArrayList<>();
     private final ExpandableDirectByteBuffer repairRequest = new ExpandableDirectByteBuffer(4096);
-    private final ExpandableDirectByteBuffer repairReply = new ExpandableDirectByteBuffer(4096);
-    private final ReplicationMessage repairOutbound = new ReplicationMessage();
     private final ReplicationMessage repairInbound = new ReplicationMessage();
-    private final TictacMessage fetchSegments = new TictacMessage();
-    private final DocumentView fetchDocument = new DocumentView();
-    private final int[] fetchSegmentIds = new int[TictacCodec.MAX_SEGMENT_IDS_PER_MESSAGE];
-    private final long[] fetchKeys;
-    private final long[] fetchStamps;
-    private final int[] fetchNodeIds;
-    private final boolean[] fetchTombstones;
-    private final EntryConsumer fetchLiveCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, false);
-    private final EntryConsumer fetchDeadCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, true);
     private final RpcResponseListener repairListener = new RpcResponseListener()
     {
         public void onResponse(final long correlationId, final DirectBuffer body, final int offset, final int length)
@@ -179,7 +210,7 @@ public final class ReplicatedStore implements Component
     private Rpc rpc;
     private HybridLogicalClock clock;
     private StorageWriter writer;
-    private ReplicaSelector selector;
+    private ReplicaSelection selector;
     private long viewVersion;
     private int localNodeId;
     private int[] targets = new int[16];
@@ -197,6 +228,7 @@ public final class ReplicatedStore implements Component
     private AtomicCounter replicateRefused;
     private AtomicCounter broadcastsDropped;
     private AtomicCounter oneWayCommitFailures;
+    private AtomicCounter keyspacesReloaded;
     private AtomicCounter repairRounds;
     private AtomicCounter repairRoundsInSync;
     private AtomicCounter repairRoundsFailed;
@@ -205,6 +237,17 @@ public final class ReplicatedStore implements Component
     private AtomicCounter repairEntriesFetched;
     private AtomicCounter repairEntriesApplied;
     private AtomicCounter repairFetchesRefused;
+    private AtomicCounter tombstonesPurged;
+    private AtomicCounter purgeFailures;
+    private TombstonePurge purge;
+    private volatile StoreStatistics statistics;
+    private BroadcastBatcher broadcasts;
+    private RepairServer repairServer;
+    private long nextPurgeAtMs;
+    private int purgeKeyspaceCursor;
+    private long nowMs;
+    private long repairStartedAtMs;
+    private long failedCommitsReloaded;
     private long nextRepairAtMs;
     private int repairState = REPAIR_IDLE;
     private long repairCorrelationId;
@@ -214,11 +257,6 @@ public final class ReplicatedStore implements Component
     private int repairPeer;
     private int keyspaceListFirst;
     private Keyspace repairKeyspace;
-    private int fetchSegmentCount;
-    private TictacTree fetchTree;
-    private int fetchSkip;
-    private int fetchMatched;
-    private int fetchCount;
 
     /**
      * A store over the context's storage and cluster view; started when its node launches.
@@ -233,11 +271,22 @@ public final class ReplicatedStore implements Component
         this.storage = ctx.storage();
         this.writerContext = ctx.writerContext();
         this.maxValueLength = writerContext.maxValueLength();
-        final int maxFetch = ctx.repairMaxEntriesPerFetch();
-        this.fetchKeys = new long[maxFetch];
-        this.fetchStamps = new long[maxFetch];
-        this.fetchNodeIds = new int[maxFetch];
-        this.fetchTombstones = new boolean[maxFetch];
+    }
+
+    /**
+     * What this store has done, readable from any thread without locks (the figures are the node's counters).
+     *
+     * @return the statistics.
+     * @throws IllegalStateException if the store's node has not started it yet.
+     */
+    public StoreStatistics statistics()
+    {
+        final StoreStatistics statistics = this.statistics;
+        if (null == statistics)
+        {
+            throw new IllegalStateException("the store has not started: its node must be launched first");
+        }
+        return statistics;
     }
 
     /**
@@ -278,6 +327,7 @@ public final class ReplicatedStore implements Component
         try
         {
             loadKeyspaces();
+            restoreClock();
             writesCoordinated = services.counters().newCounter("store writes coordinated");
             writesFailed = services.counters().newCounter("store writes failed after the local apply");
             replicateRequestsServed = services.counters().newCounter("store replicate messages applied");
@@ -285,6 +335,8 @@ public final class ReplicatedStore implements Component
                 services.counters().newCounter("store replicate messages refused (back-pressure, bounds)");
             broadcastsDropped = services.counters().newCounter("store broadcasts dropped");
             oneWayCommitFailures = services.counters().newCounter("store one-way commit failures");
+            keyspacesReloaded =
+                services.counters().newCounter("store keyspaces reloaded from storage after failed commits");
             for (int reason = 1; reason < ReplicationMessage.REASON_COUNT; reason++)
             {
                 malformedByReason[reason] = services.counters().newCounter(
@@ -304,13 +356,31 @@ public final class ReplicatedStore implements Component
                 malformedRepairByReason[reason] = services.counters().newCounter(
                     "store malformed repair message dropped: " + RepairMessages.reason(reason));
             }
-            nextRepairAtMs = services.nowMs() + ctx.repairIntervalMs();
+            tombstonesPurged = services.counters().newCounter("store tombstones purged");
+            purgeFailures = services.counters().newCounter("store tombstone purges failed in storage (retried)");
+            purge = new TombstonePurge(ctx.purgeMaxEntriesPerStep(), tombstonesPurged, purgeFailures);
+            final StoreStatistics statistics = new StoreStatistics(services.counters(), repairRounds,
+                repairEntriesFetched, repairEntriesApplied, tombstonesPurged, broadcastsDropped);
+            statistics.keyspaces(keyspaces.size());
+            for (final Keyspace keyspace : keyspaces.values())
+            {
+                statistics.documentsChanged(keyspace.set().liveCount());
+            }
+            this.statistics = statistics;
+            broadcasts = new BroadcastBatcher(Math.min(ctx.broadcastMaxEntries(), ctx.maxBatchEntries()),
+                Math.min(ctx.broadcastMaxBytes(), rpc.maxOneWayBodyLength()), this::sendBroadcast);
+            nowMs = services.nowMs();
+            nextRepairAtMs = nowMs + ctx.repairIntervalMs();
+            nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
             writer = StorageWriter.launch(writerContext);
+            repairServer = new RepairServer(ctx, keyspaces, keyspaceOrder, localNodeId, malformedRepairByReason,
+                repairFetchesRefused);
             services.addService(new RpcService(SERVICE_NAME)
                 .handler(REPLICATE, this::onReplicate)
-                .handler(REPAIR_KEYSPACES, this::onRepairKeyspaces)
-                .handler(REPAIR_TREE, this::onRepairTree)
-                .handler(REPAIR_FETCH, this::onRepairFetch));
+                .handler(REPAIR_KEYSPACES,
+                    (request, reply) -> repairServer.onKeyspaces(request, reply, liveOthers, liveOtherCount))
+                .handler(REPAIR_TREE, (request, reply) -> repairServer.onTree(request, reply))
+                .handler(REPAIR_FETCH, (request, reply) -> repairServer.onFetch(request, reply)));
             refreshMembership();
         }
         catch (final RuntimeException ex)
@@ -330,19 +400,44 @@ public final class ReplicatedStore implements Component
     @Override
     public int doWork(final long nowMs)
     {
+        this.nowMs = nowMs;
         int work = 0;
         if (null != writer.invoker() && !writerHeld)
         {
             work += writer.invoker().invoke();
         }
         work += writer.drainCompletions(ctx.completionLimit());
+        work += reloadAfterFailedCommits();
         refreshMembership();
         if (REPAIR_IDLE == repairState && nowMs >= nextRepairAtMs)
         {
             nextRepairAtMs = nowMs + ctx.repairIntervalMs();
             work += startRepairRound();
         }
+        if (nowMs >= nextPurgeAtMs && !purge.isInFlight())
+        {
+            nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
+            work += purgeStep();
+        }
+        work += broadcasts.flushAll();
         return work;
+    }
+
+    /**
+     * Raise the next keyspace's purge floor to its cluster-wide synced time less the grace, then purge below it.
+     */
+    private int purgeStep()
+    {
+        if (keyspaceOrder.isEmpty())
+        {
+            return 0;
+        }
+        purgeKeyspaceCursor = purgeKeyspaceCursor + 1 < keyspaceOrder.size() ? purgeKeyspaceCursor + 1 : 0;
+        final Keyspace keyspace = keyspaces.get(keyspaceOrder.get(purgeKeyspaceCursor));
+        final long floorMs = keyspace.raisePurgeFloor(
+            keyspace.clusterSyncedMs(liveOthers, liveOtherCount) - ctx.tombstoneGraceMs());
+        keyspace.refuseBelow(keyspace.syncedMs(liveOthers, liveOtherCount));
+        return purge.step(keyspace, floorMs, writer);
     }
 
     /**
@@ -398,6 +493,11 @@ public final class ReplicatedStore implements Component
         return ctx.maxBatchEntries();
     }
 
+    int maxPendingWrites()
+    {
+        return ctx.maxPendingWrites();
+    }
+
     /**
      * A keyspace's state, for tests on the node (or stepping) thread.
      */
@@ -432,28 +532,36 @@ public final class ReplicatedStore implements Component
     void coordinate(final WriteCommand command)
     {
         refreshMembership();
-        if (pendingCount >= ctx.maxPendingWrites())
+        final int replicaCount;
+        try
         {
-            throw new StoreBackPressureException("node " + localNodeId + " already has " + pendingCount +
-                " writes waiting for acknowledgements (StoreContext.maxPendingWrites)");
+            if (pendingCount >= ctx.maxPendingWrites())
+            {
+                throw new StoreBackPressureException("node " + localNodeId + " already has " + pendingCount +
+                    " writes waiting for acknowledgements (StoreContext.maxPendingWrites)");
+            }
+            replicaCount = selector.select(command.level, targets);
+            checkWriterRoom(command);
         }
-        final int replicaCount = selector.select(command.level, targets);
-        final int entryCount = command.keys.length;
-        checkWriterRoom(entryCount, command.values);
+        catch (final ConsistencyException ex)
+        {
+            statistics.onFailure(WriteFailureKind.CONSISTENCY);
+            throw ex;
+        }
+        catch (final StoreBackPressureException ex)
+        {
+            statistics.onFailure(WriteFailureKind.BACK_PRESSURE);
+            throw ex;
+        }
+        statistics.onWrite(command.level);
+        final int entryCount = command.entryCount();
         final long stamp = clock.send();
         final Keyspace keyspace = keyspace(command.keyspace);
 
         outbound.beginEncode(command.keyspaceUtf8);
         for (int i = 0; i < entryCount; i++)
         {
-            if (command.isDelete())
-            {
-                outbound.encodeTombstone(command.keys[i], stamp, localNodeId);
-            }
-            else
-            {
-                outbound.encodePut(command.keys[i], stamp, localNodeId, command.values[i]);
-            }
+            command.encodeEntry(outbound, i, stamp, localNodeId);
         }
         final int length = outbound.encodedLength();
         final int check = local.wrap(outbound.encoded(), 0, length, entryCount, maxValueLength);
@@ -466,7 +574,7 @@ public final class ReplicatedStore implements Component
         writesCoordinated.increment();
         final PendingWrite polled = freeWrites.pollFirst();
         final PendingWrite write = (null == polled ? new PendingWrite(this) : polled)
-            .reset(command.future, command.keyspace, replicaCount);
+            .reset(command, command.keyspace, replicaCount);
         link(write);
         coordinating = write;
         try
@@ -490,18 +598,21 @@ public final class ReplicatedStore implements Component
         write.localSubmitted(applyEntries(keyspace, local, write));
         if (lastApplyBackPressured)
         {
-            write.fail("the local storage writer was back-pressured part way through the batch");
+            write.fail(WriteFailureKind.BACK_PRESSURE,
+                "the local storage writer was back-pressured part way through the batch");
             return;
         }
 
         for (int i = 0; i < replicaCount && !write.isDone(); i++)
         {
             final int nodeId = targets[i];
+            // Earlier writes batched for this peer go first: it must see this coordinator's writes in stamp order.
+            broadcasts.flush(nodeId);
             write.beginCall(nodeId);
             write.callStarted(rpc.call(peerByNodeId.get(nodeId), nodeId, SERVICE_ID, REPLICATE,
                 outbound.encoded(), 0, length, null, ctx.requestTimeoutMs(), write));
         }
-        broadcast(replicaCount, length);
+        broadcast(keyspace, replicaCount);
         write.localSubmitDone();
     }
 
@@ -521,9 +632,10 @@ public final class ReplicatedStore implements Component
         }
     }
 
-    void onWriteFailed()
+    void onWriteFailed(final WriteFailureKind kind)
     {
         writesFailed.increment();
+        statistics.onFailure(kind);
     }
 
     void unlink(final PendingWrite write)
@@ -565,27 +677,38 @@ public final class ReplicatedStore implements Component
         pendingCount++;
     }
 
-    private void broadcast(final int replicaCount, final int length)
+    /**
+     * Add the write to the batch of every live member that is not one of its selected replicas; the batches go out
+     * at the end of the duty cycle.
+     */
+    private void broadcast(final Keyspace keyspace, final int replicaCount)
     {
         for (int i = 0; i < liveOtherCount; i++)
         {
             final int nodeId = liveOthers[i];
-            if (isTarget(nodeId, replicaCount))
+            if (!isTarget(nodeId, replicaCount))
             {
-                continue;
+                broadcasts.add(nodeId, keyspace.nameUtf8(), local);
             }
-            try
+        }
+    }
+
+    private void sendBroadcast(final int peerNodeId, final DirectBuffer message, final int length)
+    {
+        try
+        {
+            if (rpc.send(peerByNodeId.get(peerNodeId), SERVICE_ID, REPLICATE, message, 0, length, null) < 0)
             {
-                if (rpc.send(peerByNodeId.get(nodeId), SERVICE_ID, REPLICATE, outbound.encoded(), 0, length, null) < 0)
-                {
-                    broadcastsDropped.increment();
-                }
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                // Larger than one frame: one-way messages are not streamed, so this member waits for repair.
                 broadcastsDropped.increment();
+                return;
             }
+            statistics.onBroadcastMessage();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Larger than one frame (a single value over the bound): one-way messages are not streamed, so this
+            // member waits for repair.
+            broadcastsDropped.increment();
         }
     }
 
@@ -665,6 +788,7 @@ public final class ReplicatedStore implements Component
     {
         lastApplyBackPressured = false;
         int submitted = 0;
+        long documentsDelta = 0;
         message.rewind();
         while (message.next())
         {
@@ -685,20 +809,23 @@ public final class ReplicatedStore implements Component
                 lastApplyBackPressured = true;
                 break;
             }
+            final int liveBefore = keyspace.set().liveCount();
             keyspace.apply(tombstone, source, key, stamp, nodeId);
+            documentsDelta += keyspace.set().liveCount() - liveBefore;
             submitted++;
         }
+        statistics.documentsChanged(documentsDelta);
         return submitted;
     }
 
-    private void checkWriterRoom(final int entryCount, final byte[][] values)
+    private void checkWriterRoom(final WriteCommand command)
     {
         long bytes = 0;
-        for (int i = 0; i < entryCount; i++)
+        for (int i = 0, count = command.entryCount(); i < count; i++)
         {
-            bytes += writerRecordBytes(null == values ? 0 : values[i].length);
+            bytes += writerRecordBytes(command.valueLength(i));
         }
-        checkWriterRoom(entryCount, bytes);
+        checkWriterRoom(command.entryCount(), bytes);
     }
 
     private void checkWriterRoom(final ReplicationMessage message)
@@ -746,6 +873,7 @@ public final class ReplicatedStore implements Component
             keyspace = new Keyspace(name, new Orswot(), newTree());
             keyspaces.put(name, keyspace);
             addToOrder(name);
+            statistics.keyspaces(keyspaces.size());
         }
         return keyspace;
     }
@@ -785,6 +913,71 @@ public final class ReplicatedStore implements Component
 
     }
 
+    /**
+     * The clock is not persisted: start it after the latest stamp this node stored in an earlier life, so its first
+     * writes after a restart are not behind its earlier ones (every set that saw those would drop them as stale).
+     */
+    private void restoreClock()
+    {
+        long latest = HlcTimestamp.NULL_STAMP;
+        for (final Keyspace keyspace : keyspaces.values())
+        {
+            latest = Math.max(latest, keyspace.set().seenStamp(Orswot.CONSISTENCY_SOURCE, localNodeId));
+        }
+        if (HlcTimestamp.NULL_STAMP == latest)
+        {
+            return;
+        }
+        try
+        {
+            clock.restore(latest);
+        }
+        catch (final ClockDriftException ex)
+        {
+            LOGGER.log(System.Logger.Level.WARNING, "node " + localNodeId + " stored a stamp of its own further " +
+                "ahead of its clock than the maximum drift; its writes stay behind it until the clock catches up", ex);
+        }
+    }
+
+    /**
+     * A failed storage commit leaves the sets holding writes storage does not (they are applied to the set when
+     * submitted), and repair compares trees built from the sets, so it would never bring those writes back: once the
+     * writer has nothing in flight, rebuild every keyspace's set and tree from storage, and let repair fetch what
+     * the peers hold. Commit failures are rare; the rebuild reads storage on the node thread (a read, never a sync).
+     */
+    private int reloadAfterFailedCommits()
+    {
+        if (0 != writer.inFlightWrites() || writer.failedCommits() == failedCommitsReloaded)
+        {
+            return 0;
+        }
+        failedCommitsReloaded = writer.failedCommits();
+        final KeyspaceStateLoader loader = new KeyspaceStateLoader();
+        final List<String> stored = storage.keyspaces();
+        try (ReadTransaction txn = storage.beginRead())
+        {
+            for (final Keyspace keyspace : keyspaces.values())
+            {
+                final Orswot set = new Orswot();
+                if (stored.contains(keyspace.name()))
+                {
+                    try
+                    {
+                        loader.loadInto(txn, keyspace.name(), set, Orswot.CONSISTENCY_SOURCE);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        set.close();
+                        throw ex;
+                    }
+                }
+                keyspace.reload(set);
+            }
+        }
+        keyspacesReloaded.increment();
+        return 1;
+    }
+
     private void refreshMembership()
     {
         final long version = view.version();
@@ -793,9 +986,10 @@ public final class ReplicatedStore implements Component
             return;
         }
         viewVersion = version;
+        statistics.liveMembers(view.liveCount());
         if (null == selector)
         {
-            selector = new ReplicaSelector(localNodeId, view.localDataCentre());
+            selector = ctx.replicaSelectorFactory().newSelection(localNodeId, view.localDataCentre());
         }
         else
         {
@@ -838,6 +1032,7 @@ public final class ReplicatedStore implements Component
         repairNodeId = liveOthers[repairPeerCursor];
         repairPeer = peerByNodeId.get(repairNodeId);
         repairRounds.increment();
+        repairStartedAtMs = nowMs;
         repairState = REPAIR_AWAIT_KEYSPACES;
         repairRequest.putInt(0, keyspaceListFirst);
         sendRepair(REPAIR_KEYSPACES, Integer.BYTES);
@@ -880,6 +1075,7 @@ public final class ReplicatedStore implements Component
             return;
         }
         repairCorrelationId = 0;
+        statistics.onRepairReply(length);
         final int reason;
         switch (repairState)
         {
@@ -897,6 +1093,32 @@ public final class ReplicatedStore implements Component
         {
             malformedRepairByReason[reason].increment();
             endRepairRound();
+        }
+    }
+
+    /**
+     * Learn from a checked keyspace list what purge needs: which keyspaces were equal to the peer's this round, and
+     * the peer's own synced times and purge floors.
+     */
+    private void onPeerKeyspaceStates(final DirectBuffer body, final int offset, final int count)
+    {
+        final long maxFloorMs = nowMs - ctx.tombstoneGraceMs();
+        int at = offset;
+        for (int i = 0; i < count; i++)
+        {
+            final int nameLength = Short.BYTES + (body.getShort(at) & 0xFFFF);
+            final Keyspace local = keyspaces.get(RepairMessages.readName(body, at));
+            at += nameLength;
+            if (null != local)
+            {
+                if (body.getLong(at) == local.tree().root())
+                {
+                    local.syncedWith(repairNodeId, repairStartedAtMs);
+                }
+                local.peerReported(repairNodeId, body.getLong(at + Long.BYTES), body.getLong(at + 2 * Long.BYTES),
+                    maxFloorMs);
+            }
+            at += RepairMessages.KEYSPACE_STATE_LENGTH;
         }
     }
 
@@ -928,7 +1150,7 @@ public final class ReplicatedStore implements Component
         for (int i = 0; i < count; i++)
         {
             final int nameLength = RepairMessages.nameFieldLength(body, at, limit);
-            if (nameLength < 0 || at + nameLength + Long.BYTES > limit)
+            if (nameLength < 0 || at + nameLength + RepairMessages.KEYSPACE_STATE_LENGTH > limit)
             {
                 return RepairMessages.TRUNCATED;
             }
@@ -944,12 +1166,13 @@ public final class ReplicatedStore implements Component
                 chosenAt = at;
                 chosenIndex = i;
             }
-            at += nameLength + Long.BYTES;
+            at += nameLength + RepairMessages.KEYSPACE_STATE_LENGTH;
         }
         if (at != limit)
         {
             return RepairMessages.TRUNCATED;
         }
+        onPeerKeyspaceStates(body, offset + 2 * Integer.BYTES, count);
 
         final int first = keyspaceListFirst;
         if (chosenAt < 0)
@@ -1005,7 +1228,7 @@ public final class ReplicatedStore implements Component
             endRepairRound();
             return RepairMessages.OK;
         }
-        repairRequest.putInt(nameLength, keyspace.repairSkip());
+        repairRequest.putInt(nameLength, keyspace.repairSkip(repairNodeId));
         final int idsLength = exchange.encodeMismatchedSegments(repairRequest, nameLength + Integer.BYTES);
         repairSegmentsFetched.getAndAdd(exchange.mismatchedSegmentCount());
         repairState = REPAIR_AWAIT_FETCH;
@@ -1055,264 +1278,9 @@ public final class ReplicatedStore implements Component
             repairEntriesApplied.getAndAdd(
                 applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE));
         }
-        keyspace.repairSkip(RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
+        keyspace.repairSkip(repairNodeId, RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
         endRepairRound();
         return RepairMessages.OK;
-    }
-
-    // ---- repair: the answering side (no per-peer state)
-
-    private void onRepairKeyspaces(final RpcRequest request, final RpcReply reply)
-    {
-        if (Integer.BYTES != request.bodyLength())
-        {
-            dropRepair(request, reply, RepairMessages.TRUNCATED);
-            return;
-        }
-        final int first = request.body().getInt(request.bodyOffset());
-        if (first < 0)
-        {
-            dropRepair(request, reply, RepairMessages.BAD_COUNT);
-            return;
-        }
-        final int total = keyspaceOrder.size();
-        final int count = Math.min(RepairMessages.MAX_KEYSPACES_PER_LIST, Math.max(0, total - first));
-        repairReply.putInt(0, total);
-        repairReply.putInt(Integer.BYTES, count);
-        int at = 2 * Integer.BYTES;
-        for (int i = 0; i < count; i++)
-        {
-            final Keyspace keyspace = keyspaces.get(keyspaceOrder.get(first + i));
-            at += RepairMessages.putName(repairReply, at, keyspace.nameUtf8());
-            repairReply.putLong(at, keyspace.tree().root());
-            at += Long.BYTES;
-        }
-        reply.send(repairReply, 0, at);
-    }
-
-    private void onRepairTree(final RpcRequest request, final RpcReply reply)
-    {
-        final Keyspace keyspace = requestedKeyspace(request, reply);
-        if (null == keyspace)
-        {
-            return;
-        }
-        final int nameLength = Short.BYTES + keyspace.nameUtf8().length;
-        repairReply.checkLimit(TictacCodec.MAX_MESSAGE_LENGTH);
-        final int length;
-        try
-        {
-            length = keyspace.repairResponder().respond(request.body(), request.bodyOffset() + nameLength,
-                request.bodyLength() - nameLength, repairReply, 0);
-        }
-        catch (final TictacMessageException ex)
-        {
-            dropRepair(request, reply, RepairMessages.BAD_TREE_MESSAGE);
-            return;
-        }
-        reply.send(repairReply, 0, length);
-    }
-
-    /**
-     * Send the entries of the asked segments, from the {@code skip}-th match on, bounded by the fetch bounds. Finding
-     * them scans the keyspace's whole set: O(keys in the keyspace) per fetch on this side, acceptable while repair
-     * runs one round per interval; values are read from storage on the node thread (a read, never an fsync).
-     */
-    private void onRepairFetch(final RpcRequest request, final RpcReply reply)
-    {
-        final Keyspace keyspace = requestedKeyspace(request, reply);
-        if (null == keyspace)
-        {
-            return;
-        }
-        final DirectBuffer body = request.body();
-        final int at = request.bodyOffset() + Short.BYTES + keyspace.nameUtf8().length;
-        final int limit = request.bodyOffset() + request.bodyLength();
-        if (at + Integer.BYTES > limit)
-        {
-            dropRepair(request, reply, RepairMessages.TRUNCATED);
-            return;
-        }
-        final int skip = body.getInt(at);
-        if (skip < 0)
-        {
-            dropRepair(request, reply, RepairMessages.BAD_COUNT);
-            return;
-        }
-        try
-        {
-            fetchSegments.wrap(body, at + Integer.BYTES, limit - at - Integer.BYTES);
-        }
-        catch (final TictacMessageException ex)
-        {
-            dropRepair(request, reply, RepairMessages.BAD_TREE_MESSAGE);
-            return;
-        }
-        if (TictacCodec.SEGMENT_IDS != fetchSegments.type() || !fetchSegments.shapeMatches(keyspace.tree()))
-        {
-            dropRepair(request, reply, RepairMessages.BAD_TREE_MESSAGE);
-            return;
-        }
-
-        fetchSegmentCount = fetchSegments.count();
-        for (int i = 0; i < fetchSegmentCount; i++)
-        {
-            fetchSegmentIds[i] = fetchSegments.segmentId(i);
-        }
-        fetchTree = keyspace.tree();
-        fetchSkip = skip;
-        fetchMatched = 0;
-        fetchCount = 0;
-        keyspace.set().forEachLive(fetchLiveCollector);
-        keyspace.set().forEachTombstone(fetchDeadCollector);
-        fetchTree = null;
-        sortFetchedByStamp();
-
-        final int length = encodeFetched(keyspace);
-        try
-        {
-            reply.send(repairReply, 0, length);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            // Longer than the node's largest body: one large value over the byte bound.
-            repairFetchesRefused.increment();
-            reply.fail("repair fetch reply of " + length + " bytes is longer than node " + localNodeId +
-                "'s largest body (NodeContext.maxBodyLength): " + ex.getMessage());
-        }
-    }
-
-    private void collectFetched(final long key, final long stamp, final int nodeId, final boolean tombstone)
-    {
-        if (Arrays.binarySearch(fetchSegmentIds, 0, fetchSegmentCount, fetchTree.segmentOf(key)) < 0)
-        {
-            return;
-        }
-        if (fetchMatched++ < fetchSkip || fetchCount == fetchKeys.length)
-        {
-            return;
-        }
-        fetchKeys[fetchCount] = key;
-        fetchStamps[fetchCount] = stamp;
-        fetchNodeIds[fetchCount] = nodeId;
-        fetchTombstones[fetchCount] = tombstone;
-        fetchCount++;
-    }
-
-    /**
-     * Repair applies one node's writes in stamp order within a fetch (its set treats an older stamp from a node it
-     * already saw newer from, in the same source, as stale); insertion sort, as a fetch is small and bounded.
-     */
-    private void sortFetchedByStamp()
-    {
-        for (int i = 1; i < fetchCount; i++)
-        {
-            final long key = fetchKeys[i];
-            final long stamp = fetchStamps[i];
-            final int nodeId = fetchNodeIds[i];
-            final boolean tombstone = fetchTombstones[i];
-            int j = i - 1;
-            while (j >= 0 && fetchStamps[j] > stamp)
-            {
-                fetchKeys[j + 1] = fetchKeys[j];
-                fetchStamps[j + 1] = fetchStamps[j];
-                fetchNodeIds[j + 1] = fetchNodeIds[j];
-                fetchTombstones[j + 1] = fetchTombstones[j];
-                j--;
-            }
-            fetchKeys[j + 1] = key;
-            fetchStamps[j + 1] = stamp;
-            fetchNodeIds[j + 1] = nodeId;
-            fetchTombstones[j + 1] = tombstone;
-        }
-    }
-
-    /**
-     * Encode the collected entries in the fetch reply, live ones with their stored values (an entry whose value
-     * storage does not hold yet is left for a later round), stopping at the byte bound once one entry is in.
-     *
-     * @return the reply length.
-     */
-    private int encodeFetched(final Keyspace keyspace)
-    {
-        final String name = keyspace.name();
-        repairOutbound.beginEncode(keyspace.nameUtf8());
-        int encoded = 0;
-        long valueBytes = 0;
-        boolean cut = false;
-        try (ReadTransaction txn = storage.beginRead())
-        {
-            for (int i = 0; i < fetchCount; i++)
-            {
-                if (fetchTombstones[i])
-                {
-                    repairOutbound.encodeTombstone(fetchKeys[i], fetchStamps[i], fetchNodeIds[i]);
-                    encoded++;
-                    continue;
-                }
-                if (!txn.get(name, fetchKeys[i], fetchDocument) ||
-                    fetchDocument.stamp() != fetchStamps[i] || fetchDocument.nodeId() != fetchNodeIds[i])
-                {
-                    continue;
-                }
-                final int valueLength = fetchDocument.valueLength();
-                if (encoded > 0 && valueBytes + valueLength > ctx.repairMaxBytesPerFetch())
-                {
-                    cut = true;
-                    break;
-                }
-                repairOutbound.encodePut(
-                    fetchKeys[i], fetchStamps[i], fetchNodeIds[i], fetchDocument.value(), 0, valueLength);
-                valueBytes += valueLength;
-                encoded++;
-            }
-        }
-        // Entries cut by the byte bound are sorted, not a prefix of the scan: a later cycle from skip 0 finds them.
-        final boolean more = cut || fetchMatched > fetchSkip + fetchCount;
-        repairReply.putInt(0, more ? fetchSkip + Math.max(1, cut ? encoded : fetchCount) :
-            RepairMessages.FETCH_COMPLETE);
-        if (0 == encoded)
-        {
-            return RepairMessages.FETCH_REPLY_HEADER_LENGTH;
-        }
-        final int length = repairOutbound.encodedLength();
-        repairReply.putBytes(RepairMessages.FETCH_REPLY_HEADER_LENGTH, repairOutbound.encoded(), 0, length);
-        return RepairMessages.FETCH_REPLY_HEADER_LENGTH + length;
-    }
-
-    /**
-     * @return the keyspace a tree or fetch request names, or null after dropping a request that names none.
-     */
-    private Keyspace requestedKeyspace(final RpcRequest request, final RpcReply reply)
-    {
-        final int offset = request.bodyOffset();
-        final int nameLength = RepairMessages.nameFieldLength(request.body(), offset, offset + request.bodyLength());
-        if (nameLength < 0)
-        {
-            dropRepair(request, reply, RepairMessages.TRUNCATED);
-            return null;
-        }
-        final String name = RepairMessages.readName(request.body(), offset);
-        if (null == name)
-        {
-            dropRepair(request, reply, RepairMessages.BAD_KEYSPACE);
-            return null;
-        }
-        final Keyspace keyspace = keyspaces.get(name);
-        if (null == keyspace)
-        {
-            dropRepair(request, reply, RepairMessages.UNKNOWN_KEYSPACE);
-        }
-        return keyspace;
-    }
-
-    private void dropRepair(final RpcRequest request, final RpcReply reply, final int reason)
-    {
-        malformedRepairByReason[reason].increment();
-        if (!request.isOneWay())
-        {
-            reply.fail("malformed repair message: " + RepairMessages.reason(reason));
-        }
     }
 
     private void addToOrder(final String name)
@@ -1357,6 +1325,16 @@ public final class ReplicatedStore implements Component
     long repairEntriesApplied()
     {
         return repairEntriesApplied.get();
+    }
+
+    long tombstonesPurged()
+    {
+        return tombstonesPurged.get();
+    }
+
+    long purgeFailures()
+    {
+        return purgeFailures.get();
     }
 
     long malformedRepairDropped(final int reason)

@@ -113,6 +113,14 @@ final class ReplicationMessage
         return encodeLength;
     }
 
+    /**
+     * @return entries encoded since {@link #beginEncode}.
+     */
+    int encodedCount()
+    {
+        return encodeCount;
+    }
+
     // ---- decoding
 
     /**

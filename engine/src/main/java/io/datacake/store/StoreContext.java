@@ -1,6 +1,7 @@
 package io.datacake.store;
 
 import io.datacake.membership.ClusterView;
+import io.datacake.membership.ReplicaSelectorFactory;
 import io.datacake.storage.Storage;
 import io.datacake.storage.StorageWriterContext;
 
@@ -34,8 +35,24 @@ public final class StoreContext
     /** Default bound on the bytes of values one repair fetch carries: 256 KiB. */
     public static final int DEFAULT_REPAIR_MAX_BYTES_PER_FETCH = 256 * 1024;
 
+    /** Default minimum age of a tombstone, past the moment every live member last synced, before it is purged. */
+    public static final long DEFAULT_TOMBSTONE_GRACE_MS = 3_600_000;
+
+    /** Default time between two purge steps of a node: 1 s. */
+    public static final long DEFAULT_PURGE_INTERVAL_MS = 1_000;
+
+    /** Default bound on the tombstones one purge step removes. */
+    public static final int DEFAULT_PURGE_MAX_ENTRIES_PER_STEP = 256;
+
+    /** Default bound on the entries one batched broadcast message carries. */
+    public static final int DEFAULT_BROADCAST_MAX_ENTRIES = 256;
+
+    /** Default bound on the bytes of one batched broadcast message: 64 KiB (less if the transport's frame is). */
+    public static final int DEFAULT_BROADCAST_MAX_BYTES = 64 * 1024;
+
     private Storage storage;
     private ClusterView clusterView;
+    private ReplicaSelectorFactory replicaSelectorFactory = ReplicaSelectorFactory.DEFAULT;
     private StorageWriterContext writerContext;
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
     private int maxKeyspaces = DEFAULT_MAX_KEYSPACES;
@@ -48,6 +65,11 @@ public final class StoreContext
     private int repairMaxSegmentsPerRound = DEFAULT_REPAIR_MAX_SEGMENTS_PER_ROUND;
     private int repairMaxEntriesPerFetch = DEFAULT_REPAIR_MAX_ENTRIES_PER_FETCH;
     private int repairMaxBytesPerFetch = DEFAULT_REPAIR_MAX_BYTES_PER_FETCH;
+    private long tombstoneGraceMs = DEFAULT_TOMBSTONE_GRACE_MS;
+    private long purgeIntervalMs = DEFAULT_PURGE_INTERVAL_MS;
+    private int purgeMaxEntriesPerStep = DEFAULT_PURGE_MAX_ENTRIES_PER_STEP;
+    private int broadcastMaxEntries = DEFAULT_BROADCAST_MAX_ENTRIES;
+    private int broadcastMaxBytes = DEFAULT_BROADCAST_MAX_BYTES;
 
     /**
      * Validate the configuration and fill in defaults: a writer context over the storage if none was given, and
@@ -102,6 +124,14 @@ public final class StoreContext
         checkPositive(repairIntervalMs, "repairIntervalMs");
         checkPositive(repairMaxEntriesPerFetch, "repairMaxEntriesPerFetch");
         checkPositive(repairMaxBytesPerFetch, "repairMaxBytesPerFetch");
+        if (tombstoneGraceMs < 0)
+        {
+            throw new IllegalArgumentException("tombstoneGraceMs must not be negative: " + tombstoneGraceMs);
+        }
+        checkPositive(purgeIntervalMs, "purgeIntervalMs");
+        checkPositive(purgeMaxEntriesPerStep, "purgeMaxEntriesPerStep");
+        checkPositive(broadcastMaxEntries, "broadcastMaxEntries");
+        checkPositive(broadcastMaxBytes, "broadcastMaxBytes");
         if (repairMaxSegmentsPerRound < 1 || repairMaxSegmentsPerRound > TictacCodec.MAX_SEGMENT_IDS_PER_MESSAGE)
         {
             throw new IllegalArgumentException("repairMaxSegmentsPerRound must be in [1, " +
@@ -153,6 +183,35 @@ public final class StoreContext
     public ClusterView clusterView()
     {
         return clusterView;
+    }
+
+    /**
+     * How the store chooses the replicas that must acknowledge each write at a consistency level; the default is a
+     * data-centre aware {@link io.datacake.membership.ReplicaSelector}.
+     *
+     * @param replicaSelectorFactory makes the node's selection once the store starts.
+     * @return this.
+     * @throws IllegalArgumentException if the factory is null.
+     */
+    public StoreContext replicaSelectorFactory(final ReplicaSelectorFactory replicaSelectorFactory)
+    {
+        if (null == replicaSelectorFactory)
+        {
+            throw new IllegalArgumentException("replicaSelectorFactory must not be null; " +
+                "use ReplicaSelectorFactory.DEFAULT for the default selection");
+        }
+        this.replicaSelectorFactory = replicaSelectorFactory;
+        return this;
+    }
+
+    /**
+     * The replica selection factory.
+     *
+     * @return the factory, {@link ReplicaSelectorFactory#DEFAULT} unless set.
+     */
+    public ReplicaSelectorFactory replicaSelectorFactory()
+    {
+        return replicaSelectorFactory;
     }
 
     /**
@@ -404,6 +463,118 @@ public final class StoreContext
     public int repairMaxBytesPerFetch()
     {
         return repairMaxBytesPerFetch;
+    }
+
+    /**
+     * Minimum age of a tombstone before it is purged, counted from the moment every live member had last found its
+     * copy of the keyspace equal to each other live member's (the cluster-wide synced time, see
+     * {@link ReplicatedStore}): the analogue of Cassandra's {@code gc_grace_seconds}. It is the margin for clock skew
+     * between nodes and for a write still in flight, and the longest a member may be unreachable and still come
+     * back safely: a member that is not live while the others purge misses the purge, and if it also missed the
+     * delete, it keeps its stale copy (the others refuse to take it back), so wipe a member that was away for longer
+     * than this before it rejoins.
+     *
+     * @param tombstoneGraceMs milliseconds, 0 or more.
+     * @return this.
+     */
+    public StoreContext tombstoneGraceMs(final long tombstoneGraceMs)
+    {
+        this.tombstoneGraceMs = tombstoneGraceMs;
+        return this;
+    }
+
+    /**
+     * @return minimum age of a tombstone past the cluster-wide synced time before it is purged, in milliseconds.
+     */
+    public long tombstoneGraceMs()
+    {
+        return tombstoneGraceMs;
+    }
+
+    /**
+     * How often this node takes one purge step: one keyspace, at most {@link #purgeMaxEntriesPerStep(int)}
+     * tombstones removed.
+     *
+     * @param purgeIntervalMs time between two purge steps, positive.
+     * @return this.
+     */
+    public StoreContext purgeIntervalMs(final long purgeIntervalMs)
+    {
+        this.purgeIntervalMs = purgeIntervalMs;
+        return this;
+    }
+
+    /**
+     * @return time between two purge steps.
+     */
+    public long purgeIntervalMs()
+    {
+        return purgeIntervalMs;
+    }
+
+    /**
+     * Bound on the tombstones one purge step removes; one step also looks at no more than four times as many slots
+     * of the keyspace's tombstone table, so a step costs O(this) whatever the keyspace's size.
+     *
+     * @param purgeMaxEntriesPerStep positive; removals the storage writer has no room for wait for a later step.
+     * @return this.
+     */
+    public StoreContext purgeMaxEntriesPerStep(final int purgeMaxEntriesPerStep)
+    {
+        this.purgeMaxEntriesPerStep = purgeMaxEntriesPerStep;
+        return this;
+    }
+
+    /**
+     * @return bound on the tombstones one purge step removes.
+     */
+    public int purgeMaxEntriesPerStep()
+    {
+        return purgeMaxEntriesPerStep;
+    }
+
+    /**
+     * Bound on the entries of one batched broadcast message: the writes of one duty cycle go to each live member that
+     * was not a selected replica in as few messages as this bound and {@link #broadcastMaxBytes(int)} allow.
+     *
+     * @param broadcastMaxEntries positive; a receiver refuses a message of more than its
+     *                            {@link #maxBatchEntries(int)}, so keep it no larger than that.
+     * @return this.
+     */
+    public StoreContext broadcastMaxEntries(final int broadcastMaxEntries)
+    {
+        this.broadcastMaxEntries = broadcastMaxEntries;
+        return this;
+    }
+
+    /**
+     * @return bound on the entries of one broadcast message.
+     */
+    public int broadcastMaxEntries()
+    {
+        return broadcastMaxEntries;
+    }
+
+    /**
+     * Bound on the bytes of one batched broadcast message, headers included; the store also keeps it within the
+     * transport's one-way body length (one-way messages are not streamed). A message always carries at least one
+     * entry; a single entry too long for one frame is dropped (counted) and left to repair.
+     *
+     * @param broadcastMaxBytes positive.
+     * @return this.
+     */
+    public StoreContext broadcastMaxBytes(final int broadcastMaxBytes)
+    {
+        this.broadcastMaxBytes = broadcastMaxBytes;
+        return this;
+    }
+
+    /**
+     * @return bound on the bytes of one broadcast message.
+     */
+    public int broadcastMaxBytes()
+    {
+        return broadcastMaxBytes;
     }
 
     private static void checkPositive(final long value, final String name)

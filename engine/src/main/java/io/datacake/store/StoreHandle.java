@@ -7,6 +7,8 @@ import io.datacake.node.NodeClosedException;
 import io.datacake.storage.Document;
 import io.datacake.storage.KeyspaceNames;
 import io.datacake.storage.ValueTooLargeException;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.util.List;
 import java.util.Objects;
@@ -21,17 +23,26 @@ import java.util.concurrent.CompletionException;
  * waits for room: a full queue throws {@link NodeBackPressureException}. Its future completes on the node thread
  * (see {@link ReplicatedStore} for what completion means and how it fails), so a dependent stage added with a
  * non-async method must not block. The blocking forms wait for that future and must not be called on the node
- * thread. Reads run on the calling thread against the node's storage and copy what they return.
+ * thread. {@link KeyspaceHandle} adds a callback form of put and delete that allocates nothing in steady state.
+ * <p>
+ * Reads run on the calling thread against the node's storage: {@link #get(String, long)} copies the document into a
+ * new {@link Document}, {@link #get(String, long, MutableDirectBuffer, int)} into the caller's buffer, and
+ * {@link #read(String, long, ValueReader)} hands a view of the stored bytes to a reader without copying them.
  */
 public final class StoreHandle
 {
+    /** What the copying {@code get} forms return for a missing or deleted document. */
+    public static final int NOT_FOUND = -1;
+
     private final Node node;
     private final ReplicatedStore store;
+    private final WriteSlots slots;
 
     StoreHandle(final Node node, final ReplicatedStore store)
     {
         this.node = node;
         this.store = store;
+        this.slots = new WriteSlots(store, store.maxPendingWrites());
     }
 
     /**
@@ -195,6 +206,65 @@ public final class StoreHandle
     }
 
     /**
+     * Read one live document in place, without copying its value: the reader gets a view of the stored bytes (for
+     * LMDB, of the memory-mapped page) valid only while it runs; see {@link ValueReader#onValue}. Runs on the
+     * calling thread inside one read transaction of the node's storage.
+     *
+     * @param keyspace the keyspace.
+     * @param key      the document id.
+     * @param reader   called once if the document is live; an exception it throws reaches the caller.
+     * @return true if the document was found and the reader called, false if it is missing or deleted.
+     * @throws io.datacake.storage.InvalidKeyspaceNameException if the keyspace name is invalid.
+     * @throws io.datacake.storage.StorageException             if the storage failed or is closed.
+     */
+    public boolean read(final String keyspace, final long key, final ValueReader reader)
+    {
+        Objects.requireNonNull(reader, "reader");
+        return ValueScope.read(store.storage(), keyspace, key, reader);
+    }
+
+    /**
+     * Copy one live document's value into a caller's buffer, without allocating a result.
+     *
+     * @param keyspace    the keyspace.
+     * @param key         the document id.
+     * @param destination receives the value at {@code offset}; an expandable buffer grows to fit.
+     * @param offset      where the value goes in {@code destination}.
+     * @return the value length, or {@link #NOT_FOUND} if the document is missing or deleted.
+     * @throws IndexOutOfBoundsException if {@code offset} is negative, or the value does not fit in a fixed-size
+     *                                   buffer from {@code offset} (nothing is copied; the message names both sizes).
+     * @throws io.datacake.storage.InvalidKeyspaceNameException if the keyspace name is invalid.
+     * @throws io.datacake.storage.StorageException             if the storage failed or is closed.
+     */
+    public int get(final String keyspace, final long key, final MutableDirectBuffer destination, final int offset)
+    {
+        Objects.requireNonNull(destination, "destination");
+        checkOffset(offset);
+        return ValueScope.copy(store.storage(), keyspace, key, destination, offset);
+    }
+
+    /**
+     * Copy one live document's value into a caller's array, without allocating a result.
+     *
+     * @param keyspace    the keyspace.
+     * @param key         the document id.
+     * @param destination receives the value at {@code offset}.
+     * @param offset      where the value goes in {@code destination}.
+     * @return the value length, or {@link #NOT_FOUND} if the document is missing or deleted.
+     * @throws IndexOutOfBoundsException if {@code offset} is negative, or the value does not fit in
+     *                                   {@code destination} from {@code offset} (nothing is copied; the message names
+     *                                   both sizes).
+     * @throws io.datacake.storage.InvalidKeyspaceNameException if the keyspace name is invalid.
+     * @throws io.datacake.storage.StorageException             if the storage failed or is closed.
+     */
+    public int get(final String keyspace, final long key, final byte[] destination, final int offset)
+    {
+        Objects.requireNonNull(destination, "destination");
+        checkOffset(offset);
+        return ValueScope.copy(store.storage(), keyspace, key, destination, offset);
+    }
+
+    /**
      * Read many live documents from this node's storage; missing and deleted keys are skipped.
      *
      * @param keyspace the keyspace.
@@ -253,14 +323,87 @@ public final class StoreHandle
             }
             copies[i] = value.clone();
         }
-        return submit(new WriteCommand(store, keyspace, keyspaceUtf8, keys.clone(), copies, level));
+        return submit(new FutureWriteCommand(store, keyspace, keyspaceUtf8, keys.clone(), copies, level));
     }
 
     CompletableFuture<Void> deleteMany(
         final String keyspace, final byte[] keyspaceUtf8, final long[] keys, final ConsistencyLevel level)
     {
         checkBatch(keys, level);
-        return submit(new WriteCommand(store, keyspace, keyspaceUtf8, keys.clone(), null, level));
+        return submit(new FutureWriteCommand(store, keyspace, keyspaceUtf8, keys.clone(), null, level));
+    }
+
+    boolean put(
+        final String keyspace,
+        final byte[] keyspaceUtf8,
+        final long key,
+        final DirectBuffer value,
+        final int offset,
+        final int length,
+        final ConsistencyLevel level,
+        final WriteCallback callback,
+        final long context)
+    {
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(level, "level");
+        Objects.requireNonNull(callback, "callback");
+        if (offset < 0 || length < 0 || offset > value.capacity() - length)
+        {
+            throw new IndexOutOfBoundsException("value range offset=" + offset + " length=" + length +
+                " is outside the buffer's capacity " + value.capacity());
+        }
+        if (length > store.maxValueLength())
+        {
+            throw new ValueTooLargeException(keyspace, key, length, store.maxValueLength());
+        }
+        final CallbackWriteCommand slot = slots.acquire();
+        return null != slot &&
+            offer(slot.put(keyspace, keyspaceUtf8, key, value, offset, length, level, callback, context));
+    }
+
+    boolean delete(
+        final String keyspace,
+        final byte[] keyspaceUtf8,
+        final long key,
+        final ConsistencyLevel level,
+        final WriteCallback callback,
+        final long context)
+    {
+        Objects.requireNonNull(level, "level");
+        Objects.requireNonNull(callback, "callback");
+        final CallbackWriteCommand slot = slots.acquire();
+        return null != slot && offer(slot.delete(keyspace, keyspaceUtf8, key, level, callback, context));
+    }
+
+    /**
+     * Slots of the callback form free now, for tests.
+     */
+    int freeWriteSlots()
+    {
+        return slots.available();
+    }
+
+    private boolean offer(final CallbackWriteCommand slot)
+    {
+        final int result = node.offer(slot);
+        if (Node.OFFERED == result)
+        {
+            return true;
+        }
+        slots.release(slot);
+        if (Node.CLOSED == result)
+        {
+            throw new NodeClosedException(node.nodeId());
+        }
+        return false;
+    }
+
+    private static void checkOffset(final int offset)
+    {
+        if (offset < 0)
+        {
+            throw new IndexOutOfBoundsException("offset must not be negative: " + offset);
+        }
     }
 
     private void checkBatch(final long[] keys, final ConsistencyLevel level)
@@ -274,7 +417,7 @@ public final class StoreHandle
         }
     }
 
-    private CompletableFuture<Void> submit(final WriteCommand command)
+    private CompletableFuture<Void> submit(final FutureWriteCommand command)
     {
         node.submit(command);
         return command.future;

@@ -8,8 +8,10 @@
  * stamped once, applied, committed through a group-commit storage writer, and acknowledged by each selected replica
  * only after its own commit) and serves other coordinators' replicate messages.
  * {@link io.datacake.store.StoreHandle} and {@link io.datacake.store.KeyspaceHandle} are the thread-safe faces for
- * application threads: writes return futures (or block in their {@code AndWait} forms), reads are local and run on
- * the caller's thread. A write that cannot meet its level fails with
+ * application threads: writes return futures (or block in their {@code AndWait} forms), or, in the keyspace handle's
+ * callback form, report to a {@link io.datacake.store.WriteCallback} with a {@link io.datacake.store.WriteStatus}
+ * and allocate nothing in steady state; reads are local and run on the caller's thread, as a copy, into the
+ * caller's buffer, or in place through a {@link io.datacake.store.ValueReader}. A write that cannot meet its level fails with
  * {@link io.datacake.membership.ConsistencyException} before anything is written; one that meets it but does not get
  * its acknowledgements fails with {@link io.datacake.store.ReplicationException}; a full bound with
  * {@link io.datacake.store.StoreBackPressureException}.
@@ -22,7 +24,8 @@
  * reads and checks them) and yield the mismatched segments whose entries must be exchanged, so repair costs follow
  * the size of the difference and find content that differs under equal version stamps. The store keeps the trees
  * current and runs one bounded repair round every {@link io.datacake.store.StoreContext#repairIntervalMs(long)}
- * against one live peer in turn (see {@link io.datacake.store.ReplicatedStore}); purging tombstones is not part of
- * the store yet.
+ * against one live peer in turn (see {@link io.datacake.store.ReplicatedStore}), and purges tombstones once every
+ * live member holds them and {@link io.datacake.store.StoreContext#tombstoneGraceMs(long)} has passed.
+ * {@link io.datacake.store.StoreStatistics} reads what the store has done from any thread.
  */
 package io.datacake.store;

@@ -64,6 +64,24 @@ class HybridLogicalClockTest
     }
 
     @Test
+    void restoreMakesEveryLaterStampFollowAnOwnStampFromAnEarlierLife()
+    {
+        final HybridLogicalClock restarted = new HybridLogicalClock(1, epochClock);
+        final long storedBeforeCrash = pack(NOW_MS + 60_000, 7);
+        restarted.restore(storedBeforeCrash);
+        assertThat(restarted.send()).isGreaterThan(storedBeforeCrash);
+    }
+
+    @Test
+    void restoreRefusesAnOwnStampBeyondTheMaximumDriftAndLeavesTheClockUnchanged()
+    {
+        final HybridLogicalClock restarted = new HybridLogicalClock(1, epochClock, 1_000);
+        final long before = restarted.send();
+        assertThatThrownBy(() -> restarted.restore(pack(NOW_MS + 5_000, 0))).isInstanceOf(ClockDriftException.class);
+        assertThat(restarted.lastStamp()).isEqualTo(before);
+    }
+
+    @Test
     void sendFailsWhenLogicalTimeIsTooFarAheadOfPhysical()
     {
         final HybridLogicalClock clock = new HybridLogicalClock(1, epochClock, 100);

@@ -549,4 +549,49 @@ class OrswotTest
             assertThat(set.get(i * 7919L)).isEqualTo(i % 2 == 0 ? NULL_STAMP : ts(i + 1));
         }
     }
+
+    @Test
+    void removeTombstoneRemovesOnlyTheExactRecord()
+    {
+        final Orswot set = newSet();
+        set.delete(1, ts(5), 2);
+        set.insert(2, ts(5), 2);
+
+        assertThat(set.removeTombstone(1, ts(4), 2)).as("older stamp").isFalse();
+        assertThat(set.removeTombstone(1, ts(5), 3)).as("other node").isFalse();
+        assertThat(set.removeTombstone(2, ts(5), 2)).as("a live entry").isFalse();
+        assertThat(set.removeTombstone(9, ts(5), 2)).as("a missing key").isFalse();
+        assertThat(set.getTombstone(1)).isEqualTo(ts(5));
+        assertThat(set.get(2)).isEqualTo(ts(5));
+
+        assertThat(set.removeTombstone(1, ts(5), 2)).isTrue();
+        assertThat(set.getTombstone(1)).isEqualTo(NULL_STAMP);
+        assertThat(set.tombstoneCount()).isZero();
+    }
+
+    @Test
+    void boundedTombstoneSweepVisitsEveryTombstoneOnceAcrossSteps()
+    {
+        final Orswot set = newSet();
+        final int tombstones = 100;
+        for (int i = 0; i < tombstones; i++)
+        {
+            set.delete(i * 31L, ts(i + 1), 1);
+        }
+        final Long2LongHashMap seen = new Long2LongHashMap(NULL_STAMP);
+        int cursor = 0;
+        int steps = 0;
+        do
+        {
+            cursor = set.forEachTombstoneFrom(cursor, 16, (key, stamp, nodeId) ->
+                assertThat(seen.put(key, stamp)).as("visited once").isEqualTo(NULL_STAMP));
+            steps++;
+        }
+        while (0 != cursor);
+
+        assertThat(seen.size()).isEqualTo(tombstones);
+        assertThat(steps).as("bounded steps over the whole table").isGreaterThan(1);
+        assertThatThrownBy(() -> set.forEachTombstoneFrom(0, 0, (key, stamp, nodeId) -> { }))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
 }

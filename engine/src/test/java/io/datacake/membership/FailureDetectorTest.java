@@ -129,7 +129,8 @@ class FailureDetectorTest
             reference.heartbeat(now);
         }
         final long last = now - 1_000;
-        final long deadAfterMs = (long)Math.floor(8.0 * LN_10 * reference.meanIntervalMs());
+        final long deadAfterMs =
+            (long)Math.floor(PhiAccrualDetector.DEFAULT_PHI_THRESHOLD * LN_10 * reference.meanIntervalMs());
 
         detector.update(last + deadAfterMs, null, recorder);
         assertThat(detector.isLive(7)).isTrue();
@@ -315,8 +316,9 @@ class FailureDetectorTest
         }
         assertThat(health.score()).isZero();
 
-        // This node's duty cycle stalls for 25 s: nothing is processed, then the first tick runs late.
-        now += 25_000;
+        // This node's duty cycle stalls for 12 s (phi 5.2, over the threshold of 4 but under the 8 of a score of 1):
+        // nothing is processed, then the first tick runs late.
+        now += 12_000;
         health.onTick(now);
         assertThat(health.stallCount()).isEqualTo(1);
         assertThat(health.score()).isEqualTo(1);
@@ -338,6 +340,28 @@ class FailureDetectorTest
         }
         assertThat(health.score()).isZero();
         assertThat(aware.liveCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aPauseOfThisNodeIsDiscountedFromEveryMembersSilence()
+    {
+        final FailureDetector detector = FailureDetector.withDefaults();
+        long now = 0;
+        for (; now <= 60_000; now += 1_000)
+        {
+            detector.reportHeartbeat(1, 1, now);
+            detector.update(now, null, LivenessListener.NO_OP);
+        }
+        final long last = now - 1_000;
+        now = last + 60_000;
+        final double before = detector.phi(1, now);
+        detector.onLocalPause(59_000, now);
+        assertThat(before).isGreaterThan(PhiAccrualDetector.DEFAULT_PHI_THRESHOLD);
+        assertThat(detector.phi(1, now)).as("only the 1 s outside the pause counts").isLessThan(1.0);
+        detector.update(now, null, LivenessListener.NO_OP);
+        assertThat(detector.isLive(1)).isTrue();
+        detector.onLocalPause(120_000, now);
+        assertThat(detector.phi(1, now)).as("never later than now").isZero();
     }
 
     @Test
@@ -372,5 +396,53 @@ class FailureDetectorTest
         assertThatThrownBy(() -> new LocalHealth(-1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LocalHealth(1, 0, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LocalHealth(1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aMemberThatLeftIsNeitherLiveNorDeadIgnoresItsOldBeatsAndReturnsInANewGeneration()
+    {
+        final FailureDetector detector = new FailureDetector(8, 100, 10_000, 1_000, 60_000);
+        for (long t = 0; t <= 5_000; t += 1_000)
+        {
+            detector.reportHeartbeat(1, 7, t);
+        }
+        detector.update(5_000, null, recorder);
+        assertThat(detector.isLive(1)).isTrue();
+
+        assertThat(detector.markLeft(1, 6, 5_100)).as("another generation's leave").isFalse();
+        assertThat(detector.markLeft(1, 7, 5_100)).isTrue();
+        assertThat(detector.markLeft(1, 7, 5_200)).as("only once").isFalse();
+        assertThat(detector.hasLeft(1)).isTrue();
+        assertThat(detector.liveCount()).isZero();
+        assertThat(detector.deadCount()).isZero();
+
+        // Silence far past the threshold, then a late beat of the old generation: no death, no revival.
+        detector.update(40_000, null, recorder);
+        detector.reportHeartbeat(1, 7, 40_000);
+        detector.update(40_001, null, recorder);
+        assertThat(events).containsExactly("live 1/7");
+        assertThat(detector.hasLeft(1)).isTrue();
+
+        detector.reportHeartbeat(1, 8, 41_000);
+        detector.update(41_000, null, recorder);
+        assertThat(detector.hasLeft(1)).isFalse();
+        assertThat(events).containsExactly("live 1/7", "live 1/8");
+        assertThat(detector.liveCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aMemberThatLeftIsDroppedAfterTheGracePeriod()
+    {
+        final FailureDetector detector = new FailureDetector(8, 100, 10_000, 1_000, 60_000);
+        detector.reportHeartbeat(1, 1, 0);
+        detector.update(0, null, recorder);
+        detector.markLeft(1, 1, 1_000);
+
+        final int[] out = new int[4];
+        assertThat(detector.collectExpired(60_999, out)).isZero();
+        assertThat(detector.collectExpired(61_000, out)).isEqualTo(1);
+        assertThat(out[0]).isEqualTo(1);
+        assertThat(detector.hasLeft(1)).isFalse();
+        assertThat(detector.deadCount()).isZero();
     }
 }

@@ -63,13 +63,18 @@ class GossipCodecTest
     {
         final ClusterState state = source();
         final int length = encoder.encodeSyn(state, buffer, 0, BUDGET);
-        assertThat(length).isEqualTo(HEADER_LENGTH + COUNT_LENGTH + GossipFrame.DIGEST_ROW_LENGTH);
+        // Range (4 bytes), row count (1), then the row: id gap 1, generation 8, heartbeat, max and collected version
+        // 1 each.
+        assertThat(length).isEqualTo(HEADER_LENGTH + 4 + 1 + 1 + 8 + 1 + 1 + 1);
         decoder.wrap(buffer, 0, length);
         assertThat(decoder.type()).isEqualTo(GossipMessageType.SYN);
         assertThat(decoder.deltaNodeCount()).isZero();
         final Digest digest = new Digest();
         decoder.readDigest(digest);
         assertThat(digest.count()).isEqualTo(1);
+        assertThat(digest.fromNodeId()).isZero();
+        assertThat(digest.toNodeId()).isEqualTo(NodeState.MAX_NODE_ID);
+        assertThat(digest.complete()).isTrue();
         assertThat(digest.nodeId(0)).isEqualTo(1);
         assertThat(digest.generation(0)).isEqualTo(10);
         assertThat(digest.heartbeat(0)).isEqualTo(1);
@@ -84,7 +89,12 @@ class GossipCodecTest
         final int synAckLength = synAck();
         decoder.wrap(buffer, 0, synAckLength);
         assertThat(decoder.type()).isEqualTo(GossipMessageType.SYN_ACK);
-        assertThat(decoder.digestCount()).isEqualTo(2);
+        assertThat(decoder.digestCount()).as("one reply row: node 2, unknown here").isEqualTo(1);
+        final Digest reply = new Digest();
+        decoder.readDigest(reply);
+        assertThat(reply.complete()).isFalse();
+        assertThat(reply.nodeId(0)).isEqualTo(2);
+        assertThat(reply.generation(0)).isZero();
         assertThat(decoder.deltaNodeCount()).isEqualTo(2);
         final ClusterState target = new ClusterState(2, 20, ClusterStateListener.NO_OP);
         assertThat(decoder.applyDelta(target, 0)).isEqualTo(4);
@@ -123,7 +133,7 @@ class GossipCodecTest
     void eachMalformationIsRejectedWithItsReason()
     {
         assertRejected(0, b -> b.putInt(0, 0xCAFEBABE), Reason.BAD_MAGIC, "magic");
-        assertRejected(0, b -> b.putByte(4, (byte)2), Reason.UNSUPPORTED_VERSION, "version 2");
+        assertRejected(0, b -> b.putByte(4, (byte)3), Reason.UNSUPPORTED_VERSION, "version 3");
         assertRejected(0, b -> b.putByte(5, (byte)9), Reason.UNKNOWN_TYPE, "type 9");
         assertRejected(0, b -> b.putInt(HEADER_LENGTH, -1), Reason.BAD_COUNT, "count -1");
         assertRejected(0, b -> b.putInt(HEADER_LENGTH, 70_000), Reason.BAD_COUNT, "70000");
@@ -150,17 +160,134 @@ class GossipCodecTest
     }
 
     @Test
-    void duplicateNodesAreRejected()
+    void digestRowsOutsideTheirRangeOrOverlongVarintsAreRejected()
     {
         final ClusterState state = source();
         final ClusterState other = new ClusterState(3, 30, ClusterStateListener.NO_OP);
         new GossipHarness(4096).exchange(other, state, 0);
         final int syn = encoder.encodeSyn(state, buffer, 0, BUDGET);
-        final int secondRow = HEADER_LENGTH + COUNT_LENGTH + GossipFrame.DIGEST_ROW_LENGTH;
-        buffer.putShort(secondRow, buffer.getShort(HEADER_LENGTH + COUNT_LENGTH, ORDER), ORDER);
+        buffer.putShort(HEADER_LENGTH + 2, (short)2, ORDER);
         assertThatThrownBy(() -> decoder.wrap(buffer, 0, syn)).isInstanceOf(MalformedGossipException.class)
-            .hasMessageContaining("appears twice in the digest")
-            .extracting(ex -> ((MalformedGossipException)ex).reason()).isEqualTo(Reason.DUPLICATE_NODE);
+            .hasMessageContaining("names node 3, outside the range 0..2")
+            .extracting(ex -> ((MalformedGossipException)ex).reason()).isEqualTo(Reason.BAD_NODE_ORDER);
+        buffer.putShort(HEADER_LENGTH, (short)3, ORDER);
+        assertThatThrownBy(() -> decoder.wrap(buffer, 0, syn)).isInstanceOf(MalformedGossipException.class)
+            .hasMessageContaining("range 3..2 is empty")
+            .extracting(ex -> ((MalformedGossipException)ex).reason()).isEqualTo(Reason.BAD_NODE_ORDER);
+
+        final int rows = HEADER_LENGTH + 4;
+        final int synAgain = encoder.encodeSyn(state, buffer, 0, BUDGET);
+        buffer.putByte(rows, (byte)0x82);
+        buffer.putByte(rows + 1, (byte)0x00);
+        assertThatThrownBy(() -> decoder.wrap(buffer, 0, synAgain)).isInstanceOf(MalformedGossipException.class)
+            .hasMessageContaining("shortest form")
+            .extracting(ex -> ((MalformedGossipException)ex).reason()).isEqualTo(Reason.BAD_VARINT);
+        for (int i = 0; i < 10; i++)
+        {
+            buffer.putByte(rows + i, (byte)0xFF);
+        }
+        assertThatThrownBy(() -> decoder.wrap(buffer, 0, synAgain)).isInstanceOf(MalformedGossipException.class)
+            .extracting(ex -> ((MalformedGossipException)ex).reason()).isEqualTo(Reason.BAD_VARINT);
+    }
+
+    @Test
+    void varintsRoundTripAtEveryLengthBoundary()
+    {
+        final long[] values = {0, 1, 127, 128, 16_383, 16_384, (1L << 35) - 1, 1L << 35, (1L << 56) - 1, 1L << 56,
+            Long.MAX_VALUE};
+        final ClusterState state = new ClusterState(65_535, Long.MAX_VALUE, ClusterStateListener.NO_OP);
+        for (final long value : values)
+        {
+            final int end = Varint.put(buffer, 100, value);
+            assertThat(end - 100).as("length of " + value).isEqualTo(Varint.length(value))
+                .isBetween(1, Varint.MAX_LENGTH);
+        }
+        for (int i = 0; i < 300; i++)
+        {
+            state.incrementHeartbeat();
+        }
+        final int length = encoder.encodeSyn(state, buffer, 0, BUDGET);
+        final Digest digest = new Digest();
+        decoder.wrap(buffer, 0, length).readDigest(digest);
+        assertThat(digest.nodeId(0)).isEqualTo(65_535);
+        assertThat(digest.generation(0)).isEqualTo(Long.MAX_VALUE);
+        assertThat(digest.heartbeat(0)).isEqualTo(300);
+    }
+
+    @Test
+    void aSynAckReplyDigestListsOnlyTheMembersOnWhichTheViewsDiffer()
+    {
+        final ClusterState initiator = new ClusterState(1, 10, ClusterStateListener.NO_OP);
+        final ClusterState responder = new ClusterState(2, 20, ClusterStateListener.NO_OP);
+        final GossipHarness harness = new GossipHarness(4096);
+        for (int nodeId = 3; nodeId <= 8; nodeId++)
+        {
+            final ClusterState member = new ClusterState(nodeId, nodeId * 100L, ClusterStateListener.NO_OP);
+            member.set("k", "v" + nodeId);
+            harness.exchange(member, initiator, 0);
+            harness.exchange(member, responder, 0);
+        }
+        harness.converge(initiator, responder, 0, 10);
+        final ClusterState stranger = new ClusterState(9, 900, ClusterStateListener.NO_OP);
+        harness.exchange(stranger, initiator, 0);
+        responder.incrementHeartbeat();
+        responder.incrementHeartbeat();
+
+        final int syn = encoder.encodeSyn(initiator, buffer, 0, BUDGET);
+        final Digest synDigest = new Digest();
+        decoder.wrap(buffer, 0, syn).readDigest(synDigest);
+        assertThat(synDigest.count()).as("the SYN lists every member").isEqualTo(9);
+        final int synAck = encoder.encodeSynAck(responder, synDigest, null, buffer, 0, BUDGET);
+        final Digest reply = new Digest();
+        decoder.wrap(buffer, 0, synAck).readDigest(reply);
+        assertThat(reply.count()).as("the responder's newer heartbeat and the member it lacks").isEqualTo(2);
+        assertThat(reply.nodeId(0)).isEqualTo(2);
+        assertThat(reply.heartbeat(0)).isEqualTo(responder.self().heartbeat());
+        assertThat(reply.nodeId(1)).isEqualTo(9);
+        assertThat(reply.generation(1)).as("unknown here").isZero();
+
+        final int ack = encoder.encodeAck(initiator, reply, null, buffer, 0, BUDGET);
+        decoder.wrap(buffer, 0, ack).applyDelta(responder, 0);
+        assertThat(responder.node(9)).as("the ACK brings the member the responder lacked").isNotNull();
+        assertThat(encoder.lastDeltaNodeCount()).as("and nothing the reply did not ask for").isEqualTo(1);
+    }
+
+    @Test
+    void aSynDigestTooLargeForTheBudgetIsSplitOverSuccessiveSynsCoveringEveryMember()
+    {
+        final ClusterState state = new ClusterState(1, 10, ClusterStateListener.NO_OP);
+        final ClusterState other = new ClusterState(2, 20, ClusterStateListener.NO_OP);
+        final GossipHarness harness = new GossipHarness(4096);
+        for (int nodeId = 3; nodeId <= 60; nodeId++)
+        {
+            final ClusterState member = new ClusterState(nodeId * 7, 1_000_000_000_000L + nodeId,
+                ClusterStateListener.NO_OP);
+            member.set("k", "v");
+            harness.exchange(member, state, 0);
+        }
+        assertThat(state.nodeCount()).isEqualTo(59);
+        final int budget = GossipEncoder.MIN_SYN_FRAME_LENGTH + 200;
+        final java.util.Set<Integer> seen = new java.util.TreeSet<>();
+        int nextFrom = 0;
+        int syns = 0;
+        do
+        {
+            final int length = encoder.encodeSyn(state, buffer, 0, budget);
+            assertThat(length).isLessThanOrEqualTo(budget);
+            final Digest digest = new Digest();
+            decoder.wrap(buffer, 0, length).readDigest(digest);
+            assertThat(digest.fromNodeId()).as("each SYN continues where the last stopped").isEqualTo(nextFrom);
+            for (int i = 0; i < digest.count(); i++)
+            {
+                assertThat(digest.covers(digest.nodeId(i))).isTrue();
+                seen.add(digest.nodeId(i));
+            }
+            nextFrom = digest.toNodeId() == NodeState.MAX_NODE_ID ? 0 : digest.toNodeId() + 1;
+            syns++;
+        }
+        while (0 != nextFrom);
+        assertThat(syns).as("the digest needs several frames").isGreaterThan(2);
+        assertThat(seen).hasSize(59);
     }
 
     private interface Corruption
@@ -269,7 +396,7 @@ class GossipCodecTest
     {
         final ClusterState state = source();
         assertThatThrownBy(() -> encoder.encodeSyn(state, buffer, 0, HEADER_LENGTH + 10))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("digest of 1 members needs 38 bytes");
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("below a SYN with one digest row");
         assertThatThrownBy(() -> encoder.encodeSyn(state, buffer, BUDGET - 10, 100))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the buffer");
         assertThatThrownBy(() -> encoder.encodeAck(state, emptyPeer(), null, buffer, 0, 11))

@@ -90,7 +90,7 @@ final class MembershipCampaignSoakTest
     void cost()
     {
         final MembershipCampaign campaign = campaign();
-        for (final int nodes : new int[]{10, 40, 100})
+        for (final int nodes : new int[]{3, 10, 20, 40, 100})
         {
             campaign.cost(nodes, Math.max(1, campaign.runs() / 10), DEFAULTS);
         }

@@ -30,6 +30,7 @@ final class MembershipComponentSimTest
     private static final long GOSSIP_INTERVAL_MS = 500;
     private static final long CONVERGE_MS = 60_000;
     private static final long DETECT_MS = 300_000;
+    private static final long LEAVE_NOTICE_MS = 3 * GOSSIP_INTERVAL_MS;
     private static final long STALL_MS = 60_000;
     private static final String[] DATA_CENTRES = {"dc-a", "dc-b"};
 
@@ -107,6 +108,60 @@ final class MembershipComponentSimTest
             {
                 assertThat(cluster.generationSeenBy(observer, 3)).isGreaterThan(oldGeneration);
                 assertThat(cluster.events(observer)).contains("restarted 3");
+            }
+        }
+    }
+
+    @Test
+    void aNodeThatClosesCleanlyIsReportedLeftByEveryPeerAtOnceNeverDeadAndRejoinsAsARestart()
+    {
+        try (Cluster cluster = new Cluster(113, (ctx) -> {}))
+        {
+            cluster.startFive();
+            assertThat(cluster.simulation.runUntil(() -> cluster.allSeeLive(5), CONVERGE_MS)).isTrue();
+
+            cluster.simulation.closeNode(cluster.simulation.node(3));
+            assertThat(cluster.simulation.runUntil(() -> cluster.othersForgot(3), LEAVE_NOTICE_MS))
+                .as("leave seen within %d ms, %s", LEAVE_NOTICE_MS, cluster.hint()).isTrue();
+            // Long past the failure detector's silence: the leave must stay a leave, not turn into a death.
+            cluster.simulation.runFor(DETECT_MS);
+            for (final int observer : new int[]{1, 2, 4, 5})
+            {
+                assertThat(cluster.events(observer)).as("node %d events", observer)
+                    .containsOnlyOnce("left 3").doesNotContain("dead 3");
+                assertThat(cluster.component(observer).liveCount()).isEqualTo(4);
+                assertThat(cluster.component(observer).memberCount()).isEqualTo(4);
+            }
+
+            cluster.simulation.restart(3);
+            assertThat(cluster.simulation.runUntil(() -> cluster.allSeeLive(5), CONVERGE_MS))
+                .as("rejoin, %s", cluster.hint()).isTrue();
+            for (final int observer : new int[]{1, 2, 4, 5})
+            {
+                assertThat(cluster.events(observer)).contains("restarted 3");
+            }
+        }
+    }
+
+    @Test
+    void aLeaveWhoseDirectNoticesAreLostStillReachesEveryPeerByGossip()
+    {
+        final SwitchableDrop drop = new SwitchableDrop();
+        try (Cluster cluster = new Cluster(114, (ctx) -> {}, (seed) -> drop))
+        {
+            cluster.startFive();
+            assertThat(cluster.simulation.runUntil(() -> cluster.allSeeLive(5), CONVERGE_MS)).isTrue();
+
+            // Only node 1 hears the leave; the others learn the marker from it (or each other) by gossip.
+            drop.from = "sim-3";
+            drop.except = "sim-1";
+            cluster.simulation.closeNode(cluster.simulation.node(3));
+            assertThat(cluster.simulation.runUntil(() -> cluster.othersForgot(3), CONVERGE_MS))
+                .as("leave spread, %s", cluster.hint()).isTrue();
+            for (final int observer : new int[]{1, 2, 4, 5})
+            {
+                assertThat(cluster.events(observer)).as("node %d events", observer)
+                    .containsOnlyOnce("left 3").doesNotContain("dead 3");
             }
         }
     }
@@ -365,6 +420,19 @@ final class MembershipComponentSimTest
             return true;
         }
 
+        boolean othersForgot(final int subject)
+        {
+            for (final Map.Entry<Integer, MembershipComponent> entry : components.entrySet())
+            {
+                if (entry.getKey() != subject && null != simulation.node(entry.getKey()) &&
+                    entry.getValue().members().stream().anyMatch((m) -> m.nodeId() == subject))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         boolean sees(final int observer, final int[] subjects, final boolean live)
         {
             final List<ClusterMember> members = component(observer).members();
@@ -437,6 +505,23 @@ final class MembershipComponentSimTest
                         new UnsafeBuffer(body), 0, body.length, null);
                 }
             });
+        }
+    }
+
+    /** Drops every frame one endpoint sends, except to one destination, once switched on. */
+    private static final class SwitchableDrop implements NetworkFaults
+    {
+        private String from;
+        private String except;
+
+        public int copies(final String source, final String destination, final int length)
+        {
+            return source.equals(from) && !destination.equals(except) ? 0 : 1;
+        }
+
+        public long delayMs(final String source, final String destination)
+        {
+            return 0;
         }
     }
 

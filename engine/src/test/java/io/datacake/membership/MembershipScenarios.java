@@ -1,5 +1,6 @@
 package io.datacake.membership;
 
+import io.datacake.sim.Simulation;
 import org.agrona.concurrent.EpochClock;
 
 import java.util.function.Consumer;
@@ -22,6 +23,20 @@ final class MembershipScenarios
 
     private MembershipScenarios()
     {
+    }
+
+    /**
+     * The seed of one test run, printed with how to replay it.
+     *
+     * @param test        names the run in the output.
+     * @param defaultSeed the seed unless {@code -Ddatacake.sim.seed} sets one.
+     * @return the seed.
+     */
+    static long seed(final String test, final long defaultSeed)
+    {
+        final long seed = Simulation.seedFromProperty(defaultSeed);
+        System.out.println(test + " seed " + seed + " (replay with -D" + Simulation.SEED_PROPERTY + "=" + seed + ")");
+        return seed;
     }
 
     /**

@@ -22,9 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class DuplicatedRequestTest
 {
-    private static final String RUNS = "runs";
-    private static final int FILL = 1;
-    private static final int BODY_LENGTH = 30_000;
+    static final String RUNS = "runs";
+    static final int FILL = 1;
+    static final int BODY_LENGTH = 30_000;
     private static final String CLIENT = "sim-1";
     private static final String SERVER = "sim-2";
 
@@ -64,37 +64,55 @@ final class DuplicatedRequestTest
             final int[] runs = new int[1];
             final Node client = simulation.addNode(1);
             simulation.addNode(2, (ctx) -> ctx.addService(fillService(runs)));
-            final List<CompletableFuture<RpcResponse>> calls = new ArrayList<>();
-            for (int i = 0; i < 60; i++)
-            {
-                calls.add(client.call(SERVER, RUNS, FILL, new byte[1], null, 2_000));
-                simulation.runFor(3);
-            }
-            for (final CompletableFuture<RpcResponse> call : calls)
-            {
-                assertThat(simulation.await(call, 10_000)).as(replay).isDone();
-            }
-
-            int ok = 0;
-            for (final CompletableFuture<RpcResponse> call : calls)
-            {
-                if (!call.isCompletedExceptionally())
-                {
-                    ok++;
-                    final byte[] body = call.join().body();
-                    assertThat(body).as(replay).hasSize(BODY_LENGTH);
-                    assertThat(distinct(body)).as(replay).hasSize(1);
-                }
-            }
-            assertThat(ok).as("some calls completed; %s", replay).isPositive();
+            final List<CompletableFuture<RpcResponse>> calls = callEvery3Ms(simulation, client, 60);
+            assertThat(awaitBodiesOfOneRun(simulation, calls, replay)).as("some calls completed; %s", replay)
+                .isPositive();
             assertThat(runs[0]).as("some requests were duplicated; %s", replay).isGreaterThan(calls.size());
         }
     }
 
     /**
+     * Call the fill service {@code count} times, 3 virtual ms apart.
+     */
+    static List<CompletableFuture<RpcResponse>> callEvery3Ms(
+        final Simulation simulation, final Node client, final int count)
+    {
+        final List<CompletableFuture<RpcResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            calls.add(client.call(SERVER, RUNS, FILL, new byte[1], null, 2_000));
+            simulation.runFor(3);
+        }
+        return calls;
+    }
+
+    /**
+     * Wait for every call; each one that succeeded must carry the whole body of exactly one run.
+     *
+     * @return how many succeeded.
+     */
+    static int awaitBodiesOfOneRun(
+        final Simulation simulation, final List<CompletableFuture<RpcResponse>> calls, final String replay)
+    {
+        int ok = 0;
+        for (final CompletableFuture<RpcResponse> call : calls)
+        {
+            assertThat(simulation.await(call, 10_000)).as(replay).isDone();
+            if (!call.isCompletedExceptionally())
+            {
+                ok++;
+                final byte[] body = call.join().body();
+                assertThat(body).as(replay).hasSize(BODY_LENGTH);
+                assertThat(distinct(body)).as(replay).hasSize(1);
+            }
+        }
+        return ok;
+    }
+
+    /**
      * Answers every request with 30,000 bytes filled with the number of this run of the handler.
      */
-    private static RpcService fillService(final int[] runs)
+    static RpcService fillService(final int[] runs)
     {
         return new RpcService(RUNS).handler(FILL, (request, reply) ->
         {
@@ -105,7 +123,7 @@ final class DuplicatedRequestTest
         });
     }
 
-    private static List<Integer> distinct(final byte[] body)
+    static List<Integer> distinct(final byte[] body)
     {
         final List<Integer> values = new ArrayList<>();
         for (final byte b : body)
@@ -121,7 +139,7 @@ final class DuplicatedRequestTest
     /**
      * Delays (and so duplicates) chosen frames by their index on a link; every other frame arrives after 1 ms.
      */
-    private static final class ScriptedFaults implements NetworkFaults
+    static final class ScriptedFaults implements NetworkFaults
     {
         private final Map<String, Map<Integer, long[]>> delaysByLink = new HashMap<>();
         private final Map<String, Integer> framesByLink = new HashMap<>();

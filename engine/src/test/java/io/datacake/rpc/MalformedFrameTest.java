@@ -21,6 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 
+import static io.datacake.rpc.SteppedNodes.lastStamp;
+import static io.datacake.rpc.SteppedNodes.pollOneFrame;
+import static io.datacake.rpc.SteppedNodes.pump;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -224,13 +227,6 @@ final class MalformedFrameTest
         }
     }
 
-    private static long lastStamp(final Node node)
-    {
-        final CompletableFuture<Long> stamp = node.execute((s) -> s.clock().lastStamp());
-        node.invoker().invoke();
-        return stamp.join();
-    }
-
     private void offer(final int peer, final UnsafeBuffer frame)
     {
         assertThat(attacker.offer(peer, frame, 0, frame.capacity())).isPositive();
@@ -272,13 +268,7 @@ final class MalformedFrameTest
         client.call(capture.localEndpoint(), RpcScenarios.ECHO, RpcScenarios.ECHO_BODY, body,
             new RpcHeaders().add("trace-id", "42"), 60_000);
         client.invoker().invoke();
-        final byte[][] frame = new byte[1][];
-        assertThat(capture.poll((buffer, offset, length) ->
-        {
-            frame[0] = new byte[length];
-            buffer.getBytes(offset, frame[0]);
-        }, 1)).isEqualTo(1);
-        return frame[0];
+        return pollOneFrame(capture);
     }
 
     private static byte[] mutate(final byte[] valid, final SplittableRandom random)
@@ -296,22 +286,6 @@ final class MalformedFrameTest
             frame[random.nextInt(kind == 3 ? Math.min(frame.length, 72) : frame.length)] = (byte)random.nextInt();
         }
         return frame;
-    }
-
-    private static void pump(final Node... nodes)
-    {
-        for (int round = 0; round < 200; round++)
-        {
-            int work = 0;
-            for (final Node node : nodes)
-            {
-                work += node.invoker().invoke();
-            }
-            if (work == 0)
-            {
-                return;
-            }
-        }
     }
 
     private void assertServes(final Node client, final Node server)

@@ -83,6 +83,26 @@ final class SimNetworkTest
     }
 
     @Test
+    void aSwizzleHealsOneNodeAtATimeLeavingTheOtherCutsInPlace()
+    {
+        final SimNetwork network = new SimNetwork(clock, NetworkFaults.NONE, trace, 1024);
+        network.partition(List.of("a"), List.of("b", "c"));
+        network.partition(List.of("b"), List.of("a", "c"));
+        assertThat(network.cutLinkCount()).isEqualTo(6);
+
+        network.heal(List.of("b"), List.of("a", "c"));
+        assertThat(network.canReach("b", "c")).isTrue();
+        assertThat(network.canReach("c", "b")).isTrue();
+        assertThat(network.canReach("a", "b")).as("healing b also lets a and b talk").isTrue();
+        assertThat(network.canReach("a", "c")).as("a is still cut from c").isFalse();
+        assertThat(network.canReach("c", "a")).isFalse();
+        assertThat(network.cutLinkCount()).isEqualTo(2);
+
+        network.heal(List.of("a"), List.of("b", "c"));
+        assertThat(network.cutLinkCount()).isZero();
+    }
+
+    @Test
     void aFrameInFlightIsLostWhenItsTransportGoesAwayEvenIfANewOneListensThereByThen()
     {
         final SimNetwork network = new SimNetwork(clock, new RandomNetworkFaults(1, 0, 0, 10, 10), trace, 1024);

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 /**
  * The RPC scenarios through the simulated network, all nodes stepped in virtual time by one thread.
  */
-final class SimulatedRpcTest extends RpcScenarios
+class SimulatedRpcTest extends RpcScenarios
 {
     /** Virtual-time bound on waiting for a future; far beyond any scenario's timeouts. */
     static final long AWAIT_BOUND_VIRTUAL_MS = 120_000;

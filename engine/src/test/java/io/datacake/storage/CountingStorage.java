@@ -7,14 +7,18 @@ import java.util.List;
  * A storage that delegates to a {@link MemoryStorage}, records the size of every commit, and fails the commits it
  * is told to fail (without applying anything, like a transactional storage).
  */
-final class CountingStorage implements Storage
+public final class CountingStorage implements Storage
 {
     private final MemoryStorage delegate = new MemoryStorage();
     private final List<Integer> commitSizes = new ArrayList<>();
     private int commitsToFail;
 
-    /** Fail the next {@code count} commits with a {@link BulkMutationException} that applied nothing. */
-    synchronized void failNextCommits(final int count)
+    /**
+     * Fail the next {@code count} commits with a {@link BulkMutationException} that applied nothing.
+     *
+     * @param count commits to fail; 0 stops failing.
+     */
+    public synchronized void failNextCommits(final int count)
     {
         commitsToFail = count;
     }

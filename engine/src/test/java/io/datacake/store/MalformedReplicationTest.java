@@ -6,7 +6,6 @@ import io.datacake.rpc.RpcException;
 import io.datacake.rpc.RpcResponse;
 import io.datacake.sim.Simulation;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteOrder;
@@ -54,11 +53,11 @@ final class MalformedReplicationTest
                 ReplicatedStore.SERVICE_ID, ReplicatedStore.REPLICATE, new UnsafeBuffer(oneWay), 0, oneWay.length,
                 null)));
             assertThat(cluster.simulation.runUntil(() ->
-                2 == counter(cluster, 2, "store malformed replicate dropped: value length out of range"), 5_000))
+                2 == cluster.counter(2, "store malformed replicate dropped: value length out of range"), 5_000))
                 .isTrue();
 
-            assertThat(counter(cluster, 2, "store malformed replicate dropped: truncated")).isEqualTo(3);
-            assertThat(counter(cluster, 2, "store malformed replicate dropped: invalid timestamp")).isEqualTo(2);
+            assertThat(cluster.counter(2, "store malformed replicate dropped: truncated")).isEqualTo(3);
+            assertThat(cluster.counter(2, "store malformed replicate dropped: invalid timestamp")).isEqualTo(2);
             assertThat(cluster.store(2).keyspaceNames()).containsExactly(KEYSPACE);
             assertThat(cluster.store(2).keyspaceState(KEYSPACE).set().liveCount()).isEqualTo(1);
             assertThat(cluster.store(2).keyspaceState(KEYSPACE).tree().root()).isEqualTo(rootBefore);
@@ -116,19 +115,5 @@ final class MalformedReplicationTest
             assertThat(ex.getCause()).isInstanceOf(RpcException.class);
             assertThat(((RpcException)ex.getCause()).detail()).isEqualTo("malformed replicate message: " + reason);
         }
-    }
-
-    private static long counter(final StoreSimCluster cluster, final int nodeId, final String label)
-    {
-        final CountersReader reader = cluster.simulation.node(nodeId).counters().reader();
-        final long[] value = {-1};
-        reader.forEach((counterId, typeId, keyBuffer, counterLabel) ->
-        {
-            if (counterLabel.endsWith(label))
-            {
-                value[0] = reader.getCounterValue(counterId);
-            }
-        });
-        return value[0];
     }
 }

@@ -74,7 +74,8 @@ final class RepairMalformedReplyTest
     private static byte[] list(final String name, final long root)
     {
         final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8 + Short.BYTES + utf8.length + Long.BYTES]);
+        final UnsafeBuffer buffer = new UnsafeBuffer(
+            new byte[8 + Short.BYTES + utf8.length + RepairMessages.KEYSPACE_STATE_LENGTH]);
         buffer.putInt(0, 1);
         buffer.putInt(4, 1);
         buffer.putShort(8, (short)utf8.length);

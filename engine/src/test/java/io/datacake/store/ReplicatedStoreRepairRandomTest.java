@@ -46,10 +46,7 @@ final class ReplicatedStoreRepairRandomTest
                 final int roll = random.nextInt(20);
                 if (0 == roll)
                 {
-                    final int isolated = 1 + random.nextInt(3);
-                    final List<String> rest = isolated == 1 ? List.of("sim-2", "sim-3") :
-                        isolated == 2 ? List.of("sim-1", "sim-3") : List.of("sim-1", "sim-2");
-                    cluster.simulation.network().partition(rest, List.of(StoreSimCluster.endpoint(isolated)));
+                    cluster.isolate(1 + random.nextInt(3));
                 }
                 else if (1 == roll)
                 {

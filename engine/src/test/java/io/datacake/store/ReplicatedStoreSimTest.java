@@ -201,6 +201,7 @@ final class ReplicatedStoreSimTest
             cluster.await(second);
             assertThat(failureOf(second)).isInstanceOf(ReplicationException.class)
                 .hasMessageContaining("replica node 1").hasMessageContaining("maxInFlightWrites");
+            assertThat(cluster.store(2).statistics().failures(WriteFailureKind.REPLICA_ERROR)).isEqualTo(1);
             assertThat(cluster.store(1).keyspaceState(KEYSPACE).set().getTombstone(20)).isZero();
             cluster.store(1).holdWriter(false);
             cluster.await(first);

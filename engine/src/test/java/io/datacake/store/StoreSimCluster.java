@@ -6,7 +6,10 @@ import io.datacake.sim.Simulation;
 import io.datacake.storage.Document;
 import io.datacake.storage.StorageWriterContext;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.status.CountersReader;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -98,6 +101,39 @@ final class StoreSimCluster implements AutoCloseable
     Document get(final int nodeId, final String keyspace, final long key)
     {
         return simulation.storage(nodeId).get(keyspace, key);
+    }
+
+    /**
+     * @return the value of the node's counter whose label ends with {@code label}, or -1 if it has none.
+     */
+    long counter(final int nodeId, final String label)
+    {
+        final CountersReader reader = simulation.node(nodeId).counters().reader();
+        final long[] value = {-1};
+        reader.forEach((counterId, typeId, keyBuffer, counterLabel) ->
+        {
+            if (counterLabel.endsWith(label))
+            {
+                value[0] = reader.getCounterValue(counterId);
+            }
+        });
+        return value[0];
+    }
+
+    /**
+     * Partition one node away from all the others.
+     */
+    void isolate(final int nodeId)
+    {
+        final List<String> rest = new ArrayList<>();
+        for (int id = 1; id <= nodeCount; id++)
+        {
+            if (id != nodeId)
+            {
+                rest.add(endpoint(id));
+            }
+        }
+        simulation.network().partition(rest, List.of(endpoint(nodeId)));
     }
 
     void restart(final int nodeId)

@@ -1,10 +1,14 @@
 package io.datacake.perf;
 
-import io.aeron.driver.ThreadingMode;
+import io.datacake.membership.ClusterMember;
+import io.datacake.membership.MembershipComponent;
+import io.datacake.membership.MembershipContext;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
-import io.datacake.rpc.RpcService;
-import io.datacake.transport.InProcessNetwork;
+import io.datacake.storage.Storage;
+import io.datacake.store.ReplicatedStore;
+import io.datacake.store.StoreContext;
+import io.datacake.store.StoreHandle;
 import io.datacake.transport.Transport;
 import io.datacake.transport.aeron.AeronDriver;
 import io.datacake.transport.aeron.AeronDriverSettings;
@@ -21,100 +25,154 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.function.IntFunction;
+import java.util.function.BooleanSupplier;
 
 /**
- * N nodes in this JVM, each on its own thread, connected by the chosen transport. Aeron transports share one
- * embedded media driver (shared threading mode, backing off when idle) in a temporary directory that is deleted on
- * close.
+ * N nodes in this JVM, each a {@link Node} with gossip membership ({@link MembershipComponent}: node 1 bootstraps,
+ * the others seed from it) and a {@link ReplicatedStore} on its own storage, connected by Aeron. On IPC every node
+ * shares one embedded media driver (IPC does not cross drivers); on UDP every node has its own driver in its own
+ * directory and its own free loopback port, as on separate hosts. Aeron directories go under a run directory in
+ * {@link AeronDriverSettings#defaultEmbeddedBaseDirectory()} (memory on Linux), storage under a run directory in the
+ * data directory; both are deleted on {@link #close()}, also when the start fails part way.
  */
 public final class EmbeddedCluster implements AutoCloseable
 {
-    private static final int AERON_TERM_LENGTH = 4 * 1024 * 1024;
+    /** Prefix of the run directories this cluster creates (data and Aeron). */
+    public static final String DIRECTORY_PREFIX = "datacake-perf-";
+
     private static final int FIRST_STREAM_ID = 1001;
-    private static final String DIRECTORY_PREFIX = "datacake-perf-";
-
-    /** The driver's own files (CnC, loss report) and slack, measured at about 49 MB. */
-    private static final long AERON_DRIVER_FILE_BYTES = 64L * 1024 * 1024;
-
-    /** One log buffer per ordered pair of nodes: three terms and its metadata, measured at about 12.6 MB. */
-    private static final long AERON_LOG_BYTES = 3L * AERON_TERM_LENGTH + 1024 * 1024;
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final List<Node> nodes = new ArrayList<>();
-    private final Path tempDir;
-    private AeronDriver driver;
+    private final List<Storage> storages = new ArrayList<>();
+    private final List<StoreHandle> handles = new ArrayList<>();
+    private final List<MembershipComponent> memberships = new ArrayList<>();
+    private final List<AeronDriver> drivers = new ArrayList<>();
+    private final Path dataDir;
+    private final Path aeronDir;
 
     /**
-     * Start a cluster with its files in a new directory under the system temporary directory.
+     * Start the nodes; they find each other through gossip (see {@link #awaitMembership}).
      *
-     * @param size      number of nodes, node ids 1..size.
-     * @param kind      transport.
-     * @param services  the services node i hosts (called with its node id).
-     * @throws IllegalArgumentException if size is below 1.
-     * @throws UncheckedIOException if the cluster's directory cannot be created.
+     * @param settings what to start.
+     * @throws UncheckedIOException if a directory cannot be created.
+     * @throws RuntimeException     what a driver, storage or node throws when it fails to start; everything
+     *                              started so far is closed and the directories are deleted first.
      */
-    public EmbeddedCluster(final int size, final TransportKind kind, final IntFunction<List<RpcService>> services)
+    public EmbeddedCluster(final ClusterSettings settings)
     {
-        this(size, kind, services, null);
-    }
-
-    /**
-     * Start a cluster with its files in a new directory under the given one.
-     *
-     * @param size      number of nodes, node ids 1..size.
-     * @param kind      transport.
-     * @param services  the services node i hosts (called with its node id).
-     * @param parentDir where the cluster's directory is created, or null for the system temporary directory.
-     * @throws IllegalArgumentException if size is below 1.
-     * @throws UncheckedIOException if the cluster's directory cannot be created.
-     */
-    public EmbeddedCluster(
-        final int size, final TransportKind kind, final IntFunction<List<RpcService>> services, final Path parentDir)
-    {
-        if (size < 1)
-        {
-            throw new IllegalArgumentException("a cluster needs at least one node: " + size);
-        }
+        dataDir = createRunDirectory(settings.dataParentDir());
+        Path aeron = null;
         try
         {
-            tempDir = null == parentDir ?
-                Files.createTempDirectory(DIRECTORY_PREFIX) : Files.createTempDirectory(parentDir, DIRECTORY_PREFIX);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-
-        try
-        {
-            final List<Transport> transports = transports(size, kind);
-            for (int i = 0; i < size; i++)
-            {
-                final NodeContext ctx = new NodeContext().nodeId(i + 1).transport(transports.get(i));
-                services.apply(i + 1).forEach(ctx::addService);
-                nodes.add(Node.launch(ctx));
-            }
+            aeron = createRunDirectory(AeronDriverSettings.defaultEmbeddedBaseDirectory());
         }
         catch (final RuntimeException ex)
         {
+            IoUtil.delete(dataDir.toFile(), true);
+            throw ex;
+        }
+        aeronDir = aeron;
+
+        final List<Transport> transports = new ArrayList<>();
+        try
+        {
+            transports(settings, transports);
+            final String seed = transports.get(0).localEndpoint();
+            for (int i = 0; i < settings.nodes(); i++)
+            {
+                final int nodeId = i + 1;
+                final Path nodeDir = Files.createDirectory(dataDir.resolve("node-" + nodeId));
+                final Storage storage = settings.storage().open(nodeDir, settings.maxValueBytes());
+                storages.add(storage);
+                final MembershipContext membershipContext = new MembershipContext();
+                if (0 == i)
+                {
+                    membershipContext.bootstrap(true);
+                }
+                else
+                {
+                    membershipContext.seeds(seed);
+                }
+                final MembershipComponent membership = new MembershipComponent(membershipContext);
+                memberships.add(membership);
+                final ReplicatedStore store = new ReplicatedStore(new StoreContext()
+                    .storage(storage)
+                    .clusterView(membership)
+                    .requestTimeoutMs(settings.requestTimeoutMs())
+                    .repairIntervalMs(settings.repairIntervalMs()));
+                // Membership first: the store reads the view from its own start on.
+                final Node node = Node.launch(new NodeContext()
+                    .nodeId(nodeId)
+                    .transport(transports.get(i))
+                    .ownsTransport(true)
+                    .requestTimeoutMs(settings.requestTimeoutMs())
+                    .addComponent(membership)
+                    .addComponent(store));
+                nodes.add(node);
+                transports.set(i, null);
+                handles.add(store.handle(node));
+            }
+        }
+        catch (final IOException ex)
+        {
+            // Transports not yet handed to a node are closed here, the rest with their nodes.
+            transports.forEach(CloseHelper::quietClose);
+            close();
+            throw new UncheckedIOException(ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            transports.forEach(CloseHelper::quietClose);
             close();
             throw ex;
         }
     }
 
     /**
-     * What a cluster's directory grows to: Aeron maps a log buffer file for every ordered pair of nodes, so the size
-     * grows with the square of the cluster size; the in-process transport writes nothing.
+     * Wait until every node sees every node live.
      *
-     * @param size number of nodes.
-     * @param kind transport.
-     * @return an upper estimate of the bytes the cluster's directory needs.
+     * @param deadlineNs {@link System#nanoTime()} by which it must have happened.
+     * @param stopped    true when the wait should end early (a signal).
+     * @return true when every node sees every node live, false when stopped first.
+     * @throws IllegalStateException if the deadline passed first, naming what each node sees.
      */
-    public static long estimatedDirectoryBytes(final int size, final TransportKind kind)
+    public boolean awaitMembership(final long deadlineNs, final BooleanSupplier stopped)
     {
-        return kind == TransportKind.IN_PROCESS ?
-            0 : AERON_DRIVER_FILE_BYTES + (long)size * (size - 1) * AERON_LOG_BYTES;
+        final Deadline deadline = new Deadline(deadlineNs);
+        while (!everyNodeSeesEveryNodeLive())
+        {
+            if (stopped.getAsBoolean())
+            {
+                return false;
+            }
+            if (!deadline.pause())
+            {
+                final StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < memberships.size(); i++)
+                {
+                    sb.append(i == 0 ? "" : ", ").append("node ").append(i + 1).append(" sees ")
+                        .append(memberships.get(i).liveCount()).append(" live");
+                }
+                throw new IllegalStateException("the nodes did not all see each other live in time: " + sb);
+            }
+        }
+        return true;
+    }
+
+    private boolean everyNodeSeesEveryNodeLive()
+    {
+        for (final MembershipComponent membership : memberships)
+        {
+            final List<ClusterMember> members = membership.members();
+            if (members.size() != nodes.size() || !members.stream().allMatch(ClusterMember::live))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -122,56 +180,96 @@ public final class EmbeddedCluster implements AutoCloseable
      */
     public List<Node> nodes()
     {
-        return nodes;
+        return Collections.unmodifiableList(nodes);
     }
 
     /**
-     * @return the temporary directory holding the cluster's files (the Aeron driver directory).
+     * @return each node's store handle, in node id order.
      */
-    public Path directory()
+    public List<StoreHandle> handles()
     {
-        return tempDir;
+        return Collections.unmodifiableList(handles);
     }
 
     /**
-     * Stop every node, the driver, and delete the temporary directory.
+     * @return each node's storage, in node id order (read them for digests; the cluster closes them).
+     */
+    public List<Storage> storages()
+    {
+        return Collections.unmodifiableList(storages);
+    }
+
+    /**
+     * @return the run directory holding every node's storage, deleted on close.
+     */
+    public Path dataDirectory()
+    {
+        return dataDir;
+    }
+
+    /**
+     * @return the run directory holding the Aeron driver directories, deleted on close.
+     */
+    public Path aeronDirectory()
+    {
+        return aeronDir;
+    }
+
+    /**
+     * Stop every node (each closes its transport), close the storages and drivers, delete the run directories.
+     * Idempotent.
      */
     public void close()
     {
-        CloseHelper.closeAll(nodes);
+        CloseHelper.quietCloseAll(nodes);
         nodes.clear();
-        CloseHelper.close(driver);
-        driver = null;
-        IoUtil.delete(tempDir.toFile(), true);
+        handles.clear();
+        CloseHelper.quietCloseAll(storages);
+        storages.clear();
+        CloseHelper.quietCloseAll(drivers);
+        drivers.clear();
+        IoUtil.delete(dataDir.toFile(), true);
+        if (null != aeronDir)
+        {
+            IoUtil.delete(aeronDir.toFile(), true);
+        }
     }
 
-    private List<Transport> transports(final int size, final TransportKind kind)
+    private void transports(final ClusterSettings settings, final List<Transport> transports)
     {
-        final List<Transport> transports = new ArrayList<>(size);
-        if (kind == TransportKind.IN_PROCESS)
+        final int size = settings.nodes();
+        final AeronTransportSettings transportSettings = new AeronTransportSettings();
+        if (settings.transport() == TransportKind.IPC)
         {
-            final InProcessNetwork network = new InProcessNetwork();
+            final AeronDriver driver = AeronDriver.launch(new AeronDriverSettings().embeddedBaseDirectory(aeronDir));
+            drivers.add(driver);
             for (int i = 0; i < size; i++)
             {
-                transports.add(network.newTransport("node-" + (i + 1)));
+                transports.add(
+                    AeronTransport.create(driver, AeronEndpoint.ipc(FIRST_STREAM_ID + i), transportSettings));
             }
-            return transports;
+            return;
         }
 
-        driver = AeronDriver.launch(new AeronDriverSettings()
-            .embeddedBaseDirectory(tempDir)
-            .threadingMode(ThreadingMode.SHARED)
-            .termBufferLength(AERON_TERM_LENGTH));
-        final AeronTransportSettings settings = new AeronTransportSettings().termBufferLength(AERON_TERM_LENGTH);
-        final int[] ports = kind == TransportKind.AERON_UDP ?
-            FreeUdpPorts.allocate(InetAddress.getLoopbackAddress(), size) : null;
+        final int[] ports = FreeUdpPorts.allocate(InetAddress.getLoopbackAddress(), size);
         for (int i = 0; i < size; i++)
         {
-            final AeronEndpoint endpoint = kind == TransportKind.AERON_UDP ?
-                AeronEndpoint.udp("127.0.0.1", ports[i], FIRST_STREAM_ID + i) :
-                AeronEndpoint.ipc(FIRST_STREAM_ID + i);
-            transports.add(AeronTransport.create(driver, endpoint, settings));
+            final AeronDriver driver = AeronDriver.launch(new AeronDriverSettings().embeddedBaseDirectory(aeronDir));
+            drivers.add(driver);
+            transports.add(AeronTransport.create(
+                driver, AeronEndpoint.udp(LOOPBACK, ports[i], FIRST_STREAM_ID + i), transportSettings));
         }
-        return transports;
+    }
+
+    private static Path createRunDirectory(final Path parent)
+    {
+        try
+        {
+            return Files.createTempDirectory(parent, DIRECTORY_PREFIX);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create a run directory in " + parent, ex);
+        }
     }
 }

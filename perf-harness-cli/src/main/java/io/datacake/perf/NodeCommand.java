@@ -32,7 +32,8 @@ import java.util.concurrent.Callable;
     exitCodeList = {
         "143:stopped by SIGTERM (130 by SIGINT) after a clean close",
         "1:the node could not start (port in use, data directory held by another node, storage unreadable)",
-        "2:bad option or value (the first line names it)" })
+        "2:bad option or value (the first line names it), an unreadable keyring or token, or a non-loopback " +
+            "cluster address without a keyring or --insecure" })
 public final class NodeCommand implements Callable<Integer>
 {
     @Option(names = "--config", paramLabel = "<file>",
@@ -91,6 +92,36 @@ public final class NodeCommand implements Callable<Integer>
         description = "Time between anti-entropy rounds, 1..3600000 ms (default: 10000).")
     String repairIntervalMs;
 
+    @Option(names = "--keyring-file", paramLabel = "<file>",
+        description = "File holding the cluster's keyring (primary = <id>, key.<id> = <Base64 of 32 random bytes>); " +
+        "every frame between nodes is then authenticated or encrypted. Re-read on SIGHUP and on " +
+        "POST /admin/keyring/reload. No option takes a key itself.")
+    String keyringFile;
+
+    @Option(names = "--keyring-env", paramLabel = "<variable>",
+        description = "Name of the environment variable holding the keyring (\"primary=1;key.1=...\"), instead " +
+        "of a file.")
+    String keyringEnv;
+
+    @Option(names = "--frame-protection", paramLabel = "<mode>",
+        description = "authenticate (HMAC on every frame) or encrypt (AES-GCM); needs a keyring " +
+        "(default: authenticate).")
+    String frameProtection;
+
+    @Option(names = "--insecure",
+        description = "Allow cluster traffic on a non-loopback address without a keyring: anyone reaching it can " +
+        "read and forge it. Without this the node refuses to start there.")
+    boolean insecure;
+
+    @Option(names = "--http-token-file", paramLabel = "<file>",
+        description = "File holding a bearer token (16+ printable characters); every HTTP request must then send " +
+        "'Authorization: Bearer <token>' or gets 401.")
+    String httpTokenFile;
+
+    @Option(names = "--http-token-env", paramLabel = "<variable>",
+        description = "Name of the environment variable holding the HTTP bearer token, instead of a file.")
+    String httpTokenEnv;
+
     @Spec
     CommandSpec spec;
 
@@ -98,12 +129,21 @@ public final class NodeCommand implements Callable<Integer>
      * Check the settings, start the node and serve until a signal closes it.
      *
      * @return the exit code once the node closed.
-     * @throws ParameterException   if a setting is missing or bad (exit code 2).
+     * @throws ParameterException   if a setting is missing or bad, the keyring or token cannot be read, or the
+     *                              cluster address needs a keyring (exit code 2).
      * @throws InterruptedException if the waiting thread is interrupted.
      */
     public Integer call() throws InterruptedException
     {
-        return NodeProcess.run(settings(), System.out);
+        final KvNodeConfig settings = settings();
+        try
+        {
+            return NodeProcess.run(settings, System.out);
+        }
+        catch (final KvConfigException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage());
+        }
     }
 
     /**
@@ -133,6 +173,12 @@ public final class NodeCommand implements Callable<Integer>
             put(settings, KvNodeConfig.REQUEST_TIMEOUT_MS, requestTimeoutMs);
             put(settings, KvNodeConfig.GOSSIP_INTERVAL_MS, gossipIntervalMs);
             put(settings, KvNodeConfig.REPAIR_INTERVAL_MS, repairIntervalMs);
+            put(settings, KvNodeConfig.KEYRING_FILE, keyringFile);
+            put(settings, KvNodeConfig.KEYRING_ENV, keyringEnv);
+            put(settings, KvNodeConfig.FRAME_PROTECTION, frameProtection);
+            put(settings, KvNodeConfig.INSECURE, insecure ? "true" : null);
+            put(settings, KvNodeConfig.HTTP_TOKEN_FILE, httpTokenFile);
+            put(settings, KvNodeConfig.HTTP_TOKEN_ENV, httpTokenEnv);
             return KvNodeConfig.fromProperties(settings);
         }
         catch (final KvConfigException ex)

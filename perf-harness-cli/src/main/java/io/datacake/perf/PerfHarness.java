@@ -8,8 +8,9 @@ import java.io.PrintWriter;
 import java.util.regex.Pattern;
 
 /**
- * The {@code perf-harness} command line. {@code run} starts an embedded cluster, drives a write workload through it
- * and reports latency; later commands (a real node process with an HTTP API, side-by-side comparisons) join here.
+ * The {@code perf-harness} command line. {@code run} starts an embedded cluster of replicated stores, drives a
+ * workload of puts, gets and deletes through their handles and reports throughput, latency, errors, convergence and
+ * memory.
  */
 @Command(
     name = "perf-harness",
@@ -17,7 +18,7 @@ import java.util.regex.Pattern;
     version = "datacake-java perf-harness 0.1.0",
     description = "Run datacake-java clusters and workloads, and report latency.",
     usageHelpWidth = 120,
-    subcommands = { RunCommand.class, NodeCommand.class, ReportCommand.class })
+    subcommands = { RunCommand.class, NodeCommand.class, ReportCommand.class, CompareCommand.class })
 public final class PerfHarness implements Runnable
 {
     private static final Pattern DEFAULT_SUFFIX = Pattern.compile("\\s*\\(default:.*$");

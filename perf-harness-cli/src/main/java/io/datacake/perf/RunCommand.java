@@ -1,11 +1,12 @@
 package io.datacake.perf;
 
 import io.datacake.crdt.Orswot;
-import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
-import org.HdrHistogram.Histogram;
+import io.datacake.perf.report.RunReportWriter;
+import io.datacake.store.StoreContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -15,98 +16,186 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code perf-harness run}: an embedded cluster, a closed-loop replicated write workload, and a latency report. Every
- * option is checked before the cluster starts. Exit code 0 when every write was acknowledged and all replicas ended
- * with the same data, 1 otherwise (the last line says why), 2 for a bad option. SIGINT/SIGTERM stop the run early:
- * it reports what was measured so far and deletes the cluster's files.
+ * {@code perf-harness run}: an embedded cluster of replicated stores, a workload of puts, gets and deletes through
+ * the stores' handles, and a report of throughput, latency, errors, convergence and memory. Every option is checked
+ * before the cluster starts. SIGINT/SIGTERM stop the run early: it reports what was measured so far and deletes the
+ * cluster's files.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
     description = {
-        "Run an embedded cluster with a replicated write workload (consistency ALL) and report latency.",
+        "Run an embedded cluster of replicated stores with a workload of puts, gets and deletes; report throughput, " +
+        "latency (corrected for coordinated omission with --rate), errors by kind, the time until every replica " +
+        "holds every last write, and memory.",
         "Ctrl-C (SIGINT) or SIGTERM stops the run early, prints the partial report and deletes the cluster's files." },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:every write acknowledged by every replica, replicas converged",
-        "1:writes failed or pending, replicas differ, the run failed or was stopped (the last line says why)",
-        "2:bad option or value (the first line names it)" })
+        "0:every operation succeeded, the replicas converged, every --threshold held",
+        "1:operations failed or were still pending, the replicas did not converge in time, the run failed or was " +
+            "stopped (the last line says why)",
+        "2:bad option or value (the first line names it)",
+        "3:a --threshold did not hold (checked before the other outcomes; the report lists it first)" })
 public final class RunCommand implements Callable<Integer>
 {
-    /** Most writes in flight: each is one command on a node's queue and one pending request per other node. */
-    static final int MAX_CONCURRENCY = NodeContext.DEFAULT_COMMAND_QUEUE_CAPACITY;
+    /** Exit code when a threshold did not hold. */
+    public static final int EXIT_THRESHOLD_FAILED = 3;
 
-    /** Most nodes: on Aeron every node maps a log buffer per peer (12 MiB each), so files grow with the square. */
+    /** Most nodes: on Aeron every node maps a log buffer per peer, so files grow with the square. */
     static final int MAX_NODES = 16;
 
-    /** Longest warm-up or measurement: a day. */
-    static final double MAX_SECONDS = 86_400;
+    /** Most client threads. */
+    static final int MAX_THREADS = 256;
 
-    /** Longest request timeout: the latency histogram records up to this. */
-    static final long MAX_TIMEOUT_MS = WriteWorkload.MAX_RECORDED_LATENCY_MS;
+    /** Most operations in flight over all threads: each is one command on a node's queue. */
+    static final int MAX_IN_FLIGHT = NodeContext.DEFAULT_COMMAND_QUEUE_CAPACITY;
 
-    /** Largest share of the heap the writes in flight may take (each holds its value). */
-    static final int HEAP_SHARE_DIVISOR = 4;
+    /** Largest value: 1 MiB, well inside the storage writer's in-flight bytes. */
+    static final int MAX_VALUE_BYTES = 1024 * 1024;
 
-    /** How long a signal waits for the run to drain, report and clean up, beyond the request timeout. */
+    /** Highest rate: ten million operations per second. */
+    static final double MAX_RATE = 10_000_000;
+
+    /** Longest request timeout. */
+    static final long MAX_TIMEOUT_MS = 60_000;
+
+    /** Shortest status and histogram interval. */
+    static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+
+    /** How long the nodes have to see each other live before the run gives up. */
+    static final long MEMBERSHIP_DEADLINE_MS = 60_000;
+
+    /** How long the drain waits for operations in flight beyond the request timeout. */
+    static final long DRAIN_MARGIN_MS = 30_000;
+
+    /** How long a signal waits for the run to drain, check convergence, report and clean up, beyond both timeouts. */
     static final long STOP_MARGIN_MS = 60_000;
 
-    private static final System.Logger LOGGER = System.getLogger(RunCommand.class.getName());
-
     @Option(names = "--nodes", paramLabel = "<count>", defaultValue = "3",
-        description = "Cluster size, 1.." + MAX_NODES + " nodes; on Aeron the files take about 12.6 MB per " +
-        "ordered pair of nodes, checked against free space before the run (default: ${DEFAULT-VALUE}).")
+        description = "Cluster size, 1.." + MAX_NODES + " nodes (default: ${DEFAULT-VALUE}).")
     int nodeCount;
 
-    @Option(names = "--transport", paramLabel = "<kind>", defaultValue = "AERON_IPC",
-        description = "Transport between the nodes: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", paramLabel = "<kind>", defaultValue = "ipc",
+        description = "Aeron media between the nodes: ${COMPLETION-CANDIDATES}; ipc shares one media driver, udp " +
+        "gives every node its own driver and loopback port (default: ${DEFAULT-VALUE}).")
     TransportKind transport;
 
-    @Option(names = "--warmup-s", paramLabel = "<seconds>", defaultValue = "3",
-        description = "Warm-up before measuring, 0..86400 seconds, fractions allowed (default: ${DEFAULT-VALUE}).")
-    double warmupSeconds;
+    @Option(names = "--storage", paramLabel = "<kind>", defaultValue = "memory",
+        description = "Each node's storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    StorageKind storage;
 
-    @Option(names = "--duration-s", paramLabel = "<seconds>", defaultValue = "10",
-        description = "Measured time, above 0 up to 86400 seconds, fractions allowed (default: ${DEFAULT-VALUE}).")
-    double durationSeconds;
+    @Option(names = "--data-dir", paramLabel = "<dir>",
+        description = "Existing directory in which the run's storage directory is made and deleted after the run " +
+        "(default: the system temporary directory, ${sys:java.io.tmpdir}).")
+    Path dataDir;
 
-    @Option(names = "--concurrency", paramLabel = "<writes>", defaultValue = "16",
-        description = "Writes in flight, 1.." + MAX_CONCURRENCY + " (default: ${DEFAULT-VALUE}).")
-    int concurrency;
-
-    @Option(names = "--value-bytes", paramLabel = "<bytes>", defaultValue = "64",
-        description = "Value size, 0.." + Replica.MAX_VALUE_BYTES + " bytes, the storage's limit " +
-        "(default: ${DEFAULT-VALUE}).")
-    int valueBytes;
+    @Option(names = "--keyspaces", paramLabel = "<count>", defaultValue = "1",
+        description = "Keyspaces, 1.." + StoreContext.DEFAULT_MAX_KEYSPACES + ", each operation picks one " +
+        "uniformly (default: ${DEFAULT-VALUE}).")
+    int keyspaces;
 
     @Option(names = "--keys", paramLabel = "<count>", defaultValue = "100000",
-        description = "Key space, 1.." + Orswot.MAX_ENTRIES + " keys, chosen uniformly " +
-        "(default: ${DEFAULT-VALUE}).")
-    int keyCount;
+        description = "Keys per keyspace, 1.." + Orswot.MAX_ENTRIES + ", picked uniformly (default: ${DEFAULT-VALUE}).")
+    long keys;
 
-    @Option(names = "--timeout-ms", paramLabel = "<ms>", defaultValue = "2000",
-        description = "Per-replica request timeout, 1.." + MAX_TIMEOUT_MS + " ms (default: ${DEFAULT-VALUE}).")
-    long timeoutMs;
+    @Option(names = "--value-size", paramLabel = "<bytes>", defaultValue = "128",
+        description = "Size of every value written, 0.." + MAX_VALUE_BYTES + " bytes (default: ${DEFAULT-VALUE}).")
+    int valueBytes;
+
+    @Option(names = "--ops", paramLabel = "<count>",
+        description = "Operations to measure, 1 or more; the run ends when all completed (default: none, the run " +
+        "lasts --duration).")
+    Long ops;
+
+    @Option(names = "--duration", paramLabel = "<time>", converter = TimeValue.class,
+        description = "Measured time when --ops is not given, above 0, e.g. 10s, 500ms, 2m " +
+        "(default: 10s).")
+    Duration duration;
+
+    @Option(names = "--warmup", paramLabel = "<time>", converter = TimeValue.class, defaultValue = "3s",
+        description = "Warm-up time before measuring, unless --warmup-ops is given, e.g. 3s, 0 " +
+        "(default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--warmup-ops", paramLabel = "<count>",
+        description = "Operations to warm up with instead of --warmup, 0 or more (default: none, --warmup applies).")
+    Long warmupOps;
+
+    @Option(names = "--mix", paramLabel = "<mix>", defaultValue = "put=80,get=20,delete=0",
+        description = "Share of each operation as integer weights put=..,get=..,delete=.. (omitted ones weigh 0) " +
+        "(default: ${DEFAULT-VALUE}).")
+    String mix;
+
+    @Option(names = "--consistency", paramLabel = "<level>", defaultValue = "quorum",
+        description = "Level of puts and deletes: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Consistency consistency;
+
+    @Option(names = "--threads", paramLabel = "<count>", defaultValue = "1",
+        description = "Client threads, 1.." + MAX_THREADS + " (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--in-flight", paramLabel = "<ops>", defaultValue = "16",
+        description = "Operations each client thread has in flight at most, 1.." + MAX_IN_FLIGHT + " over all " +
+        "threads (default: ${DEFAULT-VALUE}).")
+    int inFlight;
+
+    @Option(names = "--rate", paramLabel = "<ops/s>",
+        description = "Operations per second over all threads on a fixed schedule, above 0 up to " + (long)MAX_RATE +
+        "; latency is then also measured from each operation's intended start (default: none, as fast as " +
+        "operations complete).")
+    Double rate;
 
     @Option(names = "--seed", paramLabel = "<long>", defaultValue = "42",
-        description = "Seed for keys and values, any 64-bit integer (default: ${DEFAULT-VALUE}).")
+        description = "Seed for keys, values, operations and keyspaces, any 64-bit integer " +
+        "(default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--timeout-ms", paramLabel = "<ms>", defaultValue = "5000",
+        description = "How long a write waits for each replica, 1.." + MAX_TIMEOUT_MS + " ms " +
+        "(default: ${DEFAULT-VALUE}).")
+    long timeoutMs;
+
+    @Option(names = "--repair-interval", paramLabel = "<time>", converter = TimeValue.class, defaultValue = "10s",
+        description = "How often each store runs an anti-entropy round, at least 1ms (default: ${DEFAULT-VALUE}).")
+    Duration repairInterval;
+
+    @Option(names = "--converge-timeout", paramLabel = "<time>", converter = TimeValue.class, defaultValue = "30s",
+        description = "How long after the last write the run waits for every replica to hold every last write, " +
+        "e.g. 30s, 0 to skip (default: ${DEFAULT-VALUE}).")
+    Duration convergeTimeout;
+
+    @Option(names = "--interval", paramLabel = "<time>", converter = TimeValue.class, defaultValue = "1s",
+        description = "Length of an interval: a status line and a histogram each, at least 100ms " +
+        "(default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--progress",
+        description = "Print the status lines on standard error even when it is not a terminal (default: only on a " +
+        "terminal).")
+    boolean progress;
+
+    @Option(names = "--threshold", paramLabel = "<condition>",
+        description = "A condition the run must meet, repeatable: <operation>.<statistic><comparison><limit><unit> " +
+        "with put, get, delete or all; p50, p90, p99, p999, max (corrected latency, in us, ms or s) or throughput " +
+        "(ops/s); <, <=, >, >=; e.g. 'put.p99<2ms', 'all.throughput>=5000ops/s' (default: none).")
+    List<String> thresholdTexts = new ArrayList<>();
 
     @Option(names = "--output", paramLabel = "<file>",
         description = "Also write the report (markdown) to this file, replacing it; checked before the run " +
         "(default: none, standard output only).")
     Path output;
 
-    @Option(names = "--work-dir", paramLabel = "<dir>",
-        description = "Existing directory in which the cluster's files (Aeron log buffers) go, in a subdirectory " +
-        "deleted after the run (default: the system temporary directory, ${sys:java.io.tmpdir}).")
-    Path workDir;
+    @Option(names = "--out", paramLabel = "<dir>",
+        description = "Directory for the run's report files (per operation its latency histograms and interval " +
+        "histogram log, as the report writer writes them), created if its parent exists (default: none).")
+    Path outDir;
 
     @Spec
     CommandSpec spec;
@@ -114,25 +203,29 @@ public final class RunCommand implements Callable<Integer>
     /** The report of the last run, for tests. */
     String report;
 
-    /** Writes acknowledged by every replica in the last run's measurement, for tests. */
-    long completedWrites;
+    /** What the last run measured, for tests. */
+    RunResult result;
 
+    private final List<Threshold> thresholds = new ArrayList<>();
+    private OperationMix operationMix;
     private volatile boolean stopRequested;
-    private volatile WriteWorkload workload;
+    private volatile MeasurementWindow window;
 
     /**
      * Check the options, then run the cluster and the workload.
      *
-     * @return the exit code: 0 for a clean run, 1 otherwise.
+     * @return the exit code: 0 for a clean run, 1 for a run with errors or stopped, 3 when a threshold failed.
      * @throws ParameterException if an option's value is out of range or the output cannot be written (exit code 2).
      * @throws IOException if the report cannot be written after the run.
      */
     public Integer call() throws IOException
     {
         validate();
-        try (StopOnSignal signal = new StopOnSignal(this::stop, timeoutMs + STOP_MARGIN_MS))
+        final long maxStopWaitMs = timeoutMs + DRAIN_MARGIN_MS + convergeTimeout.toMillis() + STOP_MARGIN_MS;
+        try (StopOnSignal signal = new StopOnSignal(this::stop, maxStopWaitMs))
         {
             report = null;
+            result = null;
             final int exitCode;
             try
             {
@@ -145,7 +238,6 @@ public final class RunCommand implements Callable<Integer>
                     throw ex;
                 }
                 // The JVM exits as soon as the signal's hook is released: say why here, before releasing it.
-                LOGGER.log(System.Logger.Level.DEBUG, "run failed after a signal", ex);
                 spec.commandLine().getErr().println("run failed after a signal: " + PerfHarness.describe(ex));
                 spec.commandLine().getErr().flush();
                 return 1;
@@ -165,12 +257,12 @@ public final class RunCommand implements Callable<Integer>
     }
 
     /**
-     * Stop the run early from another thread: it drains the writes in flight, reports and cleans up.
+     * Stop the run early from another thread: it drains the operations in flight, reports and cleans up.
      */
     void stop()
     {
         stopRequested = true;
-        final WriteWorkload running = workload;
+        final MeasurementWindow running = window;
         if (null != running)
         {
             running.stop();
@@ -180,78 +272,214 @@ public final class RunCommand implements Callable<Integer>
     private int runAndReport() throws IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
-        final PrintWriter err = spec.commandLine().getErr();
-        final Replica[] replicas = new Replica[nodeCount];
-        for (int i = 0; i < nodeCount; i++)
+        final MeasurementWindow measurement = new MeasurementWindow(
+            null == warmupOps ? MeasurementWindow.TIMED : warmupOps, warmup.toNanos(),
+            null == ops ? MeasurementWindow.TIMED : ops, measuredDuration().toNanos());
+        // Publish the window before reading the flag: a concurrent stop() then sees one or the other.
+        window = measurement;
+        if (stopRequested)
         {
-            replicas[i] = new Replica();
+            measurement.stop();
         }
 
-        WriteWorkload.Result result = null;
-        final List<Replica.ReplicaSummary> summaries = new ArrayList<>();
-        try (EmbeddedCluster cluster = new EmbeddedCluster(
-            nodeCount, transport, (nodeId) -> List.of(replicas[nodeId - 1].service()), workDir))
+        final ClusterSettings clusterSettings = new ClusterSettings(nodeCount, transport, storage,
+            null == dataDir ? Path.of(System.getProperty("java.io.tmpdir")) : dataDir, Math.max(1, valueBytes),
+            timeoutMs, repairInterval.toMillis());
+        final RunResult measured;
+        try (EmbeddedCluster cluster = new EmbeddedCluster(clusterSettings))
         {
-            final WriteWorkload load = new WriteWorkload(
-                cluster.nodes(), replicas, concurrency, valueBytes, keyCount, timeoutMs, seed);
-            // Publish the workload before reading the flag: a concurrent stop() then sees one or the other.
-            workload = load;
-            if (stopRequested)
+            if (!cluster.awaitMembership(
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MEMBERSHIP_DEADLINE_MS), measurement::stopped))
             {
-                load.stop();
+                out.println("run stopped by a signal before the nodes were connected: nothing was measured");
+                out.flush();
+                return 1;
             }
-            if (load.connect())
-            {
-                err.printf(Locale.ROOT, "perf-harness run: %d nodes on %s connected, files in %s; " +
-                    "warming up %.1f s, then measuring %.1f s (Ctrl-C stops early with a partial report)%n",
-                    nodeCount, transport, cluster.directory(), warmupSeconds, durationSeconds);
-                err.flush();
-                result = load.run(toNanos(warmupSeconds), toNanos(durationSeconds), seed);
-                for (int i = 0; i < nodeCount; i++)
-                {
-                    final Replica replica = replicas[i];
-                    final Node node = cluster.nodes().get(i);
-                    summaries.add(node.execute((services) -> replica.summary()).join());
-                }
-            }
+            measured = new RunDriver(cluster, workloadSettings(), measurement).run();
         }
         finally
         {
-            workload = null;
-            for (final Replica replica : replicas)
-            {
-                replica.close();
-            }
+            window = null;
         }
 
-        if (null == result)
-        {
-            out.println("run stopped by a signal before the nodes were connected: nothing was measured");
-            out.flush();
-            return 1;
-        }
-
-        boolean converged = true;
-        for (final Replica.ReplicaSummary summary : summaries)
-        {
-            converged &= summary.sameDataAs(summaries.get(0));
-        }
-        completedWrites = result.completed();
-        report = report(result, summaries, converged);
+        result = measured;
+        report = RunReport.markdown(this, measured, thresholds);
         out.print(report);
         out.flush();
         if (null != output)
         {
             Files.writeString(output, report, StandardCharsets.UTF_8);
         }
-        if (result.failed() != 0 || result.stillPending() != 0 || !converged)
+        if (null != outDir)
         {
-            out.printf(Locale.ROOT, "run failed: %,d writes failed, %,d still pending after the drain, " +
-                "replicas converged: %s%n", result.failed(), result.stillPending(), converged ? "yes" : "NO");
+            Files.createDirectories(outDir);
+            RunReportWriter.write(outDir, RunReport.data(this, measured, thresholds));
+        }
+
+        if (thresholds.stream().anyMatch((t) -> !t.holds(measured.measure(t))))
+        {
+            out.println("run failed: a threshold did not hold (listed first in the report)");
+            out.flush();
+            return EXIT_THRESHOLD_FAILED;
+        }
+        final boolean converged = measured.convergenceMs() != RunResult.NOT_CONVERGED;
+        if (measured.failed() != 0 || measured.stillInFlight() != 0 || !converged)
+        {
+            out.printf(Locale.ROOT, "run failed: %,d operations failed, %,d still in flight after the drain, " +
+                "replicas converged: %s%n", measured.failed(), measured.stillInFlight(), converged ? "yes" : "NO");
             out.flush();
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * The run's work between a connected cluster and its report: the client threads, the intervals, the drain,
+     * memory and convergence.
+     */
+    private final class RunDriver
+    {
+        private final EmbeddedCluster cluster;
+        private final WorkloadSettings workload;
+        private final MeasurementWindow measurement;
+        private final LatencyRecorders recorders = new LatencyRecorders();
+        private final IntervalSampler sampler;
+        private final boolean statusLines;
+        private boolean sampled;
+
+        RunDriver(
+            final EmbeddedCluster cluster,
+            final WorkloadSettings workload,
+            final MeasurementWindow measurement)
+        {
+            this.cluster = cluster;
+            this.workload = workload;
+            this.measurement = measurement;
+            this.sampler = new IntervalSampler(recorders);
+            this.statusLines = progress || null != System.console();
+        }
+
+        RunResult run()
+        {
+            final PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "perf-harness run: %d nodes on %s with %s storage connected, data in %s, " +
+                "Aeron in %s; %s, then %s (Ctrl-C stops early with a partial report)%n",
+                nodeCount, transport, storage, cluster.dataDirectory(), cluster.aeronDirectory(),
+                null == warmupOps ? "warming up " + TimeValue.format(warmup) : "warming up " + warmupOps + " ops",
+                null == ops ? "measuring " + TimeValue.format(measuredDuration()) : "measuring " + ops + " ops");
+            err.flush();
+
+            final LoadGenerator load = new LoadGenerator(cluster.handles(), workload, measurement, recorders);
+            final long runStartNs = System.nanoTime();
+            measurement.start(runStartNs);
+            load.start();
+            final long intervalMs = interval.toMillis();
+            long nextIntervalNs = runStartNs + interval.toNanos();
+            try
+            {
+                while (!load.awaitIssued(
+                    Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextIntervalNs - System.nanoTime()))))
+                {
+                    if (System.nanoTime() - nextIntervalNs >= 0)
+                    {
+                        nextIntervalNs += TimeUnit.MILLISECONDS.toNanos(intervalMs);
+                        if (measurement.measuring())
+                        {
+                            sampleAndReport(err);
+                        }
+                    }
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                measurement.stop();
+            }
+
+            // Every operation in flight ends by its acknowledgements or its request timeout; wait for that, bounded.
+            final Deadline drain = new Deadline(System.nanoTime() +
+                TimeUnit.MILLISECONDS.toNanos(timeoutMs + DRAIN_MARGIN_MS));
+            while (load.inFlight() > 0 && drain.pause())
+            {
+                // Polled.
+            }
+            final long drainEndNs = System.nanoTime();
+            final Throwable failure = load.failure();
+            if (null != failure)
+            {
+                throw new IllegalStateException("a client thread failed", failure);
+            }
+            if (measurement.measuring())
+            {
+                sampleAndReport(err);
+            }
+            final long measuredNs = measurement.measuring() ? drainEndNs - measurement.measureStartNs() : 0;
+            final long measureEndEpochMs = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(
+                System.nanoTime() - drainEndNs);
+            final long measureStartEpochMs = measureEndEpochMs - TimeUnit.NANOSECONDS.toMillis(measuredNs);
+            final MemoryFigures memory = MemoryFigures.measure(cluster.aeronDirectory(), cluster.dataDirectory());
+
+            final ConvergenceProbe probe = new ConvergenceProbe(cluster.storages(), keyspaces);
+            long convergenceMs = RunResult.NOT_CHECKED;
+            if (operationMix.writes() && measurement.measuring() && !convergeTimeout.isZero())
+            {
+                final Deadline converge = new Deadline(drainEndNs + convergeTimeout.toNanos());
+                boolean converged;
+                while (!(converged = probe.converged()) && converge.pause())
+                {
+                    // Polled.
+                }
+                convergenceMs = converged ?
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainEndNs) : RunResult.NOT_CONVERGED;
+            }
+            final List<Long> entries = new ArrayList<>();
+            for (int i = 0; i < nodeCount; i++)
+            {
+                entries.add(probe.entries(i));
+            }
+            return new RunResult(sampler, RunResult.errorsOf(recorders, null),
+                RunResult.errorsByOperationOf(recorders), measureStartEpochMs, measureEndEpochMs, measuredNs,
+                load.inFlight(), convergenceMs,
+                entries, memory, measurement.stopped());
+        }
+
+        private void sampleAndReport(final PrintWriter err)
+        {
+            final long nowEpochMs = System.currentTimeMillis();
+            if (!sampled)
+            {
+                // The first interval starts with the measurement: the warm-up recorded nothing.
+                final long sinceStartNs = System.nanoTime() - measurement.measureStartNs();
+                sampler.begin(nowEpochMs - TimeUnit.NANOSECONDS.toMillis(sinceStartNs));
+                sampled = true;
+            }
+            final IntervalSampler.Interval last = sampler.sample(nowEpochMs);
+            if (statusLines)
+            {
+                err.println(RunReport.statusLine(last, sampler.intervals().size() + sampler.intervalsDropped(),
+                    recorders));
+                err.flush();
+            }
+        }
+    }
+
+    private Duration measuredDuration()
+    {
+        return null == duration ? Duration.ofSeconds(10) : duration;
+    }
+
+    private WorkloadSettings workloadSettings()
+    {
+        return new WorkloadSettings(threads, inFlight, keyspaces, keys, valueBytes, operationMix, consistency,
+            null == rate ? 0 : rate, seed);
+    }
+
+    /**
+     * The settings by option name, defaults included, for the report's data.
+     */
+    Map<String, String> settings()
+    {
+        return OptionChecks.settings(spec);
     }
 
     /**
@@ -260,81 +488,83 @@ public final class RunCommand implements Callable<Integer>
     private void validate()
     {
         requireRange("--nodes", nodeCount, 1, MAX_NODES, "nodes");
-        requireRange("--concurrency", concurrency, 1, MAX_CONCURRENCY, "writes in flight");
-        requireRange("--value-bytes", valueBytes, 0, Replica.MAX_VALUE_BYTES, "bytes (the storage's limit)");
-        requireRange("--keys", keyCount, 1, Orswot.MAX_ENTRIES, "keys (the set's capacity)");
-        requireRange("--timeout-ms", timeoutMs, 1, MAX_TIMEOUT_MS, "ms");
-        if (!(warmupSeconds >= 0 && warmupSeconds <= MAX_SECONDS))
-        {
-            throw invalid("--warmup-s", "0.." + (long)MAX_SECONDS + " seconds", String.valueOf(warmupSeconds));
-        }
-        if (!(durationSeconds > 0 && durationSeconds <= MAX_SECONDS))
-        {
-            throw invalid("--duration-s", "above 0 up to " + (long)MAX_SECONDS + " seconds",
-                String.valueOf(durationSeconds));
-        }
-
-        final long bufferBytes = (long)concurrency * (Replica.VALUE_OFFSET + valueBytes);
-        final long heapBytes = Runtime.getRuntime().maxMemory();
-        if (bufferBytes > heapBytes / HEAP_SHARE_DIVISOR)
+        requireRange("--keyspaces", keyspaces, 1, StoreContext.DEFAULT_MAX_KEYSPACES, "keyspaces");
+        requireRange("--keys", keys, 1, Orswot.MAX_ENTRIES, "keys (the set's capacity)");
+        requireRange("--value-size", valueBytes, 0, MAX_VALUE_BYTES, "bytes");
+        requireRange("--threads", threads, 1, MAX_THREADS, "threads");
+        requireRange("--in-flight", inFlight, 1, MAX_IN_FLIGHT, "operations per thread");
+        if ((long)threads * inFlight > MAX_IN_FLIGHT)
         {
             throw new ParameterException(spec.commandLine(), String.format(Locale.ROOT,
-                "Invalid value for option '--value-bytes': %d writes in flight (--concurrency) of %,d bytes need " +
-                "%,d MiB of buffers, over 1/%d of the %,d MiB heap: lower --value-bytes or --concurrency, or " +
-                "raise -Xmx", concurrency, valueBytes, bufferBytes >> 20, HEAP_SHARE_DIVISOR, heapBytes >> 20));
+                "Invalid value for option '--in-flight': %d threads (--threads) x %d in flight is %,d operations, " +
+                "over the %,d the nodes' command queues hold: lower --in-flight or --threads",
+                threads, inFlight, (long)threads * inFlight, MAX_IN_FLIGHT));
+        }
+        requireRange("--timeout-ms", timeoutMs, 1, MAX_TIMEOUT_MS, "ms");
+        if (null != ops)
+        {
+            requireRange("--ops", ops, 1, Long.MAX_VALUE, "operations");
+            if (null != duration)
+            {
+                throw invalid("--duration", "no --duration together with --ops (one of them ends the run)",
+                    given("--duration"));
+            }
+        }
+        if (null != duration && duration.isZero())
+        {
+            throw invalid("--duration", "a time above 0", given("--duration"));
+        }
+        if (null != warmupOps)
+        {
+            requireRange("--warmup-ops", warmupOps, 0, Long.MAX_VALUE, "operations");
+        }
+        if (repairInterval.toMillis() < 1)
+        {
+            throw invalid("--repair-interval", "at least 1ms", given("--repair-interval"));
+        }
+        if (interval.compareTo(MIN_INTERVAL) < 0)
+        {
+            throw invalid("--interval", "at least 100ms", given("--interval"));
+        }
+        if (null != rate && !(rate > 0 && rate <= MAX_RATE))
+        {
+            throw invalid("--rate", "above 0 up to " + (long)MAX_RATE + " ops/s", String.valueOf(rate));
+        }
+        try
+        {
+            operationMix = OperationMix.parse(mix);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw invalid("--mix", "put=..,get=..,delete=.. with integer weights (" + ex.getMessage() + ")", mix);
+        }
+        thresholds.clear();
+        for (final String text : thresholdTexts)
+        {
+            try
+            {
+                thresholds.add(Threshold.parse(text));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--threshold': " + ex.getMessage());
+            }
         }
 
-        if (null != workDir && !Files.isDirectory(workDir))
+        if (null != dataDir && !Files.isDirectory(dataDir))
         {
-            throw invalid("--work-dir", "an existing directory", workDir.toString());
+            throw invalid("--data-dir", "an existing directory", dataDir.toString());
         }
-        if (null != workDir && !Files.isWritable(workDir))
+        if (null != dataDir && !Files.isWritable(dataDir))
         {
-            throw invalid("--work-dir", "a directory this user can write", workDir.toString());
-        }
-        final Path clusterParent = null == workDir ? Path.of(System.getProperty("java.io.tmpdir")) : workDir;
-        final String shortfall = diskShortfall(nodeCount, transport, clusterParent, usableBytes(clusterParent));
-        if (null != shortfall)
-        {
-            throw new ParameterException(spec.commandLine(), shortfall);
+            throw invalid("--data-dir", "a directory this user can write", dataDir.toString());
         }
         if (null != output)
         {
             validateOutput();
         }
-    }
-
-    /**
-     * The error when the cluster's files would not fit where they go, else null.
-     *
-     * @param nodes       cluster size.
-     * @param kind        transport.
-     * @param parentDir   where the cluster's directory goes.
-     * @param usableBytes free space there.
-     */
-    static String diskShortfall(final int nodes, final TransportKind kind, final Path parentDir, final long usableBytes)
-    {
-        final long neededBytes = EmbeddedCluster.estimatedDirectoryBytes(nodes, kind);
-        if (neededBytes <= usableBytes)
-        {
-            return null;
-        }
-        return String.format(Locale.ROOT, "Invalid value for option '--nodes': %d nodes on %s need about %,d MiB of " +
-            "Aeron log buffers in %s, which has %,d MiB free: use fewer nodes, IN_PROCESS, or --work-dir on a " +
-            "larger disk", nodes, kind, neededBytes >> 20, parentDir, usableBytes >> 20);
-    }
-
-    private static long usableBytes(final Path dir)
-    {
-        try
-        {
-            return Files.getFileStore(dir).getUsableSpace();
-        }
-        catch (final IOException ex)
-        {
-            // Unknown free space: let the run try and report what fails.
-            return Long.MAX_VALUE;
-        }
+        OptionChecks.requireOutDir(spec, outDir);
     }
 
     private void validateOutput()
@@ -358,66 +588,54 @@ public final class RunCommand implements Callable<Integer>
 
     private void requireRange(final String option, final long value, final long min, final long max, final String unit)
     {
-        if (value < min || value > max)
-        {
-            throw invalid(option, min + ".." + max + " " + unit, String.valueOf(value));
-        }
+        OptionChecks.requireRange(spec, option, value, min, max, unit);
+    }
+
+    /**
+     * The value of an option as typed, or its default.
+     */
+    private String given(final String option)
+    {
+        final OptionSpec spec = this.spec.findOption(option);
+        return spec.originalStringValues().isEmpty() ?
+            spec.defaultValue() : spec.originalStringValues().get(spec.originalStringValues().size() - 1);
     }
 
     private ParameterException invalid(final String option, final String accepts, final String value)
     {
-        return new ParameterException(spec.commandLine(),
-            "Invalid value for option '" + option + "': expected " + accepts + " but was '" + value + "'");
+        return OptionChecks.invalid(spec, option, accepts, value);
     }
 
-    private String report(
-        final WriteWorkload.Result result, final List<Replica.ReplicaSummary> summaries, final boolean converged)
+    /**
+     * @return the report's line describing the run's set-up.
+     */
+    String describeSetup()
     {
-        final Histogram h = result.latencyNs();
-        final StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "# perf-harness run, %s%n%n", Instant.now()));
-        sb.append(String.format(Locale.ROOT,
-            "%d nodes on %s, consistency ALL (every write acknowledged by every other node), %d writes in flight, " +
-            "%d-byte values over %,d keys, %.1f s warm-up, %.1f s measured; JDK %s, %d cores.%n%n",
-            nodeCount, transport, concurrency, valueBytes, keyCount, warmupSeconds, durationSeconds,
-            System.getProperty("java.version"), Runtime.getRuntime().availableProcessors()));
-        if (result.stopped())
-        {
-            sb.append(result.elapsedNs() > 0 ?
-                String.format(Locale.ROOT, "**Partial**: stopped by a signal after %.1f s of measurement.%n%n",
-                    result.elapsedNs() / 1e9) :
-                String.format("**Partial**: stopped by a signal during the warm-up; nothing was measured.%n%n"));
-        }
-        sb.append("| writes ok | failed | pending after drain | writes/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|\n");
-        sb.append(String.format(Locale.ROOT, "| %,d | %,d | %d | %,.0f | %.1f | %.1f | %.1f | %.1f | %.1f |%n%n",
-            result.completed(), result.failed(), result.stillPending(),
-            result.writesPerSecond(),
-            micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(90)),
-            micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue())));
-        sb.append("| node | live keys | tombstones | stored keys | data digest | applied | skipped (not newer) | " +
-            "skipped (stale in source order) |\n");
-        sb.append("|---|---|---|---|---|---|---|---|\n");
-        for (int i = 0; i < summaries.size(); i++)
-        {
-            final Replica.ReplicaSummary s = summaries.get(i);
-            sb.append(String.format(Locale.ROOT, "| %d | %,d | %,d | %,d | %016x | %,d | %,d | %,d |%n",
-                i + 1, s.liveKeys(), s.tombstones(), s.storedKeys(), s.dataDigest(), s.applied(), s.skipped(),
-                s.staleRejected()));
-        }
-        sb.append(String.format(Locale.ROOT,
-            "%nreplicas converged: %s (same live entries and tombstones in every set and storage)%n",
-            converged ? "yes" : "NO"));
-        return sb.toString();
+        return String.format(Locale.ROOT,
+            "%d nodes on %s, %s storage; consistency %s; mix %s; %d client thread%s x %d in flight, %s; " +
+            "%,d-byte values over %,d keys in %d keyspace%s; warm-up %s, measured %s; seed %d; JDK %s, %d cores.",
+            nodeCount, transport, storage, consistency, operationMix, threads, threads == 1 ? "" : "s", inFlight,
+            null == rate ? "unthrottled" : String.format(Locale.ROOT, "%,.0f ops/s", rate), valueBytes, keys,
+            keyspaces, keyspaces == 1 ? "" : "s",
+            null == warmupOps ? TimeValue.format(warmup) : warmupOps + " ops",
+            null == ops ? TimeValue.format(measuredDuration()) : ops + " ops", seed,
+            System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     }
 
-    private static double micros(final long nanos)
+    /**
+     * @param operation an operation.
+     * @return its weight in the run's mix.
+     */
+    int operationWeight(final Operation operation)
     {
-        return nanos / 1_000.0;
+        return operationMix.weight(operation);
     }
 
-    private static long toNanos(final double seconds)
+    /**
+     * @return true when the run is rate limited (the corrected series differs from the uncorrected one).
+     */
+    boolean rateLimited()
     {
-        return (long)(seconds * TimeUnit.SECONDS.toNanos(1));
+        return null != rate;
     }
 }

@@ -1,14 +1,23 @@
 package io.datacake.perf;
 
+import java.util.Locale;
+
 /**
- * The transports an embedded cluster can run on.
+ * The transports an embedded cluster runs on, named on the command line in lower case.
  */
 public enum TransportKind
 {
-    /** Aeron IPC through one shared embedded media driver. */
-    AERON_IPC,
-    /** Aeron UDP on loopback through one shared embedded media driver. */
-    AERON_UDP,
-    /** The engine's in-process transport (no Aeron): the engine's own overhead. */
-    IN_PROCESS
+    /** Aeron IPC through one embedded media driver shared by every node (IPC cannot cross drivers). */
+    IPC,
+    /** Aeron UDP on loopback, one embedded media driver per node in its own directory, as on separate hosts. */
+    UDP;
+
+    /**
+     * @return the name the command line uses.
+     */
+    @Override
+    public String toString()
+    {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

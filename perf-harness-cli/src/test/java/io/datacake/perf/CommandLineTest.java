@@ -9,7 +9,6 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,38 +26,73 @@ class CommandLineTest
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
-        "--nodes       | 0          | 1..16 nodes",
-        "--nodes       | 17         | 1..16 nodes",
-        "--nodes       | x          | 1..16 nodes",
-        "--concurrency | 0          | 1..4096 writes in flight",
-        "--concurrency | 4097       | 1..4096 writes in flight",
-        "--value-bytes | -1         | 0..16777216 bytes",
-        "--value-bytes | 16777217   | 0..16777216 bytes",
-        "--keys        | 0          | 1..50331648 keys",
-        "--keys        | 50331649   | 1..50331648 keys",
-        "--timeout-ms  | 0          | 1..60000 ms",
-        "--timeout-ms  | 60001      | 1..60000 ms",
-        "--warmup-s    | -1         | 0..86400 seconds",
-        "--warmup-s    | NaN        | 0..86400 seconds",
-        "--duration-s  | 0          | above 0 up to 86400 seconds",
-        "--duration-s  | Infinity   | above 0 up to 86400 seconds",
-        "--duration-s  | 1x         | above 0 up to 86400 seconds",
-        "--transport   | PIGEON     | AERON_IPC, AERON_UDP, IN_PROCESS",
-        "--seed        | 1.5        | any 64-bit integer" })
-    void badValueGivesOneLineNamingTheOptionAndWhatItAcceptsThenUsageAndExitCodeTwo(
+        "--nodes            | 0              | 1..16 nodes",
+        "--nodes            | 17             | 1..16 nodes",
+        "--nodes            | x              | 1..16 nodes",
+        "--transport        | pigeon         | ipc",
+        "--storage          | floppy         | memory",
+        "--keyspaces        | 0              | 1..1024 keyspaces",
+        "--keyspaces        | 1025           | 1..1024 keyspaces",
+        "--keys             | 0              | 1..50331648 keys",
+        "--keys             | 50331649       | 1..50331648 keys",
+        "--value-size       | -1             | 0..1048576 bytes",
+        "--value-size       | 1048577        | 0..1048576 bytes",
+        "--ops              | 0              | 1..",
+        "--ops              | many           | Operations to measure",
+        "--duration         | 0              | a time above 0",
+        "--duration         | 1x             | is not a time",
+        "--warmup           | soon           | is not a time",
+        "--warmup-ops       | -1             | 0..",
+        "--mix              | put=x          | the weight of put",
+        "--mix              | write=5        | is not an operation",
+        "--mix              | put=0          | the weights add up to 0",
+        "--mix              | put=1,put=2    | put is given twice",
+        "--consistency      | some           | quorum",
+        "--threads          | 0              | 1..256 threads",
+        "--threads          | 257            | 1..256 threads",
+        "--in-flight        | 0              | 1..4096 operations per thread",
+        "--in-flight        | 4097           | 1..4096 operations per thread",
+        "--rate             | 0              | above 0 up to 10000000 ops/s",
+        "--rate             | -5             | above 0 up to 10000000 ops/s",
+        "--rate             | fast           | Operations per second",
+        "--timeout-ms       | 0              | 1..60000 ms",
+        "--timeout-ms       | 60001          | 1..60000 ms",
+        "--repair-interval  | 0              | at least 1ms",
+        "--interval         | 50ms           | at least 100ms",
+        "--threshold        | put.p99        | is not <operation>.<statistic>",
+        "--threshold        | write.p99<2ms  | is not put, get, delete or all",
+        "--threshold        | put.p42<2ms    | is not p50, p90, p99, p999, max or throughput",
+        "--threshold        | put.p99<2kg    | latency is in us, ms or s",
+        "--threshold        | all.throughput>5ms | throughput is in ops/s",
+        "--seed             | 1.5            | any 64-bit integer" })
+    void badValueGivesOneLineNamingTheOptionThenUsageAndExitCodeTwo(
         final String option, final String value, final String accepts)
     {
         final int exitCode = execute("run", option, value);
 
-        assertThat(exitCode).isEqualTo(2);
+        assertThat(exitCode).as(err.toString()).isEqualTo(2);
         final String[] lines = err.toString().split("\\R");
         assertThat(lines[0])
             .contains("'" + option + "'")
             .contains(accepts)
             .contains(value);
         assertThat(lines[1]).startsWith("Usage: perf-harness run");
-        assertThat(err.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(err.toString()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("connected");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void moreOperationsInFlightThanTheCommandQueuesHoldAreRefusedNamingBothOptions()
+    {
+        assertThat(execute("run", "--threads", "8", "--in-flight", "1024")).isEqualTo(2);
+        assertThat(err.toString().split("\\R")[0]).contains("'--in-flight'").contains("--threads").contains("4,096");
+    }
+
+    @Test
+    void opsAndDurationTogetherAreRefused()
+    {
+        assertThat(execute("run", "--ops", "10", "--duration", "5s")).isEqualTo(2);
+        assertThat(err.toString().split("\\R")[0]).contains("'--duration'").contains("--ops");
     }
 
     @Test
@@ -69,7 +103,7 @@ class CommandLineTest
     }
 
     @Test
-    void helpListsEveryOptionWithItsUnitAndDefault()
+    void helpListsEveryOptionWithItsDefaultAndTheExitCodes()
     {
         assertThat(execute("run", "--help")).isZero();
         final String help = out.toString();
@@ -80,17 +114,19 @@ class CommandLineTest
             assertThat(help).contains(option.longestName());
             if (!option.usageHelp() && !option.versionHelp())
             {
-                assertThat(option.description()[0]).as(option.longestName()).contains("(default: ");
+                assertThat(String.join(" ", option.description())).as(option.longestName()).contains("(default: ");
             }
         }
         assertThat(help)
             .contains("--nodes=<count>", "(default: 3)")
-            .contains("--warmup-s=<seconds>", "(default: 3)")
-            .contains("--duration-s=<seconds>", "(default: 10)")
-            .contains("--concurrency=<writes>", "(default: 16)")
-            .contains("--value-bytes=<bytes>", "(default: 64)")
-            .contains("--timeout-ms=<ms>", "(default: 2000)")
-            .contains("Exit codes:");
+            .contains("--transport=<kind>", "ipc, udp")
+            .contains("--storage=<kind>", "memory, lmdb, sqlite")
+            .contains("--consistency=<level>", "none, one, two, three, quorum, local_quorum, each_quorum, all")
+            .contains("--warmup=<time>", "(default: 3s)")
+            .contains("--duration=<time>", "(default: 10s)")
+            .contains("--value-size=<bytes>", "(default: 128)")
+            .contains("Exit codes:")
+            .contains("3   a --threshold did not hold");
     }
 
     @Test
@@ -98,32 +134,6 @@ class CommandLineTest
     {
         assertThat(execute("--help")).isZero();
         assertThat(out.toString()).contains("Usage: perf-harness").contains("run ");
-    }
-
-    @Test
-    void writeBuffersOverAQuarterOfTheHeapAreRefusedBeforeTheRun()
-    {
-        final long heapBytes = Runtime.getRuntime().maxMemory();
-        final long valueBytes = Math.min(Replica.MAX_VALUE_BYTES, heapBytes / RunCommand.MAX_CONCURRENCY);
-        final int exitCode = execute("run", "--concurrency", String.valueOf(RunCommand.MAX_CONCURRENCY),
-            "--value-bytes", String.valueOf(valueBytes));
-
-        assertThat(exitCode).isEqualTo(2);
-        assertThat(err.toString().split("\\R")[0]).contains("'--value-bytes'").contains("--concurrency")
-            .contains("heap");
-    }
-
-    @Test
-    void aeronLogBuffersThatDoNotFitTheDiskAreRefusedNamingTheNodesOption()
-    {
-        final long neededBytes = EmbeddedCluster.estimatedDirectoryBytes(16, TransportKind.AERON_IPC);
-
-        assertThat(neededBytes).isGreaterThan(16L * 15 * 12 * 1024 * 1024);
-        assertThat(RunCommand.diskShortfall(16, TransportKind.AERON_IPC, tempDir, neededBytes)).isNull();
-        assertThat(RunCommand.diskShortfall(16, TransportKind.AERON_IPC, tempDir, neededBytes - 1))
-            .startsWith("Invalid value for option '--nodes': 16 nodes on AERON_IPC need about")
-            .contains(tempDir.toString()).contains("--work-dir");
-        assertThat(RunCommand.diskShortfall(16, TransportKind.IN_PROCESS, tempDir, 0)).isNull();
     }
 
     @Test
@@ -142,31 +152,21 @@ class CommandLineTest
     {
         assertThat(execute("run", "--output", tempDir.toString())).isEqualTo(2);
         assertThat(err.toString().split("\\R")[0]).contains("'--output'").contains("not a directory");
-        assertThat(err.toString()).doesNotContain("connected");
     }
 
     @Test
-    void workDirThatDoesNotExistIsRefusedBeforeTheRun()
+    void outDirectoryWhoseParentIsMissingIsRefusedBeforeTheRun()
     {
-        assertThat(execute("run", "--work-dir", tempDir.resolve("nope").toString())).isEqualTo(2);
-        assertThat(err.toString().split("\\R")[0]).contains("'--work-dir'").contains("existing directory");
+        assertThat(execute("run", "--out", tempDir.resolve("a").resolve("b").toString())).isEqualTo(2);
+        assertThat(err.toString().split("\\R")[0]).contains("'--out'");
+        assertThat(tempDir.resolve("a")).doesNotExist();
     }
 
     @Test
-    void oneWriteInFlightWorks() throws IOException
+    void dataDirThatDoesNotExistIsRefusedBeforeTheRun()
     {
-        final Path report = tempDir.resolve("report.md");
-        final int exitCode = execute("run", "--transport", "IN_PROCESS", "--concurrency", "1", "--warmup-s", "0",
-            "--duration-s", "0.2", "--keys", "100", "--timeout-ms", "60000", "--work-dir", tempDir.toString(),
-            "--output", report.toString());
-
-        assertThat(exitCode).as(out + "\n" + err).isZero();
-        assertThat(out.toString()).contains("1 writes in flight").contains("replicas converged: yes");
-        assertThat(Files.readString(report)).contains("1 writes in flight");
-        try (var files = Files.list(tempDir))
-        {
-            assertThat(files).containsExactly(report);
-        }
+        assertThat(execute("run", "--data-dir", tempDir.resolve("nope").toString())).isEqualTo(2);
+        assertThat(err.toString().split("\\R")[0]).contains("'--data-dir'").contains("existing directory");
     }
 
     @Test

@@ -68,7 +68,7 @@ class LauncherScriptTest
         final Run run = runScript("run", "--help");
 
         assertThat(run.exitCode).as(run.output).isZero();
-        assertThat(run.output).contains("Usage: perf-harness run").contains("--concurrency=<writes>");
+        assertThat(run.output).contains("Usage: perf-harness run").contains("--in-flight=<ops>");
         assertThat(mvnCalls).doesNotExist();
     }
 

@@ -2,6 +2,7 @@ package io.datacake.perf;
 
 import io.datacake.kv.KvNodeConfig;
 import io.datacake.kv.StorageKind;
+import io.datacake.security.FrameProtection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,6 +93,50 @@ class NodeCommandTest
 
         assertThat(execute("node", "--config", file.toString())).isEqualTo(2);
         assertThat(err.toString().lines().findFirst().orElseThrow()).contains("Unknown option '--colour'");
+    }
+
+    @Test
+    void securityOptionsReachTheSettingsAndNoOptionTakesAKey() throws IOException
+    {
+        final Path keyring = tempDir.resolve("keyring");
+        final Path token = tempDir.resolve("token");
+        final NodeCommand command = parse("--node-id", "1", "--keyring-file", keyring.toString(),
+            "--frame-protection", "encrypt", "--insecure", "--http-token-file", token.toString());
+
+        final KvNodeConfig config = command.settings();
+
+        assertThat(config.keyringFile()).isEqualTo(keyring);
+        assertThat(config.frameProtection()).isEqualTo(FrameProtection.ENCRYPT);
+        assertThat(config.insecure()).isTrue();
+        assertThat(config.httpTokenFile()).isEqualTo(token);
+        assertThat(new CommandLine(new NodeCommand()).getCommandSpec().options())
+            .flatExtracting((option) -> List.of(option.names()))
+            .contains("--keyring-file", "--keyring-env", "--frame-protection", "--insecure", "--http-token-file",
+                "--http-token-env")
+            .doesNotContain("--keyring", "--key", "--secret", "--http-token");
+    }
+
+    @Test
+    void aNonLoopbackClusterAddressWithoutAKeyringIsExitCodeTwo()
+    {
+        assertThat(execute("node", "--node-id", "1", "--storage", "memory", "--cluster-listen", "0.0.0.0:7999"))
+            .isEqualTo(2);
+        assertThat(err.toString().lines().findFirst().orElseThrow())
+            .startsWith("Refusing option '--cluster-listen' 0.0.0.0:7999").contains("'--insecure'");
+    }
+
+    @Test
+    void aBadKeyringFileIsExitCodeTwoAndItsSecretIsNeverPrinted() throws IOException
+    {
+        final String shortSecret = "WlpaWlpaWlpaWg==";
+        final Path keyring = tempDir.resolve("keyring");
+        Files.writeString(keyring, "primary = 1\nkey.1 = " + shortSecret + "\n");
+
+        assertThat(execute("node", "--node-id", "1", "--storage", "memory", "--keyring-file", keyring.toString()))
+            .isEqualTo(2);
+        assertThat(err.toString().lines().findFirst().orElseThrow())
+            .startsWith("Invalid value for option '--keyring-file'").contains("16, 24 or 32 bytes");
+        assertThat(out.toString() + err.toString()).doesNotContain(shortSecret);
     }
 
     private static NodeCommand parse(final String... args)

@@ -22,8 +22,10 @@ final class HttpCounters
         new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY * CountersReader.COUNTER_LENGTH)));
     private final AtomicCounter ok = manager.newCounter("http responses 200 (ok)");
     private final AtomicCounter badRequest = manager.newCounter("http responses 400 (bad request)");
+    private final AtomicCounter unauthorized = manager.newCounter("http responses 401 (unauthorized)");
     private final AtomicCounter notFound = manager.newCounter("http responses 404 (not found)");
     private final AtomicCounter methodNotAllowed = manager.newCounter("http responses 405 (method not allowed)");
+    private final AtomicCounter conflict = manager.newCounter("http responses 409 (conflict)");
     private final AtomicCounter tooLarge = manager.newCounter("http responses 413 (value too large)");
     private final AtomicCounter busy = manager.newCounter("http responses 503 (busy, retry later)");
     private final AtomicCounter notMet = manager.newCounter("http responses 503 (consistency not met)");
@@ -48,8 +50,10 @@ final class HttpCounters
         {
             case 200 -> ok;
             case 400 -> badRequest;
+            case 401 -> unauthorized;
             case 404 -> notFound;
             case 405 -> methodNotAllowed;
+            case 409 -> conflict;
             case 413 -> tooLarge;
             case 503 -> HttpReply.NO_RETRY_AFTER == reply.retryAfterS() ? notMet : busy;
             default -> failed;

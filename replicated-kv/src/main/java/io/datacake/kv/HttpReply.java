@@ -7,7 +7,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One HTTP response: status, content type, body and the optional {@code Retry-After} and {@code Allow} headers.
+ * One HTTP response: status, content type, body and the optional {@code Retry-After}, {@code Allow} and
+ * {@code WWW-Authenticate} (every 401) headers.
  */
 final class HttpReply
 {
@@ -58,6 +59,12 @@ final class HttpReply
     static HttpReply retryLater(final String message, final int retryAfterS)
     {
         return new HttpReply(503, TEXT, (message + "\n").getBytes(StandardCharsets.UTF_8), retryAfterS, null);
+    }
+
+    static HttpReply unauthorized()
+    {
+        return text(401, "missing or wrong bearer token: send 'Authorization: Bearer <token>' with the token this " +
+            "node was given");
     }
 
     static HttpReply methodNotAllowed(final String method, final String path, final String allow)
@@ -112,6 +119,10 @@ final class HttpReply
         if (null != allow)
         {
             exchange.getResponseHeaders().set("Allow", allow);
+        }
+        if (401 == status)
+        {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"datacake-kv\"");
         }
         final boolean head = "HEAD".equals(exchange.getRequestMethod());
         if (null == body || 0 == body.length || head)

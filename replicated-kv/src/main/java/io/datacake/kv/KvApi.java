@@ -7,6 +7,7 @@ import io.datacake.membership.ConsistencyLevel;
 import io.datacake.membership.MembershipComponent;
 import io.datacake.node.NodeBackPressureException;
 import io.datacake.node.NodeClosedException;
+import io.datacake.security.Keyring;
 import io.datacake.storage.Document;
 import io.datacake.storage.KeyspaceNames;
 import io.datacake.storage.ValueTooLargeException;
@@ -40,6 +41,9 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@code GET /cluster}: this node and its members as JSON (see {@link ClusterJson}).</li>
  *   <li>{@code GET /metrics}: the node's counters and this API's responses by outcome ({@link HttpCounters}) in
  *       Prometheus text format (see {@link PrometheusText}).</li>
+ *   <li>{@code POST /admin/keyring/reload}: read the keyring file (or variable) again and install it, one step of a
+ *       key rotation; 200 with {@code {"primary":P,"keys":[...]}} (key ids only), 409 for a node without a keyring,
+ *       500 if the keyring cannot be read or installed (the node keeps the one it has).</li>
  * </ul>
  * A key is an unsigned 64-bit decimal; a keyspace 1 to 255 bytes of UTF-8 (percent-encoded in the path as needed).
  * LEVEL is one of none, one, two, three, quorum, local_quorum, each_quorum, all (default one). A bad key, keyspace,
@@ -49,7 +53,8 @@ import java.util.concurrent.TimeoutException;
  * with {@code {"error":...,"required":R,"acknowledged":A}}: for too few live members (nothing was written) R is the
  * number of other live members the level needs and A the number alive; for a replica that failed or timed out (the
  * write may have landed on some, repair carries it on) R and A count replicas, the local commit included. A node
- * too busy to take a write is 503 with {@code Retry-After}. Nothing but a valid write changes stored data.
+ * too busy to take a write is 503 with {@code Retry-After}. Nothing but a valid write changes stored data. With a
+ * bearer token configured, {@link KvHttpServer} answers 401 to a request without it before this API sees it.
  */
 final class KvApi implements HttpHandler
 {
@@ -65,6 +70,7 @@ final class KvApi implements HttpHandler
     private static final System.Logger LOGGER = System.getLogger(KvApi.class.getName());
     private static final String KV_METHODS = "GET, PUT, POST, DELETE";
     private static final String READ_METHODS = "GET";
+    private static final String RELOAD_PATH = "/admin/keyring/reload";
 
     private final StoreHandle store;
     private final MembershipComponent membership;
@@ -74,6 +80,7 @@ final class KvApi implements HttpHandler
     private final String address;
     private final int maxValueBytes;
     private final long outcomeTimeoutMs;
+    private final KeyringReload keyringReload;
 
     /**
      * @param store          the store's handle.
@@ -83,10 +90,13 @@ final class KvApi implements HttpHandler
      * @param address        this node's cluster address, {@code HOST:PORT}.
      * @param maxValueBytes  the store's largest value.
      * @param requestTimeoutMs the store's per-replica request timeout.
+     * @param keyringReload  reloads the node's keyring.
      */
     KvApi(final StoreHandle store, final MembershipComponent membership, final CountersReader counters,
-        final HttpCounters httpCounters, final String address, final int maxValueBytes, final long requestTimeoutMs)
+        final HttpCounters httpCounters, final String address, final int maxValueBytes, final long requestTimeoutMs,
+        final KeyringReload keyringReload)
     {
+        this.keyringReload = keyringReload;
         this.store = store;
         this.membership = membership;
         this.counters = counters;
@@ -145,6 +155,11 @@ final class KvApi implements HttpHandler
                     .getBytes(StandardCharsets.UTF_8)) :
                 HttpReply.body(HttpReply.PROMETHEUS,
                     PrometheusText.render(nodeId, counters, httpCounters.reader()).getBytes(StandardCharsets.UTF_8));
+        }
+
+        if (RELOAD_PATH.equals(rawPath))
+        {
+            return "POST".equals(method) ? reloadKeyring() : HttpReply.methodNotAllowed(method, rawPath, "POST");
         }
 
         final int slash = rawPath.indexOf('/', 1);
@@ -262,6 +277,32 @@ final class KvApi implements HttpHandler
      *
      * @throws IllegalArgumentException saying what is wrong.
      */
+    private HttpReply reloadKeyring()
+    {
+        if (!keyringReload.enabled())
+        {
+            return HttpReply.text(409, "this node runs without a keyring: start it with --keyring-file or " +
+                "--keyring-env to secure and rotate keys");
+        }
+        try
+        {
+            final Keyring keyring = keyringReload.reload();
+            final StringBuilder json = new StringBuilder().append("{\"primary\":").append(keyring.primaryKeyId())
+                .append(",\"keys\":[");
+            final int[] keyIds = keyring.keyIds();
+            for (int i = 0; i < keyIds.length; i++)
+            {
+                json.append(0 == i ? "" : ",").append(keyIds[i]);
+            }
+            return HttpReply.json(200, json.append("]}").toString(), HttpReply.NO_RETRY_AFTER);
+        }
+        catch (final IllegalArgumentException | IllegalStateException ex)
+        {
+            LOGGER.log(Level.WARNING, "keyring reload failed, the node keeps its keyring: " + ex.getMessage());
+            return HttpReply.text(500, "keyring reload failed, the node keeps its keyring: " + ex.getMessage());
+        }
+    }
+
     static long parseKey(final String text)
     {
         boolean digits = !text.isEmpty() && text.length() <= 20;

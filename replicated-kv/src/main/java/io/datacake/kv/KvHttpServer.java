@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The JDK's HTTP server on a small bounded pool: {@link #THREADS} request threads and a queue of
  * {@link #QUEUE_CAPACITY} requests. A request that finds the queue full is answered on the server's dispatcher
  * thread at once, 503 with {@code Retry-After}, without reaching the API: the dispatcher never waits on the store and
- * nothing grows without bound.
+ * nothing grows without bound. With a {@link BearerToken}, every request without it is answered 401 before anything
+ * else reads it, on whichever thread it arrives.
  */
 final class KvHttpServer implements AutoCloseable
 {
@@ -45,14 +46,16 @@ final class KvHttpServer implements AutoCloseable
      * Bind and start with the default bounds.
      *
      * @param listen   where to listen; port 0 picks a free port.
+     * @param token    the token every request must carry, or null for none.
      * @param api      answers the requests, on the request threads.
-     * @param counters counts the requests shed.
+     * @param counters counts the requests shed and refused.
      * @return the running server.
      * @throws UncheckedIOException if the address cannot be bound.
      */
-    static KvHttpServer start(final HostPort listen, final HttpHandler api, final HttpCounters counters)
+    static KvHttpServer start(
+        final HostPort listen, final BearerToken token, final HttpHandler api, final HttpCounters counters)
     {
-        return start(listen, THREADS, QUEUE_CAPACITY, api, counters);
+        return start(listen, THREADS, QUEUE_CAPACITY, token, api, counters);
     }
 
     /**
@@ -61,13 +64,14 @@ final class KvHttpServer implements AutoCloseable
      * @param listen        where to listen; port 0 picks a free port.
      * @param threads       request threads.
      * @param queueCapacity requests waiting for a thread; one more is shed.
+     * @param token         the token every request must carry, or null for none.
      * @param api           answers the requests, on the request threads.
-     * @param counters      counts the requests shed.
+     * @param counters      counts the requests shed and refused.
      * @return the running server.
      * @throws UncheckedIOException if the address cannot be bound.
      */
     static KvHttpServer start(final HostPort listen, final int threads, final int queueCapacity,
-        final HttpHandler api, final HttpCounters counters)
+        final BearerToken token, final HttpHandler api, final HttpCounters counters)
     {
         final ThreadLocal<Boolean> shedding = new ThreadLocal<>();
         final AtomicInteger threadCount = new AtomicInteger();
@@ -105,9 +109,14 @@ final class KvHttpServer implements AutoCloseable
         }
         server.createContext("/", (exchange) ->
         {
-            if (Boolean.TRUE.equals(shedding.get()))
+            if (null != token && !token.accepts(exchange.getRequestHeaders().getFirst("Authorization")))
             {
-                shed(exchange, counters);
+                answerAndClose(exchange, HttpReply.unauthorized(), counters);
+            }
+            else if (Boolean.TRUE.equals(shedding.get()))
+            {
+                answerAndClose(exchange, HttpReply.retryLater(
+                    "the node is busy: too many requests in progress; retry later", KvApi.RETRY_AFTER_S), counters);
             }
             else
             {
@@ -119,12 +128,11 @@ final class KvHttpServer implements AutoCloseable
         return new KvHttpServer(server, executor);
     }
 
-    private static void shed(final HttpExchange exchange, final HttpCounters counters) throws IOException
+    private static void answerAndClose(final HttpExchange exchange, final HttpReply reply, final HttpCounters counters)
+        throws IOException
     {
         try
         {
-            final HttpReply reply = HttpReply.retryLater(
-                "the node is busy: too many requests in progress; retry later", KvApi.RETRY_AFTER_S);
             counters.record(reply);
             reply.send(exchange);
         }

@@ -2,6 +2,7 @@ package io.datacake.kv;
 
 import io.datacake.clock.HlcTimestamp;
 import io.datacake.membership.MembershipContext;
+import io.datacake.security.FrameProtection;
 import io.datacake.store.StoreContext;
 
 import java.io.IOException;
@@ -22,6 +23,9 @@ import java.util.Set;
  * The settings of a {@link ReplicatedKvNode}. Set them fluently, or read them from {@code key=value} properties whose
  * keys are the command line's long option names without the dashes ({@code node-id=1}, {@code seed=h1:7401,h2:7401});
  * {@link #fromProperties(Map)} checks every value and names the option in its message.
+ * <p>
+ * No setting holds a secret: the cluster's keyring and the HTTP bearer token are read from the files or environment
+ * variables named here, so they never appear on a command line, in a process listing or in a config echo.
  */
 public final class KvNodeConfig
 {
@@ -50,9 +54,23 @@ public final class KvNodeConfig
     /** {@code --repair-interval-ms}: time between anti-entropy rounds. */
     public static final String REPAIR_INTERVAL_MS = "repair-interval-ms";
 
+    /** {@code --keyring-file}: file holding the cluster's keyring (see {@link io.datacake.security.Keyring}). */
+    public static final String KEYRING_FILE = "keyring-file";
+    /** {@code --keyring-env}: environment variable holding the cluster's keyring. */
+    public static final String KEYRING_ENV = "keyring-env";
+    /** {@code --frame-protection}: authenticate or encrypt every frame; needs a keyring. */
+    public static final String FRAME_PROTECTION = "frame-protection";
+    /** {@code --insecure}: allow cluster traffic on a non-loopback address without a keyring. */
+    public static final String INSECURE = "insecure";
+    /** {@code --http-token-file}: file holding the bearer token every HTTP request must carry. */
+    public static final String HTTP_TOKEN_FILE = "http-token-file";
+    /** {@code --http-token-env}: environment variable holding the bearer token every HTTP request must carry. */
+    public static final String HTTP_TOKEN_ENV = "http-token-env";
+
     /** Every key {@link #fromProperties(Map)} accepts. */
     public static final Set<String> KEYS = Set.of(NODE_ID, DATA_DIR, STORAGE, CLUSTER_LISTEN, CLUSTER_PUBLIC,
-        HTTP_LISTEN, SEED, DC, CLUSTER_ID, REQUEST_TIMEOUT_MS, GOSSIP_INTERVAL_MS, REPAIR_INTERVAL_MS);
+        HTTP_LISTEN, SEED, DC, CLUSTER_ID, REQUEST_TIMEOUT_MS, GOSSIP_INTERVAL_MS, REPAIR_INTERVAL_MS, KEYRING_FILE,
+        KEYRING_ENV, FRAME_PROTECTION, INSECURE, HTTP_TOKEN_FILE, HTTP_TOKEN_ENV);
 
     /** Default cluster (UDP) listen address. */
     public static final String DEFAULT_CLUSTER_LISTEN = "127.0.0.1:7401";
@@ -73,6 +91,12 @@ public final class KvNodeConfig
     private long requestTimeoutMs = StoreContext.DEFAULT_REQUEST_TIMEOUT_MS;
     private long gossipIntervalMs = MembershipContext.DEFAULT_GOSSIP_INTERVAL_MS;
     private long repairIntervalMs = StoreContext.DEFAULT_REPAIR_INTERVAL_MS;
+    private Path keyringFile;
+    private String keyringEnv;
+    private FrameProtection frameProtection;
+    private boolean insecure;
+    private Path httpTokenFile;
+    private String httpTokenEnv;
 
     /**
      * Settings from properties, over the defaults.
@@ -143,6 +167,21 @@ public final class KvNodeConfig
         {
             throw invalid(SEED, "at most " + MembershipContext.MAX_SEEDS + " seeds", seeds.size() + " seeds");
         }
+        if (null != keyringFile && null != keyringEnv)
+        {
+            throw new KvConfigException(KEYRING_ENV, "Options '--keyring-file' and '--keyring-env' exclude each " +
+                "other: give the keyring one way");
+        }
+        if (null != frameProtection && !hasKeyring())
+        {
+            throw new KvConfigException(FRAME_PROTECTION, "Option '--frame-protection' needs a keyring: add " +
+                "'--keyring-file' or '--keyring-env'");
+        }
+        if (null != httpTokenFile && null != httpTokenEnv)
+        {
+            throw new KvConfigException(HTTP_TOKEN_ENV, "Options '--http-token-file' and '--http-token-env' " +
+                "exclude each other: give the token one way");
+        }
         return this;
     }
 
@@ -151,8 +190,8 @@ public final class KvNodeConfig
         switch (key)
         {
             case NODE_ID -> nodeId((int)parseLong(key, value, 0, HlcTimestamp.MAX_NODE_ID, "a node id"));
-            case DATA_DIR -> dataDir(parsePath(key, value));
-            case STORAGE -> storage(parseStorage(value));
+            case DATA_DIR -> dataDir(parsePath(key, value, "a directory path"));
+            case STORAGE -> storage(parseEnum(StorageKind.class, key, "lmdb, sqlite or memory", value));
             case CLUSTER_LISTEN -> clusterListen(parseHostPort(key, value));
             case CLUSTER_PUBLIC -> clusterPublic(parseHostPort(key, value));
             case HTTP_LISTEN -> httpListen(parseHostPort(key, value));
@@ -178,6 +217,13 @@ public final class KvNodeConfig
             case REQUEST_TIMEOUT_MS -> requestTimeoutMs(parseLong(key, value, 1, MAX_INTERVAL_MS, "ms"));
             case GOSSIP_INTERVAL_MS -> gossipIntervalMs(parseLong(key, value, 1, MAX_INTERVAL_MS, "ms"));
             case REPAIR_INTERVAL_MS -> repairIntervalMs(parseLong(key, value, 1, MAX_INTERVAL_MS, "ms"));
+            case KEYRING_FILE -> keyringFile(parsePath(key, value, "a keyring file path"));
+            case KEYRING_ENV -> keyringEnv(parseVariable(key, value));
+            case FRAME_PROTECTION ->
+                frameProtection(parseEnum(FrameProtection.class, key, "authenticate or encrypt", value));
+            case INSECURE -> insecure(parseBoolean(key, value));
+            case HTTP_TOKEN_FILE -> httpTokenFile(parsePath(key, value, "a token file path"));
+            case HTTP_TOKEN_ENV -> httpTokenEnv(parseVariable(key, value));
             default -> throw new KvConfigException(key, "Unknown option '--" + key + "': expected one of " +
                 String.join(", ", KEYS.stream().sorted().toList()));
         }
@@ -202,11 +248,11 @@ public final class KvNodeConfig
         return parsed;
     }
 
-    private static Path parsePath(final String key, final String value)
+    private static Path parsePath(final String key, final String value, final String what)
     {
         if (value.isEmpty())
         {
-            throw invalid(key, "a directory path", value);
+            throw invalid(key, what, value);
         }
         try
         {
@@ -214,19 +260,41 @@ public final class KvNodeConfig
         }
         catch (final RuntimeException ex)
         {
-            throw invalid(key, "a directory path", value);
+            throw invalid(key, what, value);
         }
     }
 
-    private static StorageKind parseStorage(final String value)
+    private static String parseVariable(final String key, final String value)
+    {
+        // A name, never a secret: refusing anything else keeps a key pasted here by mistake out of the error text.
+        if (!value.matches("[A-Za-z_][A-Za-z0-9_]{0,127}"))
+        {
+            throw new KvConfigException(key, "Invalid value for option '--" + key + "': expected the name of an " +
+                "environment variable (letters, digits, _), e.g. DATACAKE_KEYRING, not its value");
+        }
+        return value;
+    }
+
+    private static boolean parseBoolean(final String key, final String value)
+    {
+        return switch (value.toLowerCase(Locale.ROOT))
+        {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw invalid(key, "true or false", value);
+        };
+    }
+
+    private static <E extends Enum<E>> E parseEnum(
+        final Class<E> type, final String key, final String accepts, final String value)
     {
         try
         {
-            return StorageKind.valueOf(value.toUpperCase(Locale.ROOT));
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw invalid(STORAGE, "lmdb, sqlite or memory", value);
+            throw invalid(key, accepts, value);
         }
     }
 
@@ -464,5 +532,124 @@ public final class KvNodeConfig
     public long repairIntervalMs()
     {
         return repairIntervalMs;
+    }
+
+    /**
+     * @param keyringFile file holding the cluster's keyring (format in {@link io.datacake.security.Keyring}), read
+     *                    at start and on every reload; readable by the node's user only. Null for none.
+     * @return this.
+     */
+    public KvNodeConfig keyringFile(final Path keyringFile)
+    {
+        this.keyringFile = keyringFile;
+        return this;
+    }
+
+    /**
+     * @return the keyring file, or null.
+     */
+    public Path keyringFile()
+    {
+        return keyringFile;
+    }
+
+    /**
+     * @param keyringEnv name of the environment variable holding the cluster's keyring, or null for none.
+     * @return this.
+     */
+    public KvNodeConfig keyringEnv(final String keyringEnv)
+    {
+        this.keyringEnv = keyringEnv;
+        return this;
+    }
+
+    /**
+     * @return the keyring's environment variable name, or null.
+     */
+    public String keyringEnv()
+    {
+        return keyringEnv;
+    }
+
+    /**
+     * @return true if a keyring file or environment variable is configured.
+     */
+    public boolean hasKeyring()
+    {
+        return null != keyringFile || null != keyringEnv;
+    }
+
+    /**
+     * @param frameProtection what the keyring does to every frame, the same on every node; null for the default,
+     *                        {@link FrameProtection#AUTHENTICATE}. Needs a keyring.
+     * @return this.
+     */
+    public KvNodeConfig frameProtection(final FrameProtection frameProtection)
+    {
+        this.frameProtection = frameProtection;
+        return this;
+    }
+
+    /**
+     * @return the frame protection: the one set, else {@link FrameProtection#AUTHENTICATE}.
+     */
+    public FrameProtection frameProtection()
+    {
+        return null != frameProtection ? frameProtection : FrameProtection.AUTHENTICATE;
+    }
+
+    /**
+     * @param insecure true to allow cluster traffic on a non-loopback address without a keyring: anyone who reaches
+     *                 the address can then read, forge and alter every frame. Default false.
+     * @return this.
+     */
+    public KvNodeConfig insecure(final boolean insecure)
+    {
+        this.insecure = insecure;
+        return this;
+    }
+
+    /**
+     * @return true if running without a keyring on a non-loopback address is allowed.
+     */
+    public boolean insecure()
+    {
+        return insecure;
+    }
+
+    /**
+     * @param httpTokenFile file holding the bearer token every HTTP request must carry, or null for none.
+     * @return this.
+     */
+    public KvNodeConfig httpTokenFile(final Path httpTokenFile)
+    {
+        this.httpTokenFile = httpTokenFile;
+        return this;
+    }
+
+    /**
+     * @return the HTTP token file, or null.
+     */
+    public Path httpTokenFile()
+    {
+        return httpTokenFile;
+    }
+
+    /**
+     * @param httpTokenEnv name of the environment variable holding the HTTP bearer token, or null for none.
+     * @return this.
+     */
+    public KvNodeConfig httpTokenEnv(final String httpTokenEnv)
+    {
+        this.httpTokenEnv = httpTokenEnv;
+        return this;
+    }
+
+    /**
+     * @return the HTTP token's environment variable name, or null.
+     */
+    public String httpTokenEnv()
+    {
+        return httpTokenEnv;
     }
 }

@@ -13,7 +13,9 @@ import java.util.Map;
  * {@link #main} takes the settings as {@code key=value} arguments named like the command line options
  * ({@code node-id=1 data-dir=/var/lib/kv seed=10.0.0.1:7401}), plus {@code config=FILE} for a properties file that
  * the other arguments override. Exit codes: 1 the node failed to start, 2 a bad setting; after SIGTERM (SIGINT) the
- * JVM exits with 143 (130) once the hook has closed the node.
+ * JVM exits with 143 (130) once the hook has closed the node. SIGHUP reloads the keyring file (or variable): one step
+ * of a key rotation, see {@link ReplicatedKvNode#reloadKeyring()}. Bad settings include an unreadable keyring or token
+ * and a non-loopback cluster address without a keyring and without {@code insecure=true}.
  */
 public final class NodeProcess
 {
@@ -26,6 +28,8 @@ public final class NodeProcess
 
     /** Start of the line printed once the node serves requests. */
     public static final String READY = "datacake-kv node ready:";
+
+    private static final System.Logger LOGGER = System.getLogger(NodeProcess.class.getName());
 
     /** Key of {@link #main}'s properties file argument. */
     public static final String CONFIG = "config";
@@ -41,6 +45,7 @@ public final class NodeProcess
      * @param out    where the ready line goes.
      * @return {@link #EXIT_STOPPED} once the node closed.
      * @throws InterruptedException if the waiting thread is interrupted (the node is closed first).
+     * @throws KvConfigException    if the keyring or token cannot be read or the cluster address needs a keyring.
      * @throws RuntimeException     as {@link ReplicatedKvNode#start} throws when the node cannot start.
      */
     public static int run(final KvNodeConfig config, final PrintStream out) throws InterruptedException
@@ -48,6 +53,7 @@ public final class NodeProcess
         final ReplicatedKvNode node = ReplicatedKvNode.start(config);
         final Thread hook = new Thread(node::close, "datacake-kv-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        reloadKeyringOnHangup(node);
         out.println(READY + " node " + node.nodeId() + ", http " + node.httpAddress().getHostString() + ":" +
             node.httpAddress().getPort() + ", cluster " + node.clusterAddress() + ", storage " +
             config.storage().name().toLowerCase(Locale.ROOT) + ", data " + node.dataDirectory());
@@ -61,6 +67,30 @@ public final class NodeProcess
             node.close();
         }
         return EXIT_STOPPED;
+    }
+
+    private static void reloadKeyringOnHangup(final ReplicatedKvNode node)
+    {
+        try
+        {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), (signal) ->
+            {
+                try
+                {
+                    node.reloadKeyring();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOGGER.log(System.Logger.Level.WARNING, "SIGHUP: keyring reload failed, the node keeps its " +
+                        "keyring: " + ex.getMessage());
+                }
+            });
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            LOGGER.log(System.Logger.Level.INFO, "no SIGHUP on this platform: reload the keyring with " +
+                "POST /admin/keyring/reload");
+        }
     }
 
     /**
@@ -111,6 +141,11 @@ public final class NodeProcess
         {
             Thread.currentThread().interrupt();
             return EXIT_FAILED;
+        }
+        catch (final KvConfigException ex)
+        {
+            err.println(ex.getMessage());
+            return EXIT_BAD_OPTION;
         }
         catch (final RuntimeException ex)
         {

@@ -5,6 +5,7 @@ import io.datacake.membership.MembershipComponent;
 import io.datacake.membership.MembershipContext;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
+import io.datacake.security.Keyring;
 import io.datacake.storage.MemoryStorage;
 import io.datacake.storage.Storage;
 import io.datacake.storage.lmdb.LmdbDurability;
@@ -29,6 +30,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -72,13 +74,15 @@ public final class ReplicatedKvNode implements AutoCloseable
     private final StoreHandle store;
     private final int maxValueBytes;
     private final KvHttpServer http;
+    private final KeyringReload keyringReload;
     private final CountDownLatch closed = new CountDownLatch(1);
     private boolean closing;
 
     private ReplicatedKvNode(final KvNodeConfig config, final DataDirectory directory, final Storage storage,
         final Node node, final MembershipComponent membership, final StoreHandle store, final int maxValueBytes,
-        final KvHttpServer http)
+        final KvHttpServer http, final KeyringReload keyringReload)
     {
+        this.keyringReload = keyringReload;
         this.config = config;
         this.directory = directory;
         this.storage = storage;
@@ -94,7 +98,9 @@ public final class ReplicatedKvNode implements AutoCloseable
      *
      * @param config the settings; checked here.
      * @return the running node; close it.
-     * @throws KvConfigException             if a setting is missing or out of range.
+     * @throws KvConfigException             if a setting is missing or out of range, the keyring or HTTP token
+     *                                       cannot be read, or the cluster address is not loopback and neither a
+     *                                       keyring nor insecure is configured.
      * @throws IllegalStateException         if another node holds the data directory.
      * @throws java.io.UncheckedIOException  if the data directory or the HTTP address is not usable.
      * @throws io.datacake.storage.StorageException if the storage cannot be opened.
@@ -103,6 +109,9 @@ public final class ReplicatedKvNode implements AutoCloseable
     public static ReplicatedKvNode start(final KvNodeConfig config)
     {
         Objects.requireNonNull(config, "config").validate();
+        final Keyring keyring = NodeSecrets.keyring(config);
+        NodeSecrets.requireSecured(config, keyring);
+        final BearerToken httpToken = NodeSecrets.httpToken(config);
         DataDirectory directory = null;
         Storage storage = null;
         AeronTransport transport = null;
@@ -145,6 +154,8 @@ public final class ReplicatedKvNode implements AutoCloseable
             node = Node.launch(new NodeContext()
                 .nodeId(config.nodeId())
                 .clusterId(config.clusterId())
+                .keyring(keyring)
+                .frameProtection(config.frameProtection())
                 .transport(transport)
                 .ownsTransport(true)
                 .addComponent(membership)
@@ -153,9 +164,14 @@ public final class ReplicatedKvNode implements AutoCloseable
             final StoreHandle store = replicatedStore.handle(node);
             final CountersReader counters = node.counters().reader();
             final String address = config.clusterAddress().toString();
-            final KvHttpServer http = KvHttpServer.start(config.httpListen(), new KvApi(store, membership, counters,
-                httpCounters, address, maxValueBytes, config.requestTimeoutMs()), httpCounters);
-            return new ReplicatedKvNode(config, directory, storage, node, membership, store, maxValueBytes, http);
+            final KeyringReload keyringReload = new KeyringReload(config, node);
+            final KvHttpServer http = KvHttpServer.start(config.httpListen(), httpToken, new KvApi(store, membership,
+                counters, httpCounters, address, maxValueBytes, config.requestTimeoutMs(), keyringReload), httpCounters);
+            LOGGER.log(Level.INFO, "node " + config.nodeId() + " cluster traffic " + (null == keyring ?
+                "NOT secured (no keyring)" : config.frameProtection().name().toLowerCase(Locale.ROOT) + " with " +
+                keyring) + ", HTTP API " + (null == httpToken ? "without a token" : "requires a bearer token"));
+            return new ReplicatedKvNode(
+                config, directory, storage, node, membership, store, maxValueBytes, http, keyringReload);
         }
         catch (final RuntimeException ex)
         {
@@ -192,6 +208,19 @@ public final class ReplicatedKvNode implements AutoCloseable
                 new SqliteStorageConfig(directory.sqliteFile()).durability(SqliteDurability.FULL));
             case MEMORY -> new MemoryStorage();
         };
+    }
+
+    /**
+     * Read the keyring again from the configured file or environment variable and install it on the running node:
+     * one step of a key rotation (see {@link Keyring}). On failure the node keeps its keyring.
+     *
+     * @return the keyring now in use.
+     * @throws IllegalStateException if the node runs without a keyring, or the node did not take the new one.
+     * @throws KvConfigException     if the keyring cannot be read or is invalid.
+     */
+    public Keyring reloadKeyring()
+    {
+        return keyringReload.reload();
     }
 
     /**

@@ -32,7 +32,7 @@ final class KvHttpApiTest
     private static final int NODE_ID = 7;
     private static final String DC = "dc-test";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final int HTTP_COUNTERS = 8;
+    private static final int HTTP_COUNTERS = 10;
 
     private static ReplicatedKvNode node;
     private static HttpClient client;

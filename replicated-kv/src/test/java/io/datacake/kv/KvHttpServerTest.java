@@ -30,7 +30,7 @@ final class KvHttpServerTest
         final HttpCounters counters = new HttpCounters();
         final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(DEADLINE_S)).build();
-        try (KvHttpServer server = KvHttpServer.start(new HostPort("127.0.0.1", 0), 1, 1, (exchange) ->
+        try (KvHttpServer server = KvHttpServer.start(new HostPort("127.0.0.1", 0), 1, 1, null, (exchange) ->
         {
             entered.countDown();
             try

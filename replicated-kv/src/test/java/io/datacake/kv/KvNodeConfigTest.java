@@ -1,6 +1,7 @@
 package io.datacake.kv;
 
 import io.datacake.membership.MembershipContext;
+import io.datacake.security.FrameProtection;
 import io.datacake.store.StoreContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,5 +119,42 @@ final class KvNodeConfigTest
             .hasMessageContaining(text)
             .satisfies((ex) -> assertThat(((KvConfigException)ex).option()).isEqualTo(option))
             .satisfies((ex) -> assertThat(ex.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void securitySettingsAreReadAndDefaultToAuthenticateWithoutInsecure()
+    {
+        final KvNodeConfig plain = KvNodeConfig.fromProperties(Map.of("node-id", "1"));
+        assertThat(plain.hasKeyring()).isFalse();
+        assertThat(plain.insecure()).isFalse();
+        assertThat(plain.frameProtection()).isEqualTo(FrameProtection.AUTHENTICATE);
+
+        final KvNodeConfig config = KvNodeConfig.fromProperties(Map.of("node-id", "1", "keyring-env",
+            "DATACAKE_KEYRING", "frame-protection", "Encrypt", "insecure", "TRUE", "http-token-file", "/etc/token"));
+
+        assertThat(config.keyringEnv()).isEqualTo("DATACAKE_KEYRING");
+        assertThat(config.hasKeyring()).isTrue();
+        assertThat(config.frameProtection()).isEqualTo(FrameProtection.ENCRYPT);
+        assertThat(config.insecure()).isTrue();
+        assertThat(config.httpTokenFile()).isEqualTo(Path.of("/etc/token"));
+    }
+
+    @Test
+    void contradictoryOrIncompleteSecuritySettingsAreRefused()
+    {
+        assertThatThrownBy(() -> KvNodeConfig.fromProperties(
+            Map.of("node-id", "1", "keyring-file", "/k", "keyring-env", "K")))
+            .hasMessageContaining("'--keyring-file' and '--keyring-env' exclude each other");
+        assertThatThrownBy(() -> KvNodeConfig.fromProperties(Map.of("node-id", "1", "frame-protection", "encrypt")))
+            .hasMessageContaining("'--frame-protection' needs a keyring");
+        assertThatThrownBy(() -> KvNodeConfig.fromProperties(
+            Map.of("node-id", "1", "keyring-file", "/k", "frame-protection", "sign")))
+            .hasMessage("Invalid value for option '--frame-protection': expected authenticate or encrypt but was " +
+                "'sign'");
+        assertThatThrownBy(() -> KvNodeConfig.fromProperties(Map.of("node-id", "1", "insecure", "yes")))
+            .hasMessageContaining("'--insecure': expected true or false");
+        assertThatThrownBy(() -> KvNodeConfig.fromProperties(
+            Map.of("node-id", "1", "http-token-file", "/t", "http-token-env", "T")))
+            .hasMessageContaining("exclude each other");
     }
 }

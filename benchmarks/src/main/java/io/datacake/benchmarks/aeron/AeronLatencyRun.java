@@ -87,7 +87,7 @@ public final class AeronLatencyRun
         return variants;
     }
 
-    private static void runRound(
+    static void runRound(
         final PingPongFactory factory,
         final AeronDriver driver,
         final String media,
@@ -110,7 +110,7 @@ public final class AeronLatencyRun
         }
     }
 
-    private static void print(
+    static void print(
         final String media,
         final int messageLength,
         final String variant,

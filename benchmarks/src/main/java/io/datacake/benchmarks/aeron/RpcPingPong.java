@@ -7,6 +7,8 @@ import io.datacake.rpc.Rpc;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcResponseListener;
 import io.datacake.rpc.RpcService;
+import io.datacake.security.FrameProtection;
+import io.datacake.security.Keyring;
 import io.datacake.transport.aeron.AeronDriver;
 import io.datacake.transport.aeron.AeronEndpoint;
 import io.datacake.transport.aeron.AeronTransport;
@@ -67,11 +69,30 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
     public RpcPingPong(
         final AeronDriver driver, final AeronEndpoint[] endpoints, final int messageLength, final boolean stepped)
     {
+        this(driver, endpoints, messageLength, stepped, null, FrameProtection.AUTHENTICATE);
+    }
+
+    /**
+     * Start both nodes, securing every frame with a keyring.
+     *
+     * @param driver        a launched driver.
+     * @param endpoints     {@code [caller, echoer]} endpoints.
+     * @param messageLength body bytes per call.
+     * @param stepped       true to step the echoing node on the calling thread too.
+     * @param keyring       the keyring both nodes share, or null for unsecured frames.
+     * @param protection    what the keyring does to every frame; ignored without a keyring.
+     */
+    public RpcPingPong(
+        final AeronDriver driver, final AeronEndpoint[] endpoints, final int messageLength, final boolean stepped,
+        final Keyring keyring, final FrameProtection protection)
+    {
         body = new UnsafeBuffer(new byte[messageLength]);
         callerTransport = AeronTransport.create(driver, endpoints[0], BenchMedia.transportSettings());
         echoTransport = AeronTransport.create(driver, endpoints[1], BenchMedia.transportSettings());
         echoer = Node.launch(new NodeContext()
             .nodeId(2)
+            .keyring(keyring)
+            .frameProtection(protection)
             .transport(echoTransport)
             .ownsTransport(true)
             .idleStrategy(BenchMedia.newApplicationIdleStrategy())
@@ -80,6 +101,8 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
         echoInvoker = echoer.invoker();
         caller = Node.launch(new NodeContext()
             .nodeId(1)
+            .keyring(keyring)
+            .frameProtection(protection)
             .transport(callerTransport)
             .ownsTransport(true)
             .useAgentInvoker(true));

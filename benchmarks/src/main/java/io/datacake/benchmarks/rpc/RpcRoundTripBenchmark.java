@@ -1,11 +1,5 @@
 package io.datacake.benchmarks.rpc;
 
-import io.datacake.node.Node;
-import io.datacake.node.NodeContext;
-import io.datacake.rpc.Rpc;
-import io.datacake.rpc.RpcError;
-import io.datacake.rpc.RpcResponseListener;
-import io.datacake.rpc.RpcService;
 import io.datacake.transport.FrameHandler;
 import io.datacake.transport.InProcessNetwork;
 import io.datacake.transport.InProcessTransport;
@@ -43,19 +37,14 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class RpcRoundTripBenchmark
 {
-    /** Safety bound on duty cycles per round trip; a healthy round trip takes two. */
-    static final int MAX_CYCLES_PER_CALL = 1_000;
+    /** Safety bound on duty cycles per round trip of the raw baseline. */
+    static final int MAX_CYCLES_PER_CALL = RpcEchoPair.MAX_CYCLES_PER_CALL;
 
     @Param({"32", "1024"})
     int bodyLength;
 
-    private Node client;
-    private Node server;
-    private Rpc clientRpc;
-    private int serverPeer;
-    private int serviceId;
+    private RpcEchoPair pair;
     private UnsafeBuffer body;
-    private final Listener listener = new Listener();
 
     private InProcessTransport pingTransport;
     private InProcessTransport pongTransport;
@@ -68,18 +57,7 @@ public class RpcRoundTripBenchmark
     public void setup()
     {
         final InProcessNetwork network = new InProcessNetwork();
-        final RpcService echo = new RpcService("echo")
-            .handler(1, (request, reply) -> reply.send(request.body(), request.bodyOffset(), request.bodyLength()));
-        server = Node.launch(new NodeContext().nodeId(2).transport(network.newTransport("server"))
-            .useAgentInvoker(true).addService(echo));
-        client = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport("client"))
-            .useAgentInvoker(true));
-        final Rpc[] captured = new Rpc[1];
-        client.submit((services) -> captured[0] = services.rpc());
-        client.invoker().invoke();
-        clientRpc = captured[0];
-        serverPeer = clientRpc.resolvePeer("server");
-        serviceId = RpcService.idOf("echo");
+        pair = new RpcEchoPair(network, (ctx) -> ctx);
         body = new UnsafeBuffer(new byte[bodyLength]);
 
         pingTransport = network.newTransport("ping");
@@ -93,8 +71,7 @@ public class RpcRoundTripBenchmark
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        client.close();
-        server.close();
+        pair.close();
         pingTransport.close();
         pongTransport.close();
     }
@@ -107,19 +84,7 @@ public class RpcRoundTripBenchmark
     @Benchmark
     public long rpcRoundTrip()
     {
-        listener.done = false;
-        final long correlationId = clientRpc.call(
-            serverPeer, serviceId, 1, body, 0, bodyLength, null, 10_000, listener);
-        for (int i = 0; !listener.done && i < MAX_CYCLES_PER_CALL; i++)
-        {
-            server.invoker().invoke();
-            client.invoker().invoke();
-        }
-        if (!listener.done || listener.failed)
-        {
-            throw new IllegalStateException("round trip did not complete");
-        }
-        return correlationId + listener.length;
+        return pair.roundTrip(body, bodyLength);
     }
 
     /**
@@ -142,25 +107,6 @@ public class RpcRoundTripBenchmark
             pingTransport.poll(pingHandler, 16);
         }
         return pingHandler.received;
-    }
-
-    static final class Listener implements RpcResponseListener
-    {
-        boolean done;
-        boolean failed;
-        int length;
-
-        public void onResponse(final long correlationId, final DirectBuffer body, final int offset, final int length)
-        {
-            this.length = length;
-            done = true;
-        }
-
-        public void onError(final long correlationId, final RpcError error, final String message)
-        {
-            failed = true;
-            done = true;
-        }
     }
 
     static final class PongHandler implements FrameHandler

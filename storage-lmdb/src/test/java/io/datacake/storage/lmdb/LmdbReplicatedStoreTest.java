@@ -4,130 +4,78 @@ import io.datacake.membership.ConsistencyLevel;
 import io.datacake.membership.StaticClusterView;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
-import io.datacake.storage.Document;
+import io.datacake.storage.DocumentView;
+import io.datacake.storage.ReadTransaction;
+import io.datacake.storage.Storage;
+import io.datacake.storage.tck.ReplicatedStoreScenarios;
+import io.datacake.store.KeyspaceHandle;
 import io.datacake.store.ReplicatedStore;
 import io.datacake.store.StoreContext;
-import io.datacake.store.StoreHandle;
 import io.datacake.transport.InProcessNetwork;
-import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The replicated store on LMDB: three nodes (their own threads and storage-writer threads, in-process transport)
- * write and delete at ALL; after every node is closed and started again on its LMDB directory, each holds exactly
- * what was acknowledged (live values and deletes) and its store, rebuilt from that storage, takes new writes.
+ * The replicated store on LMDB: every scenario of {@link ReplicatedStoreScenarios} (one node, three nodes at each
+ * level, a restart of every node rebuilding from its LMDB directory, several keyspaces, a node joining, leaving and
+ * rejoining), and the handle's in-place read handing out the memory-mapped page itself.
  */
-class LmdbReplicatedStoreTest
+class LmdbReplicatedStoreTest extends ReplicatedStoreScenarios
 {
-    private static final int NODES = 3;
-    private static final int KEYS = 200;
-    private static final long DEADLINE_SECONDS = 60;
-
     @TempDir
-    Path directory;
+    Path lmdbDirectory;
+
+    protected Storage openStorage(final Path directory)
+    {
+        return LmdbStorage.open(directory);
+    }
 
     @Test
-    void acknowledgedWritesSurviveARestartOfEveryNodeOnItsLmdbDirectory() throws Exception
+    void theHandlesInPlaceReadIsAViewOfTheMemoryMappedPage() throws IOException
     {
-        try (Cluster cluster = new Cluster(directory))
+        try (LmdbStorage storage = LmdbStorage.open(lmdbDirectory))
         {
-            for (int key = 0; key < KEYS; key++)
+            final ReplicatedStore store = new ReplicatedStore(new StoreContext().storage(storage)
+                .clusterView(new StaticClusterView(1, "dc", "node-1")));
+            try (Node node = Node.launch(new NodeContext().nodeId(1)
+                .transport(new InProcessNetwork().newTransport("node-1")).ownsTransport(true).addComponent(store)))
             {
-                cluster.handles.get(key % NODES).put("docs", key, value(key), ConsistencyLevel.ALL)
-                    .get(DEADLINE_SECONDS, TimeUnit.SECONDS);
-            }
-            for (int key = 0; key < KEYS; key += 4)
-            {
-                cluster.handles.get(key % NODES).delete("docs", key, ConsistencyLevel.ALL)
-                    .get(DEADLINE_SECONDS, TimeUnit.SECONDS);
-            }
-        }
+                final KeyspaceHandle docs = store.handle(node).keyspace("docs");
+                docs.putAndWait(9, "mapped value".getBytes(StandardCharsets.US_ASCII), ConsistencyLevel.NONE);
+                final long[] mapping = LmdbStorageTest.dataFileMapping(lmdbDirectory.resolve("data.mdb"));
+                final long[] address = new long[1];
+                final String[] seen = new String[1];
+                final DirectBuffer[] kept = new DirectBuffer[1];
 
-        try (Cluster cluster = new Cluster(directory))
-        {
-            for (final StoreHandle handle : cluster.handles)
-            {
-                assertThat(handle.keyspaces()).containsExactly("docs");
-                for (int key = 0; key < KEYS; key++)
+                assertThat(docs.read(9, (key, stamp, nodeId, value) ->
                 {
-                    final Document document = handle.get("docs", key);
-                    if (0 == key % 4)
-                    {
-                        assertThat(document).as("node %d key %d deleted", handle.nodeId(), key).isNull();
-                    }
-                    else
-                    {
-                        assertThat(document).as("node %d key %d", handle.nodeId(), key).isNotNull();
-                        assertThat(new String(document.value(), StandardCharsets.UTF_8)).isEqualTo("value-" + key);
-                    }
-                }
-            }
-            // The rebuilt sets take new writes: a put of a deleted key wins over its older tombstone everywhere.
-            cluster.handles.get(2).put("docs", 0, value(0), ConsistencyLevel.ALL).get(DEADLINE_SECONDS, TimeUnit.SECONDS);
-            for (final StoreHandle handle : cluster.handles)
-            {
-                assertThat(handle.get("docs", 0)).as("node %d", handle.nodeId()).isNotNull();
-            }
-        }
-    }
+                    seen[0] = value.getStringWithoutLengthAscii(0, value.capacity());
+                    address[0] = value.addressOffset();
+                    assertThat(value.byteArray()).as("no heap copy").isNull();
+                    kept[0] = value;
+                })).isTrue();
 
-    private static byte[] value(final int key)
-    {
-        return ("value-" + key).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static final class Cluster implements AutoCloseable
-    {
-        private final List<LmdbStorage> storages = new ArrayList<>();
-        private final List<Node> nodes = new ArrayList<>();
-        private final List<StoreHandle> handles = new ArrayList<>();
-
-        Cluster(final Path directory)
-        {
-            final InProcessNetwork network = new InProcessNetwork();
-            try
-            {
-                for (int i = 1; i <= NODES; i++)
+                assertThat(seen[0]).isEqualTo("mapped value");
+                assertThat(address[0]).as("the value's address lies in the data.mdb mapping")
+                    .isBetween(mapping[0], mapping[1] - 1);
+                try (ReadTransaction txn = storage.beginRead())
                 {
-                    final StaticClusterView view = new StaticClusterView(i, "dc", "node-" + i);
-                    for (int j = 1; j <= NODES; j++)
-                    {
-                        if (j != i)
-                        {
-                            view.addMember(j, "dc", "node-" + j);
-                        }
-                    }
-                    final LmdbStorage storage = LmdbStorage.open(directory.resolve("node-" + i));
-                    storages.add(storage);
-                    final ReplicatedStore store = new ReplicatedStore(
-                        new StoreContext().storage(storage).clusterView(view).requestTimeoutMs(30_000));
-                    final Node node = Node.launch(new NodeContext().nodeId(i)
-                        .transport(network.newTransport("node-" + i)).ownsTransport(true).addComponent(store));
-                    nodes.add(node);
-                    handles.add(store.handle(node));
+                    final DocumentView direct = new DocumentView();
+                    assertThat(txn.get("docs", 9, direct)).isTrue();
+                    assertThat(address[0]).as("the very bytes the storage hands out, not a copy")
+                        .isEqualTo(direct.value().addressOffset());
                 }
+                assertThat(kept[0].capacity()).as("detached once the reader returned").isZero();
+                assertThatThrownBy(() -> kept[0].getByte(0)).isInstanceOf(IndexOutOfBoundsException.class);
             }
-            catch (final RuntimeException ex)
-            {
-                close();
-                throw ex;
-            }
-        }
-
-        public void close()
-        {
-            // Nodes first (their stores commit and close their writers), then the storages under them.
-            nodes.forEach(CloseHelper::quietClose);
-            storages.forEach(CloseHelper::quietClose);
         }
     }
 }

@@ -367,7 +367,7 @@ class LmdbStorageTest
         return buffer;
     }
 
-    private static long[] dataFileMapping(final Path file) throws IOException
+    static long[] dataFileMapping(final Path file) throws IOException
     {
         final String path = file.toRealPath().toString();
         for (final String line : Files.readAllLines(Path.of("/proc/self/maps")))

@@ -1,0 +1,20 @@
+package io.datacake.security;
+
+/**
+ * What a keyring does to every frame. Every node of a cluster uses the same mode.
+ */
+public enum FrameProtection
+{
+    /**
+     * Every frame carries an HMAC-SHA256 tag (truncated to 16 bytes) over its headers and body; the body stays in
+     * clear text. The cheaper mode, for networks where only integrity and origin matter.
+     */
+    AUTHENTICATE,
+
+    /**
+     * Everything after the frame header is encrypted with AES-GCM under a key derived for the sender's generation;
+     * the GCM tag authenticates headers and body. The nonce is the sender's frame counter, never reused under one
+     * derived key.
+     */
+    ENCRYPT
+}

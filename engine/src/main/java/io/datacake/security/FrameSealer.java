@@ -1,0 +1,134 @@
+package io.datacake.security;
+
+import org.agrona.MutableDirectBuffer;
+
+import javax.crypto.spec.SecretKeySpec;
+import java.util.Objects;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * Secures the frames one node sends: numbers each frame (the sender's frame counter, from 0 in each generation),
+ * writes the {@link #TRAILER_LENGTH}-byte security trailer after the frame (tag, primary key id, generation,
+ * counter) and fills in the tag: HMAC-SHA256 truncated to 16 bytes over the frame and the trailer fields
+ * ({@link FrameProtection#AUTHENTICATE}), or the AES-GCM tag after encrypting everything past the frame's clear
+ * part ({@link FrameProtection#ENCRYPT}).
+ * <p>
+ * Node thread only. Authenticate mode allocates nothing per frame.
+ */
+public final class FrameSealer
+{
+    /** Bytes a sealed frame carries after the message. */
+    public static final int TRAILER_LENGTH = 34;
+
+    // Trailer layout (little-endian): tag, then the fields the tag also covers.
+    static final int TAG_LENGTH = 16;
+    static final int KEY_ID_OFFSET = 16;
+    static final int GENERATION_OFFSET = 18;
+    static final int COUNTER_OFFSET = 26;
+    static final int TRAILER_FIELDS_OFFSET = KEY_ID_OFFSET;
+    static final int TRAILER_FIELDS_LENGTH = TRAILER_LENGTH - TRAILER_FIELDS_OFFSET;
+
+    private final int nodeId;
+    private final long generation;
+    private final FrameKeys keys;
+    private final byte[] tag = new byte[HmacSha256.DIGEST_LENGTH];
+    private final AesGcmFrames gcm;
+    private SecretKeySpec sessionKey;
+    private long nextCounter;
+
+    /**
+     * Create the sealer of one node's generation.
+     *
+     * @param nodeId         the sending node's id.
+     * @param generation     this life of the node: larger than any earlier life's (see {@link FrameOpener}).
+     * @param protection     the cluster's mode.
+     * @param keyring        the keys; frames are sealed under the primary key.
+     * @param maxFrameLength largest frame to seal, trailer excluded.
+     * @throws NullPointerException if the protection or keyring is null.
+     */
+    public FrameSealer(
+        final int nodeId,
+        final long generation,
+        final FrameProtection protection,
+        final Keyring keyring,
+        final int maxFrameLength)
+    {
+        this.nodeId = nodeId;
+        this.generation = generation;
+        this.keys = new FrameKeys(Objects.requireNonNull(protection, "protection"),
+            Objects.requireNonNull(keyring, "keyring"));
+        this.gcm = protection == FrameProtection.ENCRYPT ? new AesGcmFrames(maxFrameLength, maxFrameLength) : null;
+        deriveSessionKey();
+    }
+
+    /**
+     * Send under a new keyring's primary key from the next frame on. Allocates.
+     *
+     * @param keyring the new keyring.
+     */
+    public void keyring(final Keyring keyring)
+    {
+        keys.install(Objects.requireNonNull(keyring, "keyring"));
+        deriveSessionKey();
+    }
+
+    /**
+     * The keyring frames are sealed under.
+     *
+     * @return the keyring.
+     */
+    public Keyring keyring()
+    {
+        return keys.keyring();
+    }
+
+    /**
+     * Frames sealed so far in this generation: the next frame's counter.
+     *
+     * @return the count.
+     */
+    public long framesSealed()
+    {
+        return nextCounter;
+    }
+
+    /**
+     * Seal a frame in place: write the trailer after it and the tag into the trailer, encrypting the part after
+     * {@code clearLength} in encrypt mode. The buffer must hold {@link #TRAILER_LENGTH} more bytes after the frame.
+     *
+     * @param buffer      holds the frame.
+     * @param offset      where the frame starts.
+     * @param clearLength bytes at the start that stay readable (the headers).
+     * @param length      the frame's length, trailer excluded.
+     * @return the sealed length: {@code length + TRAILER_LENGTH}.
+     */
+    public int seal(final MutableDirectBuffer buffer, final int offset, final int clearLength, final int length)
+    {
+        final long counter = nextCounter++;
+        final int trailerIndex = offset + length;
+        buffer.putShort(trailerIndex + KEY_ID_OFFSET, (short)keys.keyring().primaryKeyId(), LITTLE_ENDIAN);
+        buffer.putLong(trailerIndex + GENERATION_OFFSET, generation, LITTLE_ENDIAN);
+        buffer.putLong(trailerIndex + COUNTER_OFFSET, counter, LITTLE_ENDIAN);
+        if (null == gcm)
+        {
+            final HmacSha256 mac = keys.mac(keys.keyring().primaryKeyId());
+            mac.begin();
+            mac.update(buffer, offset, length);
+            mac.update(buffer, trailerIndex + TRAILER_FIELDS_OFFSET, TRAILER_FIELDS_LENGTH);
+            mac.end(tag, 0);
+            buffer.putBytes(trailerIndex, tag, 0, TAG_LENGTH);
+        }
+        else
+        {
+            gcm.seal(sessionKey, counter, buffer, offset, clearLength, trailerIndex + TRAILER_FIELDS_OFFSET,
+                TRAILER_FIELDS_LENGTH, length - clearLength, trailerIndex);
+        }
+        return length + TRAILER_LENGTH;
+    }
+
+    private void deriveSessionKey()
+    {
+        sessionKey = null == gcm ? null : keys.sessionKey(keys.keyring().primaryKeyId(), nodeId, generation);
+    }
+}

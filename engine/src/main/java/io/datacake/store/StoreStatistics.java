@@ -1,0 +1,207 @@
+package io.datacake.store;
+
+import io.datacake.membership.ConsistencyLevel;
+import io.datacake.node.NodeCounters;
+import org.agrona.concurrent.status.AtomicCounter;
+
+/**
+ * What a {@link ReplicatedStore} has done, readable from any thread without locks: every figure is one of the
+ * node's counters (so the node's counters file, and whatever exports it, carries the same figures under the labels
+ * named here), written by the node thread and read with a volatile load. Totals only grow; the gauges (live members,
+ * keyspaces, documents) follow the node's state. Two reads are not a consistent snapshot of each other.
+ */
+public final class StoreStatistics
+{
+    private static final ConsistencyLevel[] LEVELS = ConsistencyLevel.values();
+    private static final WriteFailureKind[] FAILURE_KINDS = WriteFailureKind.values();
+
+    private final AtomicCounter liveMembers;
+    private final AtomicCounter keyspaces;
+    private final AtomicCounter documents;
+    private final AtomicCounter[] writesByLevel = new AtomicCounter[LEVELS.length];
+    private final AtomicCounter[] failuresByKind = new AtomicCounter[FAILURE_KINDS.length];
+    private final AtomicCounter repairRounds;
+    private final AtomicCounter repairEntriesCompared;
+    private final AtomicCounter repairBytesCompared;
+    private final AtomicCounter documentsFetched;
+    private final AtomicCounter tombstonesPurged;
+    private final AtomicCounter broadcastMessages;
+    private final AtomicCounter broadcastsDropped;
+
+    StoreStatistics(
+        final NodeCounters counters,
+        final AtomicCounter repairRounds,
+        final AtomicCounter repairEntriesCompared,
+        final AtomicCounter documentsFetched,
+        final AtomicCounter tombstonesPurged,
+        final AtomicCounter broadcastsDropped)
+    {
+        liveMembers = counters.newCounter("store live members");
+        keyspaces = counters.newCounter("store keyspaces");
+        documents = counters.newCounter("store documents");
+        for (final ConsistencyLevel level : LEVELS)
+        {
+            writesByLevel[level.ordinal()] = counters.newCounter("store writes coordinated at " + level);
+        }
+        for (final WriteFailureKind kind : FAILURE_KINDS)
+        {
+            failuresByKind[kind.ordinal()] = counters.newCounter("store writes failed: " + kind);
+        }
+        repairBytesCompared = counters.newCounter("store repair reply bytes compared");
+        broadcastMessages = counters.newCounter("store broadcast messages sent");
+        this.repairRounds = repairRounds;
+        this.repairEntriesCompared = repairEntriesCompared;
+        this.documentsFetched = documentsFetched;
+        this.tombstonesPurged = tombstonesPurged;
+        this.broadcastsDropped = broadcastsDropped;
+    }
+
+    /**
+     * @return live members of the cluster view, this node included.
+     */
+    public long liveMembers()
+    {
+        return liveMembers.get();
+    }
+
+    /**
+     * @return keyspaces this node holds.
+     */
+    public long keyspaces()
+    {
+        return keyspaces.get();
+    }
+
+    /**
+     * @return live documents (keys whose last write is a put) over every keyspace of this node.
+     */
+    public long documents()
+    {
+        return documents.get();
+    }
+
+    /**
+     * @param level a consistency level.
+     * @return writes this node coordinated at that level (counted once their replicas were chosen).
+     * @throws NullPointerException if level is null.
+     */
+    public long writes(final ConsistencyLevel level)
+    {
+        return writesByLevel[level.ordinal()].get();
+    }
+
+    /**
+     * @param kind a kind of failure.
+     * @return writes this node coordinated, or refused, that failed for that reason.
+     * @throws NullPointerException if kind is null.
+     */
+    public long failures(final WriteFailureKind kind)
+    {
+        return failuresByKind[kind.ordinal()].get();
+    }
+
+    /**
+     * @return repair rounds this node started.
+     */
+    public long repairRounds()
+    {
+        return repairRounds.get();
+    }
+
+    /**
+     * @return entries repair fetched from peers and compared with this node's set.
+     */
+    public long repairEntriesCompared()
+    {
+        return repairEntriesCompared.get();
+    }
+
+    /**
+     * @return bytes of repair replies (keyspace lists, tree levels, fetched entries) this node compared.
+     */
+    public long repairBytesCompared()
+    {
+        return repairBytesCompared.get();
+    }
+
+    /**
+     * @return fetched entries that changed this node (newer than what it held).
+     */
+    public long documentsFetched()
+    {
+        return documentsFetched.get();
+    }
+
+    /**
+     * @return tombstones purged (removed from storage, then from the set).
+     */
+    public long tombstonesPurged()
+    {
+        return tombstonesPurged.get();
+    }
+
+    /**
+     * @return batched broadcast messages sent to members that were not selected replicas.
+     */
+    public long broadcastMessages()
+    {
+        return broadcastMessages.get();
+    }
+
+    /**
+     * @return broadcast messages dropped (the transport was back-pressured, or the message was too long); repair
+     * carries their writes on.
+     */
+    public long broadcastsDropped()
+    {
+        return broadcastsDropped.get();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public String toString()
+    {
+        return "StoreStatistics{liveMembers=" + liveMembers() + ", keyspaces=" + keyspaces() + ", documents=" +
+            documents() + ", repairRounds=" + repairRounds() + ", tombstonesPurged=" + tombstonesPurged() + "}";
+    }
+
+    void liveMembers(final int count)
+    {
+        liveMembers.setRelease(count);
+    }
+
+    void keyspaces(final int count)
+    {
+        keyspaces.setRelease(count);
+    }
+
+    void documentsChanged(final long delta)
+    {
+        if (0 != delta)
+        {
+            documents.getAndAdd(delta);
+        }
+    }
+
+    void onWrite(final ConsistencyLevel level)
+    {
+        writesByLevel[level.ordinal()].increment();
+    }
+
+    void onFailure(final WriteFailureKind kind)
+    {
+        failuresByKind[kind.ordinal()].increment();
+    }
+
+    void onRepairReply(final int length)
+    {
+        repairBytesCompared.getAndAdd(length);
+    }
+
+    void onBroadcastMessage()
+    {
+        broadcastMessages.increment();
+    }
+}

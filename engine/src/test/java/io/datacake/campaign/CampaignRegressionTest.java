@@ -1,0 +1,30 @@
+package io.datacake.campaign;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Campaign seeds that found a bug, replayed whole: each must pass from the fix on. The reduced scenarios are in the
+ * store's own tests ({@code StoreFaultRegressionTest}) where one could be written.
+ */
+final class CampaignRegressionTest
+{
+    /**
+     * Three nodes, node 3 holding writes the others lacked: the others took turns pulling from nodes 2 and 3, and the
+     * repair fetch skip one peer left was used against the other, so the entries node 3 held beyond the skip were
+     * never fetched and the cluster never converged.
+     */
+    @Test
+    void seed1138RepairFetchSkipIsKeptPerPeer()
+    {
+        assertPasses(1138);
+    }
+
+    private static void assertPasses(final long seed)
+    {
+        final SeedResult result = CampaignRun.run(CampaignSettings.draw(seed));
+        assertThat(result.violations).as("seed %d; replay: %s", seed, ReliabilityCampaignTest.replayCommand(seed))
+            .isEmpty();
+    }
+}
