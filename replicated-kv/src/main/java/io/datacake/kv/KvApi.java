@@ -58,6 +58,9 @@ import java.util.concurrent.TimeoutException;
  */
 final class KvApi implements HttpHandler
 {
+    /** Bytes of an oversize request body read and dropped so its 413 reply is not lost to a connection reset. */
+    static final long MAX_DISCARDED_BODY_BYTES = 16L * 1024 * 1024;
+
     /** Seconds a client is asked to wait after a back-pressured write. */
     static final int RETRY_AFTER_S = 1;
 
@@ -372,30 +375,52 @@ final class KvApi implements HttpHandler
     }
 
     /**
-     * The body, or null when it is longer than the value limit: a declared length over the limit is refused unread,
-     * otherwise at most limit + 1 bytes are read.
+     * The body, or null when it is longer than the value limit; at most limit + 1 bytes are kept. The rest of a body
+     * over the limit is read and discarded, up to {@link #MAX_DISCARDED_BODY_BYTES}: a server that closes a
+     * connection with request bytes still unread makes TCP reset it, and the client then loses the 413 reply.
      */
     private byte[] readBody(final HttpExchange exchange) throws IOException
     {
         final String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (null != declared)
-        {
-            try
-            {
-                if (Long.parseLong(declared.trim()) > maxValueBytes)
-                {
-                    return null;
-                }
-            }
-            catch (final NumberFormatException ignore)
-            {
-                // The server already refuses a malformed length; read with the bound below.
-            }
-        }
         try (InputStream in = exchange.getRequestBody())
         {
+            if (null != declared)
+            {
+                try
+                {
+                    final long length = Long.parseLong(declared.trim());
+                    if (length > maxValueBytes)
+                    {
+                        if (length - maxValueBytes <= MAX_DISCARDED_BODY_BYTES)
+                        {
+                            discard(in, length);
+                        }
+                        return null;
+                    }
+                }
+                catch (final NumberFormatException ignore)
+                {
+                    // The server already refuses a malformed length; read with the bound below.
+                }
+            }
             final byte[] value = in.readNBytes(maxValueBytes + 1);
-            return value.length > maxValueBytes ? null : value;
+            if (value.length > maxValueBytes)
+            {
+                discard(in, MAX_DISCARDED_BODY_BYTES);
+                return null;
+            }
+            return value;
+        }
+    }
+
+    private static void discard(final InputStream in, final long maxBytes) throws IOException
+    {
+        final byte[] sink = new byte[8192];
+        long remaining = maxBytes;
+        int read;
+        while (remaining > 0 && (read = in.read(sink, 0, (int)Math.min(sink.length, remaining))) > 0)
+        {
+            remaining -= read;
         }
     }
 
