@@ -1,5 +1,6 @@
 package io.datacake.testing;
 
+import io.datacake.clock.HlcTimestamp;
 import io.datacake.storage.Document;
 import io.datacake.storage.Storage;
 import io.datacake.storage.StorageException;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -45,6 +47,28 @@ public final class StorageCorruption
 
     private StorageCorruption()
     {
+    }
+
+    /**
+     * Write {@code keys} documents (keys 0 .. keys - 1, values from {@link #value}) into each keyspace: the data a
+     * corruption trial later expects to read back intact.
+     *
+     * @param storage   the storage to fill.
+     * @param keyspaces the keyspaces to write.
+     * @param keys      documents per keyspace.
+     */
+    public static void fill(final Storage storage, final List<String> keyspaces, final int keys)
+    {
+        for (final String keyspace : keyspaces)
+        {
+            final List<Document> documents = new ArrayList<>();
+            for (long key = 0; key < keys; key++)
+            {
+                documents.add(new Document(key, HlcTimestamp.pack(1_764_000_000_000L, (int)key), 1,
+                    value(keyspace, key)));
+            }
+            storage.putMany(keyspace, documents);
+        }
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.datacake.storage.sqlite;
 
-import io.datacake.clock.HlcTimestamp;
-import io.datacake.storage.Document;
 import io.datacake.storage.StorageCorruptedException;
 import io.datacake.testing.StorageCorruption;
 import io.datacake.testing.StorageCorruption.Outcome;
@@ -13,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -42,16 +39,7 @@ final class SqliteCorruptionFuzzTest
         file = directory.resolve("store.db");
         try (SqliteStorage storage = SqliteStorage.open(file))
         {
-            for (final String keyspace : KEYSPACES)
-            {
-                final List<Document> documents = new ArrayList<>();
-                for (long key = 0; key < KEYS; key++)
-                {
-                    documents.add(new Document(key, HlcTimestamp.pack(1_764_000_000_000L, (int)key), 1,
-                        StorageCorruption.value(keyspace, key)));
-                }
-                storage.putMany(keyspace, documents);
-            }
+            StorageCorruption.fill(storage, KEYSPACES, KEYS);
         }
     }
 
