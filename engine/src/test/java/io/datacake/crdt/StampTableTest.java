@@ -14,7 +14,7 @@ class StampTableTest
     @Test
     void matchesAHashMapAcrossManyGrowthStepsAndSplits()
     {
-        SeededTrials.run("stamp table model", 20, random ->
+        SeededTrials.run("stamp table model", 8, random ->
         {
             // Small segments make a few thousand keys cross many resizes, splits and directory doublings.
             final int maxSegmentSlots = 1 << (4 + random.nextInt(4));
