@@ -47,6 +47,34 @@ final class StampSegment
     }
 
     /**
+     * Exchange storage and entries with another segment: growth allocates the new storage first, so a failed
+     * allocation leaves this segment intact, then swaps and re-inserts from the old storage without copying it.
+     */
+    void swapStorage(final StampSegment other)
+    {
+        final ByteBuffer byteBuffer = this.byteBuffer;
+        final int capacity = this.capacity;
+        final int size = this.size;
+        final int growThreshold = this.growThreshold;
+        final long address = buffer.addressOffset();
+        final int length = buffer.capacity();
+
+        this.byteBuffer = other.byteBuffer;
+        this.buffer.wrap(other.buffer.addressOffset(), other.buffer.capacity());
+        this.capacity = other.capacity;
+        this.nodeBase = other.capacity << SLOT_SHIFT;
+        this.size = other.size;
+        this.growThreshold = other.growThreshold;
+
+        other.byteBuffer = byteBuffer;
+        other.buffer.wrap(address, length);
+        other.capacity = capacity;
+        other.nodeBase = capacity << SLOT_SHIFT;
+        other.size = size;
+        other.growThreshold = growThreshold;
+    }
+
+    /**
      * Replace the storage with an empty buffer of this capacity; the caller re-inserts what it held.
      */
     void allocate(final int newCapacity, final float maxLoad)

@@ -317,12 +317,10 @@ final class StampTable implements AutoCloseable
 
     private void rehash(final StampSegment segment, final int newCapacity)
     {
-        final StampSegment old = new StampSegment(-1, segment.localDepth, segment.capacity, MAX_LOAD);
+        final StampSegment old = new StampSegment(-1, segment.localDepth, newCapacity, MAX_LOAD);
+        segment.swapStorage(old);
         try
         {
-            old.buffer.putBytes(0, segment.buffer, 0, segment.buffer.capacity());
-            old.size = segment.size;
-            segment.allocate(newCapacity, MAX_LOAD);
             totalSlots += newCapacity - old.capacity;
             moveAll(old, segment, null);
         }
@@ -360,21 +358,18 @@ final class StampTable implements AutoCloseable
         }
         final int lowCount = segment.size - highCount;
 
-        final StampSegment old = new StampSegment(-1, segment.localDepth, segment.capacity, MAX_LOAD);
+        final int newDepth = segment.localDepth + 1;
+        final StampSegment high = new StampSegment(segmentCount, newDepth, capacityFor(highCount), MAX_LOAD);
+        final StampSegment old = new StampSegment(-1, newDepth, capacityFor(lowCount), MAX_LOAD);
+        segment.swapStorage(old);
         try
         {
-            old.buffer.putBytes(0, segment.buffer, 0, segment.buffer.capacity());
-            old.size = segment.size;
-
-            final int newDepth = segment.localDepth + 1;
-            final StampSegment high = new StampSegment(segmentCount, newDepth, capacityFor(highCount), MAX_LOAD);
             if (segmentCount == segments.length)
             {
                 segments = Arrays.copyOf(segments, segments.length * 2);
             }
             segments[segmentCount++] = high;
             segment.localDepth = newDepth;
-            segment.allocate(capacityFor(lowCount), MAX_LOAD);
             totalSlots += segment.capacity + high.capacity - old.capacity;
             moveAll(old, segment, high);
 
