@@ -30,13 +30,13 @@ final class StampSegment
 
     private static final int ALIGNMENT = 64;
 
-    final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
-    int number;
-    int localDepth;
-    int capacity;
-    int nodeBase;
-    int size;
-    int growThreshold;
+    private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
+    private final int number;
+    private int localDepth;
+    private int capacity;
+    private int nodeBase;
+    private int size;
+    private int growThreshold;
     private ByteBuffer byteBuffer;
 
     StampSegment(final int number, final int localDepth, final int capacity, final float maxLoad)
@@ -92,6 +92,42 @@ final class StampSegment
         size = 0;
     }
 
+    int number()
+    {
+        return number;
+    }
+
+    /**
+     * @return how many leading hash bits all keys of this segment share.
+     */
+    int localDepth()
+    {
+        return localDepth;
+    }
+
+    void localDepth(final int localDepth)
+    {
+        this.localDepth = localDepth;
+    }
+
+    int capacity()
+    {
+        return capacity;
+    }
+
+    int size()
+    {
+        return size;
+    }
+
+    /**
+     * @return true when one more entry would pass the load limit: the segment must grow or split first.
+     */
+    boolean isFull()
+    {
+        return size >= growThreshold;
+    }
+
     long allocatedBytes()
     {
         return null == byteBuffer ? 0 : byteBuffer.capacity();
@@ -123,7 +159,16 @@ final class StampSegment
         buffer.putShort(nodeBase + slot * NODE_LENGTH, (short)nodeId);
     }
 
-    void putAt(final int slot, final long key, final long stamp, final int nodeId)
+    /**
+     * Store a new entry in the empty slot {@link #find} named.
+     */
+    void insertAt(final int slot, final long key, final long stamp, final int nodeId)
+    {
+        putAt(slot, key, stamp, nodeId);
+        size++;
+    }
+
+    private void putAt(final int slot, final long key, final long stamp, final int nodeId)
     {
         buffer.putLong(slot << SLOT_SHIFT, key);
         setAt(slot, stamp, nodeId);

@@ -13,7 +13,7 @@ import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
  * {@link #MAX_LOAD} is rehashed alone into one {@link #GROWTH_FACTOR} times larger, or, once at
  * {@link #DEFAULT_MAX_SEGMENT_SLOTS}, split in two by the next hash bit (doubling the small on-heap directory when
  * needed). Either way the entries it held end up at {@link #MAX_LOAD} / {@link #GROWTH_FACTOR} = 64% load, so the
- * whole table stays between 64% and 80% full at every size: 18 bytes a slot is 22.5 to 28.2 bytes per entry, and no
+ * whole table stays between 64% and 80% full at every size: 18 bytes a slot is 22.5 to 28.1 bytes per entry, and no
  * insert rehashes more than one segment (at most {@link #DEFAULT_MAX_SEGMENT_SLOTS} slots, about 1.2 MB).
  * <p>
  * An entry is addressed by an index that packs its segment number and slot; an index stays valid until the next
@@ -119,7 +119,7 @@ final class StampTable implements AutoCloseable
         final long hash = hash(key);
         final StampSegment segment = segmentFor(hash);
         final int slot = segment.find(key, hash);
-        return slot < 0 ? -1 : (segment.number << slotBits) | slot;
+        return slot < 0 ? -1 : (segment.number() << slotBits) | slot;
     }
 
     /**
@@ -169,15 +169,14 @@ final class StampTable implements AutoCloseable
                 segment.setAt(slot, stamp, nodeId);
                 return false;
             }
-            if (segment.size < segment.growThreshold)
+            if (!segment.isFull())
             {
                 if (size >= MAX_SIZE)
                 {
                     throw new IllegalStateException("ORSWOT table full at " + size + " entries: the limit is " +
                         MAX_SIZE + " keys per keyspace and state kind; split the data over more keyspaces");
                 }
-                segment.putAt(-1 - slot, key, stamp, nodeId);
-                segment.size++;
+                segment.insertAt(-1 - slot, key, stamp, nodeId);
                 size++;
                 return true;
             }
@@ -213,7 +212,7 @@ final class StampTable implements AutoCloseable
         for (int i = 0; i < segmentCount; i++)
         {
             final StampSegment segment = segments[i];
-            for (int slot = 0, capacity = segment.capacity; slot < capacity; slot++)
+            for (int slot = 0, capacity = segment.capacity(); slot < capacity; slot++)
             {
                 final long stamp = segment.stampAt(slot);
                 if (stamp != NULL_STAMP)
@@ -251,15 +250,15 @@ final class StampTable implements AutoCloseable
         for (int i = 0; i < segmentCount; i++)
         {
             final StampSegment segment = segments[i];
-            if (segment.localDepth < targetDepth)
+            if (segment.localDepth() < targetDepth)
             {
                 split(segment);
                 i--;
                 continue;
             }
-            final long share = ((long)expectedSize >> segment.localDepth) + segment.size;
+            final long share = ((long)expectedSize >> segment.localDepth()) + segment.size();
             final int capacity = capacityFor(share);
-            if (capacity > segment.capacity)
+            if (capacity > segment.capacity())
             {
                 rehash(segment, capacity);
             }
@@ -296,9 +295,9 @@ final class StampTable implements AutoCloseable
 
     private void grow(final StampSegment segment)
     {
-        if (segment.capacity < maxSegmentSlots)
+        if (segment.capacity() < maxSegmentSlots)
         {
-            rehash(segment, Math.min(maxSegmentSlots, capacityFor(segment.size + 1L)));
+            rehash(segment, Math.min(maxSegmentSlots, capacityFor(segment.size() + 1L)));
         }
         else
         {
@@ -317,11 +316,11 @@ final class StampTable implements AutoCloseable
 
     private void rehash(final StampSegment segment, final int newCapacity)
     {
-        final StampSegment old = new StampSegment(-1, segment.localDepth, newCapacity, MAX_LOAD);
+        final StampSegment old = new StampSegment(-1, segment.localDepth(), newCapacity, MAX_LOAD);
         segment.swapStorage(old);
         try
         {
-            totalSlots += newCapacity - old.capacity;
+            totalSlots += newCapacity - old.capacity();
             moveAll(old, segment, null);
         }
         finally
@@ -336,19 +335,19 @@ final class StampTable implements AutoCloseable
      */
     private void split(final StampSegment segment)
     {
-        if (segment.localDepth >= maxDepth)
+        if (segment.localDepth() >= maxDepth)
         {
             throw new IllegalStateException("ORSWOT table cannot split a segment beyond depth " + maxDepth + " at " +
                 size + " entries; split the data over more keyspaces");
         }
-        if (segment.localDepth == depth)
+        if (segment.localDepth() == depth)
         {
             doubleDirectory();
         }
 
-        final int bit = 63 - segment.localDepth;
+        final int bit = 63 - segment.localDepth();
         int highCount = 0;
-        for (int slot = 0; slot < segment.capacity; slot++)
+        for (int slot = 0; slot < segment.capacity(); slot++)
         {
             if (segment.stampAt(slot) != NULL_STAMP &&
                 ((hash(segment.keyAt(slot)) >>> bit) & 1) != 0)
@@ -356,9 +355,9 @@ final class StampTable implements AutoCloseable
                 highCount++;
             }
         }
-        final int lowCount = segment.size - highCount;
+        final int lowCount = segment.size() - highCount;
 
-        final int newDepth = segment.localDepth + 1;
+        final int newDepth = segment.localDepth() + 1;
         final StampSegment high = new StampSegment(segmentCount, newDepth, capacityFor(highCount), MAX_LOAD);
         final StampSegment old = new StampSegment(-1, newDepth, capacityFor(lowCount), MAX_LOAD);
         segment.swapStorage(old);
@@ -369,8 +368,8 @@ final class StampTable implements AutoCloseable
                 segments = Arrays.copyOf(segments, segments.length * 2);
             }
             segments[segmentCount++] = high;
-            segment.localDepth = newDepth;
-            totalSlots += segment.capacity + high.capacity - old.capacity;
+            segment.localDepth(newDepth);
+            totalSlots += segment.capacity() + high.capacity() - old.capacity();
             moveAll(old, segment, high);
 
             // Directory entries of the old segment with the split bit set now name the new segment.
@@ -391,8 +390,8 @@ final class StampTable implements AutoCloseable
 
     private static void moveAll(final StampSegment from, final StampSegment low, final StampSegment high)
     {
-        final int bit = 63 - (low.localDepth - 1);
-        for (int slot = 0; slot < from.capacity; slot++)
+        final int bit = 63 - (low.localDepth() - 1);
+        for (int slot = 0; slot < from.capacity(); slot++)
         {
             final long stamp = from.stampAt(slot);
             if (stamp != NULL_STAMP)
