@@ -12,8 +12,8 @@ import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
  * logical clock timestamps, with the semantics of datacake's set: last write wins by (stamp, node id), and on an
  * exactly equal timestamp an insert beats a delete.
  * <p>
- * State: live entries and tombstones ({@code key -> timestamp}) in off-heap {@link StampTable}s (18 bytes a slot,
- * no per-entry objects), and, per <em>source</em>, the highest stamp seen from each node. A source is an ordered
+ * State: live entries and tombstones ({@code key -> timestamp}) in off-heap, segmented {@link StampTable}s (18 bytes
+ * a slot, 64-80% full, grown one segment at a time, no per-entry objects), and, per <em>source</em>, the highest stamp seen from each node. A source is an ordered
  * stream of operations (datacake uses {@link #CONSISTENCY_SOURCE} for direct writes and {@link #REPAIR_SOURCE} for
  * anti-entropy); operations from one node arrive in stamp order within a source, so an operation older than the
  * highest stamp already seen from its node in its source is stale and rejected.

@@ -1,61 +1,86 @@
 package io.datacake.crdt;
 
-import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
-
-import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
 
 /**
- * Off-heap open-addressing hash table of {@code key (long) -> (stamp (long), node id (u16))}.
+ * Off-heap hash table of {@code key (long) -> (stamp (long), node id (u16))} split into {@link StampSegment}s, so it
+ * grows a segment at a time and is not bounded by the 2 GiB of one direct buffer.
  * <p>
- * Slots are 18 bytes, laid out back to back in one direct buffer so a lookup touches one cache line (sometimes two):
- * <pre>
- *   0        8        16   18
- *   +--------+--------+----+
- *   |  key   | stamp  |node|
- *   +--------+--------+----+
- * </pre>
- * A slot whose stamp is {@link io.datacake.clock.HlcTimestamp#NULL_STAMP} is empty, so every key value is usable.
- * Linear probing over a power-of-two capacity with Fibonacci hashing; removal shifts later entries back instead of
- * leaving tombstone slots, so lookups never degrade. The table grows by doubling when it passes
- * {@link #LOAD_FACTOR}, which keeps it between 37.5% and 75% full: at 10M keys it is 2^24 slots, 30.2 bytes per key.
+ * Extendible hashing: the top bits of a key's hash pick a directory entry, which names the segment holding the key;
+ * the low 32 bits pick the slot inside the segment (linear probing over any capacity). A segment that passes
+ * {@link #MAX_LOAD} is rehashed alone into one {@link #GROWTH_FACTOR} times larger, or, once at
+ * {@link #DEFAULT_MAX_SEGMENT_SLOTS}, split in two by the next hash bit (doubling the small on-heap directory when
+ * needed). Either way the entries it held end up at {@link #MAX_LOAD} / {@link #GROWTH_FACTOR} = 64% load, so the
+ * whole table stays between 64% and 80% full at every size: 18 bytes a slot is 22.5 to 28.1 bytes per entry, and no
+ * insert rehashes more than one segment (at most {@link #DEFAULT_MAX_SEGMENT_SLOTS} slots, about 1.2 MB).
  * <p>
- * Not thread safe. Allocation free except when growing.
+ * An entry is addressed by an index that packs its segment number and slot; an index stays valid until the next
+ * insert of a new key or removal.
+ * <p>
+ * Not thread safe. Allocation free except when a segment grows.
  */
 final class StampTable implements AutoCloseable
 {
-    static final int KEY_OFFSET = 0;
-    static final int STAMP_OFFSET = 8;
-    static final int NODE_OFFSET = 16;
-    static final int SLOT_LENGTH = 18;
+    /** A segment grows when more than this share of its slots is used. */
+    static final float MAX_LOAD = 0.8f;
 
-    /** Grow when more than this share of slots is used. */
-    static final float LOAD_FACTOR = 0.75f;
+    /** A growing segment's capacity is multiplied by this. */
+    static final float GROWTH_FACTOR = 1.25f;
 
-    /** Smallest capacity in slots. */
-    static final int MIN_CAPACITY = 16;
+    /** Smallest capacity of a segment in slots. */
+    static final int MIN_SEGMENT_SLOTS = 16;
 
-    /** Largest capacity in slots: one direct buffer holds at most 2 GiB. */
-    static final int MAX_CAPACITY = 1 << 26;
+    /** Largest capacity of a segment in slots: bounds the work of one growth step. */
+    static final int DEFAULT_MAX_SEGMENT_SLOTS = 1 << 16;
 
-    /** Largest number of entries: {@link #MAX_CAPACITY} times {@link #LOAD_FACTOR}. */
-    static final int MAX_SIZE = (int)(MAX_CAPACITY * (double)LOAD_FACTOR);
+    /** Largest number of entries. */
+    static final int MAX_SIZE = 1 << 28;
 
-    private static final long GOLDEN_RATIO = 0x9E3779B97F4A7C15L;
+    private static final double TARGET_LOAD = MAX_LOAD / GROWTH_FACTOR;
+    private static final long MIX_1 = 0xFF51AFD7ED558CCDL;
+    private static final long MIX_2 = 0xC4CEB9FE1A85EC53L;
 
-    private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
-    private ByteBuffer byteBuffer;
-    private int capacity;
-    private int mask;
-    private int shift;
-    private int resizeThreshold;
+    private final int maxSegmentSlots;
+    private final int slotBits;
+    private final int slotMask;
+    private final int maxDepth;
+    private StampSegment[] directory;
+    private StampSegment[] segments;
+    private int segmentCount;
+    private long totalSlots;
+    private int depth;
     private int size;
 
-    StampTable(final int initialCapacity)
+    StampTable(final int expectedSize)
     {
-        allocate(capacityFor(initialCapacity));
+        this(expectedSize, DEFAULT_MAX_SEGMENT_SLOTS);
+    }
+
+    /**
+     * @param expectedSize    entries to make room for up front.
+     * @param maxSegmentSlots largest segment in slots, a power of two; small values let tests cross many segment
+     *                        boundaries and growth steps with few keys.
+     */
+    StampTable(final int expectedSize, final int maxSegmentSlots)
+    {
+        if (maxSegmentSlots < MIN_SEGMENT_SLOTS || Integer.bitCount(maxSegmentSlots) != 1 ||
+            maxSegmentSlots > DEFAULT_MAX_SEGMENT_SLOTS)
+        {
+            throw new IllegalArgumentException("maxSegmentSlots must be a power of two in [" + MIN_SEGMENT_SLOTS + ", " +
+                DEFAULT_MAX_SEGMENT_SLOTS + "]: " + maxSegmentSlots);
+        }
+        checkSize(expectedSize);
+        this.maxSegmentSlots = maxSegmentSlots;
+        this.slotBits = Integer.numberOfTrailingZeros(maxSegmentSlots);
+        this.slotMask = maxSegmentSlots - 1;
+        this.maxDepth = Integer.SIZE - 1 - slotBits;
+        directory = new StampSegment[]{ new StampSegment(0, 0, MIN_SEGMENT_SLOTS, MAX_LOAD) };
+        segments = directory.clone();
+        segmentCount = 1;
+        totalSlots = MIN_SEGMENT_SLOTS;
+        ensureCapacity(expectedSize);
     }
 
     int size()
@@ -63,36 +88,38 @@ final class StampTable implements AutoCloseable
         return size;
     }
 
-    int capacity()
+    int segmentCount()
     {
-        return capacity;
+        return segmentCount;
+    }
+
+    /**
+     * @return total slots over all segments.
+     */
+    long capacity()
+    {
+        return totalSlots;
     }
 
     long allocatedBytes()
     {
-        return (long)capacity * SLOT_LENGTH;
+        long bytes = 0;
+        for (int i = 0; i < segmentCount; i++)
+        {
+            bytes += segments[i].allocatedBytes();
+        }
+        return bytes;
     }
 
     /**
-     * @return the slot index holding key, or -1.
+     * @return the index of the entry for key, or -1.
      */
     int indexOf(final long key)
     {
-        final UnsafeBuffer buffer = this.buffer;
-        int index = idealIndex(key);
-        while (true)
-        {
-            final int offset = index * SLOT_LENGTH;
-            if (buffer.getLong(offset + STAMP_OFFSET) == NULL_STAMP)
-            {
-                return -1;
-            }
-            if (buffer.getLong(offset + KEY_OFFSET) == key)
-            {
-                return index;
-            }
-            index = (index + 1) & mask;
-        }
+        final long hash = hash(key);
+        final StampSegment segment = segmentFor(hash);
+        final int slot = segment.find(key, hash);
+        return slot < 0 ? -1 : (segment.number() << slotBits) | slot;
     }
 
     /**
@@ -100,77 +127,61 @@ final class StampTable implements AutoCloseable
      */
     long stampOf(final long key)
     {
-        final UnsafeBuffer buffer = this.buffer;
-        int index = idealIndex(key);
-        while (true)
-        {
-            final int offset = index * SLOT_LENGTH;
-            final long stamp = buffer.getLong(offset + STAMP_OFFSET);
-            if (stamp == NULL_STAMP || buffer.getLong(offset + KEY_OFFSET) == key)
-            {
-                return stamp;
-            }
-            index = (index + 1) & mask;
-        }
+        final long hash = hash(key);
+        return segmentFor(hash).stampOf(key, hash);
     }
 
     long keyAt(final int index)
     {
-        return buffer.getLong(index * SLOT_LENGTH + KEY_OFFSET);
+        return segments[index >>> slotBits].keyAt(index & slotMask);
     }
 
     long stampAt(final int index)
     {
-        return buffer.getLong(index * SLOT_LENGTH + STAMP_OFFSET);
+        return segments[index >>> slotBits].stampAt(index & slotMask);
     }
 
     int nodeAt(final int index)
     {
-        return buffer.getShort(index * SLOT_LENGTH + NODE_OFFSET) & 0xFFFF;
+        return segments[index >>> slotBits].nodeAt(index & slotMask);
     }
 
     void setAt(final int index, final long stamp, final int nodeId)
     {
-        final int offset = index * SLOT_LENGTH;
-        buffer.putLong(offset + STAMP_OFFSET, stamp);
-        buffer.putShort(offset + NODE_OFFSET, (short)nodeId);
+        segments[index >>> slotBits].setAt(index & slotMask, stamp, nodeId);
     }
 
     /**
      * Insert or overwrite.
      *
      * @return true if the key was new.
+     * @throws IllegalStateException if the table already holds {@link #MAX_SIZE} entries.
      */
     boolean put(final long key, final long stamp, final int nodeId)
     {
-        final UnsafeBuffer buffer = this.buffer;
-        int index = idealIndex(key);
+        final long hash = hash(key);
         while (true)
         {
-            final int offset = index * SLOT_LENGTH;
-            if (buffer.getLong(offset + STAMP_OFFSET) == NULL_STAMP)
+            final StampSegment segment = segmentFor(hash);
+            final int slot = segment.find(key, hash);
+            if (slot >= 0)
             {
-                break;
-            }
-            if (buffer.getLong(offset + KEY_OFFSET) == key)
-            {
-                setAt(index, stamp, nodeId);
+                segment.setAt(slot, stamp, nodeId);
                 return false;
             }
-            index = (index + 1) & mask;
+            if (!segment.isFull())
+            {
+                if (size >= MAX_SIZE)
+                {
+                    throw new IllegalStateException("ORSWOT table full at " + size + " entries: the limit is " +
+                        MAX_SIZE + " keys per keyspace and state kind; split the data over more keyspaces");
+                }
+                segment.insertAt(-1 - slot, key, stamp, nodeId);
+                size++;
+                return true;
+            }
+            grow(segment);
         }
-
-        if (size >= resizeThreshold)
-        {
-            grow();
-            return put(key, stamp, nodeId);
-        }
-
-        final int offset = index * SLOT_LENGTH;
-        buffer.putLong(offset + KEY_OFFSET, key);
-        setAt(index, stamp, nodeId);
-        size++;
-        return true;
     }
 
     /**
@@ -187,47 +198,27 @@ final class StampTable implements AutoCloseable
         return true;
     }
 
-    void removeAt(final int removedIndex)
+    void removeAt(final int index)
     {
-        final UnsafeBuffer buffer = this.buffer;
-        int hole = removedIndex;
-        int index = removedIndex;
-        while (true)
-        {
-            index = (index + 1) & mask;
-            final int offset = index * SLOT_LENGTH;
-            if (buffer.getLong(offset + STAMP_OFFSET) == NULL_STAMP)
-            {
-                break;
-            }
-
-            // An entry may move back into the hole only if the hole lies between its ideal slot and where it is.
-            final int ideal = idealIndex(buffer.getLong(offset + KEY_OFFSET));
-            final boolean stays = hole <= index ? (hole < ideal && ideal <= index) : (hole < ideal || ideal <= index);
-            if (!stays)
-            {
-                buffer.putBytes(hole * SLOT_LENGTH, buffer, offset, SLOT_LENGTH);
-                hole = index;
-            }
-        }
-        buffer.setMemory(hole * SLOT_LENGTH, SLOT_LENGTH, (byte)0);
+        segments[index >>> slotBits].removeAt(index & slotMask);
         size--;
     }
 
     /**
-     * Visit every entry. The consumer must not modify this table.
+     * Visit every entry, segment by segment. The consumer must not modify this table.
      */
     void forEach(final EntryConsumer consumer)
     {
-        final UnsafeBuffer buffer = this.buffer;
-        for (int index = 0, capacity = this.capacity; index < capacity; index++)
+        for (int i = 0; i < segmentCount; i++)
         {
-            final int offset = index * SLOT_LENGTH;
-            final long stamp = buffer.getLong(offset + STAMP_OFFSET);
-            if (stamp != NULL_STAMP)
+            final StampSegment segment = segments[i];
+            for (int slot = 0, capacity = segment.capacity(); slot < capacity; slot++)
             {
-                consumer.accept(
-                    buffer.getLong(offset + KEY_OFFSET), stamp, buffer.getShort(offset + NODE_OFFSET) & 0xFFFF);
+                final long stamp = segment.stampAt(slot);
+                if (stamp != NULL_STAMP)
+                {
+                    consumer.accept(segment.keyAt(slot), stamp, segment.nodeAt(slot));
+                }
             }
         }
     }
@@ -259,124 +250,202 @@ final class StampTable implements AutoCloseable
 
     void clear()
     {
-        if (size > 0)
+        for (int i = 0; i < segmentCount; i++)
         {
-            buffer.setMemory(0, buffer.capacity(), (byte)0);
-            size = 0;
+            segments[i].clear();
         }
+        size = 0;
     }
 
     /**
-     * Make room for at least expectedSize entries without further growth.
+     * Make room for about expectedSize entries: split segments until each holds its share below the split point and
+     * size each for its share. Keys spread unevenly, so a few segments may still grow later.
+     *
+     * @throws IllegalArgumentException if expectedSize is negative or above {@link #MAX_SIZE}.
      */
     void ensureCapacity(final int expectedSize)
     {
-        final int required = capacityFor(expectedSize);
-        if (required > capacity)
+        checkSize(expectedSize);
+        final long perSegmentLimit = (long)(maxSegmentSlots * TARGET_LOAD);
+        int targetDepth = 0;
+        while (((long)expectedSize >> targetDepth) > perSegmentLimit && targetDepth < maxDepth)
         {
-            rehash(required);
+            targetDepth++;
+        }
+        for (int i = 0; i < segmentCount; i++)
+        {
+            final StampSegment segment = segments[i];
+            if (segment.localDepth() < targetDepth)
+            {
+                split(segment);
+                i--;
+                continue;
+            }
+            final long share = ((long)expectedSize >> segment.localDepth()) + segment.size();
+            final int capacity = capacityFor(share);
+            if (capacity > segment.capacity())
+            {
+                rehash(segment, capacity);
+            }
         }
     }
 
     public void close()
     {
-        if (null != byteBuffer)
+        for (int i = 0; i < segmentCount; i++)
         {
-            BufferUtil.free(byteBuffer);
-            byteBuffer = null;
-            buffer.wrap(0, 0);
-            capacity = 0;
-            size = 0;
+            segments[i].free();
         }
-    }
-
-    private int idealIndex(final long key)
-    {
-        return (int)((key * GOLDEN_RATIO) >>> shift);
-    }
-
-    private void grow()
-    {
-        if (capacity >= MAX_CAPACITY)
-        {
-            throw new IllegalStateException("ORSWOT table full at " + size + " entries: the limit is " + MAX_SIZE +
-                " keys per keyspace and state kind; split the data over more keyspaces");
-        }
-        rehash(capacity << 1);
-    }
-
-    private void rehash(final int newCapacity)
-    {
-        final ByteBuffer oldByteBuffer = byteBuffer;
-        final UnsafeBuffer old = new UnsafeBuffer(oldByteBuffer);
-        final int oldCapacity = capacity;
-
-        allocate(newCapacity);
-        for (int index = 0; index < oldCapacity; index++)
-        {
-            final int offset = index * SLOT_LENGTH;
-            final long stamp = old.getLong(offset + STAMP_OFFSET);
-            if (stamp != NULL_STAMP)
-            {
-                final long key = old.getLong(offset + KEY_OFFSET);
-                int newIndex = idealIndex(key);
-                while (buffer.getLong(newIndex * SLOT_LENGTH + STAMP_OFFSET) != NULL_STAMP)
-                {
-                    newIndex = (newIndex + 1) & mask;
-                }
-                buffer.putBytes(newIndex * SLOT_LENGTH, old, offset, SLOT_LENGTH);
-                size++;
-            }
-        }
-        BufferUtil.free(oldByteBuffer);
-    }
-
-    private void allocate(final int newCapacity)
-    {
-        final long bytes = (long)newCapacity * SLOT_LENGTH;
-        if (newCapacity > MAX_CAPACITY || bytes > Integer.MAX_VALUE)
-        {
-            throw new IllegalStateException("ORSWOT table of " + newCapacity + " slots (" + bytes + " bytes) exceeds " +
-                "the limit of " + MAX_CAPACITY + " slots in one direct buffer");
-        }
-        byteBuffer = ByteBuffer.allocateDirect((int)bytes);
-        buffer.wrap(byteBuffer);
-        capacity = newCapacity;
-        mask = newCapacity - 1;
-        shift = Long.SIZE - Integer.numberOfTrailingZeros(newCapacity);
-        resizeThreshold = (int)resizeThresholdOf(newCapacity);
+        totalSlots = 0;
         size = 0;
     }
 
+    static long hash(final long key)
+    {
+        // Murmur3's finaliser: the directory uses the top bits and the slot the low 32, so both must be mixed.
+        long hash = key;
+        hash ^= hash >>> 33;
+        hash *= MIX_1;
+        hash ^= hash >>> 33;
+        hash *= MIX_2;
+        hash ^= hash >>> 33;
+        return hash;
+    }
+
+    private StampSegment segmentFor(final long hash)
+    {
+        // Two shifts, so a depth of 0 selects entry 0 rather than shifting by 64 (a no-op in Java).
+        return directory[(int)((hash >>> 1) >>> (63 - depth))];
+    }
+
+    private void grow(final StampSegment segment)
+    {
+        if (segment.capacity() < maxSegmentSlots)
+        {
+            rehash(segment, Math.min(maxSegmentSlots, capacityFor(segment.size() + 1L)));
+        }
+        else
+        {
+            split(segment);
+        }
+    }
+
     /**
-     * The smallest power-of-two capacity whose resize threshold holds expectedSize entries, in long arithmetic so
-     * {@link #MAX_SIZE} maps to exactly {@link #MAX_CAPACITY}.
+     * The capacity that holds entries at {@link #TARGET_LOAD}, within the segment bounds.
      */
-    static int capacityFor(final int expectedSize)
+    private int capacityFor(final long entries)
+    {
+        final long capacity = (long)Math.ceil(entries / TARGET_LOAD);
+        return (int)Math.max(MIN_SEGMENT_SLOTS, Math.min(maxSegmentSlots, capacity));
+    }
+
+    private void rehash(final StampSegment segment, final int newCapacity)
+    {
+        final StampSegment old = new StampSegment(-1, segment.localDepth(), newCapacity, MAX_LOAD);
+        segment.swapStorage(old);
+        try
+        {
+            totalSlots += newCapacity - old.capacity();
+            moveAll(old, segment, null);
+        }
+        finally
+        {
+            old.free();
+        }
+    }
+
+    /**
+     * Split a segment in two by the hash bit after its local depth: the entries whose bit is 0 stay in it, the others
+     * move to a new segment; each is sized for what it receives.
+     */
+    private void split(final StampSegment segment)
+    {
+        if (segment.localDepth() >= maxDepth)
+        {
+            throw new IllegalStateException("ORSWOT table cannot split a segment beyond depth " + maxDepth + " at " +
+                size + " entries; split the data over more keyspaces");
+        }
+        if (segment.localDepth() == depth)
+        {
+            doubleDirectory();
+        }
+
+        final int bit = 63 - segment.localDepth();
+        int highCount = 0;
+        for (int slot = 0; slot < segment.capacity(); slot++)
+        {
+            if (segment.stampAt(slot) != NULL_STAMP &&
+                ((hash(segment.keyAt(slot)) >>> bit) & 1) != 0)
+            {
+                highCount++;
+            }
+        }
+        final int lowCount = segment.size() - highCount;
+
+        final int newDepth = segment.localDepth() + 1;
+        final StampSegment high = new StampSegment(segmentCount, newDepth, capacityFor(highCount), MAX_LOAD);
+        final StampSegment old = new StampSegment(-1, newDepth, capacityFor(lowCount), MAX_LOAD);
+        segment.swapStorage(old);
+        try
+        {
+            if (segmentCount == segments.length)
+            {
+                segments = Arrays.copyOf(segments, segments.length * 2);
+            }
+            segments[segmentCount++] = high;
+            segment.localDepth(newDepth);
+            totalSlots += segment.capacity() + high.capacity() - old.capacity();
+            moveAll(old, segment, high);
+
+            // Directory entries of the old segment with the split bit set now name the new segment.
+            final int entryBit = depth - newDepth;
+            for (int i = 0; i < directory.length; i++)
+            {
+                if (directory[i] == segment && ((i >>> entryBit) & 1) != 0)
+                {
+                    directory[i] = high;
+                }
+            }
+        }
+        finally
+        {
+            old.free();
+        }
+    }
+
+    private static void moveAll(final StampSegment from, final StampSegment low, final StampSegment high)
+    {
+        final int bit = 63 - (low.localDepth() - 1);
+        for (int slot = 0; slot < from.capacity(); slot++)
+        {
+            final long stamp = from.stampAt(slot);
+            if (stamp != NULL_STAMP)
+            {
+                final long key = from.keyAt(slot);
+                final long hash = hash(key);
+                final StampSegment target = null != high && ((hash >>> bit) & 1) != 0 ? high : low;
+                target.insertAbsent(key, hash, stamp, from.nodeAt(slot));
+            }
+        }
+    }
+
+    private void doubleDirectory()
+    {
+        final StampSegment[] doubled = new StampSegment[directory.length * 2];
+        for (int i = 0; i < doubled.length; i++)
+        {
+            doubled[i] = directory[i >>> 1];
+        }
+        directory = doubled;
+        depth++;
+    }
+
+    private static void checkSize(final int expectedSize)
     {
         if (expectedSize < 0 || expectedSize > MAX_SIZE)
         {
             throw new IllegalArgumentException("expected size out of range [0, " + MAX_SIZE + "]: " + expectedSize +
                 " (the limit per keyspace and state kind; split the data over more keyspaces)");
         }
-        long capacity = MIN_CAPACITY;
-        while (resizeThresholdOf(capacity) < expectedSize)
-        {
-            capacity <<= 1;
-        }
-        if (capacity > MAX_CAPACITY)
-        {
-            throw new IllegalStateException("capacity " + capacity + " for " + expectedSize + " entries exceeds " +
-                MAX_CAPACITY + " slots");
-        }
-        return (int)capacity;
-    }
-
-    /**
-     * @return how many entries a table of this capacity holds before it grows (always leaves empty slots).
-     */
-    static long resizeThresholdOf(final long capacity)
-    {
-        return (long)(capacity * (double)LOAD_FACTOR);
     }
 }

@@ -12,17 +12,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class StampTableTest
 {
     @Test
-    void matchesAHashMapUnderRandomInsertsOverwritesAndRemovals()
+    void matchesAHashMapAcrossManyGrowthStepsAndSplits()
     {
-        SeededTrials.run("stamp table model", 20, random ->
+        SeededTrials.run("stamp table model", 8, random ->
         {
-            try (StampTable table = new StampTable(random.nextInt(64)))
+            // Small segments make a few thousand keys cross many resizes, splits and directory doublings.
+            final int maxSegmentSlots = 1 << (4 + random.nextInt(4));
+            try (StampTable table = new StampTable(random.nextInt(64), maxSegmentSlots))
             {
                 final Map<Long, long[]> model = new HashMap<>();
                 final int keySpace = 1 + random.nextInt(5_000);
                 for (int i = 0; i < 20_000; i++)
                 {
-                    // Small key spaces and keys that collide in the low bits exercise probing and back-shifts.
+                    // Small key spaces and keys that differ only in high bits exercise probing and back-shifts.
                     final long key = random.nextBoolean() ? random.nextInt(keySpace) : (long)random.nextInt(64) << 40;
                     if (random.nextInt(3) == 0)
                     {
@@ -34,22 +36,12 @@ class StampTableTest
                         final int node = random.nextInt(65_536);
                         assertThat(table.put(key, stamp, node)).isEqualTo(model.put(key, new long[]{ stamp, node }) == null);
                     }
+                    if (random.nextInt(2_000) == 0)
+                    {
+                        assertSameContent(table, model);
+                    }
                 }
-                assertThat(table.size()).isEqualTo(model.size());
-                model.forEach((key, value) ->
-                {
-                    final int index = table.indexOf(key);
-                    assertThat(index).isNotNegative();
-                    assertThat(table.stampAt(index)).isEqualTo(value[0]);
-                    assertThat(table.nodeAt(index)).isEqualTo((int)value[1]);
-                });
-                final int[] visited = { 0 };
-                table.forEach((key, stamp, node) ->
-                {
-                    assertThat(model.get(key)).containsExactly(stamp, node);
-                    visited[0]++;
-                });
-                assertThat(visited[0]).isEqualTo(model.size());
+                assertSameContent(table, model);
             }
         });
     }
@@ -70,16 +62,82 @@ class StampTableTest
     }
 
     @Test
-    void eighteenBytesPerSlotAndBoundedLoad()
+    void probeRunsWrapAroundTheEndOfASegmentAndBackShiftAcrossIt()
     {
-        try (StampTable table = new StampTable(0))
+        try (StampTable table = new StampTable(0, StampTable.MIN_SEGMENT_SLOTS))
         {
-            for (int i = 0; i < 100_000; i++)
+            // Three keys whose ideal slot is the last of the single 16-slot segment: two wrap to slots 0 and 1.
+            final long[] keys = keysWithIdealSlot(StampTable.MIN_SEGMENT_SLOTS - 1, 3);
+            for (final long key : keys)
             {
-                table.put(i, 1, 0);
-                assertThat(table.size()).isLessThanOrEqualTo((int)(table.capacity() * StampTable.LOAD_FACTOR));
+                table.put(key, key, 1);
             }
-            assertThat(table.allocatedBytes()).isEqualTo((long)table.capacity() * 18);
+            assertThat(table.segmentCount()).isEqualTo(1);
+            assertThat(table.indexOf(keys[1])).isEqualTo(0);
+            assertThat(table.indexOf(keys[2])).isEqualTo(1);
+
+            assertThat(table.remove(keys[0])).isTrue();
+            assertThat(table.indexOf(keys[1])).isEqualTo(StampTable.MIN_SEGMENT_SLOTS - 1);
+            assertThat(table.indexOf(keys[2])).isEqualTo(0);
+            assertThat(table.stampAt(table.indexOf(keys[2]))).isEqualTo(keys[2]);
+            assertThat(table.indexOf(keys[0])).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void indexesAddressEntriesInEverySegment()
+    {
+        try (StampTable table = new StampTable(0, 64))
+        {
+            for (int key = 0; key < 10_000; key++)
+            {
+                table.put(key, key + 1, key & 0xFFFF);
+            }
+            assertThat(table.segmentCount()).isGreaterThan(100);
+            for (int key = 0; key < 10_000; key++)
+            {
+                final int index = table.indexOf(key);
+                assertThat(table.keyAt(index)).isEqualTo(key);
+                assertThat(table.stampAt(index)).isEqualTo(key + 1);
+                assertThat(table.nodeAt(index)).isEqualTo(key & 0xFFFF);
+                table.setAt(index, key + 2, 7);
+            }
+            for (int key = 0; key < 10_000; key += 2)
+            {
+                table.removeAt(table.indexOf(key));
+            }
+            assertThat(table.size()).isEqualTo(5_000);
+            for (int key = 0; key < 10_000; key++)
+            {
+                assertThat(table.stampOf(key)).isEqualTo((key & 1) == 0 ? 0 : key + 2);
+            }
+        }
+    }
+
+    @Test
+    void growsOneSegmentAtATimeWithinTheMemoryBudget()
+    {
+        final int maxSegmentSlots = 1_024;
+        try (StampTable table = new StampTable(0, maxSegmentSlots))
+        {
+            long capacity = table.capacity();
+            int segments = table.segmentCount();
+            for (int key = 0; key < 400_000; key++)
+            {
+                table.put(key, 1, 0);
+                final long newCapacity = table.capacity();
+                // At most one segment is rehashed or split per insert: no whole-table rehash.
+                assertThat(newCapacity - capacity).isLessThanOrEqualTo(maxSegmentSlots);
+                assertThat(table.segmentCount() - segments).isBetween(0, 1);
+                assertThat((long)table.size()).isLessThanOrEqualTo((long)(newCapacity * StampTable.MAX_LOAD));
+                if (key >= 10_000 && key % 101 == 0)
+                {
+                    assertThat(table.allocatedBytes() / (double)table.size()).as("bytes per key at %d", key)
+                        .isLessThanOrEqualTo(32.0);
+                }
+                capacity = newCapacity;
+                segments = table.segmentCount();
+            }
             table.clear();
             assertThat(table.size()).isZero();
             assertThat(table.indexOf(5)).isEqualTo(-1);
@@ -87,8 +145,71 @@ class StampTableTest
     }
 
     @Test
-    void rejectsSizesBeyondTheLimit()
+    void ensureCapacityKeepsEntriesAndSplitsAhead()
     {
-        assertThatThrownBy(() -> new StampTable(StampTable.MAX_SIZE + 1)).isInstanceOf(IllegalArgumentException.class);
+        try (StampTable table = new StampTable(0, 256))
+        {
+            for (int key = 0; key < 100; key++)
+            {
+                table.put(key, key + 1, 3);
+            }
+            table.ensureCapacity(50_000);
+            final int segments = table.segmentCount();
+            assertThat(segments).isGreaterThanOrEqualTo(256);
+            for (int key = 0; key < 100; key++)
+            {
+                assertThat(table.stampOf(key)).isEqualTo(key + 1);
+            }
+            for (int key = 100; key < 50_000; key++)
+            {
+                table.put(key, key + 1, 3);
+            }
+            assertThat(table.size()).isEqualTo(50_000);
+        }
+    }
+
+    @Test
+    void rejectsSizesBeyondTheLimitAndBadSegmentSizes()
+    {
+        assertThatThrownBy(() -> new StampTable(StampTable.MAX_SIZE + 1))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining(String.valueOf(StampTable.MAX_SIZE));
+        assertThatThrownBy(() -> new StampTable(0, 100))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("maxSegmentSlots");
+    }
+
+    private static void assertSameContent(final StampTable table, final Map<Long, long[]> model)
+    {
+        assertThat(table.size()).isEqualTo(model.size());
+        model.forEach((key, value) ->
+        {
+            final int index = table.indexOf(key);
+            assertThat(index).isNotNegative();
+            assertThat(table.stampAt(index)).isEqualTo(value[0]);
+            assertThat(table.nodeAt(index)).isEqualTo((int)value[1]);
+            assertThat(table.stampOf(key)).isEqualTo(value[0]);
+        });
+        final int[] visited = { 0 };
+        table.forEach((key, stamp, node) ->
+        {
+            assertThat(model.get(key)).containsExactly(stamp, node);
+            visited[0]++;
+        });
+        assertThat(visited[0]).isEqualTo(model.size());
+    }
+
+    private static long[] keysWithIdealSlot(final int slot, final int count)
+    {
+        final long[] keys = new long[count];
+        int found = 0;
+        for (long key = 1; found < count; key++)
+        {
+            if ((int)(((StampTable.hash(key) & 0xFFFF_FFFFL) * StampTable.MIN_SEGMENT_SLOTS) >>> 32) == slot)
+            {
+                keys[found++] = key;
+            }
+        }
+        return keys;
     }
 }
