@@ -224,28 +224,48 @@ final class StampTable implements AutoCloseable
     }
 
     /**
-     * Visit the entries of at most {@code maxSlots} slots from {@code fromSlot} on, so a caller can sweep a large
-     * table in bounded steps. The consumer must not modify this table. A sweep that spans changes to the table may
-     * miss or revisit entries moved by a removal or a growth; the next sweep sees them.
+     * Visit the entries of at most {@code maxSlots} slots from the cursor on, so a caller can sweep a large table in
+     * bounded steps. The cursor names a segment and a slot in it, packed as an entry index is. The consumer must not
+     * modify this table. A sweep that spans changes to the table may miss or revisit entries moved by a removal, a
+     * growth or a split; the next sweep sees them.
      *
-     * @return the slot to continue from, or 0 once the sweep passed the last slot.
+     * @param cursor   where to continue: 0 for the start, or what the previous step returned; a cursor that no
+     *                 longer names a slot (the table changed) restarts the sweep.
+     * @param maxSlots slots to visit at most in this step.
+     * @param consumer receives each entry.
+     * @return the cursor to continue from, or 0 once the sweep passed the last slot.
      */
-    int forEachFrom(final int fromSlot, final int maxSlots, final EntryConsumer consumer)
+    int forEachFrom(final int cursor, final int maxSlots, final EntryConsumer consumer)
     {
-        final UnsafeBuffer buffer = this.buffer;
-        final int start = fromSlot >= 0 && fromSlot < capacity ? fromSlot : 0;
-        final int end = (int)Math.min(capacity, (long)start + maxSlots);
-        for (int index = start; index < end; index++)
+        int segmentIndex = cursor >>> slotBits;
+        int slot = cursor & slotMask;
+        if (segmentIndex >= segmentCount || slot >= segments[segmentIndex].capacity())
         {
-            final int offset = index * SLOT_LENGTH;
-            final long stamp = buffer.getLong(offset + STAMP_OFFSET);
-            if (stamp != NULL_STAMP)
-            {
-                consumer.accept(
-                    buffer.getLong(offset + KEY_OFFSET), stamp, buffer.getShort(offset + NODE_OFFSET) & 0xFFFF);
-            }
+            segmentIndex = 0;
+            slot = 0;
         }
-        return end >= capacity ? 0 : end;
+        int remaining = maxSlots;
+        while (remaining > 0 && segmentIndex < segmentCount)
+        {
+            final StampSegment segment = segments[segmentIndex];
+            final int end = (int)Math.min(segment.capacity(), (long)slot + remaining);
+            for (int i = slot; i < end; i++)
+            {
+                final long stamp = segment.stampAt(i);
+                if (stamp != NULL_STAMP)
+                {
+                    consumer.accept(segment.keyAt(i), stamp, segment.nodeAt(i));
+                }
+            }
+            remaining -= end - slot;
+            if (end < segment.capacity())
+            {
+                return (segmentIndex << slotBits) | end;
+            }
+            segmentIndex++;
+            slot = 0;
+        }
+        return segmentIndex >= segmentCount ? 0 : segmentIndex << slotBits;
     }
 
     void clear()

@@ -12,6 +12,35 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class StampTableTest
 {
     @Test
+    void aBoundedSweepVisitsEveryEntryOnceAcrossSegments()
+    {
+        try (StampTable table = new StampTable(0, 16))
+        {
+            for (long key = 1; key <= 5_000; key++)
+            {
+                table.put(key * 7919, key, (int)(key & 0xFFFF));
+            }
+            assertThat(table.segmentCount()).isGreaterThan(100);
+
+            for (final int step : new int[]{ 1, 7, 16, 100, 100_000 })
+            {
+                final Map<Long, Long> seen = new HashMap<>();
+                int cursor = 0;
+                int steps = 0;
+                do
+                {
+                    cursor = table.forEachFrom(cursor, step, (key, stamp, nodeId) ->
+                        assertThat(seen.put(key, stamp)).as("visited twice: %d", key).isNull());
+                    steps++;
+                }
+                while (0 != cursor && steps < 10_000_000);
+                assertThat(seen).hasSize(5_000);
+                seen.forEach((key, stamp) -> assertThat(key).isEqualTo(stamp * 7919));
+            }
+        }
+    }
+
+    @Test
     void matchesAHashMapAcrossManyGrowthStepsAndSplits()
     {
         SeededTrials.run("stamp table model", 8, random ->
