@@ -115,7 +115,7 @@ final class CrashCampaign
         Thread.sleep(minMs + random.nextLong(maxMs - minMs + 1));
     }
 
-    private static Map<String, Map<CampaignWrite.Outcome, Integer>> tally(final CampaignChecker checker)
+    static Map<String, Map<CampaignWrite.Outcome, Integer>> tally(final CampaignChecker checker)
     {
         final Map<String, Map<CampaignWrite.Outcome, Integer>> byLevel = new TreeMap<>();
         for (final CampaignWrite write : checker.writes().values())
