@@ -109,7 +109,7 @@ final class CrashCampaign
     /**
      * The nemesis's schedule: a seeded pause between its moves, not a wait for a condition.
      */
-    private static void pause(final SplittableRandom random, final long minMs, final long maxMs)
+    static void pause(final SplittableRandom random, final long minMs, final long maxMs)
         throws InterruptedException
     {
         Thread.sleep(minMs + random.nextLong(maxMs - minMs + 1));
