@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Real network faults between three node processes, each in its own network namespace ({@link NetworkNamespaces})
  * with cluster traffic over Aeron UDP on the namespace addresses: while client threads write at ALL, ONE and QUORUM
  * (over each node's separate HTTP link, which faults never touch), a seeded nemesis cuts one node's cluster link and
- * restores it, then puts {@code netem loss 20% delay 20ms} on a node's cluster link and removes it (where the kernel
+ * restores it (waiting until the cut node and the others see each other dead, so the cut is known to bite), then puts {@code netem loss 20% delay 20ms} on a node's cluster link and removes it (where the kernel
  * has no {@code netem} it flaps that link down and up instead, and says so), then cuts another node. After healing,
  * a {@link CampaignChecker} judges the nodes as after a crash campaign: every acknowledged write on every node,
  * all nodes agree, a definitely failed write on none, nothing never written served.
@@ -35,8 +35,12 @@ final class NetnsFaultTest
     private static final long PACE_MS = 20;
     private static final long DEADLINE_MS = 100_000;
     private static final long WRITER_JOIN_MS = 60_000;
-    private static final long FAULT_MIN_MS = 2_500;
-    private static final long FAULT_MAX_MS = 4_000;
+    /** How long a cut node stays cut once every node noticed. */
+    private static final long CUT_HOLD_MIN_MS = 1_000;
+    private static final long CUT_HOLD_MAX_MS = 2_500;
+    private static final long LOSSY_MIN_MS = 3_000;
+    private static final long LOSSY_MAX_MS = 5_000;
+    private static final int[] ALL_NODES = {0, 1, 2};
     private static final long CALM_MIN_MS = 800;
     private static final long CALM_MAX_MS = 1_500;
     /** Flapping, the stand-in for netem: down this long, then up this long, repeated. */
@@ -64,7 +68,7 @@ final class NetnsFaultTest
             final long startNs = System.nanoTime();
             cluster.startAll();
             cluster.awaitCondition("every node sees three live members",
-                () -> cluster.allSee(new int[]{0, 1, 2}, 3, 0));
+                () -> cluster.allSee(ALL_NODES, 3, 0));
             final String netemUnavailable = namespaces.netemUnavailableReason(0);
 
             final List<CampaignWriter> writers = new ArrayList<>();
@@ -85,35 +89,31 @@ final class NetnsFaultTest
             {
                 CrashCampaign.pause(random, CALM_MIN_MS, CALM_MAX_MS);
                 final int cut = random.nextInt(LoopbackKvCluster.NODES);
-                namespaces.cut(cut);
-                faults.add("cut node " + (cut + 1));
-                CrashCampaign.pause(random, FAULT_MIN_MS, FAULT_MAX_MS);
-                namespaces.restore(cut);
+                cutAndRestore(namespaces, cluster, cut, random, faults);
 
                 CrashCampaign.pause(random, CALM_MIN_MS, CALM_MAX_MS);
                 final int lossy = random.nextInt(LoopbackKvCluster.NODES);
-                final long lossyMs = FAULT_MIN_MS + random.nextLong(FAULT_MAX_MS - FAULT_MIN_MS + 1);
+                final long lossyMs = LOSSY_MIN_MS + random.nextLong(LOSSY_MAX_MS - LOSSY_MIN_MS + 1);
                 if (null == netemUnavailable)
                 {
                     namespaces.impair(lossy, NETEM);
-                    faults.add("netem " + String.join(" ", NETEM) + " on node " + (lossy + 1));
+                    faults.add("netem " + String.join(" ", NETEM) + " on node " + (lossy + 1) + " for " + lossyMs +
+                        " ms");
                     Thread.sleep(lossyMs);
                     namespaces.clear(lossy);
                 }
                 else
                 {
-                    faults.add("flapped node " + (lossy + 1) + " (" + FLAP_DOWN_MS + " ms down, " + FLAP_UP_MS +
+                    faults.add("flapped node " + (lossy + 1) + " for " + lossyMs + " ms (" + FLAP_DOWN_MS + " ms down, " + FLAP_UP_MS +
                         " ms up) instead of netem, which is unavailable: " + netemUnavailable);
                     flap(namespaces, lossy, lossyMs);
                 }
+                cluster.awaitCondition("every node sees three live members after the lossy link",
+                    () -> cluster.allSee(ALL_NODES, 3, 0));
 
                 CrashCampaign.pause(random, CALM_MIN_MS, CALM_MAX_MS);
                 final int second = (cut + 1 + random.nextInt(LoopbackKvCluster.NODES - 1)) % LoopbackKvCluster.NODES;
-                namespaces.cut(second);
-                faults.add("cut node " + (second + 1));
-                CrashCampaign.pause(random, FAULT_MIN_MS, FAULT_MAX_MS);
-                namespaces.restore(second);
-                healedNs = System.nanoTime();
+                healedNs = cutAndRestore(namespaces, cluster, second, random, faults);
                 CrashCampaign.pause(random, CALM_MIN_MS, CALM_MAX_MS);
             }
             finally
@@ -129,16 +129,20 @@ final class NetnsFaultTest
                 }
             }
 
+            final long writersStoppedNs = System.nanoTime();
             assertThat(cluster.allRunning()).as("every node runs after the faults" + cluster.outputs()).isTrue();
             final CampaignChecker checker = new CampaignChecker(cluster, KEYSPACE, writers);
             checker.awaitConvergence();
-            final long convergedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healedNs);
+            final long convergedNs = System.nanoTime();
+            final long convergedMs = TimeUnit.NANOSECONDS.toMillis(convergedNs - healedNs);
+            final long checkedMs = TimeUnit.NANOSECONDS.toMillis(convergedNs - writersStoppedNs);
             final CampaignChecker.Verdict verdict = checker.verify();
             final Map<String, Map<CampaignWrite.Outcome, Integer>> byLevel = CrashCampaign.tally(checker);
             final String summary = "netns faults seed " + seed + ": " + faults + ", writes " + byLevel +
                 ", acknowledged checked " + verdict.acknowledgedChecked() + ", lost " + verdict.lost() +
                 ", unknown present on all " + verdict.unknownPresent() + ", probes " + verdict.probesChecked() +
-                ", converged within " + convergedMs + " ms of the last heal, whole run " +
+                ", converged within " + convergedMs + " ms of the last heal (" + checkedMs +
+                " ms of it after the writers stopped, the checker reading every key), whole run " +
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms, violations " +
                 verdict.violations().size();
             System.out.println(summary);
@@ -148,6 +152,37 @@ final class NetnsFaultTest
             assertThat(verdict.violations()).as(summary).isEmpty();
             assertThat(verdict.lost()).as("acknowledged writes lost").isZero();
         }
+    }
+
+    /**
+     * Cut a node's cluster link, wait until it sees both others dead and they see it dead (the cut is real), hold
+     * the cut for a seeded while, restore the link and wait until every node sees three live members.
+     *
+     * @param faults where to describe the fault, with how long detection and rejoining took.
+     * @return {@link System#nanoTime()} when the link was restored.
+     */
+    private static long cutAndRestore(
+        final NetworkNamespaces namespaces,
+        final LoopbackKvCluster cluster,
+        final int node,
+        final SplittableRandom random,
+        final List<String> faults) throws Exception
+    {
+        final int[] others = {(node + 1) % LoopbackKvCluster.NODES, (node + 2) % LoopbackKvCluster.NODES};
+        final long cutNs = System.nanoTime();
+        namespaces.cut(node);
+        cluster.awaitCondition("node " + (node + 1) + " and the others see each other dead after the cut",
+            () -> cluster.allSee(others, 2, 1) && cluster.allSee(new int[]{node}, 1, 2));
+        final long detectedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutNs);
+        CrashCampaign.pause(random, CUT_HOLD_MIN_MS, CUT_HOLD_MAX_MS);
+        namespaces.restore(node);
+        final long restoredNs = System.nanoTime();
+        cluster.awaitCondition("every node sees three live members after restoring node " + (node + 1),
+            () -> cluster.allSee(ALL_NODES, 3, 0));
+        faults.add("cut node " + (node + 1) + " for " + TimeUnit.NANOSECONDS.toMillis(restoredNs - cutNs) +
+            " ms (seen dead both ways after " + detectedMs + " ms, all live again " +
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restoredNs) + " ms after the restore)");
+        return restoredNs;
     }
 
     private static LoopbackKvCluster.Placement[] placements(final NetworkNamespaces namespaces)
