@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * Three node processes ({@link KvChildProcess}), on loopback unless given other {@link Placement}s, each with its own data directory under one parent and
- * every node a seed of the others: start, kill (SIGKILL) and restart a node on the same data directory, and talk to
- * a node's HTTP API. Every wait polls a condition until one deadline; {@link #close()} kills every process.
+ * Three node processes ({@link KvChildProcess}), on loopback unless given other {@link Placement}s, each with its
+ * own data directory under one parent and every node a seed of the others: start, kill (SIGKILL) and restart a node
+ * on the same data directory, and talk to a node's HTTP API. Every wait polls a condition until one deadline; {@link #close()} kills every process.
  */
 final class LoopbackKvCluster implements AutoCloseable
 {

@@ -18,9 +18,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Real network faults between three node processes, each in its own network namespace ({@link NetworkNamespaces})
  * with cluster traffic over Aeron UDP on the namespace addresses: while client threads write at ALL, ONE and QUORUM
- * (over each node's separate HTTP link, which faults never touch), a seeded nemesis cuts one node's cluster link and
- * restores it (waiting until the cut node and the others see each other dead, so the cut is known to bite), then puts {@code netem loss 20% delay 20ms} on a node's cluster link and removes it (where the kernel
- * has no {@code netem} it flaps that link down and up instead, and says so), then cuts another node. After healing,
+ * (over each node's separate HTTP link, which faults never touch), a seeded nemesis cuts one node's cluster link,
+ * waits until the cut node and the others see each other dead (so the cut is known to bite) and restores it, then
+ * puts {@code netem loss 20% delay 20ms} on a node's cluster link and removes it (where the kernel has no
+ * {@code netem} it flaps that link down and up instead, and says so), then cuts another node. After healing,
  * a {@link CampaignChecker} judges the nodes as after a crash campaign: every acknowledged write on every node,
  * all nodes agree, a definitely failed write on none, nothing never written served.
  * <p>
@@ -34,7 +35,6 @@ final class NetnsFaultTest
     private static final int MAX_WRITES_PER_WRITER = 1_500;
     private static final long PACE_MS = 20;
     private static final long DEADLINE_MS = 100_000;
-    private static final long WRITER_JOIN_MS = 60_000;
     /** How long a cut node stays cut once every node noticed. */
     private static final long CUT_HOLD_MIN_MS = 1_000;
     private static final long CUT_HOLD_MAX_MS = 2_500;
@@ -71,18 +71,8 @@ final class NetnsFaultTest
                 () -> cluster.allSee(ALL_NODES, 3, 0));
             final String netemUnavailable = namespaces.netemUnavailableReason(0);
 
-            final List<CampaignWriter> writers = new ArrayList<>();
-            final List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < WRITERS; w++)
-            {
-                final CampaignWriter writer = new CampaignWriter(w, CrashCampaign.LEVELS.get(w % WRITERS), cluster,
-                    KEYSPACE, random.split(), MAX_WRITES_PER_WRITER, PACE_MS);
-                writers.add(writer);
-                final Thread thread = new Thread(writer, "netns-writer-" + w);
-                thread.setDaemon(true);
-                threads.add(thread);
-            }
-            threads.forEach(Thread::start);
+            final CampaignWriters writers = new CampaignWriters(WRITERS, cluster, KEYSPACE, random,
+                MAX_WRITES_PER_WRITER, PACE_MS, "netns-writer-");
 
             long healedNs;
             try
@@ -104,8 +94,9 @@ final class NetnsFaultTest
                 }
                 else
                 {
-                    faults.add("flapped node " + (lossy + 1) + " for " + lossyMs + " ms (" + FLAP_DOWN_MS + " ms down, " + FLAP_UP_MS +
-                        " ms up) instead of netem, which is unavailable: " + netemUnavailable);
+                    faults.add("flapped node " + (lossy + 1) + " for " + lossyMs + " ms (" + FLAP_DOWN_MS +
+                        " ms down, " + FLAP_UP_MS + " ms up) instead of netem, which is unavailable: " +
+                        netemUnavailable);
                     flap(namespaces, lossy, lossyMs);
                 }
                 cluster.awaitCondition("every node sees three live members after the lossy link",
@@ -118,20 +109,11 @@ final class NetnsFaultTest
             }
             finally
             {
-                writers.forEach(CampaignWriter::stop);
-                for (final Thread thread : threads)
-                {
-                    thread.join(WRITER_JOIN_MS);
-                    if (thread.isAlive())
-                    {
-                        throw new AssertionError(thread.getName() + " still runs " + WRITER_JOIN_MS + " ms after stop");
-                    }
-                }
-            }
+                writers.stop();
 
             final long writersStoppedNs = System.nanoTime();
             assertThat(cluster.allRunning()).as("every node runs after the faults" + cluster.outputs()).isTrue();
-            final CampaignChecker checker = new CampaignChecker(cluster, KEYSPACE, writers);
+            final CampaignChecker checker = new CampaignChecker(cluster, KEYSPACE, writers.writers());
             checker.awaitConvergence();
             final long convergedNs = System.nanoTime();
             final long convergedMs = TimeUnit.NANOSECONDS.toMillis(convergedNs - healedNs);
