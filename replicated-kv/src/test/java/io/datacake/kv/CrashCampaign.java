@@ -71,6 +71,7 @@ final class CrashCampaign
             finally
             {
                 writers.stop();
+            }
 
             if (!cluster.allRunning())
             {

@@ -110,6 +110,7 @@ final class NetnsFaultTest
             finally
             {
                 writers.stop();
+            }
 
             final long writersStoppedNs = System.nanoTime();
             assertThat(cluster.allRunning()).as("every node runs after the faults" + cluster.outputs()).isTrue();
