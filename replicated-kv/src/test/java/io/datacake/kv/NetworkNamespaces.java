@@ -318,7 +318,13 @@ final class NetworkNamespaces implements AutoCloseable
         return "dk" + run.substring(run.indexOf('-') + 1) + "h" + (node + 1);
     }
 
-    private static String run(final String... command) throws IOException, InterruptedException
+    /**
+     * Run a command, bounded by {@link #COMMAND_TIMEOUT_S}.
+     *
+     * @return its output, trimmed.
+     * @throws IOException when it cannot start, outlives the bound or exits other than 0, with its output.
+     */
+    static String run(final String... command) throws IOException, InterruptedException
     {
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
