@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +47,7 @@ final class NetnsFaultTest
     /** Flapping, the stand-in for netem: down this long, then up this long, repeated. */
     private static final long FLAP_DOWN_MS = 150;
     private static final long FLAP_UP_MS = 350;
+    private static final int REPLY_SHOWN = 60;
     private static final String[] NETEM = {"loss", "20%", "delay", "20ms"};
 
     @BeforeAll
@@ -129,12 +131,31 @@ final class NetnsFaultTest
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms, violations " +
                 verdict.violations().size();
             System.out.println(summary);
+            System.out.println("writes not acknowledged, by level, outcome and reply: " + notAcknowledged(checker));
 
             assertThat(faults).as("faults injected").hasSize(3);
             assertThat(verdict.acknowledgedChecked()).as("acknowledged writes to check").isPositive();
             assertThat(verdict.violations()).as(summary).isEmpty();
             assertThat(verdict.lost()).as("acknowledged writes lost").isZero();
         }
+    }
+
+    /**
+     * @return how many writes got each reply other than 200, the reply cut to {@link #REPLY_SHOWN} characters.
+     */
+    private static Map<String, Integer> notAcknowledged(final CampaignChecker checker)
+    {
+        final Map<String, Integer> replies = new TreeMap<>();
+        for (final CampaignWrite write : checker.writes().values())
+        {
+            if (CampaignWrite.Outcome.OK != write.outcome())
+            {
+                final String detail = write.detail();
+                replies.merge(write.level() + " " + write.outcome() + " " +
+                    detail.substring(0, Math.min(REPLY_SHOWN, detail.length())), 1, Integer::sum);
+            }
+        }
+        return replies;
     }
 
     /**
