@@ -44,12 +44,12 @@ final class NetworkNamespaces implements AutoCloseable
     private final Thread shutdownHook;
     private boolean closed;
 
-    private NetworkNamespaces(final int nodes)
+    private NetworkNamespaces(final int nodes, final int subnet)
     {
         this.nodes = nodes;
         this.run = ProcessHandle.current().pid() + "-" +
             Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-        this.subnet = ThreadLocalRandom.current().nextInt(SUBNETS);
+        this.subnet = subnet;
         this.shutdownHook = new Thread(this::closeQuietly, "netns-cleanup");
     }
 
@@ -92,7 +92,7 @@ final class NetworkNamespaces implements AutoCloseable
             throw new IllegalArgumentException("nodes must be 1 to 63, was " + nodes);
         }
         removeStale();
-        final NetworkNamespaces namespaces = new NetworkNamespaces(nodes);
+        final NetworkNamespaces namespaces = new NetworkNamespaces(nodes, freeSubnet());
         Runtime.getRuntime().addShutdownHook(namespaces.shutdownHook);
         try
         {
@@ -264,10 +264,6 @@ final class NetworkNamespaces implements AutoCloseable
 
     private void build() throws IOException, InterruptedException
     {
-        if (run(IP, "-o", "addr").contains(" 10.214." + subnet + "."))
-        {
-            throw new IOException("the host already has an address in 10.214." + subnet + ".0/24; run again");
-        }
         addNamespace(hub());
         run(IP, "-n", hub(), "link", "add", BRIDGE, "type", "bridge");
         run(IP, "-n", hub(), "link", "set", BRIDGE, "up");
@@ -292,6 +288,24 @@ final class NetworkNamespaces implements AutoCloseable
             run(IP, "-n", namespace, "addr", "add", httpAddress(node) + "/30", "dev", HTTP_LINK);
             run(IP, "-n", namespace, "link", "set", HTTP_LINK, "up");
         }
+    }
+
+    /**
+     * A third octet R, from a random start, such that the host has no address in 10.214.R.0/24 yet.
+     */
+    private static int freeSubnet() throws IOException, InterruptedException
+    {
+        final String hostAddresses = run(IP, "-o", "addr");
+        final int start = ThreadLocalRandom.current().nextInt(SUBNETS);
+        for (int i = 0; i < SUBNETS; i++)
+        {
+            final int subnet = (start + i) % SUBNETS;
+            if (!hostAddresses.contains(" 10.214." + subnet + "."))
+            {
+                return subnet;
+            }
+        }
+        throw new IOException("the host has addresses in every 10.214.R.0/24; remove some or run fewer at once");
     }
 
     private void addNamespace(final String name) throws IOException, InterruptedException
