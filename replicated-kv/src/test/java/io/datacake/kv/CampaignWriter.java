@@ -2,7 +2,6 @@ package io.datacake.kv;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -151,7 +150,7 @@ final class CampaignWriter implements Runnable
             return new CampaignWrite(key, value, level, node, CampaignWrite.Outcome.FAILED, "node not running");
         }
         final HttpRequest request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + "/" + keyspace + "/" + key + "?consistency=" + level))
+            cluster.uri(node, port, "/" + keyspace + "/" + key + "?consistency=" + level))
             .timeout(Duration.ofSeconds(REQUEST_TIMEOUT_S))
             .PUT(BodyPublishers.ofString(value))
             .build();

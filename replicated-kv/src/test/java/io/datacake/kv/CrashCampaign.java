@@ -23,7 +23,6 @@ final class CrashCampaign
     static final String KEYSPACE = "crash";
     static final List<String> LEVELS = List.of("all", "one", "quorum");
 
-    private static final long WRITER_JOIN_MS = 60_000;
 
     private final Settings settings;
     private final StorageKind storage;
@@ -51,18 +50,8 @@ final class CrashCampaign
             cluster.awaitCondition("every node sees three live members",
                 () -> cluster.allSee(new int[]{0, 1, 2}, 3, 0));
 
-            final List<CampaignWriter> writers = new ArrayList<>();
-            final List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < settings.writers(); w++)
-            {
-                final CampaignWriter writer = new CampaignWriter(w, LEVELS.get(w % LEVELS.size()), cluster, KEYSPACE,
-                    random.split(), settings.maxWritesPerWriter(), settings.paceMs());
-                writers.add(writer);
-                final Thread thread = new Thread(writer, "campaign-writer-" + w);
-                thread.setDaemon(true);
-                threads.add(thread);
-            }
-            threads.forEach(Thread::start);
+            final CampaignWriters writers = new CampaignWriters(settings.writers(), cluster, KEYSPACE, random,
+                settings.maxWritesPerWriter(), settings.paceMs(), "campaign-writer-");
 
             final List<Integer> victims = new ArrayList<>();
             long lastRestartNs = System.nanoTime();
@@ -81,22 +70,14 @@ final class CrashCampaign
             }
             finally
             {
-                writers.forEach(CampaignWriter::stop);
-                for (final Thread thread : threads)
-                {
-                    thread.join(WRITER_JOIN_MS);
-                    if (thread.isAlive())
-                    {
-                        throw new AssertionError(thread.getName() + " still runs " + WRITER_JOIN_MS + " ms after stop");
-                    }
-                }
+                writers.stop();
             }
 
             if (!cluster.allRunning())
             {
                 throw new AssertionError("a node is not running after the nemesis stopped" + cluster.outputs());
             }
-            final CampaignChecker checker = new CampaignChecker(cluster, KEYSPACE, writers);
+            final CampaignChecker checker = new CampaignChecker(cluster, KEYSPACE, writers.writers());
             checker.awaitConvergence();
             final long convergenceMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRestartNs);
             final long verifyStartNs = System.nanoTime();
@@ -109,13 +90,13 @@ final class CrashCampaign
     /**
      * The nemesis's schedule: a seeded pause between its moves, not a wait for a condition.
      */
-    private static void pause(final SplittableRandom random, final long minMs, final long maxMs)
+    static void pause(final SplittableRandom random, final long minMs, final long maxMs)
         throws InterruptedException
     {
         Thread.sleep(minMs + random.nextLong(maxMs - minMs + 1));
     }
 
-    private static Map<String, Map<CampaignWrite.Outcome, Integer>> tally(final CampaignChecker checker)
+    static Map<String, Map<CampaignWrite.Outcome, Integer>> tally(final CampaignChecker checker)
     {
         final Map<String, Map<CampaignWrite.Outcome, Integer>> byLevel = new TreeMap<>();
         for (final CampaignWrite write : checker.writes().values())

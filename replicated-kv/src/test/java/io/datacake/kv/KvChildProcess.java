@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 /**
  * A node in a child JVM ({@link NodeProcess#main} on this module's test class path, with the JVM flags Agrona
  * needs), its merged output read line by line so a test can wait for the ready line. {@link #close()} kills it.
+ * A launcher prefix (such as {@code ip netns exec NAME}) runs the JVM through another command.
  */
 final class KvChildProcess implements AutoCloseable
 {
@@ -32,7 +33,18 @@ final class KvChildProcess implements AutoCloseable
 
     KvChildProcess(final List<String> settings, final Path workingDir) throws IOException
     {
-        final List<String> command = new ArrayList<>();
+        this(List.of(), settings, workingDir);
+    }
+
+    /**
+     * @param launcher   command words put before the {@code java} command, empty to run it directly.
+     * @param settings   the node's {@code key=value} settings.
+     * @param workingDir the process's working directory.
+     */
+    KvChildProcess(final List<String> launcher, final List<String> settings, final Path workingDir)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
         command.add("-cp");

@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * Three node processes ({@link KvChildProcess}) on loopback, each with its own data directory under one parent and
- * every node a seed of the others: start, kill (SIGKILL) and restart a node on the same data directory, and talk to
- * a node's HTTP API. Every wait polls a condition until one deadline; {@link #close()} kills every process.
+ * Three node processes ({@link KvChildProcess}), on loopback unless given other {@link Placement}s, each with its
+ * own data directory under one parent and every node a seed of the others: start, kill (SIGKILL) and restart a node
+ * on the same data directory, and talk to a node's HTTP API. Every wait polls a condition until one deadline; {@link #close()} kills every process.
  */
 final class LoopbackKvCluster implements AutoCloseable
 {
@@ -38,7 +38,7 @@ final class LoopbackKvCluster implements AutoCloseable
     private final StorageKind storage;
     private final long deadlineNs;
     private final long deadlineMs;
-    private final int[] clusterPorts = FreeUdpPorts.allocate(InetAddress.getLoopbackAddress(), NODES);
+    private final Placement[] placements;
     private final KvChildProcess[] processes = new KvChildProcess[NODES];
     private final AtomicIntegerArray httpPorts = new AtomicIntegerArray(new int[]{NO_PORT, NO_PORT, NO_PORT});
     private final HttpClient client = HttpClient.newBuilder()
@@ -53,6 +53,22 @@ final class LoopbackKvCluster implements AutoCloseable
      */
     LoopbackKvCluster(final Path dir, final StorageKind storage, final long deadlineMs)
     {
+        this(dir, storage, deadlineMs, loopback());
+    }
+
+    /**
+     * @param dir        parent of the data directories ({@code node-1} ...).
+     * @param storage    what every node stores in.
+     * @param deadlineMs how long from now every wait may take in all.
+     * @param placements where each node listens and how it is launched, one per node.
+     */
+    LoopbackKvCluster(final Path dir, final StorageKind storage, final long deadlineMs, final Placement[] placements)
+    {
+        if (NODES != placements.length)
+        {
+            throw new IllegalArgumentException("need " + NODES + " placements, got " + placements.length);
+        }
+        this.placements = placements.clone();
         this.dir = dir;
         this.storage = storage;
         this.deadlineMs = deadlineMs;
@@ -153,10 +169,26 @@ final class LoopbackKvCluster implements AutoCloseable
         return client;
     }
 
+    /**
+     * @return the URI of a path on a node's HTTP API at the port it listens on now.
+     */
+    URI uri(final int node, final String path)
+    {
+        return uri(node, httpPorts.get(node), path);
+    }
+
+    /**
+     * @return the URI of a path on a node's HTTP API at a port read before.
+     */
+    URI uri(final int node, final int port, final String path)
+    {
+        return URI.create("http://" + placements[node].httpHost() + ":" + port + path);
+    }
+
     HttpResponse<String> request(final int node, final String method, final String path, final String body)
         throws IOException, InterruptedException
     {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(node) + path))
+        return client.send(HttpRequest.newBuilder(uri(node, path))
             .timeout(Duration.ofSeconds(30))
             .method(method, null == body ? BodyPublishers.noBody() : BodyPublishers.ofString(body))
             .build(), BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -250,19 +282,31 @@ final class LoopbackKvCluster implements AutoCloseable
             "node-id=" + (index + 1),
             "data-dir=" + dataDir,
             "storage=" + storage.name().toLowerCase(Locale.ROOT),
-            "cluster-listen=127.0.0.1:" + clusterPorts[index],
-            "http-listen=127.0.0.1:0",
+            "cluster-listen=" + placements[index].clusterHost() + ":" + placements[index].clusterPort(),
+            "http-listen=" + placements[index].httpHost() + ":0",
             "gossip-interval-ms=100",
             "repair-interval-ms=300",
             "request-timeout-ms=5000"));
         final StringBuilder seeds = new StringBuilder("seed=");
         for (int i = 0; i < NODES; i++)
         {
-            seeds.append(i == 0 ? "" : ",").append("127.0.0.1:").append(clusterPorts[i]);
+            seeds.append(i == 0 ? "" : ",").append(placements[i].clusterHost()).append(':')
+                .append(placements[i].clusterPort());
         }
         settings.add(seeds.toString());
         settings.addAll(List.of(extra));
-        return new KvChildProcess(settings, dataDir);
+        return new KvChildProcess(placements[index].launcher(), settings, dataDir);
+    }
+
+    private static Placement[] loopback()
+    {
+        final int[] ports = FreeUdpPorts.allocate(InetAddress.getLoopbackAddress(), NODES);
+        final Placement[] placements = new Placement[NODES];
+        for (int i = 0; i < NODES; i++)
+        {
+            placements[i] = new Placement("127.0.0.1", ports[i], "127.0.0.1", List.of());
+        }
+        return placements;
     }
 
     private static int count(final String text, final String part)
@@ -273,6 +317,18 @@ final class LoopbackKvCluster implements AutoCloseable
             count++;
         }
         return count;
+    }
+
+    /**
+     * Where a node listens and how its process is launched.
+     *
+     * @param clusterHost address of its Aeron UDP endpoint, also what the other nodes seed with.
+     * @param clusterPort UDP port of that endpoint.
+     * @param httpHost    address its HTTP API listens on (on an ephemeral port) and the test reaches it at.
+     * @param launcher    command words put before {@code java}, empty to run it directly.
+     */
+    record Placement(String clusterHost, int clusterPort, String httpHost, List<String> launcher)
+    {
     }
 
     /**
