@@ -294,6 +294,11 @@ final class LoopbackKvCluster implements AutoCloseable
                 .append(placements[i].clusterPort());
         }
         settings.add(seeds.toString());
+        if (!placements[index].clusterHost().startsWith("127."))
+        {
+            // These tests inject network faults, not attackers: a private test subnet without a keyring.
+            settings.add(KvNodeConfig.INSECURE + "=true");
+        }
         settings.addAll(List.of(extra));
         return new KvChildProcess(placements[index].launcher(), settings, dataDir);
     }
