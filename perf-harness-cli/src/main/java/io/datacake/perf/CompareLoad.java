@@ -195,8 +195,7 @@ final class CompareLoad
         {
             final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
             final int threads = settings.threads();
-            final long periodNs = settings.ratePerSecond() > 0 ?
-                Math.max(1, Math.round(threads * 1e9 / settings.ratePerSecond())) : 0;
+            final long periodNs = settings.periodPerThreadNs();
             final long ownedKeys = (settings.keys() - index + threads - 1) / threads;
             final int members = target.members();
             final int maxInFlight = settings.inFlightPerThread();

@@ -176,8 +176,7 @@ final class LoadGenerator
         private void issue()
         {
             final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
-            final long periodNs = settings.ratePerSecond() > 0 ?
-                Math.max(1, Math.round(settings.threads() * 1e9 / settings.ratePerSecond())) : 0;
+            final long periodNs = settings.periodPerThreadNs();
             final ConsistencyLevel level = settings.consistency().level();
             final OperationMix mix = settings.mix();
             final int keyspaces = settings.keyspaces();

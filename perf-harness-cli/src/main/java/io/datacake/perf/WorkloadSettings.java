@@ -36,4 +36,13 @@ public record WorkloadSettings(
     {
         return KEYSPACE_PREFIX + index;
     }
+
+    /**
+     * @return the gap between one client thread's intended starts under {@link #ratePerSecond()} (each thread takes
+     * an equal share of the rate), or 0 when the workload is unthrottled.
+     */
+    public long periodPerThreadNs()
+    {
+        return ratePerSecond > 0 ? Math.max(1, Math.round(threads * 1e9 / ratePerSecond)) : 0;
+    }
 }

@@ -27,6 +27,20 @@ import static org.assertj.core.api.Assertions.within;
 class WorkloadPartsTest
 {
     @Test
+    void eachThreadTakesAnEqualShareOfTheRate()
+    {
+        assertThat(settings(4, 1_000).periodPerThreadNs()).isEqualTo(4_000_000L);
+        assertThat(settings(1, 3e9).periodPerThreadNs()).isEqualTo(1L);
+        assertThat(settings(4, 0).periodPerThreadNs()).isZero();
+    }
+
+    private static WorkloadSettings settings(final int threads, final double ratePerSecond)
+    {
+        return new WorkloadSettings(threads, 1, 1, 100, 16, OperationMix.parse("put=1"), Consistency.ONE,
+            ratePerSecond, 1);
+    }
+
+    @Test
     void mixPicksOperationsInProportionToTheirWeightsAndNeverOneWeighingZero()
     {
         SeededTrials.run("mix proportions", 5, (random) ->
