@@ -167,7 +167,11 @@ public final class InProcessTransport implements Transport
         frameAdapter.handler = handler;
         try
         {
-            return inbox.read(frameAdapter, fragmentLimit);
+            final long head = inbox.consumerPosition();
+            final int frames = inbox.read(frameAdapter, fragmentLimit);
+            // A read that reaches the padding record at the ring's end consumes only the padding and returns 0 while
+            // frames wait at the start: read again, so that 0 means the inbox was empty.
+            return 0 == frames && inbox.consumerPosition() != head ? inbox.read(frameAdapter, fragmentLimit) : frames;
         }
         finally
         {

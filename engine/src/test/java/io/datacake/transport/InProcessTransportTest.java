@@ -83,6 +83,26 @@ final class InProcessTransportTest
         assertThat(received).containsExactly("y");
     }
 
+    /** Found by fuzzing: a poll that met the padding at the ring's end returned 0 with a frame waiting. */
+    @Test
+    void aPollReturnsZeroOnlyWhenTheInboxIsEmptyAlsoWhereTheRingWraps()
+    {
+        final InProcessTransport a = network.newTransport("a");
+        final InProcessTransport b = network.newTransport("b");
+        final int peer = a.resolvePeer("b");
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[1000]);
+        for (int i = 0; i < 1000; i++) // over 15 wraps of the 64 KiB inbox at 1,008 bytes a record
+        {
+            frame.putInt(0, i);
+            assertThat(a.offer(peer, frame, 0, frame.capacity())).isPositive();
+            final int[] seen = {-1};
+            assertThat(b.poll((buffer, offset, length) -> seen[0] = buffer.getInt(offset), 10))
+                .as("frame %d", i).isEqualTo(1);
+            assertThat(seen[0]).isEqualTo(i);
+        }
+        assertThat(b.poll(collector, 10)).isZero();
+    }
+
     @Test
     void fullInboxBackPressuresTheSender()
     {
