@@ -452,7 +452,16 @@ public final class SqliteStorage implements Storage
             while (rows.next())
             {
                 final int id = rows.getInt(1);
-                ids.put(rows.getString(2), id);
+                final String name = rows.getString(2);
+                // The schema forbids both, so only a damaged page produces them.
+                if (null == name || id < 0 || ids.containsKey(name))
+                {
+                    throw new StorageCorruptedException("SQLite file " + config.file().toAbsolutePath() +
+                        " is corrupt: its keyspace table holds " + (null == name ? "a row without a name" :
+                        "keyspace '" + name + "' with id " + id + " twice or with a negative id") +
+                        "; restore it from a replica or backup");
+                }
+                ids.put(name, id);
                 maxId = Math.max(maxId, id);
             }
         }
