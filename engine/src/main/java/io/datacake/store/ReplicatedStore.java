@@ -506,6 +506,15 @@ public final class ReplicatedStore implements Component
         return keyspaces.get(name);
     }
 
+    /**
+     * Node thread only: see {@link StoreHandle#keyspaceDigest(String)}.
+     */
+    long keyspaceDigest(final String name)
+    {
+        final Keyspace keyspace = keyspaces.get(name);
+        return null == keyspace ? TictacTree.ABSENT : keyspace.tree().root();
+    }
+
     List<String> keyspaceNames()
     {
         return new ArrayList<>(keyspaces.keySet());
