@@ -53,8 +53,10 @@ import java.util.List;
  *   <li>it is sent to each selected replica, which applies it with the coordinator's stamp and answers only once
  *       its storage commit completed; and added to the broadcast batch of every other live member: the writes of one
  *       duty cycle go to each such member in one-way messages of at most {@link StoreContext#broadcastMaxEntries(int)}
- *       entries and {@link StoreContext#broadcastMaxBytes(int)} bytes, sent at the end of the cycle (or before a
- *       synchronous call to the same member, which keeps its view of this coordinator's writes in stamp order);
+ *       entries and {@link StoreContext#broadcastMaxBytes(int)} bytes, sent at the end of the cycle, or ahead of a
+ *       synchronous call to the same member, which keeps its view of this coordinator's writes in stamp order: inside
+ *       that call, before the call's own write, when the batch holds the same keyspace and the bounds leave room
+ *       (one message instead of two: the usual case at ONE and QUORUM, whose replicas take turns), else just before;
  *       best effort: a message the transport refuses is dropped, counted, and left to repair;</li>
  *   <li>the future completes once the local commit and every selected replica acknowledged (the local commit counts
  *       as one acknowledgement, as in datacake), or fails with {@link ReplicationException} naming how many
@@ -616,10 +618,16 @@ public final class ReplicatedStore implements Component
         {
             final int nodeId = targets[i];
             // Earlier writes batched for this peer go first: it must see this coordinator's writes in stamp order.
-            broadcasts.flush(nodeId);
+            // They ride in the call ahead of this write when they fit, else go in their own message just before.
+            final ReplicationMessage withBatch = broadcasts.takeWith(nodeId, keyspace.nameUtf8(), local);
+            if (null == withBatch)
+            {
+                broadcasts.flush(nodeId);
+            }
             write.beginCall(nodeId);
             write.callStarted(rpc.call(peerByNodeId.get(nodeId), nodeId, SERVICE_ID, REPLICATE,
-                outbound.encoded(), 0, length, null, ctx.requestTimeoutMs(), write));
+                null == withBatch ? outbound.encoded() : withBatch.encoded(), 0,
+                null == withBatch ? length : withBatch.encodedLength(), null, ctx.requestTimeoutMs(), write));
         }
         broadcast(keyspace, replicaCount);
         write.localSubmitDone();

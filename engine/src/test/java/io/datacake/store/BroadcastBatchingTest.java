@@ -99,6 +99,45 @@ final class BroadcastBatchingTest
     }
 
     @Test
+    void aPeersBatchRidesInTheNextReplicateCallToItAheadOfTheCallsWrite()
+    {
+        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(705), 3,
+            (ctx) -> ctx.repairIntervalMs(NO_REPAIR_MS)))
+        {
+            // At ONE the two peers take turns as the replica: each write's broadcast to the other peer is pending
+            // when the next write calls that peer, so it goes inside that call; only the last one goes on its own.
+            final int writes = 10;
+            putInOneCycle(cluster, writes, 8, ConsistencyLevel.ONE).forEach(cluster::await);
+
+            assertThat(cluster.simulation.runUntil(() -> everyNodeHolds(cluster, writes), BOUND_VIRTUAL_MS))
+                .as("every write on every node, in stamp order (no repair runs); %s",
+                cluster.simulation.replayHint()).isTrue();
+            assertThat(cluster.store(1).statistics().broadcastMessages()).as("one-way messages sent").isEqualTo(1);
+            assertThat(cluster.store(1).statistics().broadcastsDropped()).isZero();
+        }
+    }
+
+    @Test
+    void aBatchOfAnotherKeyspaceGoesOnItsOwnBeforeTheCall()
+    {
+        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(706), 3,
+            (ctx) -> ctx.repairIntervalMs(NO_REPAIR_MS)))
+        {
+            final CompletableFuture<Void> broadcast =
+                cluster.handle(1).put("other", 1, new byte[8], ConsistencyLevel.NONE);
+            final CompletableFuture<Void> synchronous =
+                cluster.handle(1).put(KEYSPACE, 2, new byte[8], ConsistencyLevel.ALL);
+            cluster.await(broadcast);
+            cluster.await(synchronous);
+
+            assertThat(cluster.simulation.runUntil(() -> everyNodeHolds(cluster, 2), BOUND_VIRTUAL_MS))
+                .as("both writes on every node; %s", cluster.simulation.replayHint()).isTrue();
+            assertThat(cluster.store(1).statistics().broadcastMessages()).as("the other keyspace's batch, per peer")
+                .isEqualTo(PEERS);
+        }
+    }
+
+    @Test
     void aBroadcastTheNetworkDroppedIsCarriedOnByRepair()
     {
         try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(704), 3,
