@@ -83,7 +83,7 @@ import java.util.List;
  * whole, counted by reason in the node's counters, and changes nothing. On the node thread a coordinated write
  * reuses pooled state and a reused encoding buffer; the handle's future form allocates the command, its copies of
  * the arguments and the future (its callback form reuses pooled commands and allocates nothing), and a replica
- * allocates its deferred reply.
+ * reuses pooled acknowledgement state but allocates the RPC layer's deferred reply.
  *
  * <h2>Repair</h2>
  * Every {@link StoreContext#repairIntervalMs(long)} the store runs one anti-entropy round, pulling from one live peer
@@ -175,6 +175,7 @@ public final class ReplicatedStore implements Component
     private final int maxValueLength;
     private final HashMap<String, Keyspace> keyspaces = new HashMap<>();
     private final ArrayDeque<PendingWrite> freeWrites = new ArrayDeque<>();
+    private final ArrayDeque<ReplicaAck> freeAcks = new ArrayDeque<>();
     private final ReplicationMessage outbound = new ReplicationMessage();
     private final ReplicationMessage local = new ReplicationMessage();
     private final ReplicationMessage inbound = new ReplicationMessage();
@@ -250,6 +251,7 @@ public final class ReplicatedStore implements Component
     private long nowMs;
     private long repairStartedAtMs;
     private long failedCommitsReloaded;
+    private long replicaAcksCreated;
     private long nextRepairAtMs;
     private int repairState = REPAIR_IDLE;
     private long repairCorrelationId;
@@ -540,6 +542,11 @@ public final class ReplicatedStore implements Component
         return freeWrites.size();
     }
 
+    long replicaAcksCreated()
+    {
+        return replicaAcksCreated;
+    }
+
     void coordinate(final WriteCommand command)
     {
         refreshMembership();
@@ -776,7 +783,8 @@ public final class ReplicatedStore implements Component
             applyEntries(keyspace, inbound, oneWayCompletion);
             return;
         }
-        final ReplicaAck ack = new ReplicaAck(reply.defer());
+        final ReplicaAck polled = freeAcks.pollFirst();
+        final ReplicaAck ack = (null == polled ? newReplicaAck() : polled).reset(reply.defer());
         ack.outstanding(applyEntries(keyspace, inbound, ack));
         if (lastApplyBackPressured)
         {
@@ -786,6 +794,12 @@ public final class ReplicatedStore implements Component
         {
             ack.submitDone();
         }
+    }
+
+    private ReplicaAck newReplicaAck()
+    {
+        replicaAcksCreated++;
+        return new ReplicaAck(freeAcks, ctx.maxPendingWrites());
     }
 
     /**
