@@ -46,6 +46,23 @@ final class BroadcastBatchingTest
         return true;
     }
 
+    /**
+     * In one duty cycle: a write at NONE to a keyspace (broadcast to both peers), then one at ALL to {@value #KEYSPACE}
+     * (a call to both peers).
+     *
+     * @return whether both writes reached every node within the bound.
+     */
+    private static boolean broadcastThenCallEveryPeer(final StoreSimCluster cluster, final String broadcastKeyspace)
+    {
+        final CompletableFuture<Void> broadcast =
+            cluster.handle(1).put(broadcastKeyspace, 1, new byte[8], ConsistencyLevel.NONE);
+        final CompletableFuture<Void> synchronous =
+            cluster.handle(1).put(KEYSPACE, 2, new byte[8], ConsistencyLevel.ALL);
+        cluster.await(broadcast);
+        cluster.await(synchronous);
+        return cluster.simulation.runUntil(() -> everyNodeHolds(cluster, 2), BOUND_VIRTUAL_MS);
+    }
+
     @Test
     void theWritesOfOneDutyCycleGoToEachPeerInCeilNOverMaxBatchMessages()
     {
@@ -85,15 +102,8 @@ final class BroadcastBatchingTest
         try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(703), 3,
             (ctx) -> ctx.repairIntervalMs(NO_REPAIR_MS)))
         {
-            final CompletableFuture<Void> broadcast =
-                cluster.handle(1).put(KEYSPACE, 1, new byte[8], ConsistencyLevel.NONE);
-            final CompletableFuture<Void> synchronous =
-                cluster.handle(1).put(KEYSPACE, 2, new byte[8], ConsistencyLevel.ALL);
-            cluster.await(broadcast);
-            cluster.await(synchronous);
-
             // Had the later write arrived first, the peers would refuse the earlier one as stale; no repair runs.
-            assertThat(cluster.simulation.runUntil(() -> everyNodeHolds(cluster, 2), BOUND_VIRTUAL_MS))
+            assertThat(broadcastThenCallEveryPeer(cluster, KEYSPACE))
                 .as("both writes on every node; %s", cluster.simulation.replayHint()).isTrue();
         }
     }
@@ -123,14 +133,7 @@ final class BroadcastBatchingTest
         try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(706), 3,
             (ctx) -> ctx.repairIntervalMs(NO_REPAIR_MS)))
         {
-            final CompletableFuture<Void> broadcast =
-                cluster.handle(1).put("other", 1, new byte[8], ConsistencyLevel.NONE);
-            final CompletableFuture<Void> synchronous =
-                cluster.handle(1).put(KEYSPACE, 2, new byte[8], ConsistencyLevel.ALL);
-            cluster.await(broadcast);
-            cluster.await(synchronous);
-
-            assertThat(cluster.simulation.runUntil(() -> everyNodeHolds(cluster, 2), BOUND_VIRTUAL_MS))
+            assertThat(broadcastThenCallEveryPeer(cluster, "other"))
                 .as("both writes on every node; %s", cluster.simulation.replayHint()).isTrue();
             assertThat(cluster.store(1).statistics().broadcastMessages()).as("the other keyspace's batch, per peer")
                 .isEqualTo(PEERS);
