@@ -2,14 +2,16 @@
 # The replicated store's put throughput matrix in one command, printed as one markdown report on standard output:
 #   puts: IPC and UDP x NONE, ONE, QUORUM, ALL x 1 and 4 client threads (puts/s, p50, p99, p99.9, convergence),
 #   gets: one run per transport with half gets, half QUORUM puts (the get row),
+#   one put in flight at ONE per transport (latency like for like with Hazelcast's synchronous put),
 #   Hazelcast ReplicatedMap single-thread puts from `perf-harness compare --targets hazelcast`, and the ratios to it.
 # Every figure comes from ./perf-harness (built on first use). The 1-minute load average is taken before each run.
 #
 # Usage: scripts/store-throughput-matrix.sh [> results/DATE-store-throughput-table.md]
 # Settings (environment, defaults in brackets): OPS [200000] puts measured per run, WARMUP_OPS [20000],
 # KEYS [100000], VALUE_SIZE [128], IN_FLIGHT [16] per client thread, TRANSPORTS [ipc udp], LEVELS
-# [none one quorum all], THREADS [1 4], CONVERGE_TIMEOUT [20s], HAZELCAST [yes], RAW_DIR [a new temporary
-# directory]: where each run's full report is kept.
+# [none one quorum all], THREADS [1 4], CONVERGE_TIMEOUT [20s], HAZELCAST [yes], SINGLE_OPS [20000] and
+# SINGLE_WARMUP_OPS [5000] for the one-in-flight runs, RAW_DIR [a new temporary directory]: where each run's full
+# report is kept.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +27,8 @@ levels="${LEVELS:-none one quorum all}"
 thread_counts="${THREADS:-1 4}"
 converge_timeout="${CONVERGE_TIMEOUT:-20s}"
 hazelcast="${HAZELCAST:-yes}"
+single_ops="${SINGLE_OPS:-20000}"
+single_warmup_ops="${SINGLE_WARMUP_OPS:-5000}"
 raw_dir="${RAW_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/store-throughput.XXXXXX")}"
 mkdir -p "$raw_dir"
 
@@ -132,6 +136,23 @@ do
     done
 done
 
+# Like for like with Hazelcast's latency: one put in flight at ONE (Hazelcast's put waits for the key's owner only).
+single_rows=()
+for transport in $transports
+do
+    file="$raw_dir/single-$transport-one.md"
+    load="$(load_average)"
+    run_harness "$file" run --transport "$transport" --threads 1 --in-flight 1 --consistency one --mix put=1 \
+        --ops "$single_ops" --warmup-ops "$single_warmup_ops" --keys "$keys" --value-size "$value_size" \
+        --converge-timeout "$converge_timeout"
+    row="$(row_of put "$file")"
+    if [[ -n "$row" ]]
+    then
+        IFS='|' read -r ok rate p50 p90 p99 p999 max <<<"$row"
+        single_rows+=("| $transport | $ok | $rate | $(ratio "$(number "$rate")" "$hz_ops") | $p50 | $(ratio "$hz_p50" "$(number "$p50")") | $p99 | $(ratio "$hz_p99" "$(number "$p99")") | $p999 | $(ratio "$hz_p999" "$(number "$p999")") | $load |")
+    fi
+done
+
 get_rows=()
 for transport in $transports
 do
@@ -171,6 +192,12 @@ every storage); 0 means within the first poll.
 | transport | threads | level | puts ok | puts/s | x Hz | p50 us | p99 us | p99.9 us | Hz p99 / | convergence ms | Hz conv / | load |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${put_rows[@]}")
+
+## One put in flight at ONE (1 client thread: latency like for like with Hazelcast's)
+
+| transport | puts ok | puts/s | x Hz | p50 us | Hz p50 / | p99 us | Hz p99 / | p99.9 us | Hz p99.9 / | load |
+|---|---|---|---|---|---|---|---|---|---|---|
+$(printf '%s\n' "${single_rows[@]}")
 
 ## Gets (half gets, half QUORUM puts, 1 client thread)
 
