@@ -63,7 +63,7 @@ number()
 
 ratio()
 {
-    awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2fx", a / b }'
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2fx", a / b }'
 }
 
 # Hazelcast's convergence over ours; ours rounds to whole milliseconds, so 0 counts as 1 and reads "at least".

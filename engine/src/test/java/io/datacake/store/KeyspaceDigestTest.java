@@ -1,18 +1,12 @@
 package io.datacake.store;
 
 import io.datacake.membership.ConsistencyLevel;
-import io.datacake.membership.StaticClusterView;
-import io.datacake.node.Node;
-import io.datacake.node.NodeContext;
 import io.datacake.storage.InvalidKeyspaceNameException;
-import io.datacake.storage.MemoryStorage;
 import io.datacake.transport.InProcessNetwork;
-import io.datacake.transport.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,27 +21,20 @@ final class KeyspaceDigestTest
 {
     private static final long DEADLINE_SECONDS = 30;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final StandaloneStores stores = new StandaloneStores();
 
     @AfterEach
     void close() throws Exception
     {
-        for (int i = resources.size() - 1; i >= 0; i--)
-        {
-            resources.get(i).close();
-        }
+        stores.close();
     }
 
     @Test
     void membersHoldingTheSameLastWritesHaveEqualDigestsThatFollowEveryWrite() throws Exception
     {
-        final InProcessNetwork network = new InProcessNetwork();
-        final Transport transport1 = network.newTransport();
-        final Transport transport2 = network.newTransport();
-        final StoreHandle handle1 = start(1, transport1, new StaticClusterView(1, "dc", transport1.localEndpoint())
-            .addMember(2, "dc", transport2.localEndpoint()));
-        final StoreHandle handle2 = start(2, transport2, new StaticClusterView(2, "dc", transport2.localEndpoint())
-            .addMember(1, "dc", transport1.localEndpoint()));
+        final List<StoreHandle> pair = stores.pair(new InProcessNetwork());
+        final StoreHandle handle1 = pair.get(0);
+        final StoreHandle handle2 = pair.get(1);
 
         assertThat(digest(handle1, "docs")).as("no keyspace yet").isZero();
 
@@ -72,11 +59,9 @@ final class KeyspaceDigestTest
     void membersHoldingDifferentWritesHaveDifferentDigests() throws Exception
     {
         final InProcessNetwork network = new InProcessNetwork();
-        final Transport transport1 = network.newTransport();
-        final Transport transport2 = network.newTransport();
         // Two single-node clusters: nothing travels between them.
-        final StoreHandle alone1 = start(1, transport1, new StaticClusterView(1, "dc", transport1.localEndpoint()));
-        final StoreHandle alone2 = start(2, transport2, new StaticClusterView(2, "dc", transport2.localEndpoint()));
+        final StoreHandle alone1 = stores.alone(1, network.newTransport());
+        final StoreHandle alone2 = stores.alone(2, network.newTransport());
 
         alone1.putAndWait("docs", 1, bytes("same"), ConsistencyLevel.NONE);
         assertThat(digest(alone1, "docs")).isNotEqualTo(digest(alone2, "docs"));
@@ -89,22 +74,9 @@ final class KeyspaceDigestTest
     @Test
     void aBadKeyspaceNameIsRefusedBeforeAnythingIsQueued()
     {
-        final InProcessNetwork network = new InProcessNetwork();
-        final Transport transport = network.newTransport();
-        final StoreHandle handle = start(1, transport, new StaticClusterView(1, "dc", transport.localEndpoint()));
+        final StoreHandle handle = stores.alone(1, new InProcessNetwork().newTransport());
 
         assertThatThrownBy(() -> handle.keyspaceDigest("")).isInstanceOf(InvalidKeyspaceNameException.class);
-    }
-
-    private StoreHandle start(final int nodeId, final Transport transport, final StaticClusterView view)
-    {
-        final MemoryStorage storage = new MemoryStorage();
-        resources.add(storage);
-        final ReplicatedStore store = new ReplicatedStore(new StoreContext().storage(storage).clusterView(view));
-        final Node node = Node.launch(new NodeContext().nodeId(nodeId).transport(transport).ownsTransport(true)
-            .addComponent(store));
-        resources.add(node);
-        return store.handle(node);
     }
 
     private static long digest(final StoreHandle handle, final String keyspace) throws Exception
