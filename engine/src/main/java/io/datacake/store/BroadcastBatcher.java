@@ -12,9 +12,9 @@ import java.util.Arrays;
  * {@code ceil(N / maxEntries)} messages (more only when the byte bound, or a change of keyspace, cuts a batch
  * early). A batch holds one keyspace's writes in the order they were coordinated, and is sent before a synchronous
  * replicate call to the same peer, or taken into that call ahead of the call's own write ({@link #takeWith}), so a
- * peer never sees a coordinator's writes out of stamp order. Best effort: a
- * batch the transport refuses is dropped (the sender counts it) and repair carries its writes on. Node thread only;
- * one batch object per peer, reused, so steady state allocates nothing.
+ * peer never sees a coordinator's writes out of stamp order. Best effort: a batch the transport refuses is dropped
+ * (the sender counts it) and repair carries its writes on. Node thread only; one batch object per peer, reused, so
+ * steady state allocates nothing.
  */
 final class BroadcastBatcher
 {
