@@ -11,9 +11,10 @@ import java.util.Arrays;
  * and sends each batch as one one-way replicate message per duty cycle: N writes of a cycle reach a peer in
  * {@code ceil(N / maxEntries)} messages (more only when the byte bound, or a change of keyspace, cuts a batch
  * early). A batch holds one keyspace's writes in the order they were coordinated, and is sent before a synchronous
- * replicate call to the same peer, so a peer never sees a coordinator's writes out of stamp order. Best effort: a
- * batch the transport refuses is dropped (the sender counts it) and repair carries its writes on. Node thread only;
- * one batch object per peer, reused, so steady state allocates nothing.
+ * replicate call to the same peer, or taken into that call ahead of the call's own write ({@link #takeWith}), so a
+ * peer never sees a coordinator's writes out of stamp order. Best effort: a batch the transport refuses is dropped
+ * (the sender counts it) and repair carries its writes on. Node thread only; one batch object per peer, reused, so
+ * steady state allocates nothing.
  */
 final class BroadcastBatcher
 {
@@ -79,16 +80,62 @@ final class BroadcastBatcher
                 batch.begin(keyspaceUtf8);
                 filled.add(batch);
             }
-            if (entries.isTombstone())
-            {
-                batch.message.encodeTombstone(entries.key(), entries.stamp(), entries.nodeId());
-            }
-            else
-            {
-                batch.message.encodePut(entries.key(), entries.stamp(), entries.nodeId(), entries.buffer(),
-                    entries.valueOffset(), valueLength);
-            }
+            append(batch, entries);
         }
+    }
+
+    private static void append(final PeerBatch batch, final ReplicationMessage entries)
+    {
+        if (entries.isTombstone())
+        {
+            batch.message.encodeTombstone(entries.key(), entries.stamp(), entries.nodeId());
+        }
+        else
+        {
+            batch.message.encodePut(entries.key(), entries.stamp(), entries.nodeId(), entries.buffer(),
+                entries.valueOffset(), Math.max(0, entries.valueLength()));
+        }
+    }
+
+    /**
+     * Hand over a peer's open batch with a synchronous write's entries appended, so one replicate call carries both,
+     * in stamp order, instead of a one-way message followed by the call: the batch must hold the same keyspace and
+     * have room for every entry within both bounds. The batch is empty afterwards; the returned message stays
+     * readable until the next {@link #add}.
+     *
+     * @param peerNodeId   the peer the call goes to.
+     * @param keyspaceUtf8 the write's keyspace.
+     * @param entries      the write's checked entries.
+     * @return the batch's message holding the batch and then the entries, or null (nothing changed) when the peer
+     * has no open batch, it holds another keyspace, or the entries do not fit: {@link #flush} it and send the write
+     * on its own.
+     */
+    ReplicationMessage takeWith(final int peerNodeId, final byte[] keyspaceUtf8, final ReplicationMessage entries)
+    {
+        final PeerBatch batch = batchByPeer.get(peerNodeId);
+        if (null == batch || 0 == batch.count() || !Arrays.equals(batch.keyspaceUtf8, keyspaceUtf8) ||
+            batch.count() + entries.entryCount() > maxEntries)
+        {
+            return null;
+        }
+        long bytes = batch.message.encodedLength();
+        entries.rewind();
+        while (entries.next())
+        {
+            bytes += ReplicationMessage.ENTRY_HEADER_LENGTH + Math.max(0, entries.valueLength());
+        }
+        if (bytes > maxBytes)
+        {
+            return null;
+        }
+        entries.rewind();
+        while (entries.next())
+        {
+            append(batch, entries);
+        }
+        batch.clear();
+        filled.remove(batch);
+        return batch.message;
     }
 
     /**

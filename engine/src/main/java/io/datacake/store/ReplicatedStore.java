@@ -53,8 +53,10 @@ import java.util.List;
  *   <li>it is sent to each selected replica, which applies it with the coordinator's stamp and answers only once
  *       its storage commit completed; and added to the broadcast batch of every other live member: the writes of one
  *       duty cycle go to each such member in one-way messages of at most {@link StoreContext#broadcastMaxEntries(int)}
- *       entries and {@link StoreContext#broadcastMaxBytes(int)} bytes, sent at the end of the cycle (or before a
- *       synchronous call to the same member, which keeps its view of this coordinator's writes in stamp order);
+ *       entries and {@link StoreContext#broadcastMaxBytes(int)} bytes, sent at the end of the cycle, or ahead of a
+ *       synchronous call to the same member, which keeps its view of this coordinator's writes in stamp order: inside
+ *       that call, before the call's own write, when the batch holds the same keyspace and the bounds leave room
+ *       (one message instead of two: the usual case at ONE and QUORUM, whose replicas take turns), else just before;
  *       best effort: a message the transport refuses is dropped, counted, and left to repair;</li>
  *   <li>the future completes once the local commit and every selected replica acknowledged (the local commit counts
  *       as one acknowledgement, as in datacake), or fails with {@link ReplicationException} naming how many
@@ -81,7 +83,7 @@ import java.util.List;
  * whole, counted by reason in the node's counters, and changes nothing. On the node thread a coordinated write
  * reuses pooled state and a reused encoding buffer; the handle's future form allocates the command, its copies of
  * the arguments and the future (its callback form reuses pooled commands and allocates nothing), and a replica
- * allocates its deferred reply.
+ * reuses pooled acknowledgement state but allocates the RPC layer's deferred reply.
  *
  * <h2>Repair</h2>
  * Every {@link StoreContext#repairIntervalMs(long)} the store runs one anti-entropy round, pulling from one live peer
@@ -173,6 +175,7 @@ public final class ReplicatedStore implements Component
     private final int maxValueLength;
     private final HashMap<String, Keyspace> keyspaces = new HashMap<>();
     private final ArrayDeque<PendingWrite> freeWrites = new ArrayDeque<>();
+    private final ArrayDeque<ReplicaAck> freeAcks = new ArrayDeque<>();
     private final ReplicationMessage outbound = new ReplicationMessage();
     private final ReplicationMessage local = new ReplicationMessage();
     private final ReplicationMessage inbound = new ReplicationMessage();
@@ -248,6 +251,7 @@ public final class ReplicatedStore implements Component
     private long nowMs;
     private long repairStartedAtMs;
     private long failedCommitsReloaded;
+    private long replicaAcksCreated;
     private long nextRepairAtMs;
     private int repairState = REPAIR_IDLE;
     private long repairCorrelationId;
@@ -506,6 +510,15 @@ public final class ReplicatedStore implements Component
         return keyspaces.get(name);
     }
 
+    /**
+     * Node thread only: see {@link StoreHandle#keyspaceDigest(String)}.
+     */
+    long keyspaceDigest(final String name)
+    {
+        final Keyspace keyspace = keyspaces.get(name);
+        return null == keyspace ? TictacTree.ABSENT : keyspace.tree().root();
+    }
+
     List<String> keyspaceNames()
     {
         return new ArrayList<>(keyspaces.keySet());
@@ -527,6 +540,11 @@ public final class ReplicatedStore implements Component
     int pooledWriteCount()
     {
         return freeWrites.size();
+    }
+
+    long replicaAcksCreated()
+    {
+        return replicaAcksCreated;
     }
 
     void coordinate(final WriteCommand command)
@@ -607,10 +625,16 @@ public final class ReplicatedStore implements Component
         {
             final int nodeId = targets[i];
             // Earlier writes batched for this peer go first: it must see this coordinator's writes in stamp order.
-            broadcasts.flush(nodeId);
+            // They ride in the call ahead of this write when they fit, else go in their own message just before.
+            final ReplicationMessage withBatch = broadcasts.takeWith(nodeId, keyspace.nameUtf8(), local);
+            if (null == withBatch)
+            {
+                broadcasts.flush(nodeId);
+            }
             write.beginCall(nodeId);
             write.callStarted(rpc.call(peerByNodeId.get(nodeId), nodeId, SERVICE_ID, REPLICATE,
-                outbound.encoded(), 0, length, null, ctx.requestTimeoutMs(), write));
+                null == withBatch ? outbound.encoded() : withBatch.encoded(), 0,
+                null == withBatch ? length : withBatch.encodedLength(), null, ctx.requestTimeoutMs(), write));
         }
         broadcast(keyspace, replicaCount);
         write.localSubmitDone();
@@ -759,7 +783,8 @@ public final class ReplicatedStore implements Component
             applyEntries(keyspace, inbound, oneWayCompletion);
             return;
         }
-        final ReplicaAck ack = new ReplicaAck(reply.defer());
+        final ReplicaAck polled = freeAcks.pollFirst();
+        final ReplicaAck ack = (null == polled ? newReplicaAck() : polled).reset(reply.defer());
         ack.outstanding(applyEntries(keyspace, inbound, ack));
         if (lastApplyBackPressured)
         {
@@ -769,6 +794,12 @@ public final class ReplicatedStore implements Component
         {
             ack.submitDone();
         }
+    }
+
+    private ReplicaAck newReplicaAck()
+    {
+        replicaAcksCreated++;
+        return new ReplicaAck(freeAcks, ctx.maxPendingWrites());
     }
 
     /**

@@ -299,6 +299,26 @@ public final class StoreHandle
         return node.nodeId();
     }
 
+    /**
+     * A digest of the last writes this node has applied to a keyspace: the root of the keyspace's content tree, the
+     * XOR of one hash per key over its last write (key, stamp, writing node, tombstone flag). Members whose digests
+     * of a keyspace are equal hold the same last write of every key in it (up to a 64-bit hash collision), so
+     * polling it on every member shows when replicas converged, at the cost of one command per member instead of a
+     * scan of every storage. Read on the node thread: a write is in the digest once applied there; its storage
+     * commit follows.
+     *
+     * @param keyspace the keyspace name.
+     * @return a future of the digest, 0 if this node holds nothing in the keyspace; it fails with
+     * {@link NodeBackPressureException} if the node's command queue is full and with {@link NodeClosedException} if
+     * the node is closed (or closes before the command runs).
+     * @throws io.datacake.storage.InvalidKeyspaceNameException if the name is not 1 to 255 bytes of UTF-8.
+     */
+    public CompletableFuture<Long> keyspaceDigest(final String keyspace)
+    {
+        KeyspaceNames.validate(keyspace);
+        return node.execute((services) -> store.keyspaceDigest(keyspace));
+    }
+
     CompletableFuture<Void> putMany(
         final String keyspace,
         final byte[] keyspaceUtf8,

@@ -46,6 +46,23 @@ final class BroadcastBatchingTest
         return true;
     }
 
+    /**
+     * In one duty cycle: a write at NONE to a keyspace (broadcast to both peers), then one at ALL to {@value #KEYSPACE}
+     * (a call to both peers).
+     *
+     * @return whether both writes reached every node within the bound.
+     */
+    private static boolean broadcastThenCallEveryPeer(final StoreSimCluster cluster, final String broadcastKeyspace)
+    {
+        final CompletableFuture<Void> broadcast =
+            cluster.handle(1).put(broadcastKeyspace, 1, new byte[8], ConsistencyLevel.NONE);
+        final CompletableFuture<Void> synchronous =
+            cluster.handle(1).put(KEYSPACE, 2, new byte[8], ConsistencyLevel.ALL);
+        cluster.await(broadcast);
+        cluster.await(synchronous);
+        return cluster.simulation.runUntil(() -> everyNodeHolds(cluster, 2), BOUND_VIRTUAL_MS);
+    }
+
     @Test
     void theWritesOfOneDutyCycleGoToEachPeerInCeilNOverMaxBatchMessages()
     {
@@ -85,16 +102,41 @@ final class BroadcastBatchingTest
         try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(703), 3,
             (ctx) -> ctx.repairIntervalMs(NO_REPAIR_MS)))
         {
-            final CompletableFuture<Void> broadcast =
-                cluster.handle(1).put(KEYSPACE, 1, new byte[8], ConsistencyLevel.NONE);
-            final CompletableFuture<Void> synchronous =
-                cluster.handle(1).put(KEYSPACE, 2, new byte[8], ConsistencyLevel.ALL);
-            cluster.await(broadcast);
-            cluster.await(synchronous);
-
             // Had the later write arrived first, the peers would refuse the earlier one as stale; no repair runs.
-            assertThat(cluster.simulation.runUntil(() -> everyNodeHolds(cluster, 2), BOUND_VIRTUAL_MS))
+            assertThat(broadcastThenCallEveryPeer(cluster, KEYSPACE))
                 .as("both writes on every node; %s", cluster.simulation.replayHint()).isTrue();
+        }
+    }
+
+    @Test
+    void aPeersBatchRidesInTheNextReplicateCallToItAheadOfTheCallsWrite()
+    {
+        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(705), 3,
+            (ctx) -> ctx.repairIntervalMs(NO_REPAIR_MS)))
+        {
+            // At ONE the two peers take turns as the replica: each write's broadcast to the other peer is pending
+            // when the next write calls that peer, so it goes inside that call; only the last one goes on its own.
+            final int writes = 10;
+            putInOneCycle(cluster, writes, 8, ConsistencyLevel.ONE).forEach(cluster::await);
+
+            assertThat(cluster.simulation.runUntil(() -> everyNodeHolds(cluster, writes), BOUND_VIRTUAL_MS))
+                .as("every write on every node, in stamp order (no repair runs); %s",
+                cluster.simulation.replayHint()).isTrue();
+            assertThat(cluster.store(1).statistics().broadcastMessages()).as("one-way messages sent").isEqualTo(1);
+            assertThat(cluster.store(1).statistics().broadcastsDropped()).isZero();
+        }
+    }
+
+    @Test
+    void aBatchOfAnotherKeyspaceGoesOnItsOwnBeforeTheCall()
+    {
+        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(706), 3,
+            (ctx) -> ctx.repairIntervalMs(NO_REPAIR_MS)))
+        {
+            assertThat(broadcastThenCallEveryPeer(cluster, "other"))
+                .as("both writes on every node; %s", cluster.simulation.replayHint()).isTrue();
+            assertThat(cluster.store(1).statistics().broadcastMessages()).as("the other keyspace's batch, per peer")
+                .isEqualTo(PEERS);
         }
     }
 

@@ -238,6 +238,29 @@ final class ReplicatedStoreSimTest
     }
 
     @Test
+    void aReplicaReusesItsAcknowledgementStateFromRequestToRequest()
+    {
+        try (StoreSimCluster cluster = cluster(115))
+        {
+            final int writes = 50;
+            for (int key = 0; key < writes; key++)
+            {
+                final CompletableFuture<Void> write =
+                    cluster.handle(1).put(KEYSPACE, key, bytes("v" + key), ConsistencyLevel.ALL);
+                cluster.await(write);
+                assertThat(write).as("write %d", key).isNotCompletedExceptionally();
+            }
+
+            for (int id = 2; id <= 3; id++)
+            {
+                assertThat(cluster.store(id).replicaAcksCreated()).as("node %d served %d requests", id, writes)
+                    .isEqualTo(1);
+                assertThat(cluster.handle(id).get(KEYSPACE, writes - 1).value()).isEqualTo(bytes("v" + (writes - 1)));
+            }
+        }
+    }
+
+    @Test
     void aDeleteLeavesNothingToReadOnAnyNode()
     {
         try (StoreSimCluster cluster = cluster(104))

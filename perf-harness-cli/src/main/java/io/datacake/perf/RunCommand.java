@@ -409,6 +409,10 @@ public final class RunCommand implements Callable<Integer>
             {
                 throw new IllegalStateException("a client thread failed", failure);
             }
+            // Convergence first, before the report's own work, so its figure is the replicas' time, not ours.
+            final ConvergenceProbe probe = new ConvergenceProbe(cluster.storages(), keyspaces);
+            final long convergenceMs = operationMix.writes() && measurement.measuring() && !convergeTimeout.isZero() ?
+                awaitConvergence(probe, drainEndNs) : RunResult.NOT_CHECKED;
             if (measurement.measuring())
             {
                 sampleAndReport(err);
@@ -419,19 +423,6 @@ public final class RunCommand implements Callable<Integer>
             final long measureStartEpochMs = measureEndEpochMs - TimeUnit.NANOSECONDS.toMillis(measuredNs);
             final MemoryFigures memory = MemoryFigures.measure(cluster.aeronDirectory(), cluster.dataDirectory());
 
-            final ConvergenceProbe probe = new ConvergenceProbe(cluster.storages(), keyspaces);
-            long convergenceMs = RunResult.NOT_CHECKED;
-            if (operationMix.writes() && measurement.measuring() && !convergeTimeout.isZero())
-            {
-                final Deadline converge = new Deadline(drainEndNs + convergeTimeout.toNanos());
-                boolean converged;
-                while (!(converged = probe.converged()) && converge.pause())
-                {
-                    // Polled.
-                }
-                convergenceMs = converged ?
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainEndNs) : RunResult.NOT_CONVERGED;
-            }
             final List<Long> entries = new ArrayList<>();
             for (int i = 0; i < nodeCount; i++)
             {
@@ -441,6 +432,39 @@ public final class RunCommand implements Callable<Integer>
                 RunResult.errorsByOperationOf(recorders), measureStartEpochMs, measureEndEpochMs, measuredNs,
                 load.inFlight(), convergenceMs,
                 entries, memory, measurement.stopped());
+        }
+
+        /**
+         * Poll the nodes' content-tree digests until they agree (cheap: one command per node), then the storages'
+         * digests (a scan of every storage) until they agree too.
+         *
+         * @return milliseconds from the drain's end until the tree digests agreed, when the storages agreed as well
+         * within the timeout; {@link RunResult#NOT_CONVERGED} otherwise.
+         */
+        private long awaitConvergence(final ConvergenceProbe storages, final long drainEndNs)
+        {
+            final Deadline converge = new Deadline(drainEndNs + convergeTimeout.toNanos());
+            final TreeDigestProbe trees = new TreeDigestProbe(cluster.handles(), keyspaces, convergeTimeout.toMillis());
+            try
+            {
+                boolean applied;
+                while (!(applied = trees.equal()) && converge.pause())
+                {
+                    // Polled.
+                }
+                final long appliedNs = System.nanoTime();
+                boolean stored = applied;
+                while (applied && !(stored = storages.converged()) && converge.pause())
+                {
+                    // Polled: the storage commits follow the applies.
+                }
+                return stored ? TimeUnit.NANOSECONDS.toMillis(appliedNs - drainEndNs) : RunResult.NOT_CONVERGED;
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return RunResult.NOT_CONVERGED;
+            }
         }
 
         private void sampleAndReport(final PrintWriter err)

@@ -177,7 +177,8 @@ final class RunReport
             return "NO, not within --converge-timeout after the last write completed";
         }
         return String.format(Locale.ROOT, "yes, every replica held every last write %,d ms after the last " +
-            "write completed (storage digests compared on every node)", result.convergenceMs());
+            "write completed (content-tree digests polled on every node, then storage digests compared)",
+            result.convergenceMs());
     }
 
     private static String micros(final long nanos)
