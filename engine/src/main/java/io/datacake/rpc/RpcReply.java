@@ -11,6 +11,7 @@ import org.agrona.DirectBuffer;
 public final class RpcReply
 {
     private final RequestDispatcher dispatcher;
+    private final boolean detached;
     private int peer;
     private long correlationId;
     private int requesterNodeId;
@@ -20,7 +21,13 @@ public final class RpcReply
 
     RpcReply(final RequestDispatcher dispatcher)
     {
+        this(dispatcher, false);
+    }
+
+    private RpcReply(final RequestDispatcher dispatcher, final boolean detached)
+    {
         this.dispatcher = dispatcher;
+        this.detached = detached;
     }
 
     void reset(final int peer, final long correlationId, final int requesterNodeId, final boolean oneWay)
@@ -78,16 +85,38 @@ public final class RpcReply
 
     /**
      * Keep the request open after the handler returns and answer it later through the returned reply (on the node
-     * thread). The caller's timeout still applies. Allocates one object.
+     * thread). The caller's timeout still applies. Allocates one object; {@link #defer(RpcReply)} reuses a spent one.
      *
      * @return a reply that stays valid until used.
      * @throws IllegalStateException if a reply was already sent, or this is a one-way message.
      */
     public RpcReply defer()
     {
+        return defer(null);
+    }
+
+    /**
+     * {@link #defer()} into a reply an earlier {@code defer} returned and that has been answered, so that a handler
+     * deferring every request allocates nothing once it keeps its spent replies (say, beside its pooled request
+     * state).
+     *
+     * @param spent a reply an earlier {@code defer} of this node returned, already answered; or {@code null} to
+     *              allocate one.
+     * @return {@code spent}, now standing for this request, or a new reply if {@code spent} was {@code null}.
+     * @throws IllegalStateException if a reply was already sent, this is a one-way message, or {@code spent} was not
+     *                               returned by a {@code defer} of this node or has not been answered yet.
+     */
+    public RpcReply defer(final RpcReply spent)
+    {
         checkReplyable();
+        if (null != spent && (!spent.detached || spent.dispatcher != dispatcher || !spent.done))
+        {
+            throw new IllegalStateException("only an answered reply from an earlier defer() on this node can be " +
+                "reused: " + (!spent.detached || spent.dispatcher != dispatcher ? "this one was not deferred here" :
+                "this one still stands for an unanswered request"));
+        }
         deferred = true;
-        final RpcReply later = new RpcReply(dispatcher);
+        final RpcReply later = null == spent ? new RpcReply(dispatcher, true) : spent;
         later.reset(peer, correlationId, requesterNodeId, false);
         return later;
     }

@@ -17,6 +17,7 @@ final class ReplicaAck implements WriteCompletionHandler
     private final ArrayDeque<ReplicaAck> pool;
     private final int maxPooled;
     private RpcReply reply;
+    private RpcReply spentReply;
     private int outstanding;
     private boolean submitting;
     private boolean answered;
@@ -44,6 +45,15 @@ final class ReplicaAck implements WriteCompletionHandler
         submitting = true;
         answered = false;
         return this;
+    }
+
+    /**
+     * The deferred reply of the last request this ack served, answered, for {@link RpcReply#defer(RpcReply)} to
+     * reuse; {@code null} before the first.
+     */
+    RpcReply spentReply()
+    {
+        return spentReply;
     }
 
     void outstanding(final int writes)
@@ -106,6 +116,7 @@ final class ReplicaAck implements WriteCompletionHandler
     {
         if (answered && !submitting && 0 == outstanding && null != reply)
         {
+            spentReply = reply;
             reply = null;
             if (pool.size() < maxPooled)
             {

@@ -784,7 +784,8 @@ public final class ReplicatedStore implements Component
             return;
         }
         final ReplicaAck polled = freeAcks.pollFirst();
-        final ReplicaAck ack = (null == polled ? newReplicaAck() : polled).reset(reply.defer());
+        final ReplicaAck ack = null == polled ? newReplicaAck() : polled;
+        ack.reset(reply.defer(ack.spentReply()));
         ack.outstanding(applyEntries(keyspace, inbound, ack));
         if (lastApplyBackPressured)
         {
