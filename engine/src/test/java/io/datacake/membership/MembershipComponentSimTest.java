@@ -113,6 +113,39 @@ final class MembershipComponentSimTest
     }
 
     @Test
+    void aNodeThatRestartsBeforeItsCrashIsDetectedIsSeenInItsNewGenerationAsARestart()
+    {
+        try (Cluster cluster = new Cluster(114, (ctx) -> {}))
+        {
+            cluster.startFive();
+            assertThat(cluster.simulation.runUntil(() -> cluster.allSeeLive(5), CONVERGE_MS)).isTrue();
+            final long oldGeneration = cluster.generationSeenBy(1, 3);
+
+            // Back within one gossip interval: no peer has found it silent yet.
+            cluster.simulation.crash(3);
+            cluster.simulation.runFor(GOSSIP_INTERVAL_MS / 2);
+            cluster.simulation.restart(3);
+            final long newGeneration = cluster.generationSeenBy(3, 3);
+            assertThat(newGeneration).isGreaterThan(oldGeneration);
+            assertThat(cluster.simulation.runUntil(() ->
+            {
+                for (final int observer : new int[]{1, 2, 4, 5})
+                {
+                    if (cluster.generationSeenBy(observer, 3) != newGeneration)
+                    {
+                        return false;
+                    }
+                }
+                return cluster.allSeeLive(5);
+            }, CONVERGE_MS)).as("every peer's view holds the new generation, %s", cluster.hint()).isTrue();
+            for (final int observer : new int[]{1, 2, 4, 5})
+            {
+                assertThat(cluster.events(observer)).as("node %d events", observer).contains("restarted 3");
+            }
+        }
+    }
+
+    @Test
     void aNodeThatClosesCleanlyIsReportedLeftByEveryPeerAtOnceNeverDeadAndRejoinsAsARestart()
     {
         try (Cluster cluster = new Cluster(113, (ctx) -> {}))
