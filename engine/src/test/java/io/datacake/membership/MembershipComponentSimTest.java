@@ -146,6 +146,27 @@ final class MembershipComponentSimTest
     }
 
     @Test
+    void aNodeRestartedWithItsClockSteppedBackRejoinsInANewGeneration()
+    {
+        try (Cluster cluster = new Cluster(115, (ctx) -> {}))
+        {
+            cluster.startFive();
+            assertThat(cluster.simulation.runUntil(() -> cluster.allSeeLive(5), CONVERGE_MS)).isTrue();
+            final long oldGeneration = cluster.generationSeenBy(1, 3);
+
+            // A clock fixed backwards (within any drift bound) between two starts of the node.
+            cluster.simulation.crash(3);
+            cluster.simulation.nodeClock(3).offsetMs(-5_000);
+            cluster.simulation.restart(3);
+            assertThat(cluster.generationSeenBy(3, 3)).isGreaterThan(oldGeneration);
+            assertThat(cluster.simulation.runUntil(
+                () -> cluster.othersSee(3, true) && cluster.allSeeLive(5) &&
+                    cluster.generationSeenBy(1, 3) == cluster.generationSeenBy(3, 3), CONVERGE_MS))
+                .as("rejoin, %s", cluster.hint()).isTrue();
+        }
+    }
+
+    @Test
     void aNodeThatClosesCleanlyIsReportedLeftByEveryPeerAtOnceNeverDeadAndRejoinsAsARestart()
     {
         try (Cluster cluster = new Cluster(113, (ctx) -> {}))
