@@ -3,8 +3,9 @@ package io.datacake.campaign;
 import java.util.SplittableRandom;
 
 /**
- * Everything one campaign seed draws before it starts: the cluster's size and storage, the store's settings, the
- * workload's size and the strength of the faults. Small on purpose (3 to 9 nodes, a few hundred operations, seconds
+ * Everything one campaign seed draws before it starts: the cluster's size, storage and membership (gossip in three
+ * seeds of four, static views in the rest), the store's and the gossip's settings, the workload's size and the
+ * strength of the faults. Small on purpose (3 to 9 nodes, a few hundred operations, seconds
  * of virtual time), so hundreds of seeds run in the default build; a 50-node slice is drawn by {@link #drawLarge}.
  */
 final class CampaignSettings
