@@ -10,7 +10,8 @@ import java.util.Iterator;
  * The node component reports each heartbeat rise it learns from gossip ({@link #reportHeartbeat}) and calls
  * {@link #update} once per round: a member whose phi exceeds the threshold, scaled by this node's
  * {@link LocalHealth}, is dead; one at or below it is live. A dead member that beats again, or comes back in a newer
- * generation (which restarts its sampling window), is live again. A member that announced its leave
+ * generation (which restarts its sampling window), is live again; a live member that comes back in a newer generation
+ * before it was found silent is reported live again in that generation. A member that announced its leave
  * ({@link #markLeft}) is neither live nor dead until it comes back in a newer generation. A member dead or left for
  * longer than the grace period is dropped by {@link #collectExpired}, after which its state can be forgotten.
  * <p>
@@ -111,6 +112,8 @@ public final class FailureDetector
         {
             member.generation = generation;
             member.detector.reset();
+            // Back before it was found silent: the next update reports it live in this generation.
+            member.restarted = member.state == MemberState.LIVE;
             if (member.state == MemberState.LEFT)
             {
                 // A new incarnation of a member that left: watch it afresh.
@@ -142,7 +145,14 @@ public final class FailureDetector
                 continue;
             }
             final boolean alive = member.detector.hasHeartbeat() && member.detector.phi(nowMs) <= threshold;
-            if (alive && member.state != MemberState.LIVE)
+            final boolean restarted = member.restarted;
+            member.restarted = false;
+            if (alive && member.state == MemberState.LIVE && restarted)
+            {
+                changes++;
+                listener.onLive(it.getIntKey(), member.generation, false);
+            }
+            else if (alive && member.state != MemberState.LIVE)
             {
                 final boolean revived = member.state == MemberState.DEAD;
                 if (revived)
@@ -382,6 +392,8 @@ public final class FailureDetector
         long generation;
         MemberState state = MemberState.NEW;
         long deadSinceMs = NOT_DEAD;
+        /** Live when a newer generation of it arrived, not yet reported live in that generation. */
+        boolean restarted;
 
         Member(final long generation, final PhiAccrualDetector detector)
         {

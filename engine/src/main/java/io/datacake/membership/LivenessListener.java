@@ -11,7 +11,8 @@ public interface LivenessListener
     };
 
     /**
-     * A member is live: heard for the first time, or heard again after being dead.
+     * A member is live: heard for the first time, heard again after being dead, or heard in a newer generation (it
+     * restarted, possibly before it was found silent).
      *
      * @param nodeId     the member.
      * @param generation its generation.

@@ -162,7 +162,7 @@ public final class MembershipComponent implements Component, ClusterView
         this.knownSeedIds = new int[Math.max(1, seedCount)];
 
         final long generation = MembershipContext.DERIVED_GENERATION != ctx.generation() ?
-            ctx.generation() : (services.nowMs() << 16) | (services.incarnation() & 0xFFFF);
+            ctx.generation() : derivedGeneration(services.incarnation(), services.nowMs());
         final FailureDetector detector = new FailureDetector(ctx.phiThreshold(), ctx.samplingWindow(),
             ctx.maxIntervalMs(), ctx.initialIntervalMs(), ctx.deadGracePeriodMs());
         final LocalHealth health = new LocalHealth(
@@ -218,6 +218,16 @@ public final class MembershipComponent implements Component, ClusterView
         {
             services.timers().cancel(gossipTimerId);
         }
+    }
+
+    /**
+     * The generation of {@link MembershipContext#DERIVED_GENERATION}: the incarnation when the host counts them, as
+     * it then grows across restarts whatever the clock does; otherwise the start time in milliseconds shifted left
+     * 16 bits, which a clock set back between two starts can lower.
+     */
+    static long derivedGeneration(final long incarnation, final long nowMs)
+    {
+        return incarnation > 0 ? incarnation : nowMs << 16;
     }
 
     /**

@@ -465,8 +465,10 @@ public final class MembershipContext
 
     /**
      * @param generation this incarnation's generation, which must grow across restarts; {@link #DERIVED_GENERATION}
-     *                   for the default (start time in milliseconds shifted left 16 bits, plus the node's
-     *                   incarnation in the low 16 bits), which a restart always raises.
+     *                   for the default: the node's incarnation when the host counts them
+     *                   ({@code NodeContext.incarnation}), which a restart raises whatever the clock does, otherwise
+     *                   the start time in milliseconds shifted left 16 bits, which a clock set back between two
+     *                   starts can lower (peers then ignore the new life until the old one is forgotten).
      * @return this.
      */
     public MembershipContext generation(final long generation)

@@ -1,5 +1,9 @@
 package io.datacake.campaign;
 
+import io.datacake.membership.ClusterView;
+import io.datacake.membership.MembershipComponent;
+import io.datacake.membership.MembershipContext;
+import io.datacake.membership.MembershipListener;
 import io.datacake.membership.StaticClusterView;
 import io.datacake.node.Node;
 import io.datacake.sim.SimStorage;
@@ -18,8 +22,10 @@ import java.util.List;
 
 /**
  * The nodes 1..n of one campaign seed, each a {@link ReplicatedStore} over its storage (the simulation's
- * {@link SimStorage}, or a {@link MemoryStorage} kept across crashes) with a {@link StaticClusterView} of all n nodes.
- * Tracks which nodes run, when each crashed, and rebuilds the store of a restarted node.
+ * {@link SimStorage}, or a {@link MemoryStorage} kept across crashes) that learns the cluster from a
+ * {@link MembershipComponent} gossiping with nodes 1 to {@value CampaignSettings#GOSSIP_SEED_NODES} as seeds (node 1
+ * bootstraps), or from a {@link StaticClusterView} of all n nodes. Tracks which nodes run, when each crashed, and
+ * rebuilds the store (and membership) of a restarted node.
  */
 final class CampaignCluster implements AutoCloseable
 {
@@ -29,10 +35,14 @@ final class CampaignCluster implements AutoCloseable
     final CampaignSettings settings;
     private final ReplicatedStore[] stores;
     private final StoreHandle[] handles;
+    private final MembershipComponent[] memberships;
     private final Storage[] storages;
     private final boolean[] writerHeld;
     private final LongArrayList crashTimesMs = new LongArrayList();
     private final LongArrayList crashNodes = new LongArrayList();
+    private long membersMarkedDead;
+    private long membersRevived;
+    private long restartsDetected;
 
     CampaignCluster(final Simulation simulation, final CampaignSettings settings)
     {
@@ -41,6 +51,7 @@ final class CampaignCluster implements AutoCloseable
         final int n = settings.nodeCount;
         stores = new ReplicatedStore[n + 1];
         handles = new StoreHandle[n + 1];
+        memberships = new MembershipComponent[n + 1];
         storages = new Storage[n + 1];
         writerHeld = new boolean[n + 1];
         for (int id = 1; id <= n; id++)
@@ -48,13 +59,17 @@ final class CampaignCluster implements AutoCloseable
             final Node node = simulation.addNode(id, (ctx) ->
             {
                 final int nodeId = ctx.nodeId();
-                final StaticClusterView view = new StaticClusterView(nodeId, DATA_CENTRE, endpoint(nodeId));
-                for (int other = 1; other <= n; other++)
+                final ClusterView view;
+                if (settings.gossip())
                 {
-                    if (other != nodeId)
-                    {
-                        view.addMember(other, DATA_CENTRE, endpoint(other));
-                    }
+                    final MembershipComponent membership = new MembershipComponent(membershipContext(nodeId));
+                    ctx.addComponent(membership);
+                    memberships[nodeId] = membership;
+                    view = membership;
+                }
+                else
+                {
+                    view = staticView(nodeId, n);
                 }
                 final ReplicatedStore store = new ReplicatedStore(new StoreContext()
                     .storage(storage(nodeId))
@@ -64,6 +79,7 @@ final class CampaignCluster implements AutoCloseable
                     .repairMaxSegmentsPerRound(settings.repairMaxSegmentsPerRound)
                     .repairMaxEntriesPerFetch(settings.repairMaxEntriesPerFetch)
                     .treeShape(settings.treeBranchCount, settings.treeSegmentsPerBranch)
+                    .broadcastMaxEntries(settings.broadcastMaxEntries)
                     .writerContext(new StorageWriterContext().useAgentInvoker(true)));
                 ctx.addComponent(store);
                 stores[nodeId] = store;
@@ -72,9 +88,172 @@ final class CampaignCluster implements AutoCloseable
         }
     }
 
+    private final MembershipListener membershipEvents = new MembershipListener()
+    {
+        public void onMemberJoined(final int nodeId, final long generation, final boolean restarted)
+        {
+            restartsDetected += restarted ? 1 : 0;
+        }
+
+        public void onMemberDead(final int nodeId, final long generation)
+        {
+            membersMarkedDead++;
+        }
+
+        public void onMemberRevived(final int nodeId, final long generation)
+        {
+            membersRevived++;
+        }
+    };
+
+    /**
+     * @return times any node's failure detector marked a member dead.
+     */
+    long membersMarkedDead()
+    {
+        return membersMarkedDead;
+    }
+
+    /**
+     * @return times any node saw a member it held dead beat again.
+     */
+    long membersRevived()
+    {
+        return membersRevived;
+    }
+
+    /**
+     * @return times any node learned that a member restarted (a higher generation).
+     */
+    long restartsDetected()
+    {
+        return restartsDetected;
+    }
+
     static String endpoint(final int nodeId)
     {
         return "sim-" + nodeId;
+    }
+
+    private static StaticClusterView staticView(final int nodeId, final int nodeCount)
+    {
+        final StaticClusterView view = new StaticClusterView(nodeId, DATA_CENTRE, endpoint(nodeId));
+        for (int other = 1; other <= nodeCount; other++)
+        {
+            if (other != nodeId)
+            {
+                view.addMember(other, DATA_CENTRE, endpoint(other));
+            }
+        }
+        return view;
+    }
+
+    private MembershipContext membershipContext(final int nodeId)
+    {
+        final MembershipContext ctx = new MembershipContext()
+            .dataCentre(DATA_CENTRE)
+            .bootstrap(1 == nodeId)
+            .gossipIntervalMs(settings.gossipIntervalMs)
+            .synTimeoutMs(2 * settings.gossipIntervalMs)
+            .phiThreshold(settings.phiThreshold)
+            .liveFanout(settings.gossipFanout)
+            .listener(membershipEvents);
+        for (int seedNode = 1; seedNode <= Math.min(CampaignSettings.GOSSIP_SEED_NODES, settings.nodeCount);
+            seedNode++)
+        {
+            ctx.seeds(endpoint(seedNode));
+        }
+        return ctx;
+    }
+
+    private long ownGeneration(final int nodeId)
+    {
+        final long[] own = new long[1];
+        memberships[nodeId].forEachMember((id, dataCentre, endpoint, generation, live) ->
+        {
+            if (id == nodeId)
+            {
+                own[0] = generation;
+            }
+        });
+        return own[0];
+    }
+
+    /**
+     * The membership of a node's current incarnation.
+     *
+     * @return the component, or null when the seed runs with static views.
+     */
+    MembershipComponent membership(final int nodeId)
+    {
+        return memberships[nodeId];
+    }
+
+    /**
+     * The members a node's view holds, live or dead, itself included: all n with static views.
+     */
+    int viewMemberCount(final int nodeId)
+    {
+        return settings.gossip() ? memberships[nodeId].memberCount() : settings.nodeCount;
+    }
+
+    /**
+     * What keeps the membership of the running nodes from agreeing on the running nodes, each live at its current
+     * generation, and the crashed nodes, each dead or unknown.
+     *
+     * @return the first disagreement, or null when every running node's view is right (always with static views).
+     */
+    String membershipDisagreement()
+    {
+        if (!settings.gossip())
+        {
+            return null;
+        }
+        final int n = settings.nodeCount;
+        final long[] generations = new long[n + 1];
+        for (int id = 1; id <= n; id++)
+        {
+            if (isRunning(id))
+            {
+                generations[id] = ownGeneration(id);
+            }
+        }
+        final String[] problem = new String[1];
+        for (int observer = 1; observer <= n && null == problem[0]; observer++)
+        {
+            if (!isRunning(observer))
+            {
+                continue;
+            }
+            final boolean[] seenLive = new boolean[n + 1];
+            final int viewer = observer;
+            memberships[observer].forEachMember((nodeId, dataCentre, endpoint, generation, live) ->
+            {
+                if (nodeId < 1 || nodeId > n)
+                {
+                    problem[0] = "node " + viewer + " knows a node " + nodeId + " that is not in the cluster";
+                }
+                else if (live && generation == generations[nodeId])
+                {
+                    seenLive[nodeId] = true;
+                }
+                else if (live && null == problem[0])
+                {
+                    problem[0] = "node " + viewer + " holds node " + nodeId + " live at generation " + generation +
+                        (0 == generations[nodeId] ? " but it is down" : " but it runs generation " +
+                        generations[nodeId]);
+                }
+            });
+            for (int id = 1; id <= n && null == problem[0]; id++)
+            {
+                if (0 != generations[id] && !seenLive[id])
+                {
+                    problem[0] = "node " + viewer + " does not hold running node " + id + " live at generation " +
+                        generations[id];
+                }
+            }
+        }
+        return problem[0];
     }
 
     int nodeCount()

@@ -18,12 +18,39 @@ final class CampaignRegressionTest
     @Test
     void seed1138RepairFetchSkipIsKeptPerPeer()
     {
-        assertPasses(1138);
+        // Found with static views, before membership was drawn: replayed as found.
+        assertPasses(CampaignSettings.forSeed(1138).withMembership(CampaignSettings.MembershipMode.STATIC));
+    }
+
+    /**
+     * Gossip membership, a node crashed and restarted before its peers found it silent: they kept it live in its old
+     * generation, never reported the restart, and their views never agreed with the running node.
+     */
+    @Test
+    void seed14ARestartBeforeDetectionIsSeenInTheNewGeneration()
+    {
+        assertPasses(14);
+    }
+
+    /**
+     * Gossip membership, node 1 restarted with its clock stepped back a few seconds: its new generation, taken from
+     * the clock, was lower than its old one, so peers ignored the new life and held node 1 dead for good.
+     */
+    @Test
+    void seed13ARestartWithTheClockSteppedBackRejoins()
+    {
+        assertPasses(13);
     }
 
     private static void assertPasses(final long seed)
     {
-        final SeedResult result = CampaignRun.run(CampaignSettings.draw(seed));
+        assertPasses(CampaignSettings.forSeed(seed));
+    }
+
+    private static void assertPasses(final CampaignSettings settings)
+    {
+        final long seed = settings.seed;
+        final SeedResult result = CampaignRun.run(settings);
         assertThat(result.violations).as("seed %d; replay: %s", seed, ReliabilityCampaignTest.replayCommand(seed))
             .isEmpty();
     }

@@ -30,6 +30,9 @@ final class CampaignRun
     /** Virtual time the cluster gets to converge after the heal. */
     static final long CONVERGENCE_BOUND_MS = 120_000;
 
+    /** Virtual time a gossiping cluster gets to form (every node live in every view) before the workload. */
+    static final long MEMBERSHIP_FORMATION_BOUND_MS = 30_000;
+
     /** How often convergence is checked after the heal. */
     static final long CONVERGENCE_CHECK_EVERY_MS = 10;
 
@@ -97,6 +100,17 @@ final class CampaignRun
 
     private void execute()
     {
+        if (settings.gossip())
+        {
+            final long formingFromMs = simulation.clock().time();
+            if (!simulation.runUntil(() -> null == cluster.membershipDisagreement(), MEMBERSHIP_FORMATION_BOUND_MS))
+            {
+                result.violation("membership did not form within " + MEMBERSHIP_FORMATION_BOUND_MS +
+                    " virtual ms of the start: " + cluster.membershipDisagreement());
+                return;
+            }
+            result.membershipFormedMs = simulation.clock().time() - formingFromMs;
+        }
         final long startMs = simulation.clock().time();
         final long workloadSpanMs = Math.max(1, settings.operationCount * settings.maxOperationGapMs / 2);
         schedule.draw(random, startMs, workloadSpanMs);
@@ -160,6 +174,16 @@ final class CampaignRun
         }
         result.faults.put(FaultKind.COMMITS_FAILED, failed);
         result.faults.put(FaultKind.COMMITS_LOST, lost);
+        result.membersMarkedDead = cluster.membersMarkedDead();
+        result.membersRevived = cluster.membersRevived();
+        result.restartsDetected = cluster.restartsDetected();
+        for (final Op op : history)
+        {
+            if (Op.Outcome.OK == op.outcome && Op.Kind.PUT == op.kind && op.viewMembers < settings.nodeCount)
+            {
+                result.writesAcknowledgedOnPartialView += op.keys.length;
+            }
+        }
     }
 
     // ---- workload
@@ -212,6 +236,7 @@ final class CampaignRun
         }
         final Op op = new Op(id, Op.Kind.PUT, keyspace, keys, values, coordinator, cluster.incarnation(coordinator),
             level(), simulation.clock().time());
+        op.viewMembers = cluster.viewMemberCount(coordinator);
         history.add(op);
         for (final long key : keys)
         {
@@ -237,6 +262,7 @@ final class CampaignRun
         final long[] keyArray = keys.stream().mapToLong(Long::longValue).toArray();
         final Op op = new Op(history.size(), Op.Kind.DELETE, keyspace, keyArray, null, coordinator,
             cluster.incarnation(coordinator), level(), simulation.clock().time());
+        op.viewMembers = cluster.viewMemberCount(coordinator);
         history.add(op);
         for (final long key : keyArray)
         {
@@ -472,10 +498,16 @@ final class CampaignRun
     }
 
     /**
-     * @return what differs between node 1 and another node (tree root, set digest, stored data), or null if nothing.
+     * @return what differs between node 1 and another node (membership, tree root, set digest, stored data), or null
+     * if nothing.
      */
     private String divergence()
     {
+        final String membership = cluster.membershipDisagreement();
+        if (null != membership)
+        {
+            return "membership: " + membership;
+        }
         final List<String> names = new ArrayList<>();
         for (int id = 1; id <= settings.nodeCount; id++)
         {

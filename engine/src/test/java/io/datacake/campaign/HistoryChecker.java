@@ -266,7 +266,7 @@ final class HistoryChecker
         }
         final int crashed = cluster.nodesCrashedBetween(
             op.invokedAtMs, op.completedAtMs + cluster.settings.maxSyncDelayMs);
-        return crashed < Op.acknowledgers(op.level, cluster.nodeCount());
+        return crashed < Op.acknowledgers(op.level, op.viewMembers);
     }
 
     private String crashesAround(final Op op)

@@ -42,6 +42,8 @@ final class Op
     long completedAtMs = -1;
     String failure;
     long stamp = HlcTimestamp.NULL_STAMP;
+    /** Members, live or dead, the coordinator's view held at invocation: what ALL and QUORUM count. */
+    int viewMembers;
 
     Op(final int id, final Kind kind, final String keyspace, final long[] keys, final byte[][] values,
         final int coordinator, final long incarnation, final ConsistencyLevel level, final long invokedAtMs)
@@ -63,7 +65,9 @@ final class Op
     }
 
     /**
-     * How many nodes hold the write once acknowledged at its level in a cluster of n (the coordinator included).
+     * How many nodes hold the write once acknowledged at its level when the coordinator's view holds n members (the
+     * coordinator included): a coordinator that knows fewer than the cluster's nodes (gossip, just restarted)
+     * acknowledges ALL and QUORUM with fewer.
      */
     static int acknowledgers(final ConsistencyLevel level, final int nodeCount)
     {

@@ -23,6 +23,11 @@ final class SeedResult
     long deletesSuperseded;
     long stampRegressionsAcrossRestarts;
     long convergenceMs = -1;
+    long membershipFormedMs = -1;
+    long membersMarkedDead;
+    long membersRevived;
+    long restartsDetected;
+    long writesAcknowledgedOnPartialView;
     long virtualMs;
     long wallMs;
 

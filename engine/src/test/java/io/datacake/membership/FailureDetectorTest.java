@@ -212,6 +212,28 @@ class FailureDetectorTest
     }
 
     @Test
+    void aLiveMemberThatRestartsIsReportedLiveInItsNewGeneration()
+    {
+        final FailureDetector detector = new FailureDetector(8, 100, 10_000, 1_000, 60_000);
+        for (long now = 0; now <= 1_000; now += 100)
+        {
+            detector.reportHeartbeat(4, 1, now);
+        }
+        detector.update(1_000, null, recorder);
+
+        // Back in a new generation before the detector found it silent: it never stopped being live.
+        detector.reportHeartbeat(4, 2, 1_100);
+        detector.update(1_100, null, recorder);
+        assertThat(detector.isLive(4)).isTrue();
+        assertThat(detector.liveCount()).isEqualTo(1);
+        assertThat(events).containsExactly("live 4/1", "live 4/2");
+
+        detector.reportHeartbeat(4, 2, 1_200);
+        detector.update(1_200, null, recorder);
+        assertThat(events).as("the new generation is reported once").containsExactly("live 4/1", "live 4/2");
+    }
+
+    @Test
     void deadMembersAreDroppedAfterTheGracePeriod()
     {
         final FailureDetector detector = new FailureDetector(8, 100, 10_000, 1_000, 60_000);

@@ -113,6 +113,60 @@ final class MembershipComponentSimTest
     }
 
     @Test
+    void aNodeThatRestartsBeforeItsCrashIsDetectedIsSeenInItsNewGenerationAsARestart()
+    {
+        try (Cluster cluster = new Cluster(114, (ctx) -> {}))
+        {
+            cluster.startFive();
+            assertThat(cluster.simulation.runUntil(() -> cluster.allSeeLive(5), CONVERGE_MS)).isTrue();
+            final long oldGeneration = cluster.generationSeenBy(1, 3);
+
+            // Back within one gossip interval: no peer has found it silent yet.
+            cluster.simulation.crash(3);
+            cluster.simulation.runFor(GOSSIP_INTERVAL_MS / 2);
+            cluster.simulation.restart(3);
+            final long newGeneration = cluster.generationSeenBy(3, 3);
+            assertThat(newGeneration).isGreaterThan(oldGeneration);
+            assertThat(cluster.simulation.runUntil(() ->
+            {
+                for (final int observer : new int[]{1, 2, 4, 5})
+                {
+                    if (cluster.generationSeenBy(observer, 3) != newGeneration)
+                    {
+                        return false;
+                    }
+                }
+                return cluster.allSeeLive(5);
+            }, CONVERGE_MS)).as("every peer's view holds the new generation, %s", cluster.hint()).isTrue();
+            for (final int observer : new int[]{1, 2, 4, 5})
+            {
+                assertThat(cluster.events(observer)).as("node %d events", observer).contains("restarted 3");
+            }
+        }
+    }
+
+    @Test
+    void aNodeRestartedWithItsClockSteppedBackRejoinsInANewGeneration()
+    {
+        try (Cluster cluster = new Cluster(115, (ctx) -> {}))
+        {
+            cluster.startFive();
+            assertThat(cluster.simulation.runUntil(() -> cluster.allSeeLive(5), CONVERGE_MS)).isTrue();
+            final long oldGeneration = cluster.generationSeenBy(1, 3);
+
+            // A clock fixed backwards (within any drift bound) between two starts of the node.
+            cluster.simulation.crash(3);
+            cluster.simulation.nodeClock(3).offsetMs(-5_000);
+            cluster.simulation.restart(3);
+            assertThat(cluster.generationSeenBy(3, 3)).isGreaterThan(oldGeneration);
+            assertThat(cluster.simulation.runUntil(
+                () -> cluster.othersSee(3, true) && cluster.allSeeLive(5) &&
+                    cluster.generationSeenBy(1, 3) == cluster.generationSeenBy(3, 3), CONVERGE_MS))
+                .as("rejoin, %s", cluster.hint()).isTrue();
+        }
+    }
+
+    @Test
     void aNodeThatClosesCleanlyIsReportedLeftByEveryPeerAtOnceNeverDeadAndRejoinsAsARestart()
     {
         try (Cluster cluster = new Cluster(113, (ctx) -> {}))
