@@ -61,6 +61,15 @@ public final class NodeContext
     /** Largest {@link #maxPendingReplyBytes(int)}: the largest Agrona {@code ExpandableRingBuffer}. */
     public static final int MAX_PENDING_REPLY_BYTES_LIMIT = 1 << 30;
 
+    /** Spins of the default idle strategy before it yields. */
+    public static final int DEFAULT_IDLE_MAX_SPINS = 10;
+    /** Yields of the default idle strategy before it parks. */
+    public static final int DEFAULT_IDLE_MAX_YIELDS = 20;
+    /** Shortest park of the default idle strategy: 1 us. */
+    public static final long DEFAULT_IDLE_MIN_PARK_NS = TimeUnit.MICROSECONDS.toNanos(1);
+    /** Longest park of the default idle strategy: 1 ms. */
+    public static final long DEFAULT_IDLE_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private static final System.Logger LOGGER = System.getLogger(NodeContext.class.getName());
 
     private int nodeId = -1;
@@ -158,9 +167,7 @@ public final class NodeContext
         }
         if (null == idleStrategy)
         {
-            // Spins a little, yields, then parks up to 1 ms: low latency under load, no starved cores when idle.
-            idleStrategy = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MILLISECONDS.toNanos(1));
+            idleStrategy = newDefaultIdleStrategy();
         }
         if (!randomSeedSet)
         {
@@ -311,6 +318,19 @@ public final class NodeContext
     public EpochClock epochClock()
     {
         return epochClock;
+    }
+
+    /**
+     * A new instance of the default idle strategy: spins {@value #DEFAULT_IDLE_MAX_SPINS} times, yields
+     * {@value #DEFAULT_IDLE_MAX_YIELDS} times, then parks from {@link #DEFAULT_IDLE_MIN_PARK_NS} doubling up to
+     * {@link #DEFAULT_IDLE_MAX_PARK_NS}: low latency under load, no starved cores when idle.
+     *
+     * @return a new strategy (an idle strategy keeps state: one per thread).
+     */
+    public static IdleStrategy newDefaultIdleStrategy()
+    {
+        return new BackoffIdleStrategy(
+            DEFAULT_IDLE_MAX_SPINS, DEFAULT_IDLE_MAX_YIELDS, DEFAULT_IDLE_MIN_PARK_NS, DEFAULT_IDLE_MAX_PARK_NS);
     }
 
     /**
