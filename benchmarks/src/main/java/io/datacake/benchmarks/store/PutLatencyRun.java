@@ -22,7 +22,8 @@ import java.util.Map;
  * the put's frame size, measured in the same JVM and run. The raw ping-pong runs between the cluster's own media
  * drivers of nodes 1 and 2 (one embedded driver per node, default {@link AeronDriverSettings}), so both sides cross
  * the same driver threads; rounds alternate raw, put NONE, put ONE and put QUORUM, so the noise of a shared machine
- * hits them alike. Puts go to node 1 through the allocation-free callback form, one in flight: a put's latency runs
+ * hits them alike; before each variant the cluster is left to go quiet (a round of NONE leaves one-way copies to the
+ * other members in flight, which a measured round must not queue behind). Puts go to node 1 through the allocation-free callback form, one in flight: a put's latency runs
  * from the call until the client thread sees its callback's outcome. The client thread and the raw pinger wait with
  * the same idle strategy ({@link BenchMedia#newApplicationIdleStrategy()}); the raw echo thread waits like a node
  * thread ({@link NodeContext#newDefaultIdleStrategy()}).
@@ -114,8 +115,10 @@ public final class PutLatencyRun
                 rawRound(cluster, frameLength, perRound, measured ? histograms.get(RAW) : null);
                 for (final ConsistencyLevel level : LEVELS)
                 {
+                    cluster.awaitQuiet();
                     run.puts(level, perRound, measured ? histograms.get("put " + level) : null);
                 }
+                cluster.awaitQuiet();
             }
             print(histograms);
             System.out.printf(Locale.ROOT, "%nfailed puts: %d; load average at the end: %.2f; took %.1f s%n",

@@ -35,6 +35,9 @@ final class UdpStoreCluster implements AutoCloseable
     private static final int FIRST_STREAM_ID = 1001;
     private static final String LOOPBACK = "127.0.0.1";
     private static final long MEMBERSHIP_POLL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int QUIET_POLLS = 3;
+    private static final long QUIET_POLL_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long QUIET_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private final List<AeronDriver> drivers = new ArrayList<>();
     private final List<MemoryStorage> storages = new ArrayList<>();
@@ -112,6 +115,35 @@ final class UdpStoreCluster implements AutoCloseable
             }
             LockSupport.parkNanos(MEMBERSHIP_POLL_NS);
         }
+    }
+
+    /**
+     * Wait until no node has received a frame for {@link #QUIET_POLLS} polls in a row, {@link #QUIET_POLL_NS} apart:
+     * what earlier operations left in flight has arrived. Gives up quietly after {@link #QUIET_TIMEOUT_NS} (gossip
+     * keeps a few frames moving at all times).
+     */
+    void awaitQuiet()
+    {
+        final long deadlineNs = System.nanoTime() + QUIET_TIMEOUT_NS;
+        long last = framesIn();
+        int quietPolls = 0;
+        while (quietPolls < QUIET_POLLS && System.nanoTime() - deadlineNs < 0)
+        {
+            LockSupport.parkNanos(QUIET_POLL_NS);
+            final long now = framesIn();
+            quietPolls = now == last ? quietPolls + 1 : 0;
+            last = now;
+        }
+    }
+
+    private long framesIn()
+    {
+        long frames = 0;
+        for (final Node node : nodes)
+        {
+            frames += node.counters().framesIn.get();
+        }
+        return frames;
     }
 
     private boolean everyNodeSeesEveryNodeLive()
