@@ -364,8 +364,8 @@ public final class NodeContext
      */
     public static IdleStrategy newDefaultAwaitingIdleStrategy()
     {
-        return new BackoffIdleStrategy(
-            DEFAULT_IDLE_MAX_SPINS, DEFAULT_AWAITING_MAX_YIELDS, DEFAULT_IDLE_MIN_PARK_NS, DEFAULT_AWAITING_MAX_PARK_NS);
+        return new BackoffIdleStrategy(DEFAULT_IDLE_MAX_SPINS, DEFAULT_AWAITING_MAX_YIELDS, DEFAULT_IDLE_MIN_PARK_NS,
+            DEFAULT_AWAITING_MAX_PARK_NS);
     }
 
     /**

@@ -22,17 +22,19 @@ import java.util.Map;
  * the put's frame size, measured in the same JVM and run. The raw ping-pong runs between the cluster's own media
  * drivers of nodes 1 and 2 (one embedded driver per node, default {@link AeronDriverSettings}), so both sides cross
  * the same driver threads; rounds alternate raw, put NONE, put ONE and put QUORUM, so the noise of a shared machine
- * hits them alike; before each variant the cluster is left to go quiet (a round of NONE leaves one-way copies to the
- * other members in flight, which a measured round must not queue behind). Puts go to node 1 through the allocation-free callback form, one in flight: a put's latency runs
- * from the call until the client thread sees its callback's outcome. The client thread and the raw pinger wait with
- * the same idle strategy ({@link BenchMedia#newApplicationIdleStrategy()}); the raw echo thread waits like a node
- * thread ({@link NodeContext#newDefaultIdleStrategy()}).
+ * hits them alike, and before each variant the cluster is left to go quiet (a round of NONE leaves one-way copies to
+ * the other members in flight, which a measured round must not queue behind). Puts go to node 1 through the
+ * allocation-free callback form, one in flight: a put's latency runs from the call until the client thread sees its
+ * callback's outcome. The client thread and both raw threads (pinger and echo) wait with the benchmarks' application
+ * idle strategy ({@link BenchMedia#newApplicationIdleStrategy()}), as in
+ * {@link io.datacake.benchmarks.aeron.AeronLatencyRun}; the node threads keep their defaults.
  * <p>
  * Prints the put's frame length (bytes node 1 sent per frame during a burst of puts at ONE), then a markdown table:
  * p50, p90, p99, p99.9 and max per variant, and each put's p50 and p99 as a multiple of the raw round trip's.
  * <p>
- * Usage: {@code java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp benchmarks.jar
- * io.datacake.benchmarks.store.PutLatencyRun [rounds] [operationsPerRound] [warmupRounds] [valueBytes]}
+ * Usage: {@code java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED [-Ddatacake.bench.put.asBefore=true]
+ * -cp benchmarks.jar io.datacake.benchmarks.store.PutLatencyRun [rounds] [operationsPerRound] [warmupRounds]
+ * [valueBytes]}
  */
 public final class PutLatencyRun
 {
@@ -44,6 +46,12 @@ public final class PutLatencyRun
     public static final int DEFAULT_WARMUP_ROUNDS = 2;
     /** Default value length, bytes. */
     public static final int DEFAULT_VALUE_BYTES = 128;
+
+    /**
+     * System property: {@code true} runs the cluster as it was before inline commits and the node's awaiting idle
+     * strategy (both off), for a comparison on the same machine.
+     */
+    public static final String AS_BEFORE_PROPERTY = "datacake.bench.put.asBefore";
 
     private static final int NODES = 3;
     private static final int KEYS = 100_000;
@@ -81,8 +89,9 @@ public final class PutLatencyRun
         final int warmupRounds = args.length > 2 ? Integer.parseInt(args[2]) : DEFAULT_WARMUP_ROUNDS;
         final int valueBytes = args.length > 3 ? Integer.parseInt(args[3]) : DEFAULT_VALUE_BYTES;
 
+        final boolean asBefore = Boolean.getBoolean(AS_BEFORE_PROPERTY);
         final long startNs = System.nanoTime();
-        try (UdpStoreCluster cluster = new UdpStoreCluster(NODES, AeronDriverSettings::new))
+        try (UdpStoreCluster cluster = new UdpStoreCluster(NODES, AeronDriverSettings::new, asBefore))
         {
             cluster.awaitMembership(MEMBERSHIP_TIMEOUT_MS);
             final PutLatencyRun run = new PutLatencyRun(cluster.handles().get(0).keyspace("bench"), valueBytes);
@@ -93,12 +102,15 @@ public final class PutLatencyRun
             final int frameLength = (int)Math.round(
                 (double)(counters.bytesOut.get() - bytesBefore) / (counters.framesOut.get() - framesBefore));
 
-            System.out.println("# put at NONE / ONE / QUORUM, one in flight, against the raw Aeron UDP round trip");
+            System.out.println("# put at NONE / ONE / QUORUM, one in flight, against the raw Aeron UDP round trip" +
+                (asBefore ? " (as before: no inline commits, no awaiting idle strategy)" : ""));
             System.out.printf(Locale.ROOT, "%d nodes on Aeron UDP (loopback), a driver per node: %s; " +
-                "node threads: NodeContext defaults; client and pinger: %s; memory storage; %d-byte values; " +
+                "node threads: idle %s, awaiting %s; client, raw pinger and raw echo: %s; " +
+                "memory storage; %d-byte values; " +
                 "frame length %d bytes (node 1's average during %d puts at ONE); JDK %s, %d cores%n",
                 NODES, "ThreadingMode." + new AeronDriverSettings().threadingMode() + ", driver idle " +
-                AeronDriverSettings.defaultDriverIdleStrategy(), BenchMedia.newApplicationIdleStrategy(), valueBytes,
+                AeronDriverSettings.defaultDriverIdleStrategy(), NodeContext.newDefaultIdleStrategy(),
+                asBefore ? "as idle" : NodeContext.newDefaultAwaitingIdleStrategy(), BenchMedia.newApplicationIdleStrategy(), valueBytes,
                 frameLength, FRAME_PROBE_PUTS, System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
             System.out.printf("rounds=%d operationsPerRound=%d warmupRounds=%d%n%n", rounds, perRound, warmupRounds);

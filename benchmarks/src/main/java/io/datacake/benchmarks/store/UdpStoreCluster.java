@@ -6,6 +6,7 @@ import io.datacake.membership.MembershipContext;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.storage.MemoryStorage;
+import io.datacake.storage.StorageWriterContext;
 import io.datacake.store.ReplicatedStore;
 import io.datacake.store.StoreContext;
 import io.datacake.store.StoreHandle;
@@ -50,8 +51,10 @@ final class UdpStoreCluster implements AutoCloseable
      *
      * @param size           number of nodes.
      * @param driverSettings settings of every node's embedded driver (a fresh copy per node).
+     * @param asBefore       true to turn off inline commits and the awaiting idle strategy (the node then idles
+     *                       alike whether or not calls are in flight), to compare with the set-up before them.
      */
-    UdpStoreCluster(final int size, final Supplier<AeronDriverSettings> driverSettings)
+    UdpStoreCluster(final int size, final Supplier<AeronDriverSettings> driverSettings, final boolean asBefore)
     {
         try
         {
@@ -78,9 +81,11 @@ final class UdpStoreCluster implements AutoCloseable
                 memberships.add(membership);
                 final MemoryStorage storage = new MemoryStorage();
                 storages.add(storage);
-                final ReplicatedStore store =
-                    new ReplicatedStore(new StoreContext().storage(storage).clusterView(membership));
+                final ReplicatedStore store = new ReplicatedStore(new StoreContext().storage(storage)
+                    .clusterView(membership)
+                    .writerContext(new StorageWriterContext().commitInline(!asBefore)));
                 final Node node = Node.launch(new NodeContext()
+                    .awaitingIdleStrategy(asBefore ? NodeContext.newDefaultIdleStrategy() : null)
                     .nodeId(nodeId)
                     .transport(transport)
                     .ownsTransport(true)
