@@ -1,6 +1,8 @@
 package io.datacake.benchmarks.store;
 
+import io.datacake.benchmarks.aeron.AeronLatencyRun;
 import io.datacake.benchmarks.aeron.BenchMedia;
+import io.datacake.benchmarks.aeron.PingPongFactory;
 import io.datacake.benchmarks.aeron.RawAeronPingPong;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.node.NodeContext;
@@ -8,6 +10,7 @@ import io.datacake.node.NodeCounters;
 import io.datacake.store.KeyspaceHandle;
 import io.datacake.store.WriteCallback;
 import io.datacake.store.WriteStatus;
+import io.datacake.transport.aeron.AeronDriver;
 import io.datacake.transport.aeron.AeronDriverSettings;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.IdleStrategy;
@@ -142,21 +145,11 @@ public final class PutLatencyRun
     private static void rawRound(
         final UdpStoreCluster cluster, final int frameLength, final int roundTrips, final Histogram histogram)
     {
-        try (RawAeronPingPong pingPong = new RawAeronPingPong(
-            cluster.drivers().get(0).aeron(), cluster.drivers().get(1).aeron(), BenchMedia.endpoints("udp"),
-            frameLength, false, BenchMedia.newApplicationIdleStrategy(), BenchMedia.newApplicationIdleStrategy()))
-        {
-            for (int i = 0; i < roundTrips; i++)
-            {
-                final long startNs = System.nanoTime();
-                pingPong.roundTrip();
-                final long elapsedNs = System.nanoTime() - startNs;
-                if (null != histogram)
-                {
-                    histogram.recordValue(elapsedNs);
-                }
-            }
-        }
+        final AeronDriver echoDriver = cluster.drivers().get(1);
+        final PingPongFactory acrossDrivers = (pingDriver, endpoints, length) -> new RawAeronPingPong(
+            pingDriver.aeron(), echoDriver.aeron(), endpoints, length, false, BenchMedia.newApplicationIdleStrategy(),
+            BenchMedia.newApplicationIdleStrategy());
+        AeronLatencyRun.runRound(acrossDrivers, cluster.drivers().get(0), "udp", frameLength, roundTrips, histogram);
     }
 
     private void puts(final ConsistencyLevel level, final int count, final Histogram histogram)
