@@ -33,7 +33,7 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
     private int windowWrites;
     private boolean windowFull;
     private Throwable encodeFailure;
-    private boolean windowHeld;
+    private volatile boolean windowHeld;
     private volatile long commits;
     private volatile long failedCommits;
     private volatile long committedWrites;
@@ -70,7 +70,10 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
 
     private int turn(final boolean tryOnly)
     {
-        if (!claimed.compareAndSet(false, true))
+        // Claim only with work in sight, so an idle writer thread polling an empty ring never makes the node
+        // thread's try fail (a held window is published to the writer thread by the release of the claim).
+        if ((!windowHeld && ring.consumerPosition() == ring.producerPosition()) ||
+            !claimed.compareAndSet(false, true))
         {
             return 0;
         }
