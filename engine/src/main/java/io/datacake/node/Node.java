@@ -70,7 +70,9 @@ public final class Node implements AutoCloseable
         }
         else
         {
-            this.runner = new AgentRunner(ctx.idleStrategy(), agent::onError, null, agent);
+            this.runner = new AgentRunner(
+                new NodeIdleStrategy(ctx.idleStrategy(), ctx.awaitingIdleStrategy(), agent::isAwaiting),
+                agent::onError, null, agent);
             this.invoker = null;
         }
     }

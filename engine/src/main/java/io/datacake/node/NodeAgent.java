@@ -141,6 +141,16 @@ final class NodeAgent implements Agent, PeerStatusListener
         return work;
     }
 
+    /**
+     * Whether calls this node made are in flight, so an answer is on its way (node thread).
+     *
+     * @return true while the RPC layer has calls pending.
+     */
+    boolean isAwaiting()
+    {
+        return rpc.rpc().pendingCount() > 0;
+    }
+
     public void onClose()
     {
         closeComponents(null);

@@ -61,6 +61,25 @@ public final class NodeContext
     /** Largest {@link #maxPendingReplyBytes(int)}: the largest Agrona {@code ExpandableRingBuffer}. */
     public static final int MAX_PENDING_REPLY_BYTES_LIMIT = 1 << 30;
 
+    /** Spins of the default idle strategy before it yields. */
+    public static final int DEFAULT_IDLE_MAX_SPINS = 10;
+    /** Yields of the default idle strategy before it parks. */
+    public static final int DEFAULT_IDLE_MAX_YIELDS = 20;
+    /** Shortest park of the default idle strategy: 1 us. */
+    public static final long DEFAULT_IDLE_MIN_PARK_NS = TimeUnit.MICROSECONDS.toNanos(1);
+    /** Longest park of the default idle strategy: 1 ms. */
+    public static final long DEFAULT_IDLE_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /**
+     * Yields of the default awaiting idle strategy before it parks: 1,000, about a millisecond on an unloaded core,
+     * far longer than a reply from another node takes to arrive.
+     */
+    public static final int DEFAULT_AWAITING_MAX_YIELDS = 1_000;
+    /**
+     * Longest park of the default awaiting idle strategy: 50 us, for a reply that is late (a slow or gone peer).
+     */
+    public static final long DEFAULT_AWAITING_MAX_PARK_NS = TimeUnit.MICROSECONDS.toNanos(50);
+
     private static final System.Logger LOGGER = System.getLogger(NodeContext.class.getName());
 
     private int nodeId = -1;
@@ -70,6 +89,7 @@ public final class NodeContext
     private boolean ownsTransport = true;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private IdleStrategy idleStrategy;
+    private IdleStrategy awaitingIdleStrategy;
     private boolean useAgentInvoker;
     private int commandQueueCapacity = DEFAULT_COMMAND_QUEUE_CAPACITY;
     private int commandLimit = DEFAULT_COMMAND_LIMIT;
@@ -158,9 +178,16 @@ public final class NodeContext
         }
         if (null == idleStrategy)
         {
-            // Spins a little, yields, then parks up to 1 ms: low latency under load, no starved cores when idle.
-            idleStrategy = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-                TimeUnit.MILLISECONDS.toNanos(1));
+            idleStrategy = newDefaultIdleStrategy();
+        }
+        if (null == awaitingIdleStrategy)
+        {
+            awaitingIdleStrategy = newDefaultAwaitingIdleStrategy();
+        }
+        if (awaitingIdleStrategy == idleStrategy)
+        {
+            throw new IllegalArgumentException("idleStrategy and awaitingIdleStrategy are the same instance: an idle " +
+                "strategy keeps state, give each its own (or leave awaitingIdleStrategy unset for the default)");
         }
         if (!randomSeedSet)
         {
@@ -314,8 +341,64 @@ public final class NodeContext
     }
 
     /**
-     * How the node thread waits when a duty cycle found no work. The default backs off to parking up to 1 ms so
-     * that an idle node costs almost no CPU on a small machine; a busy-spin strategy lowers latency but takes a core.
+     * A new instance of the default idle strategy: spins {@value #DEFAULT_IDLE_MAX_SPINS} times, yields
+     * {@value #DEFAULT_IDLE_MAX_YIELDS} times, then parks from {@link #DEFAULT_IDLE_MIN_PARK_NS} doubling up to
+     * {@link #DEFAULT_IDLE_MAX_PARK_NS}: low latency under load, no starved cores when idle.
+     *
+     * @return a new strategy (an idle strategy keeps state: one per thread).
+     */
+    public static IdleStrategy newDefaultIdleStrategy()
+    {
+        return new BackoffIdleStrategy(
+            DEFAULT_IDLE_MAX_SPINS, DEFAULT_IDLE_MAX_YIELDS, DEFAULT_IDLE_MIN_PARK_NS, DEFAULT_IDLE_MAX_PARK_NS);
+    }
+
+    /**
+     * A new instance of the default awaiting idle strategy: spins {@value #DEFAULT_IDLE_MAX_SPINS} times, yields up
+     * to {@value #DEFAULT_AWAITING_MAX_YIELDS} times, then parks from {@link #DEFAULT_IDLE_MIN_PARK_NS} doubling up to
+     * {@link #DEFAULT_AWAITING_MAX_PARK_NS}. A yield gives the core to any other runnable thread (the peer's driver,
+     * the caller), so this never spins a core away from work, yet the answer is taken within a yield of arriving
+     * instead of after a park, which the operating system's timer slack stretches to 50 us or more.
+     *
+     * @return a new strategy (an idle strategy keeps state: one per thread).
+     */
+    public static IdleStrategy newDefaultAwaitingIdleStrategy()
+    {
+        return new BackoffIdleStrategy(DEFAULT_IDLE_MAX_SPINS, DEFAULT_AWAITING_MAX_YIELDS, DEFAULT_IDLE_MIN_PARK_NS,
+            DEFAULT_AWAITING_MAX_PARK_NS);
+    }
+
+    /**
+     * How the node thread waits when a duty cycle found no work while it awaits answers: RPC calls it made are
+     * in flight (a write waiting for its replicas, a repair step). The time until an answer arrives is then short
+     * and on the operation's critical path, so the default ({@link #newDefaultAwaitingIdleStrategy()}) yields rather
+     * than parks; when nothing is in flight the node waits with {@link #idleStrategy(IdleStrategy)}. Ignored in
+     * invoker mode.
+     *
+     * @param awaitingIdleStrategy the strategy, not the same instance as the idle strategy (null for the default).
+     * @return this.
+     */
+    public NodeContext awaitingIdleStrategy(final IdleStrategy awaitingIdleStrategy)
+    {
+        this.awaitingIdleStrategy = awaitingIdleStrategy;
+        return this;
+    }
+
+    /**
+     * The awaiting idle strategy.
+     *
+     * @return the strategy, null until set or concluded.
+     */
+    public IdleStrategy awaitingIdleStrategy()
+    {
+        return awaitingIdleStrategy;
+    }
+
+    /**
+     * How the node thread waits when a duty cycle found no work and no call it made is in flight (see
+     * {@link #awaitingIdleStrategy(IdleStrategy)}). The default ({@link #newDefaultIdleStrategy()}) backs off to
+     * parking up to 1 ms so that an idle node costs almost no CPU on a small machine; a busy-spin strategy lowers
+     * latency but takes a core.
      *
      * @param idleStrategy the strategy for the node's own thread.
      * @return this.

@@ -115,12 +115,7 @@ public final class MemoryStorage implements Storage
      */
     public void commit(final WriteBatch batch)
     {
-        if (batch.maxValueLength() > maxValueLength)
-        {
-            throw new IllegalArgumentException("batch allows values of " + batch.maxValueLength() +
-                " bytes, over this storage's maximum of " + maxValueLength + ": create it with newWriteBatch()");
-        }
-        if (batch.isEmpty())
+        if (!checkCommit(batch))
         {
             return;
         }
@@ -130,8 +125,58 @@ public final class MemoryStorage implements Storage
             throw new IllegalStateException(
                 "commit on a thread that holds an open read transaction of this memory storage: close it first");
         }
-
         lock.writeLock().lock();
+        applyLocked(batch);
+    }
+
+    /**
+     * True: a commit only copies into memory; it waits for nothing but readers' open transactions, which
+     * {@link #tryCommit(WriteBatch)} does not wait for.
+     *
+     * @return true.
+     */
+    @Override
+    public boolean commitsWithoutWaiting()
+    {
+        return true;
+    }
+
+    /**
+     * Commit unless a read transaction is open (on any thread, this one included): then return false at once.
+     *
+     * @param batch the operations, cleared only if committed.
+     * @return true if committed.
+     */
+    @Override
+    public boolean tryCommit(final WriteBatch batch)
+    {
+        if (!checkCommit(batch))
+        {
+            return true;
+        }
+        if (lock.getReadHoldCount() > 0 || !lock.writeLock().tryLock())
+        {
+            return false;
+        }
+        applyLocked(batch);
+        return true;
+    }
+
+    private boolean checkCommit(final WriteBatch batch)
+    {
+        if (batch.maxValueLength() > maxValueLength)
+        {
+            throw new IllegalArgumentException("batch allows values of " + batch.maxValueLength() +
+                " bytes, over this storage's maximum of " + maxValueLength + ": create it with newWriteBatch()");
+        }
+        return !batch.isEmpty();
+    }
+
+    /**
+     * Apply the batch under the write lock this thread holds, release it, then clear the batch.
+     */
+    private void applyLocked(final WriteBatch batch)
+    {
         try
         {
             checkOpen();

@@ -103,6 +103,34 @@ public interface Storage extends AutoCloseable
     void commit(WriteBatch batch);
 
     /**
+     * Whether {@link #tryCommit(WriteBatch)} can succeed: the storage commits without I/O, flushes or lock waits
+     * once nothing else holds it. A {@link StorageWriter} then commits on the submitting (node) thread when it can,
+     * instead of handing every window to its writer thread. Default false.
+     *
+     * @return true if {@link #tryCommit(WriteBatch)} may commit.
+     */
+    default boolean commitsWithoutWaiting()
+    {
+        return false;
+    }
+
+    /**
+     * Commit the batch as {@link #commit(WriteBatch)} does, but only if that needs no wait (for a lock another
+     * thread holds, for I/O or for a flush); otherwise leave the batch and the storage untouched. What a successful
+     * try promises is what a commit promises. The default never commits.
+     *
+     * @param batch the operations, cleared only if committed.
+     * @return true if the batch was committed, false if committing it now would have to wait.
+     * @throws BulkMutationException    if the commit was attempted and failed; it names the operations applied.
+     * @throws IllegalArgumentException if the batch allows larger values than this storage.
+     * @throws StorageException         if the storage is closed.
+     */
+    default boolean tryCommit(final WriteBatch batch)
+    {
+        return false;
+    }
+
+    /**
      * Release every resource. Closing twice is harmless.
      *
      * @throws StorageException if the backing store failed to close cleanly.

@@ -42,6 +42,16 @@ import java.nio.ByteBuffer;
  * Reads do not go through the writer: they stay on the caller's thread ({@link Storage#beginRead()}) and see a write
  * once its commit returned, which may be a little before its ack reaches the node thread.
  *
+ * <h2>Inline commits</h2>
+ * When the storage {@linkplain Storage#commitsWithoutWaiting() commits without waiting} (a {@link MemoryStorage})
+ * and {@link StorageWriterContext#commitInline(boolean)} is on (the default), the node thread commits the writes it
+ * submitted in a duty cycle itself, through {@link #commitInline()}, so an ack costs no hand-off to the writer thread
+ * and back: the commit is one {@link Storage#tryCommit(WriteBatch)}, which never waits. The writer thread still
+ * runs and commits whatever the node thread could not (a reader held the storage, or the writer thread was taking a
+ * turn itself): at most one of the two commits at a time, and outcomes reach the handlers in submission order either
+ * way. An inline commit promises exactly what a commit on the writer thread promises (above); it only moves the
+ * commit's CPU work to the node thread, bounded by the window bounds.
+ *
  * <h2>Threads</h2>
  * The submit methods, {@link #drainCompletions(int)} and {@link #close()} belong to one thread, the node thread; the
  * storage belongs to the writer from launch until close returns, and no one else may commit to it meanwhile.
@@ -66,6 +76,7 @@ public final class StorageWriter implements AutoCloseable
     private final int maxValueLength;
     private final int maxKeyspaces;
     private final boolean commitOnClose;
+    private final boolean commitInline;
     private final int pendingMask;
     private final WriteCompletionHandler[] handlers;
     private final int[] recordLengths;
@@ -88,6 +99,7 @@ public final class StorageWriter implements AutoCloseable
         this.maxValueLength = ctx.maxValueLength();
         this.maxKeyspaces = ctx.maxKeyspaces();
         this.commitOnClose = ctx.commitOnClose();
+        this.commitInline = ctx.commitInline() && !ctx.useAgentInvoker() && storage.commitsWithoutWaiting();
         final AtomicBuffer ringBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ctx.ringBufferLength()));
         this.ring = new OneToOneRingBuffer(ringBuffer);
         this.completions = new WriteCompletionQueue(ctx.completionQueueCapacity());
@@ -283,6 +295,29 @@ public final class StorageWriter implements AutoCloseable
             windowFailure = null;
         }
         return delivered;
+    }
+
+    /**
+     * On the node thread, once its duty cycle's submits are in: commit them right here if inline commits are on (see
+     * the class comment) and the storage can commit without waiting; otherwise leave them to the writer thread.
+     * Never waits. Outcomes still reach their handlers through {@link #drainCompletions(int)}: call it next.
+     *
+     * @return writes committed (or failed) here, 0 when inline commits are off or nothing could be committed.
+     */
+    public int commitInline()
+    {
+        return commitInline && !closed ? agent.tryCommitHere() : 0;
+    }
+
+    /**
+     * Whether {@link #commitInline()} commits: the context asks for it, the writer is not stepped and the storage
+     * commits without waiting.
+     *
+     * @return true if the node thread commits inline when it can.
+     */
+    public boolean commitsInline()
+    {
+        return commitInline;
     }
 
     /**

@@ -5,6 +5,8 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * The writer side of a {@link StorageWriter}: each turn is one commit window. It takes every write submitted so far
  * (up to the batch bounds) from the ring buffer into one {@link WriteBatch}, commits it in one storage transaction
@@ -12,7 +14,10 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * commit has a slot for its outcome.
  * <p>
  * Runs on the writer thread, or on the stepping thread in stepped mode; after the writer thread stopped, on the
- * closing thread.
+ * closing thread. When the storage commits without waiting, the submitting thread may also take a turn through
+ * {@link #tryCommitHere()}: a turn is taken only by the thread that claimed the agent, so the ring keeps one consumer
+ * at a time and the claim hands the agent's state from one thread to the next. A window whose try found the storage
+ * busy is held, and the next turn (on either thread) commits it before reading more.
  */
 final class StorageWriterAgent implements Agent, ControlledMessageHandler
 {
@@ -22,11 +27,13 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
     private final WriteBatch batch;
     private final String[] keyspaceNames;
     private final String roleName;
+    private final AtomicBoolean claimed = new AtomicBoolean();
     private long firstSequence;
     private long lastSequence;
     private int windowWrites;
     private boolean windowFull;
     private Throwable encodeFailure;
+    private volatile boolean windowHeld;
     private volatile long commits;
     private volatile long failedCommits;
     private volatile long committedWrites;
@@ -47,6 +54,88 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
 
     public int doWork()
     {
+        return turn(false);
+    }
+
+    /**
+     * A turn on the submitting thread: commit what was submitted so far if the storage can do it without waiting
+     * and no other thread is taking a turn. Never waits.
+     *
+     * @return writes committed (or failed) by this turn, 0 if none could be.
+     */
+    int tryCommitHere()
+    {
+        return turn(true);
+    }
+
+    private int turn(final boolean tryOnly)
+    {
+        // Claim only with work in sight, so an idle writer thread polling an empty ring never makes the node
+        // thread's try fail (a held window is published to the writer thread by the release of the claim).
+        if ((!windowHeld && ring.consumerPosition() == ring.producerPosition()) ||
+            !claimed.compareAndSet(false, true))
+        {
+            return 0;
+        }
+        try
+        {
+            return commitWindow(tryOnly);
+        }
+        finally
+        {
+            claimed.set(false);
+        }
+    }
+
+    private int commitWindow(final boolean tryOnly)
+    {
+        if (!windowHeld && 0 == readWindow())
+        {
+            return 0;
+        }
+        final int operations = windowWrites;
+        Throwable failure = encodeFailure;
+        if (null == failure)
+        {
+            try
+            {
+                if (tryOnly && !storage.tryCommit(batch))
+                {
+                    windowHeld = true;
+                    return 0;
+                }
+                if (!tryOnly)
+                {
+                    storage.commit(batch);
+                }
+            }
+            catch (final Throwable ex)
+            {
+                failure = ex;
+            }
+        }
+        windowHeld = false;
+        batch.clear();
+        encodeFailure = null;
+        if (null == failure)
+        {
+            committedWrites += operations;
+        }
+        else
+        {
+            failedCommits++;
+        }
+        commits++;
+        completions.publish(firstSequence, lastSequence, failure);
+        return operations;
+    }
+
+    /**
+     * Take everything submitted so far, up to the batch bounds, into the batch, if the completion queue has room for
+     * the window's outcome (no one else publishes until the window is committed, so the room stays).
+     */
+    private int readWindow()
+    {
         if (!completions.hasRoom())
         {
             return 0;
@@ -62,36 +151,7 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
             ring.controlledRead(this, batch.maxOperations() - windowWrites);
         }
         while (!windowFull && windowWrites < batch.maxOperations() && ring.consumerPosition() != position);
-        if (0 == windowWrites)
-        {
-            return 0;
-        }
-        final int operations = windowWrites;
-        Throwable failure = encodeFailure;
-        if (null == failure)
-        {
-            try
-            {
-                storage.commit(batch);
-            }
-            catch (final Throwable ex)
-            {
-                failure = ex;
-            }
-        }
-        batch.clear();
-        encodeFailure = null;
-        if (null == failure)
-        {
-            committedWrites += operations;
-        }
-        else
-        {
-            failedCommits++;
-        }
-        commits++;
-        completions.publish(firstSequence, lastSequence, failure);
-        return operations;
+        return windowWrites;
     }
 
     public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)

@@ -36,10 +36,10 @@ public final class StorageWriterComponent implements Component
     }
 
     /**
-     * Step the writer (stepped mode) and hand finished writes to their handlers.
+     * Step the writer (stepped mode) or commit inline what it allows, and hand finished writes to their handlers.
      *
      * @param nowMs the node clock's time.
-     * @return work done: commit windows taken plus handler calls made.
+     * @return work done: commit windows taken, writes committed inline, plus handler calls made.
      */
     @Override
     public int doWork(final long nowMs)
@@ -49,6 +49,7 @@ public final class StorageWriterComponent implements Component
         {
             work += writer.invoker().invoke();
         }
+        work += writer.commitInline();
         return work + writer.drainCompletions(ctx.completionLimit());
     }
 

@@ -46,6 +46,7 @@ public final class StorageWriterContext
     private IdleStrategy idleStrategy;
     private boolean useAgentInvoker;
     private boolean commitOnClose = true;
+    private boolean commitInline = true;
     private String threadName = "datacake-storage-writer";
     private ErrorHandler errorHandler;
 
@@ -380,6 +381,35 @@ public final class StorageWriterContext
     public boolean commitOnClose()
     {
         return commitOnClose;
+    }
+
+    /**
+     * Let the node thread commit the writes it submitted when the storage can do so without waiting
+     * ({@link Storage#commitsWithoutWaiting()}, true for {@link MemoryStorage}), through
+     * {@link StorageWriter#commitInline()}: acks then cost no hand-off to the writer thread and back. What a commit
+     * promises does not change (a {@link MemoryStorage} write is readable once its ack arrives, and nothing is
+     * durable); only the commit's CPU work, bounded by {@link #maxBatchOperations(int)} and
+     * {@link #maxBatchValueBytes(int)}, moves to the node thread. Ignored in stepped mode and for storages that may
+     * wait (LMDB, SQLite), which always commit on the writer thread.
+     *
+     * @param commitInline true (default) to commit inline when the storage allows it, false to always hand commits
+     *                     to the writer thread.
+     * @return this.
+     */
+    public StorageWriterContext commitInline(final boolean commitInline)
+    {
+        this.commitInline = commitInline;
+        return this;
+    }
+
+    /**
+     * Whether the node thread commits inline when the storage allows it.
+     *
+     * @return true if inline commits are allowed.
+     */
+    public boolean commitInline()
+    {
+        return commitInline;
     }
 
     /**

@@ -396,7 +396,8 @@ public final class ReplicatedStore implements Component
     }
 
     /**
-     * Step the storage writer (stepped mode), hand finished commits to their writes, and follow membership.
+     * Step the storage writer (stepped mode) or commit inline, hand finished commits to their writes, and follow
+     * membership.
      *
      * @param nowMs the node clock's time.
      * @return work done.
@@ -410,6 +411,9 @@ public final class ReplicatedStore implements Component
         {
             work += writer.invoker().invoke();
         }
+        // The cycle's submits (commands, replicate messages) are in: commit them here when the storage allows it, so
+        // acks and completions go out in this same cycle.
+        work += writer.commitInline();
         work += writer.drainCompletions(ctx.completionLimit());
         work += reloadAfterFailedCommits();
         refreshMembership();

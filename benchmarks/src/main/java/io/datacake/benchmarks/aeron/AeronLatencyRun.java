@@ -87,7 +87,17 @@ public final class AeronLatencyRun
         return variants;
     }
 
-    static void runRound(
+    /**
+     * One round: a fresh ping-pong on new endpoints, its round trips recorded unless the histogram is null (warm-up).
+     *
+     * @param factory       makes the ping-pong.
+     * @param driver        the pinging side's driver.
+     * @param media         {@code ipc} or {@code udp}.
+     * @param messageLength bytes per message.
+     * @param roundTrips    round trips in the round.
+     * @param histogram     where each round trip's nanoseconds go, or null.
+     */
+    public static void runRound(
         final PingPongFactory factory,
         final AeronDriver driver,
         final String media,

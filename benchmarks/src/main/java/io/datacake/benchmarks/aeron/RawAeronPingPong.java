@@ -22,10 +22,10 @@ public final class RawAeronPingPong implements PingPong
     private final Subscription pongSubscription;
     private final BufferClaim pingClaim = new BufferClaim();
     private final BufferClaim pongClaim = new BufferClaim();
-    private final IdleStrategy pingIdle = BenchMedia.newApplicationIdleStrategy();
+    private final IdleStrategy pingIdle;
     private final FragmentHandler pongHandler = (buffer, offset, length, header) -> lastEchoed = buffer.getLong(offset);
     private final FragmentHandler echoHandler;
-    private final IdleStrategy echoIdle = BenchMedia.newApplicationIdleStrategy();
+    private final IdleStrategy echoIdle;
     private final Thread echoThread;
     private volatile boolean running = true;
     private long sequence;
@@ -42,11 +42,38 @@ public final class RawAeronPingPong implements PingPong
     public RawAeronPingPong(
         final Aeron aeron, final AeronEndpoint[] endpoints, final int messageLength, final boolean stepped)
     {
+        this(aeron, aeron, endpoints, messageLength, stepped, BenchMedia.newApplicationIdleStrategy(),
+            BenchMedia.newApplicationIdleStrategy());
+    }
+
+    /**
+     * Connect both sides, each through its own client (and so its own media driver when the clients are on different
+     * drivers), and start the echo thread.
+     *
+     * @param pingAeron     the pinging side's client.
+     * @param echoAeron     the echoing side's client.
+     * @param endpoints     {@code [pinger, echoer]} endpoints.
+     * @param messageLength bytes per message, at least 8 and at most one MTU payload.
+     * @param stepped       true to echo on the pinging thread (no echo thread).
+     * @param pingIdle      how the pinging thread waits for the echo.
+     * @param echoIdle      how the echo thread waits for a ping (and for room to answer).
+     */
+    public RawAeronPingPong(
+        final Aeron pingAeron,
+        final Aeron echoAeron,
+        final AeronEndpoint[] endpoints,
+        final int messageLength,
+        final boolean stepped,
+        final IdleStrategy pingIdle,
+        final IdleStrategy echoIdle)
+    {
         this.messageLength = messageLength;
-        pingSubscription = aeron.addSubscription(endpoints[1].channel(), endpoints[1].streamId());
-        pongSubscription = aeron.addSubscription(endpoints[0].channel(), endpoints[0].streamId());
-        pingPublication = aeron.addExclusivePublication(endpoints[1].channel(), endpoints[1].streamId());
-        pongPublication = aeron.addExclusivePublication(endpoints[0].channel(), endpoints[0].streamId());
+        this.pingIdle = pingIdle;
+        this.echoIdle = echoIdle;
+        pingSubscription = echoAeron.addSubscription(endpoints[1].channel(), endpoints[1].streamId());
+        pongSubscription = pingAeron.addSubscription(endpoints[0].channel(), endpoints[0].streamId());
+        pingPublication = pingAeron.addExclusivePublication(endpoints[1].channel(), endpoints[1].streamId());
+        pongPublication = echoAeron.addExclusivePublication(endpoints[0].channel(), endpoints[0].streamId());
         while (!pingPublication.isConnected() || !pongPublication.isConnected())
         {
             pingIdle.idle();
@@ -109,7 +136,7 @@ public final class RawAeronPingPong implements PingPong
 
     private void echoLoop()
     {
-        final IdleStrategy idle = BenchMedia.newApplicationIdleStrategy();
+        final IdleStrategy idle = echoIdle;
         while (running)
         {
             idle.idle(pingSubscription.poll(echoHandler, 16));
