@@ -152,8 +152,9 @@ final class RepairCostAtScaleTest
         final long fetched = after[ENTRIES] - before[ENTRIES];
         final long applied = after[APPLIED] - before[APPLIED];
         final long bytes = after[BYTES] - before[BYTES];
-        System.out.printf("k=%d: %d rounds, %d entries moved, %d applied, %d bytes (%.0f per difference)%n", k,
-            after[ROUNDS] - before[ROUNDS], fetched, applied, bytes, (double)bytes / k);
+        System.out.printf("k=%d: %d rounds, %d entries moved, %d applied, %d bytes (%.0f per difference), " +
+            "%d segments fetched%n", k, after[ROUNDS] - before[ROUNDS], fetched, applied, bytes, (double)bytes / k,
+            after[SEGMENTS] - before[SEGMENTS]);
         assertThat(applied).as("k=%d: each difference applied once, on the node that lacked it", k).isEqualTo(k);
         assertThat(fetched).as("k=%d: entries moved", k).isBetween((long)k, ENTRIES_PER_DIFFERENCE * k);
         assertThat(bytes).as("k=%d: bytes sent and received", k).isLessThanOrEqualTo(BYTES_FIXED + BYTES_PER_DIFFERENCE * k);
@@ -185,13 +186,14 @@ final class RepairCostAtScaleTest
     private static final int ENTRIES = 1;
     private static final int APPLIED = 2;
     private static final int BYTES = 3;
+    private static final int SEGMENTS = 4;
 
     /**
      * @return rounds, entries fetched, entries applied and bytes (sent and received) of repair, summed over both nodes.
      */
     private static long[] snapshot(final StoreSimCluster cluster)
     {
-        final long[] sums = new long[4];
+        final long[] sums = new long[5];
         for (int id = 1; id <= 2; id++)
         {
             final StoreStatistics statistics = cluster.store(id).statistics();
@@ -199,6 +201,7 @@ final class RepairCostAtScaleTest
             sums[ENTRIES] += statistics.repairEntriesCompared();
             sums[APPLIED] += statistics.documentsFetched();
             sums[BYTES] += statistics.repairBytesSent() + statistics.repairBytesCompared();
+            sums[SEGMENTS] += cluster.store(id).repairSegmentsFetched();
         }
         return sums;
     }
