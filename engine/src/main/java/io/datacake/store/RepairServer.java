@@ -44,8 +44,8 @@ final class RepairServer
     private Keyspace fetchKeyspace;
     private int fetchNextSkip;
     private int fetchEncoded;
-    private long fetchRepliesInPlace;
-    private long fetchRepliesStaged;
+    private final AtomicCounter fetchRepliesInPlace;
+    private final AtomicCounter fetchRepliesStaged;
     private final EntryConsumer fetchLiveCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, false);
     private final EntryConsumer fetchDeadCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, true);
     private int fetchSegmentCount;
@@ -60,6 +60,9 @@ final class RepairServer
      * @param localNodeId       this node's id, for messages.
      * @param malformedByReason counters of dropped repair messages by {@link RepairMessages} reason.
      * @param fetchesRefused    counter of fetches refused (a reply longer than the node's largest body).
+     * @param fetchRepliesInPlace counter of fetch replies written from the storage's view straight into the frame.
+     * @param fetchRepliesStaged  counter of fetch replies staged in the reply buffer (a first entry longer than a
+     *                            frame).
      */
     RepairServer(
         final StoreContext ctx,
@@ -67,8 +70,12 @@ final class RepairServer
         final List<String> keyspaceOrder,
         final int localNodeId,
         final AtomicCounter[] malformedByReason,
-        final AtomicCounter fetchesRefused)
+        final AtomicCounter fetchesRefused,
+        final AtomicCounter fetchRepliesInPlace,
+        final AtomicCounter fetchRepliesStaged)
     {
+        this.fetchRepliesInPlace = fetchRepliesInPlace;
+        this.fetchRepliesStaged = fetchRepliesStaged;
         this.ctx = ctx;
         this.keyspaces = keyspaces;
         this.keyspaceOrder = keyspaceOrder;
@@ -295,13 +302,13 @@ final class RepairServer
             if (length <= roomBytes)
             {
                 reply.send(length, fetchWriter);
-                fetchRepliesInPlace++;
+                fetchRepliesInPlace.increment();
             }
             else
             {
                 repairReply.checkLimit(length);
                 writeFetched(repairReply, 0, length);
-                fetchRepliesStaged++;
+                fetchRepliesStaged.increment();
                 sendStaged(reply, length);
             }
         }
@@ -378,22 +385,6 @@ final class RepairServer
         {
             throw new IllegalStateException("fetch reply sized " + length + " bytes, wrote " + (at - offset));
         }
-    }
-
-    /**
-     * @return fetch replies written straight into the transport's frame.
-     */
-    long fetchRepliesInPlace()
-    {
-        return fetchRepliesInPlace;
-    }
-
-    /**
-     * @return fetch replies staged in the reply buffer first (a first entry longer than a frame).
-     */
-    long fetchRepliesStaged()
-    {
-        return fetchRepliesStaged;
     }
 
     /**

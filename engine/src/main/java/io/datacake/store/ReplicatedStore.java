@@ -173,6 +173,12 @@ public final class ReplicatedStore implements Component
      */
     static final int REPAIR_MAX_FETCHES_PER_ROUND = 64;
 
+    /** Label of the node counter of repair fetch replies written from the storage's view straight into the frame. */
+    public static final String REPAIR_REPLIES_IN_PLACE_LABEL = "store repair fetch replies written in place";
+
+    /** Label of the node counter of repair fetch replies staged in a buffer first (an entry longer than a frame). */
+    public static final String REPAIR_REPLIES_STAGED_LABEL = "store repair fetch replies staged";
+
     private static final int NO_PEER = -1;
     private static final System.Logger LOGGER = System.getLogger(ReplicatedStore.class.getName());
 
@@ -387,7 +393,8 @@ public final class ReplicatedStore implements Component
             nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
             writer = StorageWriter.launch(writerContext);
             repairServer = new RepairServer(ctx, keyspaces, keyspaceOrder, localNodeId, malformedRepairByReason,
-                repairFetchesRefused);
+                repairFetchesRefused, services.counters().newCounter(REPAIR_REPLIES_IN_PLACE_LABEL),
+                services.counters().newCounter(REPAIR_REPLIES_STAGED_LABEL));
             services.addService(new RpcService(SERVICE_NAME)
                 .handler(REPLICATE, this::onReplicate)
                 .handler(REPAIR_KEYSPACES,

@@ -33,8 +33,12 @@ final class RepairCostAtScaleTest
     /** Bytes both directions of an in-sync round may cost a keyspace: the keyspace list request and its reply. */
     private static final long IN_SYNC_BYTES_PER_ROUND = 256;
 
-    /** Entries moved per difference: the difference itself, its segment's other keys, asked for by both nodes. */
-    private static final long ENTRIES_PER_DIFFERENCE = 8;
+    /**
+     * Entries moved per difference: its segment's entries (about two at one key a segment), asked for by both nodes
+     * (repair pulls, and a hash mismatch does not say which side is behind), over the two or three rounds each node
+     * runs until both have pulled.
+     */
+    private static final long ENTRIES_PER_DIFFERENCE = 16;
 
     /**
      * Bytes per difference: the segment hashes of its branch (2 KiB) and its segment's entries, for both nodes'
