@@ -12,6 +12,7 @@ import io.datacake.store.StoreContext;
 import io.datacake.store.StoreHandle;
 import io.datacake.store.StoreStatistics;
 import io.datacake.transport.InProcessNetwork;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -184,10 +185,11 @@ public final class CatchUpRun
     {
         final WriteBatch batch = new WriteBatch(storage.maxValueLength());
         final byte[] value = new byte[VALUE_LENGTH];
+        final UnsafeBuffer valueBuffer = new UnsafeBuffer(value);
         for (int key = from; key < to; key++)
         {
             fill(value, key);
-            batch.put(KEYSPACE, key, BASE_STAMP + key, SOURCE_NODE, value);
+            batch.put(KEYSPACE, key, BASE_STAMP + key, SOURCE_NODE, valueBuffer, 0, VALUE_LENGTH);
             if (batch.size() == PUT_BATCH)
             {
                 storage.commit(batch);
