@@ -215,6 +215,42 @@ final class ReplicatedStoreRepairTest
     }
 
     @Test
+    void aNodeBehindCatchesUpInBackToBackRoundsOfSeveralFetchesWithinOneInterval()
+    {
+        final long intervalMs = 10_000;
+        final int keys = 2_000;
+        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(308), 2,
+            (ctx) -> ctx.repairIntervalMs(intervalMs)))
+        {
+            cluster.isolate(2);
+            final int batch = 500;
+            for (int first = 0; first < keys; first += batch)
+            {
+                final long[] batchKeys = new long[batch];
+                final byte[][] values = new byte[batch][];
+                for (int i = 0; i < batch; i++)
+                {
+                    batchKeys[i] = first + i;
+                    values[i] = bytes("v" + (first + i));
+                }
+                cluster.await(cluster.handle(1).putMany(KEYSPACE, batchKeys, values, ConsistencyLevel.NONE));
+            }
+            final long roundsBefore = cluster.store(2).repairRounds();
+            final long requestsBefore = cluster.store(2).repairRequestsSent();
+            cluster.simulation.network().heal();
+
+            // One fetch of at most 256 entries a round, a round an interval, would need 8 intervals.
+            assertThat(cluster.simulation.runUntil(() -> converged(cluster, KEYSPACE, keys), 2 * intervalMs))
+                .as("caught up within two intervals; %s", cluster.simulation.replayHint()).isTrue();
+            assertThat(cluster.store(2).repairEntriesApplied()).isEqualTo(keys);
+            final long rounds = cluster.store(2).repairRounds() - roundsBefore;
+            assertThat(cluster.store(2).repairRequestsSent() - requestsBefore)
+                .as("several fetches a round: more requests than the rounds' list, descent and one fetch")
+                .isGreaterThan(rounds * 3);
+        }
+    }
+
+    @Test
     void anInSyncKeyspaceCostsOneMessagePairPerRound()
     {
         try (StoreSimCluster cluster = cluster(304))
