@@ -31,8 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code join}: node 1 holds {@code keys} documents of {@value #VALUE_LENGTH} bytes (written straight into its
  *       LMDB before launch); node 2 joins with an empty LMDB;</li>
  *   <li>{@code restart}: both hold a base of {@code keys / 10} documents; node 2 is down while node 1 takes
- *       {@code keys} puts through its store (in batches of {@value #PUT_BATCH}, at level ONE); then node 2 restarts on
- *       its LMDB and catches up.</li>
+ *       {@code keys} puts through its store (in batches of {@value #PUT_BATCH}, at level NONE: node 1 alone); then
+ *       node 2 restarts on its LMDB and catches up.</li>
  * </ul>
  * Repair's own memory is bounded by settings, not by the keyspace: one round at a time per node, at most
  * {@link StoreContext#repairMaxSegmentsPerRound(int)} segments a round, fetches of at most
@@ -144,11 +144,11 @@ public final class CatchUpRun
                 final double catchUpS = (doneNs - startNs) / 1e9;
                 System.out.printf(Locale.ROOT,
                     "scenario=%s keys=%d documents=%d prepare_s=%.1f launch_s=%.2f catch_up_s=%.1f committed_s=%.1f " +
-                    "docs_per_s=%.0f rounds=%d entries_fetched=%d entries_applied=%d repair_bytes=%d " +
+                    "missed_docs_per_s=%.0f rounds=%d entries_fetched=%d entries_applied=%d repair_bytes=%d " +
                     "peak_heap_mib=%.0f peak_rss_anon_mib=%.0f peak_rss_file_mib=%.0f heap_max_mib=%.0f%n",
                     scenario, keys, expected, prepareS, (launchedNs - startNs) / 1e9, catchUpS,
                     (committedNs - startNs) / 1e9,
-                    expected / catchUpS, statistics.repairRounds(), statistics.repairEntriesCompared(),
+                    keys / catchUpS, statistics.repairRounds(), statistics.repairEntriesCompared(),
                     statistics.documentsFetched(), statistics.repairBytesSent() + statistics.repairBytesCompared(),
                     sampler.peakHeapBytes / 1048576.0, sampler.peakRssAnonKib / 1024.0,
                     sampler.peakRssFileKib / 1024.0,
@@ -233,7 +233,7 @@ public final class CatchUpRun
                     batchKeys[i] = first + i;
                     fill(batchValues[i], first + i);
                 }
-                handle.putMany(KEYSPACE, batchKeys, batchValues, ConsistencyLevel.ONE).join();
+                handle.putMany(KEYSPACE, batchKeys, batchValues, ConsistencyLevel.NONE).join();
             }
         }
     }
