@@ -154,7 +154,8 @@ final class RepairServer
      * Send the entries of the asked segments, from the {@code skip}-th match on, bounded by the fetch bounds. Finding
      * them walks only the asked segments' keys (the keyspace's segment index): O(keys in those segments) per fetch.
      * What remains on the node thread: the collected entries are sorted (insertion sort over at most the fetch's
-     * entry bound) and the live ones' values are read from storage (a read, never an fsync), at most
+     * entry bound) and the live ones' values are read from storage in one read snapshot (never an fsync), twice
+     * each (once to size the reply, once to copy the value into the frame), at most twice
      * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch.
      */
     void onFetch(final RpcRequest request, final RpcReply reply)
