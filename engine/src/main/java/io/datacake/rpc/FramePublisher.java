@@ -230,6 +230,42 @@ final class FramePublisher
     }
 
     /**
+     * Send (or queue) a successful response whose body the writer encodes in place, in one frame. If the writer
+     * throws, the claim is aborted (or the scratch left unqueued) and the exception goes on.
+     *
+     * @return true if sent or queued; false if it cannot be sent or was dropped (counted).
+     */
+    boolean publishOkResponse(final int peer, final long correlationId, final int length, final RpcBodyWriter writer)
+    {
+        final int frameLength = RESPONSE_FIXED_LENGTH + length;
+        if (!claimReply(peer, frameLength))
+        {
+            return false;
+        }
+        responseEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
+        encodeFrameHeader(responseEncoder.frame(), correlationId);
+        responseEncoder.frame().flags().clear().response(true);
+        responseEncoder.streamId(0).status(RpcStatus.OK).totalBodyLength(length);
+        responseEncoder.putErrorMessage(EMPTY, 0, 0);
+        final int bodyHeaderAt = responseEncoder.limit();
+        replyBuffer.putInt(bodyHeaderAt, length, ResponseEncoder.BYTE_ORDER);
+        responseEncoder.limit(bodyHeaderAt + ResponseEncoder.bodyHeaderLength() + length);
+        try
+        {
+            writer.writeBody(replyBuffer, bodyHeaderAt + ResponseEncoder.bodyHeaderLength(), length);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (!replyQueued)
+            {
+                claim.abort();
+            }
+            throw ex;
+        }
+        return commitReply(peer, PendingReplies.RESPONSE, frameLength);
+    }
+
+    /**
      * Send (or queue) an error response.
      */
     void publishErrorResponse(final int peer, final long correlationId, final RpcStatus status, final String message)

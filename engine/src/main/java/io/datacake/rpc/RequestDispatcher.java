@@ -206,6 +206,21 @@ final class RequestDispatcher
         // Else dropped (queue full) or not sendable: the requester will time out, so do not stream the rest.
     }
 
+    void sendOkResponse(final int peer, final long correlationId, final int length, final RpcBodyWriter writer)
+    {
+        if (length < 0 || length > maxInPlaceBodyLength())
+        {
+            throw new IllegalArgumentException("response body of " + length + " bytes does not fit one frame (" +
+                maxInPlaceBodyLength() + " bytes): send it from a buffer, to be streamed");
+        }
+        publisher.publishOkResponse(peer, correlationId, length, writer);
+    }
+
+    int maxInPlaceBodyLength()
+    {
+        return Math.min(maxBodyLength, publisher.maxMessageLength() - FramePublisher.RESPONSE_FIXED_LENGTH);
+    }
+
     void sendErrorResponse(final int peer, final long correlationId, final RpcStatus status, final String message)
     {
         publisher.publishErrorResponse(peer, correlationId, status, message);

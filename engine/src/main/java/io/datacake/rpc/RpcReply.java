@@ -58,6 +58,35 @@ public final class RpcReply
     }
 
     /**
+     * Send a successful response whose body the writer encodes in place, into the claimed frame: no copy of the body
+     * on the way to the transport. Only for a body that fits one frame ({@link #maxInPlaceBodyLength()}); a longer one
+     * is streamed, which needs it in a buffer: use {@link #send(DirectBuffer, int, int)}. If the writer throws, nothing
+     * is sent, the claimed frame is dropped, and the request may still be answered.
+     *
+     * @param length body length in bytes, 0..{@link #maxInPlaceBodyLength()}.
+     * @param writer writes the body; called once before this returns.
+     * @throws IllegalStateException    if a reply was already sent, or this is a one-way message.
+     * @throws IllegalArgumentException if the body does not fit one frame.
+     */
+    public void send(final int length, final RpcBodyWriter writer)
+    {
+        checkReplyable();
+        dispatcher.sendOkResponse(peer, correlationId, length, writer);
+        done = true;
+    }
+
+    /**
+     * The longest body {@link #send(int, RpcBodyWriter)} writes in place: what one frame of the transport holds after
+     * the response header, and no more than the node's largest body.
+     *
+     * @return the length in bytes.
+     */
+    public int maxInPlaceBodyLength()
+    {
+        return dispatcher.maxInPlaceBodyLength();
+    }
+
+    /**
      * Send a successful response with an empty body.
      *
      * @throws IllegalStateException if a reply was already sent, or this is a one-way message.

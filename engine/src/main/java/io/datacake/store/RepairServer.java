@@ -1,12 +1,14 @@
 package io.datacake.store;
 
 import io.datacake.crdt.EntryConsumer;
+import io.datacake.rpc.RpcBodyWriter;
 import io.datacake.rpc.RpcReply;
 import io.datacake.rpc.RpcRequest;
 import io.datacake.storage.DocumentView;
 import io.datacake.storage.ReadTransaction;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.List;
@@ -15,10 +17,13 @@ import java.util.Map;
 /**
  * The answering side of peers' repair rounds, on the node thread: keyspace lists, Tictac descent steps and segment
  * fetches, over the store's keyspaces. It keeps no per-peer state; a malformed request is dropped, counted by
- * reason, and changes nothing. Reuses one reply buffer and one fetch's worth of arrays.
+ * reason, and changes nothing. Reuses one reply buffer and one fetch's worth of arrays; a fetch reply is written
+ * straight from the storage's read view into the transport's frame.
  */
 final class RepairServer
 {
+    private static final int NOT_STORED = Integer.MIN_VALUE;
+
     private final StoreContext ctx;
     private final Map<String, Keyspace> keyspaces;
     private final List<String> keyspaceOrder;
@@ -26,14 +31,21 @@ final class RepairServer
     private final AtomicCounter[] malformedByReason;
     private final AtomicCounter fetchesRefused;
     private final ExpandableDirectByteBuffer repairReply = new ExpandableDirectByteBuffer(4096);
-    private final ReplicationMessage repairOutbound = new ReplicationMessage();
-    private final TictacMessage fetchSegments = new TictacMessage();
+        private final TictacMessage fetchSegments = new TictacMessage();
     private final DocumentView fetchDocument = new DocumentView();
     private final int[] fetchSegmentIds = new int[TictacCodec.MAX_SEGMENT_IDS_PER_MESSAGE];
     private final long[] fetchKeys;
     private final long[] fetchStamps;
     private final int[] fetchNodeIds;
     private final boolean[] fetchTombstones;
+    private final int[] fetchValueLengths;
+    private final RpcBodyWriter fetchWriter = this::writeFetched;
+    private ReadTransaction fetchTxn;
+    private Keyspace fetchKeyspace;
+    private int fetchNextSkip;
+    private int fetchEncoded;
+    private final AtomicCounter fetchRepliesInPlace;
+    private final AtomicCounter fetchRepliesStaged;
     private final EntryConsumer fetchLiveCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, false);
     private final EntryConsumer fetchDeadCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, true);
     private int fetchSegmentCount;
@@ -48,6 +60,9 @@ final class RepairServer
      * @param localNodeId       this node's id, for messages.
      * @param malformedByReason counters of dropped repair messages by {@link RepairMessages} reason.
      * @param fetchesRefused    counter of fetches refused (a reply longer than the node's largest body).
+     * @param fetchRepliesInPlace counter of fetch replies written from the storage's view straight into the frame.
+     * @param fetchRepliesStaged  counter of fetch replies staged in the reply buffer (a first entry longer than a
+     *                            frame).
      */
     RepairServer(
         final StoreContext ctx,
@@ -55,8 +70,12 @@ final class RepairServer
         final List<String> keyspaceOrder,
         final int localNodeId,
         final AtomicCounter[] malformedByReason,
-        final AtomicCounter fetchesRefused)
+        final AtomicCounter fetchesRefused,
+        final AtomicCounter fetchRepliesInPlace,
+        final AtomicCounter fetchRepliesStaged)
     {
+        this.fetchRepliesInPlace = fetchRepliesInPlace;
+        this.fetchRepliesStaged = fetchRepliesStaged;
         this.ctx = ctx;
         this.keyspaces = keyspaces;
         this.keyspaceOrder = keyspaceOrder;
@@ -68,6 +87,7 @@ final class RepairServer
         this.fetchStamps = new long[maxFetch];
         this.fetchNodeIds = new int[maxFetch];
         this.fetchTombstones = new boolean[maxFetch];
+        this.fetchValueLengths = new int[maxFetch];
     }
 
     /**
@@ -134,7 +154,8 @@ final class RepairServer
      * Send the entries of the asked segments, from the {@code skip}-th match on, bounded by the fetch bounds. Finding
      * them walks only the asked segments' keys (the keyspace's segment index): O(keys in those segments) per fetch.
      * What remains on the node thread: the collected entries are sorted (insertion sort over at most the fetch's
-     * entry bound) and the live ones' values are read from storage (a read, never an fsync), at most
+     * entry bound) and the live ones' values are read from storage in one read snapshot (never an fsync), twice
+     * each (once to size the reply, once to copy the value into the frame), at most twice
      * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch.
      */
     void onFetch(final RpcRequest request, final RpcReply reply)
@@ -187,18 +208,7 @@ final class RepairServer
         }
         sortFetchedByStamp();
 
-        final int length = encodeFetched(keyspace);
-        try
-        {
-            reply.send(repairReply, 0, length);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            // Longer than the node's largest body: one large value over the byte bound.
-            fetchesRefused.increment();
-            reply.fail("repair fetch reply of " + length + " bytes is longer than node " + localNodeId +
-                "'s largest body (NodeContext.maxBodyLength): " + ex.getMessage());
-        }
+        sendFetched(keyspace, reply);
     }
 
     private void collectFetched(final long key, final long stamp, final int nodeId, final boolean tombstone)
@@ -243,56 +253,139 @@ final class RepairServer
     }
 
     /**
-     * Encode the collected entries in the fetch reply, live ones with their stored values (an entry whose value
-     * storage does not hold yet is left for a later round), stopping at the byte bound once one entry is in.
-     *
-     * @return the reply length.
+     * Answer with the collected entries, live ones with their stored values (an entry whose value storage does not
+     * hold yet is left for a later round), stopping at the byte bound, or where the reply would no longer fit one
+     * frame, once one entry is in. Two passes over one read snapshot: the first reads each value's length to size
+     * the reply; the second, once the transport has claimed the frame, reads each value again and copies it from
+     * the storage's view (for LMDB the mapped page) straight into the frame. Only a reply whose first entry alone
+     * is longer than a frame is staged in the reply buffer, to be streamed.
      */
-    private int encodeFetched(final Keyspace keyspace)
+    private void sendFetched(final Keyspace keyspace, final RpcReply reply)
     {
-        final String name = keyspace.name();
-        repairOutbound.beginEncode(keyspace.nameUtf8());
-        int encoded = 0;
-        long valueBytes = 0;
-        boolean cut = false;
+        fetchKeyspace = keyspace;
+        final int roomBytes = reply.maxInPlaceBodyLength();
         try (ReadTransaction txn = ctx.storage().beginRead())
         {
+            fetchTxn = txn;
+            int length = RepairMessages.FETCH_REPLY_HEADER_LENGTH + ReplicationMessage.HEADER_LENGTH +
+                keyspace.nameUtf8().length;
+            long valueBytes = 0;
+            int encoded = 0;
+            boolean cut = false;
             for (int i = 0; i < fetchCount; i++)
             {
-                if (fetchTombstones[i])
-                {
-                    repairOutbound.encodeTombstone(fetchKeys[i], fetchStamps[i], fetchNodeIds[i]);
-                    encoded++;
-                    continue;
-                }
-                if (!txn.get(name, fetchKeys[i], fetchDocument) ||
-                    fetchDocument.stamp() != fetchStamps[i] || fetchDocument.nodeId() != fetchNodeIds[i])
+                final int valueLength = storedValueLength(i);
+                fetchValueLengths[i] = valueLength;
+                if (NOT_STORED == valueLength)
                 {
                     continue;
                 }
-                final int valueLength = fetchDocument.valueLength();
-                if (encoded > 0 && valueBytes + valueLength > ctx.repairMaxBytesPerFetch())
+                final int entryLength = ReplicationMessage.ENTRY_HEADER_LENGTH + Math.max(0, valueLength);
+                if (encoded > 0 && (valueBytes + Math.max(0, valueLength) > ctx.repairMaxBytesPerFetch() ||
+                    length + entryLength > roomBytes))
                 {
                     cut = true;
+                    fetchCount = i;
                     break;
                 }
-                repairOutbound.encodePut(
-                    fetchKeys[i], fetchStamps[i], fetchNodeIds[i], fetchDocument.value(), 0, valueLength);
-                valueBytes += valueLength;
+                valueBytes += Math.max(0, valueLength);
+                length += entryLength;
                 encoded++;
             }
+            // Entries cut by a bound are sorted, not a prefix of the scan: a later cycle from skip 0 finds them.
+            final boolean more = cut || fetchMatched > fetchSkip + fetchCount;
+            fetchNextSkip = more ? fetchSkip + Math.max(1, cut ? encoded : fetchCount) : RepairMessages.FETCH_COMPLETE;
+            fetchEncoded = encoded;
+            if (0 == encoded)
+            {
+                length = RepairMessages.FETCH_REPLY_HEADER_LENGTH;
+            }
+            if (length <= roomBytes)
+            {
+                reply.send(length, fetchWriter);
+                fetchRepliesInPlace.increment();
+            }
+            else
+            {
+                repairReply.checkLimit(length);
+                writeFetched(repairReply, 0, length);
+                fetchRepliesStaged.increment();
+                sendStaged(reply, length);
+            }
         }
-        // Entries cut by the byte bound are sorted, not a prefix of the scan: a later cycle from skip 0 finds them.
-        final boolean more = cut || fetchMatched > fetchSkip + fetchCount;
-        repairReply.putInt(0, more ? fetchSkip + Math.max(1, cut ? encoded : fetchCount) :
-            RepairMessages.FETCH_COMPLETE);
-        if (0 == encoded)
+        finally
         {
-            return RepairMessages.FETCH_REPLY_HEADER_LENGTH;
+            fetchTxn = null;
+            fetchKeyspace = null;
         }
-        final int length = repairOutbound.encodedLength();
-        repairReply.putBytes(RepairMessages.FETCH_REPLY_HEADER_LENGTH, repairOutbound.encoded(), 0, length);
-        return RepairMessages.FETCH_REPLY_HEADER_LENGTH + length;
+    }
+
+    private void sendStaged(final RpcReply reply, final int length)
+    {
+        try
+        {
+            reply.send(repairReply, 0, length);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Longer than the node's largest body: one large value over the byte bound.
+            fetchesRefused.increment();
+            reply.fail("repair fetch reply of " + length + " bytes is longer than node " + localNodeId +
+                "'s largest body (NodeContext.maxBodyLength): " + ex.getMessage());
+        }
+    }
+
+    /**
+     * @return the entry's value length, {@link ReplicationMessage#TOMBSTONE_LENGTH} for a tombstone, or
+     * {@link #NOT_STORED} if storage does not hold this write of it (yet).
+     */
+    private int storedValueLength(final int i)
+    {
+        if (fetchTombstones[i])
+        {
+            return ReplicationMessage.TOMBSTONE_LENGTH;
+        }
+        if (!fetchTxn.get(fetchKeyspace.name(), fetchKeys[i], fetchDocument) ||
+            fetchDocument.stamp() != fetchStamps[i] || fetchDocument.nodeId() != fetchNodeIds[i])
+        {
+            return NOT_STORED;
+        }
+        return fetchDocument.valueLength();
+    }
+
+    /**
+     * Write the sized reply: next skip, replicate message header, entries; live values read again from the open
+     * snapshot and copied from its view into {@code out}.
+     */
+    private void writeFetched(final MutableDirectBuffer out, final int offset, final int length)
+    {
+        out.putInt(offset, fetchNextSkip);
+        if (0 == fetchEncoded)
+        {
+            return;
+        }
+        int at = offset + RepairMessages.FETCH_REPLY_HEADER_LENGTH;
+        at += ReplicationMessage.putHeader(out, at, fetchKeyspace.nameUtf8(), fetchEncoded);
+        for (int i = 0; i < fetchCount; i++)
+        {
+            final int valueLength = fetchValueLengths[i];
+            if (NOT_STORED == valueLength)
+            {
+                continue;
+            }
+            ReplicationMessage.putEntryHeader(out, at, fetchKeys[i], fetchStamps[i], fetchNodeIds[i], valueLength);
+            at += ReplicationMessage.ENTRY_HEADER_LENGTH;
+            if (valueLength > 0)
+            {
+                fetchTxn.get(fetchKeyspace.name(), fetchKeys[i], fetchDocument);
+                out.putBytes(at, fetchDocument.value(), 0, valueLength);
+                at += valueLength;
+            }
+        }
+        if (at != offset + length)
+        {
+            throw new IllegalStateException("fetch reply sized " + length + " bytes, wrote " + (at - offset));
+        }
     }
 
     /**

@@ -95,9 +95,12 @@ import java.util.List;
  *       next round starts after it, so every keyspace with work gets its turn);</li>
  *   <li>the {@link TictacExchange} descent over that keyspace's tree finds at most
  *       {@link StoreContext#repairMaxSegmentsPerRound(int)} mismatched segments;</li>
- *   <li>one fetch asks the peer for the entries of those segments (key, stamp, node, value or tombstone), at most
+ *   <li>fetches ask the peer for the entries of those segments (key, stamp, node, value or tombstone), each at most
  *       {@link StoreContext#repairMaxEntriesPerFetch(int)} entries and about
- *       {@link StoreContext#repairMaxBytesPerFetch(int)} value bytes, in stamp order; the rest come in later rounds.
+ *       {@link StoreContext#repairMaxBytesPerFetch(int)} value bytes, in stamp order, one after the other from where
+ *       the last reply stopped, at most {@code 64} fetches a round; the rest come in later rounds. A round that
+ *       changed this node is followed at once by the next (catch-up after a restart or on a new node runs back to
+ *       back, one round at a time); otherwise the next round waits the interval.
  *       They are applied like replicate messages but through {@link Orswot#REPAIR_SOURCE}: the set decides what wins
  *       ({@link Orswot#repair}, last write by stamp and node id, whatever order repair brings them in), the storage
  *       writer commits and the tree follows.</li>
@@ -105,8 +108,9 @@ import java.util.List;
  * Repair pulls only: a node holding what its peer lacks waits for the peer's own round. The answering side keeps
  * no per-peer state; it finds a segment's entries through the keyspace's segment index (O(keys in the asked
  * segments), 4 bytes a tree segment and 12 bytes a key of heap), sorts at most a fetch's worth of them and reads the
- * live ones' values from storage on the node thread (a read, never a sync), at most
- * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch. A malformed repair request or reply is
+ * live ones' values from storage on the node thread (one read snapshot, never a sync), at most twice
+ * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch, copying each value from the storage's view
+ * (for LMDB the mapped page) straight into the transport's frame. A malformed repair request or reply is
  * dropped, counted by reason, and changes nothing; a failed or timed-out call ends the round. Rounds, rounds in
  * sync, failed rounds, requests, segments fetched, entries fetched and applied are counted in the node's counters.
  *
@@ -164,6 +168,19 @@ public final class ReplicatedStore implements Component
     private static final int REPAIR_AWAIT_TREE = 2;
     private static final int REPAIR_AWAIT_FETCH = 3;
     private static final long CALL_STARTING = Long.MIN_VALUE;
+
+    /**
+     * Bound on the fetches one repair round sends over its mismatched segments (each bounded by
+     * {@link StoreContext#repairMaxEntriesPerFetch(int)} entries and {@link StoreContext#repairMaxBytesPerFetch(int)}
+     * value bytes): a round moves at most this many fetches' worth of entries, and what is left comes in later rounds.
+     */
+    static final int REPAIR_MAX_FETCHES_PER_ROUND = 64;
+
+    /** Label of the node counter of repair fetch replies written from the storage's view straight into the frame. */
+    public static final String REPAIR_REPLIES_IN_PLACE_LABEL = "store repair fetch replies written in place";
+
+    /** Label of the node counter of repair fetch replies staged in a buffer first (an entry longer than a frame). */
+    public static final String REPAIR_REPLIES_STAGED_LABEL = "store repair fetch replies staged";
 
     private static final int NO_PEER = -1;
     private static final System.Logger LOGGER = System.getLogger(ReplicatedStore.class.getName());
@@ -261,6 +278,9 @@ public final class ReplicatedStore implements Component
     private int repairPeer;
     private int keyspaceListFirst;
     private Keyspace repairKeyspace;
+    private int repairFetchLength;
+    private int repairFetchesThisRound;
+    private long repairAppliedThisRound;
 
     /**
      * A store over the context's storage and cluster view; started when its node launches.
@@ -378,7 +398,8 @@ public final class ReplicatedStore implements Component
             nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
             writer = StorageWriter.launch(writerContext);
             repairServer = new RepairServer(ctx, keyspaces, keyspaceOrder, localNodeId, malformedRepairByReason,
-                repairFetchesRefused);
+                repairFetchesRefused, services.counters().newCounter(REPAIR_REPLIES_IN_PLACE_LABEL),
+                services.counters().newCounter(REPAIR_REPLIES_STAGED_LABEL));
             services.addService(new RpcService(SERVICE_NAME)
                 .handler(REPLICATE, this::onReplicate)
                 .handler(REPAIR_KEYSPACES,
@@ -1069,6 +1090,8 @@ public final class ReplicatedStore implements Component
         repairPeer = peerByNodeId.get(repairNodeId);
         repairRounds.increment();
         repairStartedAtMs = nowMs;
+        repairFetchesThisRound = 0;
+        repairAppliedThisRound = 0;
         repairState = REPAIR_AWAIT_KEYSPACES;
         repairRequest.putInt(0, keyspaceListFirst);
         sendRepair(REPAIR_KEYSPACES, Integer.BYTES);
@@ -1078,6 +1101,7 @@ public final class ReplicatedStore implements Component
     private void sendRepair(final int messageTypeId, final int length)
     {
         repairRequestsSent.increment();
+        statistics.onRepairRequest(length);
         final long sequence = ++repairCallSequence;
         repairCorrelationId = CALL_STARTING;
         final long correlationId = rpc.call(repairPeer, repairNodeId, SERVICE_ID, messageTypeId, repairRequest, 0,
@@ -1162,6 +1186,11 @@ public final class ReplicatedStore implements Component
     {
         repairState = REPAIR_IDLE;
         repairKeyspace = null;
+        if (repairAppliedThisRound > 0)
+        {
+            // Behind a peer (a restart, a new node): the next round follows at once, still one round at a time.
+            nextRepairAtMs = nowMs;
+        }
     }
 
     /**
@@ -1268,7 +1297,9 @@ public final class ReplicatedStore implements Component
         final int idsLength = exchange.encodeMismatchedSegments(repairRequest, nameLength + Integer.BYTES);
         repairSegmentsFetched.getAndAdd(exchange.mismatchedSegmentCount());
         repairState = REPAIR_AWAIT_FETCH;
-        sendRepair(REPAIR_FETCH, nameLength + Integer.BYTES + idsLength);
+        repairFetchLength = nameLength + Integer.BYTES + idsLength;
+        repairFetchesThisRound = 1;
+        sendRepair(REPAIR_FETCH, repairFetchLength);
         return RepairMessages.OK;
     }
 
@@ -1311,10 +1342,19 @@ public final class ReplicatedStore implements Component
                 return RepairMessages.OK;
             }
             repairEntriesFetched.getAndAdd(repairInbound.entryCount());
-            repairEntriesApplied.getAndAdd(
-                applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE));
+            final int applied = applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE);
+            repairEntriesApplied.getAndAdd(applied);
+            repairAppliedThisRound += applied;
         }
         keyspace.repairSkip(repairNodeId, RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
+        if (RepairMessages.FETCH_COMPLETE != nextSkip && repairFetchesThisRound < REPAIR_MAX_FETCHES_PER_ROUND)
+        {
+            // The same segments from where the last reply stopped: the request still holds their ids.
+            repairFetchesThisRound++;
+            repairRequest.putInt(Short.BYTES + keyspace.nameUtf8().length, nextSkip);
+            sendRepair(REPAIR_FETCH, repairFetchLength);
+            return RepairMessages.OK;
+        }
         endRepairRound();
         return RepairMessages.OK;
     }

@@ -63,13 +63,35 @@ final class ReplicationMessage
 
     void beginEncode(final byte[] keyspaceUtf8)
     {
-        final MutableDirectBuffer out = encodeBuffer;
-        out.putShort(0, (short)VERSION);
-        out.putShort(2, (short)keyspaceUtf8.length);
-        out.putInt(4, 0);
-        out.putBytes(HEADER_LENGTH, keyspaceUtf8);
-        encodeLength = HEADER_LENGTH + keyspaceUtf8.length;
+        encodeLength = putHeader(encodeBuffer, 0, keyspaceUtf8, 0);
         encodeCount = 0;
+    }
+
+    /**
+     * Write a message header with its keyspace name, for a message encoded in place elsewhere.
+     *
+     * @return bytes written: where the first entry goes, relative to {@code offset}.
+     */
+    static int putHeader(final MutableDirectBuffer out, final int offset, final byte[] keyspaceUtf8, final int count)
+    {
+        out.putShort(offset, (short)VERSION);
+        out.putShort(offset + 2, (short)keyspaceUtf8.length);
+        out.putInt(offset + 4, count);
+        out.putBytes(offset + HEADER_LENGTH, keyspaceUtf8);
+        return HEADER_LENGTH + keyspaceUtf8.length;
+    }
+
+    /**
+     * Write an entry's header; its value ({@code valueLength} bytes, none for a {@link #TOMBSTONE_LENGTH}) follows.
+     */
+    static void putEntryHeader(
+        final MutableDirectBuffer out, final int at, final long key, final long stamp, final int nodeId,
+        final int valueLength)
+    {
+        out.putLong(at, key);
+        out.putLong(at + 8, stamp);
+        out.putInt(at + 16, nodeId);
+        out.putInt(at + 20, valueLength);
     }
 
     void encodePut(final long key, final long stamp, final int nodeId, final byte[] value)
@@ -94,11 +116,7 @@ final class ReplicationMessage
 
     private void encodeEntry(final long key, final long stamp, final int nodeId, final int valueLength)
     {
-        final int at = encodeLength;
-        encodeBuffer.putLong(at, key);
-        encodeBuffer.putLong(at + 8, stamp);
-        encodeBuffer.putInt(at + 16, nodeId);
-        encodeBuffer.putInt(at + 20, valueLength);
+        putEntryHeader(encodeBuffer, encodeLength, key, stamp, nodeId, valueLength);
         encodeLength += ENTRY_HEADER_LENGTH;
         encodeBuffer.putInt(4, ++encodeCount);
     }

@@ -405,7 +405,8 @@ public final class StoreContext
     }
 
     /**
-     * Bound on the mismatched segments one repair round finds and fetches; the rest are found by later rounds.
+     * Bound on the mismatched segments one repair round finds and fetches; the rest are found by later rounds (a
+     * round that changed this node is followed at once by the next).
      *
      * @param repairMaxSegmentsPerRound 1..{@link TictacCodec#MAX_SEGMENT_IDS_PER_MESSAGE}.
      * @return this.
@@ -425,7 +426,8 @@ public final class StoreContext
     }
 
     /**
-     * Bound on the entries one repair fetch reply carries; the segments' other entries come in later rounds.
+     * Bound on the entries one repair fetch reply carries; a round fetches the segments' other entries in further
+     * fetches (at most 64 a round), the rest come in later rounds.
      *
      * @param repairMaxEntriesPerFetch positive; the same on every node, and best no more than the writer's in-flight
      *                                 writes: a fetch the writer has no room for is refused (and counted) whole.

@@ -23,6 +23,7 @@ public final class StoreStatistics
     private final AtomicCounter repairRounds;
     private final AtomicCounter repairEntriesCompared;
     private final AtomicCounter repairBytesCompared;
+    private final AtomicCounter repairBytesSent;
     private final AtomicCounter documentsFetched;
     private final AtomicCounter tombstonesPurged;
     private final AtomicCounter broadcastMessages;
@@ -48,6 +49,7 @@ public final class StoreStatistics
             failuresByKind[kind.ordinal()] = counters.newCounter("store writes failed: " + kind);
         }
         repairBytesCompared = counters.newCounter("store repair reply bytes compared");
+        repairBytesSent = counters.newCounter("store repair request bytes sent");
         broadcastMessages = counters.newCounter("store broadcast messages sent");
         this.repairRounds = repairRounds;
         this.repairEntriesCompared = repairEntriesCompared;
@@ -125,6 +127,15 @@ public final class StoreStatistics
     }
 
     /**
+     * @return bytes of repair requests (keyspace list, tree descent and fetch requests) this node sent; with
+     * {@link #repairBytesCompared()}, the bytes a node's own repair rounds cost it on the wire (frame headers aside).
+     */
+    public long repairBytesSent()
+    {
+        return repairBytesSent.get();
+    }
+
+    /**
      * @return fetched entries that changed this node (newer than what it held).
      */
     public long documentsFetched()
@@ -198,6 +209,11 @@ public final class StoreStatistics
     void onRepairReply(final int length)
     {
         repairBytesCompared.getAndAdd(length);
+    }
+
+    void onRepairRequest(final int length)
+    {
+        repairBytesSent.getAndAdd(length);
     }
 
     void onBroadcastMessage()

@@ -80,6 +80,25 @@ final class ReplicatedStoreRepairTest
         return a.stamp() == b.stamp() && a.nodeId() == b.nodeId() && java.util.Arrays.equals(a.value(), b.value());
     }
 
+    /**
+     * Node 1 puts "v" + key for keys [0, keys), in batches of 500 (keys a multiple of 500).
+     */
+    private static void putValues(final StoreSimCluster cluster, final int keys, final ConsistencyLevel level)
+    {
+        final int batch = 500;
+        for (int first = 0; first < keys; first += batch)
+        {
+            final long[] batchKeys = new long[batch];
+            final byte[][] values = new byte[batch][];
+            for (int i = 0; i < batch; i++)
+            {
+                batchKeys[i] = first + i;
+                values[i] = bytes("v" + (first + i));
+            }
+            cluster.await(cluster.handle(1).putMany(KEYSPACE, batchKeys, values, level));
+        }
+    }
+
     private static void awaitConverged(final StoreSimCluster cluster, final String keyspace, final int keys)
     {
         assertThat(cluster.simulation.runUntil(() -> converged(cluster, keyspace, keys), CONVERGE_BOUND_VIRTUAL_MS))
@@ -215,6 +234,31 @@ final class ReplicatedStoreRepairTest
     }
 
     @Test
+    void aNodeBehindCatchesUpInBackToBackRoundsOfSeveralFetchesWithinOneInterval()
+    {
+        final long intervalMs = 10_000;
+        final int keys = 2_000;
+        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(308), 2,
+            (ctx) -> ctx.repairIntervalMs(intervalMs)))
+        {
+            cluster.isolate(2);
+            putValues(cluster, keys, ConsistencyLevel.NONE);
+            final long roundsBefore = cluster.store(2).repairRounds();
+            final long requestsBefore = cluster.store(2).repairRequestsSent();
+            cluster.simulation.network().heal();
+
+            // One fetch of at most 256 entries a round, a round an interval, would need 8 intervals.
+            assertThat(cluster.simulation.runUntil(() -> converged(cluster, KEYSPACE, keys), 2 * intervalMs))
+                .as("caught up within two intervals; %s", cluster.simulation.replayHint()).isTrue();
+            assertThat(cluster.store(2).repairEntriesApplied()).isEqualTo(keys);
+            final long rounds = cluster.store(2).repairRounds() - roundsBefore;
+            assertThat(cluster.store(2).repairRequestsSent() - requestsBefore)
+                .as("several fetches a round: more requests than the rounds' list, descent and one fetch")
+                .isGreaterThan(rounds * 3);
+        }
+    }
+
+    @Test
     void anInSyncKeyspaceCostsOneMessagePairPerRound()
     {
         try (StoreSimCluster cluster = cluster(304))
@@ -255,18 +299,7 @@ final class ReplicatedStoreRepairTest
         final int updatedKeys = 5;
         try (StoreSimCluster cluster = cluster(305))
         {
-            final int batch = 500;
-            for (int first = 0; first < keyspaceSize; first += batch)
-            {
-                final long[] keys = new long[batch];
-                final byte[][] values = new byte[batch][];
-                for (int i = 0; i < batch; i++)
-                {
-                    keys[i] = first + i;
-                    values[i] = bytes("v" + (first + i));
-                }
-                cluster.await(cluster.handle(1).putMany(KEYSPACE, keys, values, ConsistencyLevel.ALL));
-            }
+            putValues(cluster, keyspaceSize, ConsistencyLevel.ALL);
             awaitConverged(cluster, KEYSPACE, 0);
 
             cluster.simulation.network().partition(List.of("sim-1", "sim-2"), List.of("sim-3"));

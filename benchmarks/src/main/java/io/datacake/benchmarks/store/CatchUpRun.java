@@ -1,0 +1,358 @@
+package io.datacake.benchmarks.store;
+
+import io.datacake.membership.ConsistencyLevel;
+import io.datacake.membership.StaticClusterView;
+import io.datacake.node.Node;
+import io.datacake.node.NodeContext;
+import io.datacake.storage.Document;
+import io.datacake.storage.WriteBatch;
+import io.datacake.storage.lmdb.LmdbStorage;
+import io.datacake.store.ReplicatedStore;
+import io.datacake.store.StoreContext;
+import io.datacake.store.StoreHandle;
+import io.datacake.store.StoreStatistics;
+import io.datacake.transport.InProcessNetwork;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How long a node takes to catch up by repair alone, and the memory it takes, on LMDB, with two in-process nodes in
+ * one JVM (node 1 the source, node 2 the one catching up):
+ * <ul>
+ *   <li>{@code join}: node 1 holds {@code keys} documents of {@value #VALUE_LENGTH} bytes (written straight into its
+ *       LMDB before launch); node 2 joins with an empty LMDB;</li>
+ *   <li>{@code restart}: both hold a base of {@code keys / 10} documents; node 2 is down while node 1 takes
+ *       {@code keys} puts through its store (in batches of {@value #PUT_BATCH}, at level NONE: node 1 alone); then
+ *       node 2 restarts on its LMDB and catches up.</li>
+ * </ul>
+ * Repair's own memory is bounded by settings, not by the keyspace: one round at a time per node, at most
+ * {@link StoreContext#repairMaxSegmentsPerRound(int)} segments a round, fetches of at most
+ * {@link StoreContext#repairMaxEntriesPerFetch(int)} entries and {@link StoreContext#repairMaxBytesPerFetch(int)}
+ * value bytes (and one frame), 64 fetches a round, the storage writer's in-flight bounds. What grows with the
+ * keyspace is the node's resident state (the set, the tree, the segment index). The run samples, every
+ * {@value #SAMPLE_INTERVAL_MS} ms, the JVM's heap in use and the process's anonymous resident memory (RssAnon: heap,
+ * off-heap set and tree; LMDB's mapped file pages are RssFile and are reported apart) and prints the peaks, both
+ * nodes together.
+ * <p>
+ * Usage (after {@code mvn -B -q -DskipTests package}): {@code java
+ * --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Xmx4g -cp
+ * benchmarks/target/benchmarks.jar io.datacake.benchmarks.store.CatchUpRun join|restart keys [directory]}
+ */
+public final class CatchUpRun
+{
+    /** Bytes per value. */
+    public static final int VALUE_LENGTH = 16;
+    /** Puts per batch in the restart scenario, and documents per LMDB commit when loading directly. */
+    public static final int PUT_BATCH = 1_024;
+    /** Memory sampling period. */
+    public static final long SAMPLE_INTERVAL_MS = 50;
+    /** Time between repair rounds of an in-sync node (a node behind runs rounds back to back). */
+    public static final long REPAIR_INTERVAL_MS = 100;
+    /** Tree shape for large keyspaces: 1,024 × 1,024 segments. */
+    public static final int TREE_BRANCHES = 1_024;
+    /** Segments per branch. */
+    public static final int TREE_SEGMENTS_PER_BRANCH = 1_024;
+    /** Bound on the wait for catch-up. */
+    public static final long DEADLINE_MS = TimeUnit.HOURS.toMillis(2);
+
+    private static final String KEYSPACE = "catchup";
+    private static final long BASE_STAMP = 1L << 40;
+    private static final int SOURCE_NODE = 1;
+    private static final int CATCHING_UP_NODE = 2;
+
+    private CatchUpRun()
+    {
+    }
+
+    /**
+     * @param args {@code join|restart keys [directory]}.
+     * @throws Exception if the run fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length < 2 || !Arrays.asList("join", "restart").contains(args[0]))
+        {
+            System.err.println("usage: CatchUpRun join|restart keys [directory]");
+            System.exit(2);
+        }
+        final String scenario = args[0];
+        final int keys = Integer.parseInt(args[1]);
+        final Path directory = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("datacake-catch-up");
+        final MemorySampler sampler = new MemorySampler();
+        try (LmdbStorage one = LmdbStorage.open(directory.resolve("one"));
+            LmdbStorage two = LmdbStorage.open(directory.resolve("two")))
+        {
+            final long expected;
+            final long prepareStartNs = System.nanoTime();
+            if ("join".equals(scenario))
+            {
+                load(one, 0, keys);
+                expected = keys;
+            }
+            else
+            {
+                final int base = keys / 10;
+                load(one, 0, base);
+                load(two, 0, base);
+                putThroughStore(one, base, keys);
+                expected = (long)base + keys;
+            }
+            final double prepareS = (System.nanoTime() - prepareStartNs) / 1e9;
+
+            System.gc();
+            sampler.start();
+            final InProcessNetwork network = new InProcessNetwork();
+            final long startNs = System.nanoTime();
+            final ReplicatedStore source = newStore(one, SOURCE_NODE, true);
+            final ReplicatedStore catchingUp = newStore(two, CATCHING_UP_NODE, true);
+            try (Node sourceNode = launch(network, SOURCE_NODE, source);
+                Node catchingUpNode = launch(network, CATCHING_UP_NODE, catchingUp))
+            {
+                final long launchedNs = System.nanoTime();
+                final StoreStatistics statistics = catchingUp.statistics();
+                final long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+                while (statistics.documents() < expected)
+                {
+                    if (System.nanoTime() > deadlineNs)
+                    {
+                        throw new IllegalStateException("node 2 holds " + statistics.documents() + " of " +
+                            expected + " documents after " + DEADLINE_MS + " ms");
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                }
+                final long doneNs = System.nanoTime();
+                // The set holds every document; the writer commits the last of them to LMDB soon after.
+                while (!check(one, two, expected))
+                {
+                    if (System.nanoTime() > deadlineNs)
+                    {
+                        throw new IllegalStateException("node 2's LMDB lacks documents node 1 holds");
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                }
+                final long committedNs = System.nanoTime();
+                sampler.stop();
+                final double catchUpS = (doneNs - startNs) / 1e9;
+                System.out.printf(Locale.ROOT,
+                    "scenario=%s keys=%d documents=%d prepare_s=%.1f launch_s=%.2f catch_up_s=%.1f committed_s=%.1f " +
+                    "missed_docs_per_s=%.0f rounds=%d entries_fetched=%d entries_applied=%d repair_bytes=%d " +
+                    "peak_heap_mib=%.0f peak_rss_anon_mib=%.0f peak_rss_file_mib=%.0f heap_max_mib=%.0f%n",
+                    scenario, keys, expected, prepareS, (launchedNs - startNs) / 1e9, catchUpS,
+                    (committedNs - startNs) / 1e9,
+                    keys / catchUpS, statistics.repairRounds(), statistics.repairEntriesCompared(),
+                    statistics.documentsFetched(), statistics.repairBytesSent() + statistics.repairBytesCompared(),
+                    sampler.peakHeapBytes / 1048576.0, sampler.peakRssAnonKib / 1024.0,
+                    sampler.peakRssFileKib / 1024.0,
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576.0);
+            }
+        }
+        finally
+        {
+            sampler.stop();
+            if (args.length <= 2)
+            {
+                deleteTree(directory);
+            }
+        }
+    }
+
+    private static ReplicatedStore newStore(final LmdbStorage storage, final int nodeId, final boolean withPeer)
+    {
+        final StaticClusterView view = new StaticClusterView(nodeId, "dc", endpoint(nodeId));
+        if (withPeer)
+        {
+            final int other = SOURCE_NODE == nodeId ? CATCHING_UP_NODE : SOURCE_NODE;
+            view.addMember(other, "dc", endpoint(other));
+        }
+        return new ReplicatedStore(new StoreContext().storage(storage).clusterView(view)
+            .treeShape(TREE_BRANCHES, TREE_SEGMENTS_PER_BRANCH).repairIntervalMs(REPAIR_INTERVAL_MS));
+    }
+
+    private static Node launch(final InProcessNetwork network, final int nodeId, final ReplicatedStore store)
+    {
+        return Node.launch(new NodeContext().nodeId(nodeId).transport(network.newTransport(endpoint(nodeId)))
+            .ownsTransport(true).addComponent(store));
+    }
+
+    private static String endpoint(final int nodeId)
+    {
+        return "node-" + nodeId;
+    }
+
+    /**
+     * Write documents [from, to) straight into a storage, as if replicated there earlier.
+     */
+    private static void load(final LmdbStorage storage, final int from, final int to)
+    {
+        final WriteBatch batch = new WriteBatch(storage.maxValueLength());
+        final byte[] value = new byte[VALUE_LENGTH];
+        final UnsafeBuffer valueBuffer = new UnsafeBuffer(value);
+        for (int key = from; key < to; key++)
+        {
+            fill(value, key);
+            batch.put(KEYSPACE, key, BASE_STAMP + key, SOURCE_NODE, valueBuffer, 0, VALUE_LENGTH);
+            if (batch.size() == PUT_BATCH)
+            {
+                storage.commit(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty())
+        {
+            storage.commit(batch);
+        }
+    }
+
+    /**
+     * Node 1 alone (node 2 down) takes puts of keys [from, from + count) through its store.
+     */
+    private static void putThroughStore(final LmdbStorage storage, final int from, final int count)
+    {
+        final ReplicatedStore store = newStore(storage, SOURCE_NODE, false);
+        try (Node node = launch(new InProcessNetwork(), SOURCE_NODE, store))
+        {
+            final StoreHandle handle = store.handle(node);
+            final long[] keys = new long[PUT_BATCH];
+            final byte[][] values = new byte[PUT_BATCH][VALUE_LENGTH];
+            for (int first = from; first < from + count; first += PUT_BATCH)
+            {
+                final int n = Math.min(PUT_BATCH, from + count - first);
+                final long[] batchKeys = n == PUT_BATCH ? keys : new long[n];
+                final byte[][] batchValues = n == PUT_BATCH ? values : new byte[n][VALUE_LENGTH];
+                for (int i = 0; i < n; i++)
+                {
+                    batchKeys[i] = first + i;
+                    fill(batchValues[i], first + i);
+                }
+                handle.putMany(KEYSPACE, batchKeys, batchValues, ConsistencyLevel.NONE).join();
+            }
+        }
+    }
+
+    private static void fill(final byte[] value, final long key)
+    {
+        for (int i = 0; i < VALUE_LENGTH; i++)
+        {
+            value[i] = (byte)(key >>> (8 * (i & 7)) ^ i);
+        }
+    }
+
+    /**
+     * @return whether node 2's LMDB holds node 1's document byte-exact for every 1,000th key and the last.
+     * @throws IllegalStateException if a document node 2 holds differs from node 1's.
+     */
+    private static boolean check(final LmdbStorage one, final LmdbStorage two, final long documents)
+    {
+        for (long key = 0; key < documents; key += 1000)
+        {
+            if (!checkKey(one, two, key))
+            {
+                return false;
+            }
+        }
+        return checkKey(one, two, documents - 1);
+    }
+
+    private static boolean checkKey(final LmdbStorage one, final LmdbStorage two, final long key)
+    {
+        final Document expected = one.get(KEYSPACE, key);
+        final Document actual = two.get(KEYSPACE, key);
+        if (null == actual)
+        {
+            return false;
+        }
+        if (null == expected || expected.stamp() != actual.stamp() || expected.nodeId() != actual.nodeId() ||
+            !Arrays.equals(expected.value(), actual.value()))
+        {
+            throw new IllegalStateException("key " + key + ": node 1 " + expected + ", node 2 " + actual);
+        }
+        return true;
+    }
+
+    private static void deleteTree(final Path directory) throws IOException
+    {
+        try (var paths = Files.walk(directory))
+        {
+            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach((path) -> path.toFile().delete());
+        }
+    }
+
+    /**
+     * Samples heap in use and the process's anonymous and file-backed resident memory on a daemon thread.
+     */
+    private static final class MemorySampler implements Runnable
+    {
+        private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        private volatile boolean running;
+        private volatile long peakHeapBytes;
+        private volatile long peakRssAnonKib;
+        private volatile long peakRssFileKib;
+        private Thread thread;
+
+        void start()
+        {
+            running = true;
+            thread = new Thread(this, "catch-up-memory-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop()
+        {
+            running = false;
+            if (null != thread)
+            {
+                try
+                {
+                    thread.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+                thread = null;
+            }
+        }
+
+        public void run()
+        {
+            while (running)
+            {
+                peakHeapBytes = Math.max(peakHeapBytes, memory.getHeapMemoryUsage().getUsed());
+                try
+                {
+                    for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
+                    {
+                        if (line.startsWith("RssAnon:"))
+                        {
+                            peakRssAnonKib = Math.max(peakRssAnonKib, kib(line));
+                        }
+                        else if (line.startsWith("RssFile:"))
+                        {
+                            peakRssFileKib = Math.max(peakRssFileKib, kib(line));
+                        }
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // No /proc (not Linux): heap figures only.
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SAMPLE_INTERVAL_MS));
+            }
+        }
+
+        private static long kib(final String line)
+        {
+            return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+    }
+}
