@@ -379,6 +379,6 @@ final class NodeTest
     private Node invokerNode(final int nodeId, final SimClock clock)
     {
         return Node.launch(new NodeContext().nodeId(nodeId).transport(network.newTransport())
-            .epochClock(clock).useAgentInvoker(true));
+            .epochClock(clock).nanoClock(clock).useAgentInvoker(true));
     }
 }
