@@ -197,8 +197,8 @@ final class NodeAgent implements Agent, PeerStatusListener
 
     /**
      * The generation secured frames carry, larger in every later life of the node: the incarnation when the host
-     * counts them, otherwise the wall clock's start time in ms with 20 random low bits, so two lives started in the same
-     * millisecond still differ.
+     * counts them, otherwise the wall clock's start time in ms with 20 random low bits, so two lives started in the
+     * same millisecond still differ.
      */
     private static long securityGeneration(final NodeContext ctx, final long nowEpochMs)
     {
@@ -206,7 +206,8 @@ final class NodeAgent implements Agent, PeerStatusListener
         {
             return ctx.incarnation();
         }
-        return (nowEpochMs << GENERATION_RANDOM_BITS) | (new SecureRandom().nextInt() & ((1 << GENERATION_RANDOM_BITS) - 1));
+        return (nowEpochMs << GENERATION_RANDOM_BITS) |
+            (new SecureRandom().nextInt() & ((1 << GENERATION_RANDOM_BITS) - 1));
     }
 
     void keyring(final Keyring keyring)

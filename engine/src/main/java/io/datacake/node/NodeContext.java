@@ -35,9 +35,9 @@ import java.util.concurrent.TimeUnit;
  *       fires none early and makes the failure detector accuse nobody. Its values mean nothing outside this
  *       process: never persist them or send them to another node.</li>
  *   <li>The {@link #epochClock(EpochClock) wall clock} ({@link NodeServices#epochMs()}) for what is wall time by
- *       nature: the physical part of the hybrid logical clock, purge floors, synced times and tombstone grace
- *       periods compared with stamps and with other nodes, the secured frames' start time and generation, the
- *       membership generation, and anything persisted or sent.</li>
+ *       nature: the physical part of the hybrid logical clock, the store's purge floors, synced times and
+ *       tombstone grace, which are compared with stamps and with other nodes, the secured frames' start time
+ *       and generation, the membership generation, and anything persisted or sent.</li>
  * </ul>
  */
 public final class NodeContext

@@ -16,9 +16,10 @@ import java.util.function.Consumer;
  * Steps many nodes in one thread in virtual time. Each node runs in invoker mode over a {@link SimTransport}, reads
  * its own wall clock {@link SimNodeClock} (the shared {@link SimClock} plus an offset and a drift) and its own
  * {@link SimMonotonicClock} (the shared virtual time from a per-node origin, untouched by the wall clock's offset and
- * drift, driving its timers and deadlines), and has a {@link SimStorage} that outlives its crashes. One {@link #step()} invokes every running node once, in an order drawn afresh from
- * the seed every round, and delivers the frames that are due; when a step does no work, virtual time jumps to the
- * next network delivery or advances by one tick, whichever comes first, so timers fire.
+ * drift, driving its timers and deadlines), and has a {@link SimStorage} that outlives its crashes. One
+ * {@link #step()} invokes every running node once, in an order drawn afresh from the seed every round, and delivers
+ * the frames that are due; when a step does no work, virtual time jumps to the next network delivery or advances by
+ * one tick, whichever comes first, so timers fire.
  * <p>
  * Nodes fail in two ways. {@link #closeNode} is a clean shutdown: pending calls fail with {@code NODE_CLOSED} and
  * the storage is synced. {@link #crash} is a process crash or power loss: the node is never stepped again (its
