@@ -32,26 +32,21 @@ final class MonotonicTimersSimTest
     {
         try (Simulation simulation = new Simulation(seed))
         {
-            final List<RpcReply> held = new ArrayList<>();
-            final Node client = simulation.addNode(1);
-            simulation.addNode(2, (ctx) -> ctx.addService(holdService(held)));
-            final CompletableFuture<RpcResponse> call = client.call("sim-2", HOLD, 1, new byte[]{1}, null, TIMEOUT_MS);
-            final CompletableFuture<Long> timer = scheduleTimer(simulation, client);
-            assertThat(simulation.runUntil(() -> !held.isEmpty(), TIMEOUT_MS / 2)).as("the request arrived").isTrue();
+            final PendingWork pending = new PendingWork(simulation);
             final long steppedAtMs = simulation.clock().time();
 
             simulation.nodeClock(1).offsetMs(HOUR_MS);
             simulation.runFor(TIMER_DELAY_MS / 2);
-            assertThat(timer).as("the timer waits for its delay, not the wall clock").isNotDone();
+            assertThat(pending.timer).as("the timer waits for its delay, not the wall clock").isNotDone();
             simulation.runFor(TIMEOUT_MS - TIMER_DELAY_MS);
-            assertThat(call).as("the call waits for its timeout, not the wall clock").isNotDone();
-            assertThat(client.counters().rpc().requestTimeouts.get()).isZero();
+            assertThat(pending.call).as("the call waits for its timeout, not the wall clock").isNotDone();
+            assertThat(pending.client.counters().rpc().requestTimeouts.get()).isZero();
 
-            assertThat(simulation.runUntil(call::isDone, TIMEOUT_MS)).as("the call times out").isTrue();
-            assertThat(SimScenarioSupport.errorOf(call)).isEqualTo(RpcError.TIMEOUT);
+            assertThat(simulation.runUntil(pending.call::isDone, TIMEOUT_MS)).as("the call times out").isTrue();
+            assertThat(SimScenarioSupport.errorOf(pending.call)).isEqualTo(RpcError.TIMEOUT);
             assertThat(simulation.clock().time() - steppedAtMs).as("virtual ms from the step to the timeout")
-                .isGreaterThanOrEqualTo(TIMEOUT_MS - TIMEOUT_MS / 2);
-            assertThat(timer).isDone();
+                .isGreaterThanOrEqualTo(TIMEOUT_MS / 2);
+            assertThat(pending.timer).isDone();
         }
     }
 
@@ -60,17 +55,14 @@ final class MonotonicTimersSimTest
     {
         try (Simulation simulation = new Simulation(seed))
         {
-            final List<RpcReply> held = new ArrayList<>();
-            final Node client = simulation.addNode(1);
-            simulation.addNode(2, (ctx) -> ctx.addService(holdService(held)));
-            final CompletableFuture<RpcResponse> call = client.call("sim-2", HOLD, 1, new byte[]{1}, null, TIMEOUT_MS);
-            final CompletableFuture<Long> timer = scheduleTimer(simulation, client);
-            simulation.runFor(10);
+            final PendingWork pending = new PendingWork(simulation);
 
             simulation.nodeClock(1).offsetMs(-HOUR_MS);
-            assertThat(simulation.runUntil(timer::isDone, 2 * TIMER_DELAY_MS)).as("the timer fires on time").isTrue();
-            assertThat(simulation.runUntil(call::isDone, 2 * TIMEOUT_MS)).as("the call times out on time").isTrue();
-            assertThat(SimScenarioSupport.errorOf(call)).isEqualTo(RpcError.TIMEOUT);
+            assertThat(simulation.runUntil(pending.timer::isDone, 2 * TIMER_DELAY_MS)).as("the timer fires on time")
+                .isTrue();
+            assertThat(simulation.runUntil(pending.call::isDone, 2 * TIMEOUT_MS)).as("the call times out on time")
+                .isTrue();
+            assertThat(SimScenarioSupport.errorOf(pending.call)).isEqualTo(RpcError.TIMEOUT);
         }
     }
 
@@ -96,19 +88,27 @@ final class MonotonicTimersSimTest
         }
     }
 
-    private static RpcService holdService(final List<RpcReply> held)
-    {
-        return new RpcService(HOLD).handler(1, (request, reply) -> held.add(reply.defer()));
-    }
-
     /**
-     * Schedule a node timer {@link #TIMER_DELAY_MS} ahead; the future completes with the virtual time it fired at.
+     * Node 1 calls node 2, which holds every request unanswered, with a {@link #TIMEOUT_MS} timeout, and schedules a
+     * timer {@link #TIMER_DELAY_MS} ahead; built once the request has arrived.
      */
-    private static CompletableFuture<Long> scheduleTimer(final Simulation simulation, final Node node)
+    private static final class PendingWork
     {
-        final CompletableFuture<Long> fired = new CompletableFuture<>();
-        node.submit((s) -> s.timers().scheduleAfter(
-            TIMER_DELAY_MS, (timerId, monotonicMs) -> fired.complete(simulation.clock().time())));
-        return fired;
+        final Node client;
+        final CompletableFuture<RpcResponse> call;
+        /** Completes with the virtual time the timer fired at. */
+        final CompletableFuture<Long> timer = new CompletableFuture<>();
+
+        PendingWork(final Simulation simulation)
+        {
+            final List<RpcReply> held = new ArrayList<>();
+            client = simulation.addNode(1);
+            simulation.addNode(2, (ctx) -> ctx.addService(
+                new RpcService(HOLD).handler(1, (request, reply) -> held.add(reply.defer()))));
+            call = client.call("sim-2", HOLD, 1, new byte[]{1}, null, TIMEOUT_MS);
+            client.submit((s) -> s.timers().scheduleAfter(
+                TIMER_DELAY_MS, (timerId, monotonicMs) -> timer.complete(simulation.clock().time())));
+            assertThat(simulation.runUntil(() -> !held.isEmpty(), TIMEOUT_MS / 2)).as("the request arrived").isTrue();
+        }
     }
 }
