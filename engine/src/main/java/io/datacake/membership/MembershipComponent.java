@@ -162,7 +162,7 @@ public final class MembershipComponent implements Component, ClusterView
         this.knownSeedIds = new int[Math.max(1, seedCount)];
 
         final long generation = MembershipContext.DERIVED_GENERATION != ctx.generation() ?
-            ctx.generation() : derivedGeneration(services.incarnation(), services.nowMs());
+            ctx.generation() : derivedGeneration(services.incarnation(), services.epochMs());
         final FailureDetector detector = new FailureDetector(ctx.phiThreshold(), ctx.samplingWindow(),
             ctx.maxIntervalMs(), ctx.initialIntervalMs(), ctx.deadGracePeriodMs());
         final LocalHealth health = new LocalHealth(
@@ -530,11 +530,11 @@ public final class MembershipComponent implements Component, ClusterView
         {
             return;
         }
-        final long nowMs = services.nowMs();
+        final long nowMs = services.monotonicMs();
         if (request.messageTypeId() == GossipMessageType.SYN_ACK.code())
         {
             synSentMs.remove(sourceNodeId);
-            lastSynAckMs = services.nowMs();
+            lastSynAckMs = nowMs;
         }
         noteSeedAnswer(sourceNodeId, body, endpointOffset, endpointLength);
 

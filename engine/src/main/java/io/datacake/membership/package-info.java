@@ -4,7 +4,11 @@
  * {@link io.datacake.membership.MembershipComponent}, the node component that runs it over RPC. The core is pure
  * state machines and codecs that own no thread, clock, socket or random source: time comes in as {@code nowMs},
  * randomness as a {@link java.util.random.RandomGenerator}, frames as Agrona buffers. The component drives the core
- * from its gossip timer and its message handler.
+ * from its gossip timer and its message handler. Every {@code nowMs} is the node's monotonic time
+ * ({@link io.datacake.node.NodeServices#monotonicMs()}): heartbeat intervals, stalls, syn timeouts, dead grace and
+ * tombstone ages are durations measured on this node, never sent, so a wall clock step neither delays gossip nor
+ * makes the failure detector accuse a healthy peer. Only the generation is derived from the wall clock, since it
+ * must grow across restarts.
  *
  * <h2>State</h2>
  * {@link io.datacake.membership.ClusterState} holds one {@link io.datacake.membership.NodeState} per known member

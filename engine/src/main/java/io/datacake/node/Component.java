@@ -33,10 +33,11 @@ public interface Component
     /**
      * Do a bounded amount of work on a turn of the duty cycle. The default does nothing.
      *
-     * @param nowMs the node clock's time for this turn, in epoch milliseconds.
+     * @param monotonicMs the monotonic time of this turn ({@link NodeServices#monotonicMs()}), in milliseconds:
+     *                    compare it only with other monotonic readings of this node.
      * @return the amount of work done, 0 if none, so the node can idle.
      */
-    default int doWork(final long nowMs)
+    default int doWork(final long monotonicMs)
     {
         return 0;
     }

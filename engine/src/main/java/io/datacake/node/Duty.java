@@ -10,10 +10,11 @@ public interface Duty
     /**
      * Do a bounded amount of work. Never block; return 0 if there was nothing to do so the node can idle.
      *
-     * @param nowMs the node clock's time for this turn of the duty cycle, in epoch milliseconds.
+     * @param monotonicMs the monotonic time of this turn of the duty cycle ({@link NodeServices#monotonicMs()}), in
+     *                    milliseconds: compare it only with other monotonic readings of this node.
      * @return the amount of work done, 0 if none.
      */
-    int doWork(long nowMs);
+    int doWork(long monotonicMs);
 
     /**
      * The node is closing; release what this duty holds. Runs on the node thread (or the closing thread in

@@ -11,6 +11,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -20,15 +21,16 @@ import java.util.function.Consumer;
 
 /**
  * The node's single writer: one duty cycle runs expired timers, queued commands, incoming frames, stream sends
- * the components and the registered duties, each with its own bound. It also fans the transport's peer-status
- * events out to the RPC layer and then to every component.
+ * the components and the registered duties, each with its own bound. Each turn reads the monotonic clock once and
+ * hands that time to all of them. It also fans the transport's peer-status events out to the RPC layer and then to
+ * every component.
  */
 final class NodeAgent implements Agent, PeerStatusListener
 {
     private static final int GENERATION_RANDOM_BITS = 20;
 
     private final int nodeId;
-    private final EpochClock epochClock;
+    private final NanoClock nanoClock;
     private final Transport transport;
     private final boolean ownsTransport;
     private final ManyToOneConcurrentArrayQueue<NodeTask> commandQueue;
@@ -53,7 +55,7 @@ final class NodeAgent implements Agent, PeerStatusListener
         final NodeCounters counters)
     {
         this.nodeId = ctx.nodeId();
-        this.epochClock = ctx.epochClock();
+        this.nanoClock = ctx.nanoClock();
         this.transport = ctx.transport();
         this.ownsTransport = ctx.ownsTransport();
         this.commandQueue = commandQueue;
@@ -61,13 +63,14 @@ final class NodeAgent implements Agent, PeerStatusListener
         this.fragmentLimit = ctx.fragmentLimit();
         this.counters = counters;
         this.errorHandler = ctx.errorHandler();
-        this.timers = new NodeTimers(epochClock.time(), ctx.maxTimers(), ctx.timerExpiryLimit());
+        this.timers = new NodeTimers(nanoClock.nanoTime(), ctx.maxTimers(), ctx.timerExpiryLimit());
+        final EpochClock epochClock = ctx.epochClock();
         final HybridLogicalClock clock = new HybridLogicalClock(nodeId, epochClock);
         this.rpc = new RpcLayer(rpcContext(ctx, clock, timers, counters));
         this.rpcPeerStatusListener = rpc.peerStatusListener();
         this.services = new NodeServices(
-            nodeId, ctx.incarnation(), ctx.clusterId(), clock, timers, rpc.rpc(), counters, duties, Node.MAX_DUTIES,
-            new SplittableRandom(ctx.randomSeed()));
+            nodeId, ctx.incarnation(), ctx.clusterId(), clock, epochClock, timers, rpc.rpc(), counters, duties,
+            Node.MAX_DUTIES, new SplittableRandom(ctx.randomSeed()));
         this.initialServices = new ArrayList<>(ctx.services());
         this.components = ctx.components().toArray(new Component[0]);
         this.roleName = "datacake-node-" + nodeId;
@@ -111,21 +114,21 @@ final class NodeAgent implements Agent, PeerStatusListener
 
     public int doWork()
     {
-        final long nowMs = epochClock.time();
-        int work = timers.poll(nowMs);
+        int work = timers.poll(nanoClock.nanoTime());
+        final long monotonicMs = timers.monotonicMs();
         if (work > 0)
         {
             counters.timersExpired.getAndAddRelease(work);
         }
         work += commandQueue.drain(taskRunner, commandLimit);
         work += transport.poll(rpc.frameHandler(), fragmentLimit);
-        work += rpc.doWork(nowMs);
+        work += rpc.doWork(monotonicMs);
         final Component[] components = this.components;
         for (int i = 0; i < startedComponents; i++)
         {
             try
             {
-                work += components[i].doWork(nowMs);
+                work += components[i].doWork(monotonicMs);
             }
             catch (final RuntimeException ex)
             {
@@ -136,7 +139,7 @@ final class NodeAgent implements Agent, PeerStatusListener
         final ArrayList<Duty> duties = this.duties;
         for (int i = 0; i < duties.size(); i++)
         {
-            work += duties.get(i).doWork(nowMs);
+            work += duties.get(i).doWork(monotonicMs);
         }
         return work;
     }
@@ -182,7 +185,8 @@ final class NodeAgent implements Agent, PeerStatusListener
             .clusterId(ctx.clusterId())
             .transport(ctx.transport())
             .hybridClock(clock)
-            .epochClock(timers::nowMs)
+            .epochClock(ctx.epochClock())
+            .nanoClock(timers::nowNs)
             .counters(counters.rpc())
             .errorHandler(ctx.errorHandler())
             .maxPendingRequests(ctx.maxPendingRequests())
@@ -198,21 +202,22 @@ final class NodeAgent implements Agent, PeerStatusListener
             .initialCorrelationId(ctx.initialCorrelationId())
             .keyring(ctx.keyring())
             .frameProtection(ctx.frameProtection())
-            .generation(securityGeneration(ctx, timers.nowMs()));
+            .generation(securityGeneration(ctx, ctx.epochClock().time()));
     }
 
     /**
      * The generation secured frames carry, larger in every later life of the node: the incarnation when the host
-     * counts them, otherwise the start time in ms with 20 random low bits, so two lives started in the same
-     * millisecond still differ.
+     * counts them, otherwise the wall clock's start time in ms with 20 random low bits, so two lives started in the
+     * same millisecond still differ.
      */
-    private static long securityGeneration(final NodeContext ctx, final long nowMs)
+    private static long securityGeneration(final NodeContext ctx, final long nowEpochMs)
     {
         if (ctx.incarnation() > 0 || null == ctx.keyring())
         {
             return ctx.incarnation();
         }
-        return (nowMs << GENERATION_RANDOM_BITS) | (new SecureRandom().nextInt() & ((1 << GENERATION_RANDOM_BITS) - 1));
+        return (nowEpochMs << GENERATION_RANDOM_BITS) |
+            (new SecureRandom().nextInt() & ((1 << GENERATION_RANDOM_BITS) - 1));
     }
 
     void keyring(final Keyring keyring)

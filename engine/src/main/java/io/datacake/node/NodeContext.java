@@ -9,7 +9,9 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -21,6 +23,22 @@ import java.util.concurrent.TimeUnit;
  * Configuration of one node, in the style of Aeron's contexts: fluent setters, defaults that suit a small shared
  * machine, and {@link #conclude()} (called by {@link Node#launch}) to validate. Every bound the node keeps is set
  * here.
+ * <p>
+ * <b>Two clocks.</b> A node reads time from two sources, and every use belongs to exactly one of them:
+ * <ul>
+ *   <li>The {@link #nanoClock(NanoClock) monotonic clock} for everything that measures a duration or schedules
+ *       work on this node: the node's timers and the time handed to every duty cycle
+ *       ({@link Duty#doWork(long)}, {@link Component#doWork(long)}, {@link NodeServices#monotonicMs()}), RPC call,
+ *       connect and stream deadlines, reply retry deadlines, store request timeouts, gossip and syn intervals,
+ *       the failure detector's heartbeat intervals, stall detection, membership tombstone ages, repair and purge
+ *       scheduling. It never steps, so a wall clock set back delays none of them and a wall clock set forward
+ *       fires none early and makes the failure detector accuse nobody. Its values mean nothing outside this
+ *       process: never persist them or send them to another node.</li>
+ *   <li>The {@link #epochClock(EpochClock) wall clock} ({@link NodeServices#epochMs()}) for what is wall time by
+ *       nature: the physical part of the hybrid logical clock, the store's purge floors, synced times and
+ *       tombstone grace, which are compared with stamps and with other nodes, the secured frames' start time
+ *       and generation, the membership generation, and anything persisted or sent.</li>
+ * </ul>
  */
 public final class NodeContext
 {
@@ -88,6 +106,7 @@ public final class NodeContext
     private Transport transport;
     private boolean ownsTransport = true;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private IdleStrategy idleStrategy;
     private IdleStrategy awaitingIdleStrategy;
     private boolean useAgentInvoker;
@@ -143,6 +162,10 @@ public final class NodeContext
         if (null == epochClock)
         {
             throw new IllegalArgumentException("epochClock must not be null");
+        }
+        if (null == nanoClock)
+        {
+            throw new IllegalArgumentException("nanoClock must not be null");
         }
         checkPositive(commandQueueCapacity, "commandQueueCapacity");
         checkPositive(commandLimit, "commandLimit");
@@ -319,7 +342,8 @@ public final class NodeContext
     }
 
     /**
-     * The clock for the HLC and the timers; a simulated clock in simulations.
+     * The wall clock: the physical part of the HLC and every time that is wall time by nature (see the class
+     * description); a simulated, possibly skewed, clock in simulations. Timers and deadlines never read it.
      *
      * @param epochClock source of epoch milliseconds (default the system clock).
      * @return this.
@@ -331,13 +355,27 @@ public final class NodeContext
     }
 
     /**
-     * The clock.
+     * The wall clock.
      *
      * @return the clock.
      */
     public EpochClock epochClock()
     {
         return epochClock;
+    }
+
+    /**
+     * The monotonic clock for timers, deadlines, intervals and scheduling (see the class description); a simulated
+     * clock that moves only with virtual time in simulations.
+     *
+     * @param nanoClock source of monotonic nanoseconds from an arbitrary origin, never going back (default
+     *                  {@link SystemNanoClock}, {@link System#nanoTime()}).
+     * @return this.
+     */
+    public NodeContext nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
     }
 
     /**
@@ -382,6 +420,16 @@ public final class NodeContext
     {
         this.awaitingIdleStrategy = awaitingIdleStrategy;
         return this;
+    }
+
+    /**
+     * The monotonic clock.
+     *
+     * @return the clock.
+     */
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.datacake.node;
 import io.datacake.clock.HybridLogicalClock;
 import io.datacake.rpc.Rpc;
 import io.datacake.rpc.RpcService;
+import org.agrona.concurrent.EpochClock;
 
 import java.util.ArrayList;
 import java.util.random.RandomGenerator;
@@ -18,6 +19,7 @@ public final class NodeServices
     private final long incarnation;
     private final long clusterId;
     private final HybridLogicalClock clock;
+    private final EpochClock epochClock;
     private final NodeTimers timers;
     private final Rpc rpc;
     private final NodeCounters counters;
@@ -30,6 +32,7 @@ public final class NodeServices
         final long incarnation,
         final long clusterId,
         final HybridLogicalClock clock,
+        final EpochClock epochClock,
         final NodeTimers timers,
         final Rpc rpc,
         final NodeCounters counters,
@@ -41,6 +44,7 @@ public final class NodeServices
         this.incarnation = incarnation;
         this.clusterId = clusterId;
         this.clock = clock;
+        this.epochClock = epochClock;
         this.timers = timers;
         this.rpc = rpc;
         this.counters = counters;
@@ -80,13 +84,27 @@ public final class NodeServices
     }
 
     /**
-     * The node clock's time at the start of the current duty cycle.
+     * The monotonic time at the start of the current duty cycle, for durations, deadlines and scheduling: a wall
+     * clock stepped back or forward does not move it. The value means nothing outside this node: never persist it
+     * or send it.
      *
-     * @return epoch milliseconds.
+     * @return milliseconds of the node's {@link NodeContext#nanoClock(org.agrona.concurrent.NanoClock) monotonic
+     * clock}.
      */
-    public long nowMs()
+    public long monotonicMs()
     {
-        return timers.nowMs();
+        return timers.monotonicMs();
+    }
+
+    /**
+     * The wall clock's time now, for what is wall time by nature: times compared with HLC stamps or with other
+     * nodes, persisted or sent. Never use it to measure a duration or set a deadline ({@link #monotonicMs()}).
+     *
+     * @return epoch milliseconds of the node's {@link NodeContext#epochClock(EpochClock) wall clock}.
+     */
+    public long epochMs()
+    {
+        return epochClock.time();
     }
 
     /**

@@ -2,10 +2,13 @@ package io.datacake.node;
 
 import io.datacake.timer.DeadlineTimers;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * Timers for every component on the node thread (gossip ticks, anti-entropy rounds), on {@link DeadlineTimers}
- * (Agrona's timer wheel, 1 ms tick) driven by the node's injected clock. Scheduling and cancelling do
- * not allocate in steady state.
+ * (Agrona's timer wheel, 1 ms tick) driven by the node's monotonic clock ({@link NodeContext#nanoClock}), so a
+ * wall clock stepped back or forward neither delays nor advances a timer. Scheduling and cancelling do not allocate
+ * in steady state.
  * <p>
  * Node thread only.
  */
@@ -15,27 +18,29 @@ public final class NodeTimers
     private final DeadlineTimers.ExpiryHandler<TimerListener> expiryHandler = NodeTimers::onExpiry;
     private final int maxTimers;
     private final int expiryLimit;
-    private long nowMs;
+    private long nowNs;
+    private long monotonicMs;
 
-    NodeTimers(final long startTimeMs, final int maxTimers, final int expiryLimit)
+    NodeTimers(final long startNs, final int maxTimers, final int expiryLimit)
     {
-        this.timers = new DeadlineTimers<>(startTimeMs);
+        this.nowNs = startNs;
+        this.monotonicMs = toMonotonicMs(startNs);
+        this.timers = new DeadlineTimers<>(monotonicMs);
         this.maxTimers = maxTimers;
         this.expiryLimit = expiryLimit;
-        this.nowMs = startTimeMs;
     }
 
     /**
      * Schedule a timer at an absolute time.
      *
-     * @param deadlineMs when to expire, in epoch milliseconds of the node clock; a past deadline expires on the
-     *                   next poll.
+     * @param deadlineMonotonicMs when to expire, in milliseconds of the node's monotonic clock (as
+     *                            {@link #monotonicMs()}); a past deadline expires on the next poll.
      * @param listener   told on expiry.
      * @return the timer id, for {@link #cancel(long)}.
      * @throws IllegalStateException if {@link NodeContext#maxTimers(int)} timers are already scheduled.
      * @throws NullPointerException  if the listener is null.
      */
-    public long schedule(final long deadlineMs, final TimerListener listener)
+    public long schedule(final long deadlineMonotonicMs, final TimerListener listener)
     {
         if (timers.size() >= maxTimers)
         {
@@ -46,11 +51,11 @@ public final class NodeTimers
         {
             throw new NullPointerException("listener");
         }
-        return timers.schedule(deadlineMs, listener);
+        return timers.schedule(deadlineMonotonicMs, listener);
     }
 
     /**
-     * Schedule a timer relative to the node clock's time of the current duty cycle.
+     * Schedule a timer relative to the monotonic time of the current duty cycle.
      *
      * @param delayMs  how long from now, in milliseconds.
      * @param listener told on expiry.
@@ -59,7 +64,7 @@ public final class NodeTimers
      */
     public long scheduleAfter(final long delayMs, final TimerListener listener)
     {
-        return schedule(nowMs + delayMs, listener);
+        return schedule(monotonicMs + delayMs, listener);
     }
 
     /**
@@ -84,19 +89,37 @@ public final class NodeTimers
     }
 
     /**
-     * The node clock's time of the current duty cycle.
+     * The monotonic time of the current duty cycle: durations between two readings are real, the value itself
+     * means nothing outside this node.
      *
-     * @return epoch milliseconds.
+     * @return milliseconds of the node's monotonic clock.
      */
-    public long nowMs()
+    public long monotonicMs()
     {
-        return nowMs;
+        return monotonicMs;
     }
 
-    int poll(final long nowMs)
+    /**
+     * The monotonic time of the current duty cycle, in the clock's own nanoseconds.
+     */
+    long nowNs()
     {
-        this.nowMs = nowMs;
-        return timers.poll(nowMs, expiryHandler, expiryLimit);
+        return nowNs;
+    }
+
+    int poll(final long nowNs)
+    {
+        this.nowNs = nowNs;
+        this.monotonicMs = toMonotonicMs(nowNs);
+        return timers.poll(monotonicMs, expiryHandler, expiryLimit);
+    }
+
+    /**
+     * Monotonic milliseconds from the monotonic clock's nanoseconds; the RPC layer converts with the same rule.
+     */
+    static long toMonotonicMs(final long nowNs)
+    {
+        return TimeUnit.NANOSECONDS.toMillis(nowNs);
     }
 
     void clear()
@@ -104,8 +127,8 @@ public final class NodeTimers
         timers.clear();
     }
 
-    private static void onExpiry(final long timerId, final TimerListener listener, final long nowMs)
+    private static void onExpiry(final long timerId, final TimerListener listener, final long monotonicMs)
     {
-        listener.onTimer(timerId, nowMs);
+        listener.onTimer(timerId, monotonicMs);
     }
 }

@@ -9,8 +9,8 @@ public interface TimerListener
     /**
      * The timer expired.
      *
-     * @param timerId the id {@link NodeTimers#schedule} returned.
-     * @param nowMs   the node clock's time, in epoch milliseconds.
+     * @param timerId     the id {@link NodeTimers#schedule} returned.
+     * @param monotonicMs the monotonic time of this duty cycle ({@link NodeTimers#monotonicMs()}).
      */
-    void onTimer(long timerId, long nowMs);
+    void onTimer(long timerId, long monotonicMs);
 }

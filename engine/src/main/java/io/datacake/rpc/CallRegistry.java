@@ -8,7 +8,7 @@ import org.agrona.ErrorHandler;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
@@ -53,7 +53,7 @@ final class CallRegistry
     private final Transport transport;
     private final RpcCounters counters;
     private final ErrorHandler errorHandler;
-    private final EpochClock epochClock;
+    private final NanoClock nanoClock;
     private final FramePublisher publisher;
     private final int maxPendingRequests;
     private final long defaultTimeoutMs;
@@ -77,7 +77,7 @@ final class CallRegistry
         this.transport = ctx.transport();
         this.counters = ctx.counters();
         this.errorHandler = ctx.errorHandler();
-        this.epochClock = ctx.epochClock();
+        this.nanoClock = ctx.nanoClock();
         this.publisher = publisher;
         this.maxPendingRequests = ctx.maxPendingRequests();
         this.defaultTimeoutMs = ctx.requestTimeoutMs();
@@ -85,7 +85,7 @@ final class CallRegistry
         this.maxBodyLength = ctx.maxBodyLength();
         this.maxQueuedRequestsPerPeer = ctx.maxQueuedRequestsPerPeer();
         this.nextCorrelationId = Math.floorMod(ctx.initialCorrelationId(), CORRELATION_ID_LIMIT >>> 1) + 1;
-        this.timeouts = new DeadlineTimers<>(epochClock.time());
+        this.timeouts = new DeadlineTimers<>(RpcContext.monotonicMs(nanoClock));
     }
 
     void wire(final StreamManager streams)
@@ -176,7 +176,7 @@ final class CallRegistry
             }
         }
         pendingByCorrelationId.put(correlationId, call);
-        call.timerId = timeouts.schedule(epochClock.time() + call.timeoutMs, call);
+        call.timerId = timeouts.schedule(RpcContext.monotonicMs(nanoClock) + call.timeoutMs, call);
         if (mustQueue || result <= 0)
         {
             call.queued = enqueue(peer, correlationId, call, serviceId, messageTypeId, body, bodyOffset, bodyLength,
@@ -519,7 +519,7 @@ final class CallRegistry
         }
         final QueuedRequest queued = new QueuedRequest(peer, correlationId, call, serviceId, messageTypeId, copy,
             null == headers || headers.count() == 0 ? null : new RpcHeaders().copyFrom(headers),
-            epochClock.time() + connectTimeoutMs, lastResult);
+            RpcContext.monotonicMs(nanoClock) + connectTimeoutMs, lastResult);
         ArrayDeque<QueuedRequest> queue = queueByPeer.get(peer);
         if (null == queue)
         {

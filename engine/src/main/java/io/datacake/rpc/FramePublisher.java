@@ -16,7 +16,7 @@ import io.datacake.transport.Transport;
 import io.datacake.transport.TransportClaim;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -65,7 +65,7 @@ final class FramePublisher
     private final Transport transport;
     private final TransportClaim claim;
     private final HybridLogicalClock clock;
-    private final EpochClock epochClock;
+    private final NanoClock nanoClock;
     private final RpcCounters counters;
     private final int maxMessageLength;
     private final long replyRetryTimeoutMs;
@@ -96,7 +96,7 @@ final class FramePublisher
         this.transport = ctx.transport();
         this.claim = transport.newClaim();
         this.clock = ctx.hybridClock();
-        this.epochClock = ctx.epochClock();
+        this.nanoClock = ctx.nanoClock();
         this.counters = ctx.counters();
         final Keyring keyring = ctx.keyring();
         this.trailerLength = null == keyring ? 0 : FrameSealer.TRAILER_LENGTH;
@@ -385,7 +385,7 @@ final class FramePublisher
             }
             return true;
         }
-        return pendingReplies.append(peer, kind, epochClock.time() + replyRetryTimeoutMs, length);
+        return pendingReplies.append(peer, kind, RpcContext.monotonicMs(nanoClock) + replyRetryTimeoutMs, length);
     }
 
     private void encodeFrameHeader(final FrameHeaderEncoder frame, final long correlationId)

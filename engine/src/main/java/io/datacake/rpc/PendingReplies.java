@@ -25,7 +25,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * unavailable). While the head frame waits for its peer, frames behind it wait too, at most until its deadline. The ring grows on demand up to the bound, so an idle node holds only its initial
  * capacity, and nothing is allocated per frame.
  * <p>
- * Entry layout in the ring: peer handle (int), frame kind (int), retry deadline in epoch ms (long), then the frame.
+ * Entry layout in the ring: peer handle (int), frame kind (int), retry deadline in monotonic ms (long), then the frame.
  * A dropped entry still in the ring has its peer handle overwritten with {@link #DROPPED_PEER}.
  * <p>
  * Node thread only.
@@ -147,7 +147,7 @@ final class PendingReplies implements ExpandableRingBuffer.MessageConsumer
      *
      * @param peer        the peer handle to send it to.
      * @param kind        {@link #RESPONSE} or {@link #CREDIT}.
-     * @param deadlineMs  epoch ms after which the frame is dropped instead of sent.
+     * @param deadlineMs  monotonic ms after which the frame is dropped instead of sent.
      * @param frameLength frame length in bytes.
      * @return true if queued, false if dropped.
      */
@@ -172,7 +172,7 @@ final class PendingReplies implements ExpandableRingBuffer.MessageConsumer
      * Offer queued frames, oldest first, until one is still back-pressured or the limit is reached. Frames past
      * their deadline or whose peer is gone are dropped and counted.
      *
-     * @param nowMs the node clock's time.
+     * @param nowMs the monotonic time of this duty cycle, in ms.
      * @param limit most entries to take from the ring in this call.
      * @return frames sent plus frames dropped.
      */

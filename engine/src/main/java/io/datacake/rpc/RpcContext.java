@@ -6,8 +6,10 @@ import io.datacake.security.Keyring;
 import io.datacake.transport.Transport;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
 
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Settings and collaborators of one node's RPC layer, filled in by its owner (the node) before
@@ -24,6 +26,7 @@ public final class RpcContext
     private Transport transport;
     private HybridLogicalClock hybridClock;
     private EpochClock epochClock;
+    private NanoClock nanoClock;
     private RpcCounters counters;
     private ErrorHandler errorHandler;
     private int maxPendingRequests;
@@ -115,7 +118,8 @@ public final class RpcContext
     }
 
     /**
-     * @param epochClock the time of the current duty cycle, in epoch milliseconds (deadlines, timeouts).
+     * @param epochClock the node's wall clock, in epoch milliseconds: only for what is wall time by nature (the
+     *                   start time secured frames are checked against), never for a deadline.
      * @return this.
      */
     public RpcContext epochClock(final EpochClock epochClock)
@@ -125,11 +129,30 @@ public final class RpcContext
     }
 
     /**
-     * @return the clock.
+     * @return the wall clock.
      */
     public EpochClock epochClock()
     {
         return epochClock;
+    }
+
+    /**
+     * @param nanoClock the monotonic time of the current duty cycle, in nanoseconds from an arbitrary origin: call,
+     *                  connect, stream and reply retry deadlines, so a wall clock step moves none of them.
+     * @return this.
+     */
+    public RpcContext nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    /**
+     * @return the monotonic clock.
+     */
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
     }
 
     /**
@@ -449,6 +472,7 @@ public final class RpcContext
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(hybridClock, "hybridClock");
         Objects.requireNonNull(epochClock, "epochClock");
+        Objects.requireNonNull(nanoClock, "nanoClock");
         Objects.requireNonNull(counters, "counters");
         Objects.requireNonNull(errorHandler, "errorHandler");
         if (null != keyring)
@@ -461,5 +485,14 @@ public final class RpcContext
                 maxQueuedRequestsPerPeer);
         }
         return this;
+    }
+
+    /**
+     * Monotonic milliseconds, the unit of every RPC deadline and of the time the node passes to
+     * {@link RpcLayer#doWork(long)}: the same conversion the node uses.
+     */
+    static long monotonicMs(final NanoClock nanoClock)
+    {
+        return TimeUnit.NANOSECONDS.toMillis(nanoClock.nanoTime());
     }
 }

@@ -213,11 +213,11 @@ final class RpcEngine implements Rpc, PeerStatusListener
         streams.onPeerUnavailable(peer);
     }
 
-    int doWork(final long nowMs)
+    int doWork(final long monotonicMs)
     {
-        int work = calls.doWork(nowMs);
-        work += publisher.retryQueuedReplies(nowMs);
-        work += streams.doWork(nowMs);
+        int work = calls.doWork(monotonicMs);
+        work += publisher.retryQueuedReplies(monotonicMs);
+        work += streams.doWork(monotonicMs);
         return work;
     }
 

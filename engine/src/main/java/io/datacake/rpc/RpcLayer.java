@@ -62,12 +62,13 @@ public final class RpcLayer
      * Expire call timeouts, retry queued requests and replies, send streamed chunks within credit and abandon
      * streams that made no progress. Call every duty cycle.
      *
-     * @param nowMs the time of this duty cycle, in epoch milliseconds.
+     * @param monotonicMs the monotonic time of this duty cycle, in milliseconds of
+     *                    {@link RpcContext#nanoClock(org.agrona.concurrent.NanoClock)}.
      * @return work done.
      */
-    public int doWork(final long nowMs)
+    public int doWork(final long monotonicMs)
     {
-        return engine.doWork(nowMs);
+        return engine.doWork(monotonicMs);
     }
 
     /**

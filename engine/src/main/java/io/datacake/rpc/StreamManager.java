@@ -5,7 +5,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.ArrayListUtil;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ final class StreamManager
 
     private final int nodeId;
     private final RpcCounters counters;
-    private final EpochClock epochClock;
+    private final NanoClock nanoClock;
     private final FramePublisher publisher;
     private final FrameAdapter adapter;
     private final RpcRequest request;
@@ -58,7 +58,7 @@ final class StreamManager
     {
         this.nodeId = ctx.nodeId();
         this.counters = ctx.counters();
-        this.epochClock = ctx.epochClock();
+        this.nanoClock = ctx.nanoClock();
         this.publisher = publisher;
         this.adapter = adapter;
         this.request = request;
@@ -125,7 +125,7 @@ final class StreamManager
         final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
         copy.putBytes(0, body, offset, length);
         final OutboundStream stream = new OutboundStream(call.peer, call.correlationId, call.correlationId, false,
-            call.responderNodeId, 0, copy, firstChunk, streamWindowBytes, epochClock.time());
+            call.responderNodeId, 0, copy, firstChunk, streamWindowBytes, RpcContext.monotonicMs(nanoClock));
         outboundRequestByCorrelationId.put(call.correlationId, stream);
         requestStreamsByPeer.put(call.peer, requestStreamsByPeer.get(call.peer) + 1);
         add(stream);
@@ -146,7 +146,7 @@ final class StreamManager
         copy.putBytes(0, body, offset, length);
         final long requestKey = requestKey(requesterNodeId, correlationId);
         final OutboundStream stream = new OutboundStream(peer, correlationId, streamId, true, requesterNodeId,
-            requestKey, copy, firstChunk, streamWindowBytes, epochClock.time());
+            requestKey, copy, firstChunk, streamWindowBytes, RpcContext.monotonicMs(nanoClock));
         outboundResponseByStreamId.put(streamId, stream);
         outboundResponseByRequestKey.put(requestKey, stream);
         add(stream);
@@ -206,7 +206,7 @@ final class StreamManager
         final UnsafeBuffer firstFrame = new UnsafeBuffer(new byte[frameLength]);
         firstFrame.putBytes(0, buffer, frameOffset, frameLength);
         final InboundStream stream = new InboundStream(
-            key, correlationId, replyPeer, firstFrame, totalLength, incremental, epochClock.time());
+            key, correlationId, replyPeer, firstFrame, totalLength, incremental, RpcContext.monotonicMs(nanoClock));
         if (!incremental)
         {
             stream.body.putBytes(0, buffer, firstChunkOffset, firstChunkLength);
@@ -240,7 +240,7 @@ final class StreamManager
             return;
         }
         stream.received += chunkLength;
-        stream.lastProgressMs = epochClock.time();
+        stream.lastProgressMs = RpcContext.monotonicMs(nanoClock);
         if (stream.incremental)
         {
             boolean finished = !adapter.decodeStoredRequest(stream.firstFrame);
@@ -360,7 +360,7 @@ final class StreamManager
         if (limit > stream.creditLimit)
         {
             stream.creditLimit = limit;
-            stream.lastProgressMs = epochClock.time();
+            stream.lastProgressMs = RpcContext.monotonicMs(nanoClock);
         }
     }
 

@@ -14,10 +14,12 @@ import java.util.function.Consumer;
 
 /**
  * Steps many nodes in one thread in virtual time. Each node runs in invoker mode over a {@link SimTransport}, reads
- * its own {@link SimNodeClock} (the shared {@link SimClock} plus an offset and a drift) and has a {@link SimStorage}
- * that outlives its crashes. One {@link #step()} invokes every running node once, in an order drawn afresh from
- * the seed every round, and delivers the frames that are due; when a step does no work, virtual time jumps to the
- * next network delivery or advances by one tick, whichever comes first, so timers fire.
+ * its own wall clock {@link SimNodeClock} (the shared {@link SimClock} plus an offset and a drift) and its own
+ * {@link SimMonotonicClock} (the shared virtual time from a per-node origin, untouched by the wall clock's offset and
+ * drift, driving its timers and deadlines), and has a {@link SimStorage} that outlives its crashes. One
+ * {@link #step()} invokes every running node once, in an order drawn afresh from the seed every round, and delivers
+ * the frames that are due; when a step does no work, virtual time jumps to the next network delivery or advances by
+ * one tick, whichever comes first, so timers fire.
  * <p>
  * Nodes fail in two ways. {@link #closeNode} is a clean shutdown: pending calls fail with {@code NODE_CLOSED} and
  * the storage is synced. {@link #crash} is a process crash or power loss: the node is never stepped again (its
@@ -134,7 +136,8 @@ public final class Simulation implements AutoCloseable
 
     /**
      * Launch a node with endpoint {@code sim-<nodeId>}. The simulation first fills in the context: node id,
-     * incarnation, a transport on the simulated network, the node's {@link #nodeClock(int) clock} and invoker mode.
+     * incarnation, a transport on the simulated network, the node's {@link #nodeClock(int) wall} and
+     * {@link #monotonicClock(int) monotonic} clocks and invoker mode.
      * The customizer runs last and may change anything, e.g. wrap {@code ctx.transport()} or {@code ctx.epochClock()}
      * in a decorator of its own; the simulation never overrides what it set, and only refuses a node taken out of
      * invoker mode. A customizer that replaces the transport instead of wrapping it takes the node off the
@@ -161,7 +164,7 @@ public final class Simulation implements AutoCloseable
             throw new IllegalStateException("a simulation holds at most " + MAX_NODES + " node ids (MAX_NODES)");
         }
         final String endpoint = "sim-" + nodeId;
-        final SimNode simNode = new SimNode(nodeId, endpoint, nodeClock(nodeId),
+        final SimNode simNode = new SimNode(nodeId, endpoint, nodeClock(nodeId), new SimMonotonicClock(clock, nodeId),
             new SimStorage(endpoint, clock, storageFaults), customizer);
         // Registered before launch, so the customizer can reach the node's storage and clock.
         simNodeById.put(nodeId, simNode);
@@ -425,6 +428,19 @@ public final class Simulation implements AutoCloseable
     }
 
     /**
+     * A node's monotonic clock, which drives its timers and deadlines: it follows virtual time only, so setting the
+     * {@link #nodeClock(int) wall clock}'s offset or drift does not move it.
+     *
+     * @param nodeId the node id.
+     * @return the clock.
+     * @throws IllegalArgumentException if the node id is not in the simulation.
+     */
+    public SimMonotonicClock monotonicClock(final int nodeId)
+    {
+        return simNode(nodeId).monotonicClock;
+    }
+
+    /**
      * A node's simulated storage, which survives its crashes (losing what was not durable) and restarts. The
      * customizer can reach it during launch with {@code simulation.storage(ctx.nodeId())}.
      *
@@ -546,6 +562,7 @@ public final class Simulation implements AutoCloseable
             .randomSeed(mix(seed ^ (0xC2B2AE3D27D4EB4FL * nodesLaunched)))
             .transport(transport)
             .epochClock(simNode.clock)
+            .nanoClock(simNode.monotonicClock)
             .useAgentInvoker(true);
         final Node node;
         try

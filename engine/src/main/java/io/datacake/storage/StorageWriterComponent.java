@@ -38,11 +38,11 @@ public final class StorageWriterComponent implements Component
     /**
      * Step the writer (stepped mode) or commit inline what it allows, and hand finished writes to their handlers.
      *
-     * @param nowMs the node clock's time.
+     * @param monotonicMs the node's monotonic time (unused: commits are not timed here).
      * @return work done: commit windows taken, writes committed inline, plus handler calls made.
      */
     @Override
-    public int doWork(final long nowMs)
+    public int doWork(final long monotonicMs)
     {
         int work = 0;
         if (null != writer.invoker())

@@ -265,8 +265,8 @@ public final class ReplicatedStore implements Component
     private RepairServer repairServer;
     private long nextPurgeAtMs;
     private int purgeKeyspaceCursor;
-    private long nowMs;
-    private long repairStartedAtMs;
+    private NodeServices services;
+    private long repairStartedAtEpochMs;
     private long failedCommitsReloaded;
     private long replicaAcksCreated;
     private long nextRepairAtMs;
@@ -345,6 +345,7 @@ public final class ReplicatedStore implements Component
             throw new IllegalArgumentException("the cluster view is node " + view.localNodeId() +
                 "'s, the store runs on node " + services.nodeId());
         }
+        this.services = services;
         this.rpc = services.rpc();
         this.clock = services.clock();
         this.localNodeId = services.nodeId();
@@ -393,9 +394,8 @@ public final class ReplicatedStore implements Component
             this.statistics = statistics;
             broadcasts = new BroadcastBatcher(Math.min(ctx.broadcastMaxEntries(), ctx.maxBatchEntries()),
                 Math.min(ctx.broadcastMaxBytes(), rpc.maxOneWayBodyLength()), this::sendBroadcast);
-            nowMs = services.nowMs();
-            nextRepairAtMs = nowMs + ctx.repairIntervalMs();
-            nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
+            nextRepairAtMs = services.monotonicMs() + ctx.repairIntervalMs();
+            nextPurgeAtMs = services.monotonicMs() + ctx.purgeIntervalMs();
             writer = StorageWriter.launch(writerContext);
             repairServer = new RepairServer(ctx, keyspaces, keyspaceOrder, localNodeId, malformedRepairByReason,
                 repairFetchesRefused, services.counters().newCounter(REPAIR_REPLIES_IN_PLACE_LABEL),
@@ -420,13 +420,13 @@ public final class ReplicatedStore implements Component
      * Step the storage writer (stepped mode) or commit inline, hand finished commits to their writes, and follow
      * membership.
      *
-     * @param nowMs the node clock's time.
+     * @param monotonicMs the node's monotonic time: repair rounds and purge steps are scheduled on it, so a wall
+     *                    clock step neither delays nor hurries them.
      * @return work done.
      */
     @Override
-    public int doWork(final long nowMs)
+    public int doWork(final long monotonicMs)
     {
-        this.nowMs = nowMs;
         int work = 0;
         if (null != writer.invoker() && !writerHeld)
         {
@@ -438,14 +438,14 @@ public final class ReplicatedStore implements Component
         work += writer.drainCompletions(ctx.completionLimit());
         work += reloadAfterFailedCommits();
         refreshMembership();
-        if (REPAIR_IDLE == repairState && nowMs >= nextRepairAtMs)
+        if (REPAIR_IDLE == repairState && monotonicMs >= nextRepairAtMs)
         {
-            nextRepairAtMs = nowMs + ctx.repairIntervalMs();
+            nextRepairAtMs = monotonicMs + ctx.repairIntervalMs();
             work += startRepairRound();
         }
-        if (nowMs >= nextPurgeAtMs && !purge.isInFlight())
+        if (monotonicMs >= nextPurgeAtMs && !purge.isInFlight())
         {
-            nextPurgeAtMs = nowMs + ctx.purgeIntervalMs();
+            nextPurgeAtMs = monotonicMs + ctx.purgeIntervalMs();
             work += purgeStep();
         }
         work += broadcasts.flushAll();
@@ -1089,7 +1089,8 @@ public final class ReplicatedStore implements Component
         repairNodeId = liveOthers[repairPeerCursor];
         repairPeer = peerByNodeId.get(repairNodeId);
         repairRounds.increment();
-        repairStartedAtMs = nowMs;
+        // Wall time: synced times are compared with HLC stamps and reported to peers.
+        repairStartedAtEpochMs = services.epochMs();
         repairFetchesThisRound = 0;
         repairAppliedThisRound = 0;
         repairState = REPAIR_AWAIT_KEYSPACES;
@@ -1162,7 +1163,7 @@ public final class ReplicatedStore implements Component
      */
     private void onPeerKeyspaceStates(final DirectBuffer body, final int offset, final int count)
     {
-        final long maxFloorMs = nowMs - ctx.tombstoneGraceMs();
+        final long maxFloorMs = services.epochMs() - ctx.tombstoneGraceMs();
         int at = offset;
         for (int i = 0; i < count; i++)
         {
@@ -1173,7 +1174,7 @@ public final class ReplicatedStore implements Component
             {
                 if (body.getLong(at) == local.tree().root())
                 {
-                    local.syncedWith(repairNodeId, repairStartedAtMs);
+                    local.syncedWith(repairNodeId, repairStartedAtEpochMs);
                 }
                 local.peerReported(repairNodeId, body.getLong(at + Long.BYTES), body.getLong(at + 2 * Long.BYTES),
                     maxFloorMs);
@@ -1189,7 +1190,7 @@ public final class ReplicatedStore implements Component
         if (repairAppliedThisRound > 0)
         {
             // Behind a peer (a restart, a new node): the next round follows at once, still one round at a time.
-            nextRepairAtMs = nowMs;
+            nextRepairAtMs = services.monotonicMs();
         }
     }
 

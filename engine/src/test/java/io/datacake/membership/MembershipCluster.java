@@ -3,7 +3,7 @@ package io.datacake.membership;
 import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.RandomNetworkFaults;
 import io.datacake.sim.Simulation;
-import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
 
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
@@ -89,12 +89,12 @@ final class MembershipCluster implements AutoCloseable
     }
 
     /**
-     * Start the next node with its clock wrapped, e.g. to make it slow.
+     * Start the next node with its monotonic clock (timers, intervals) wrapped, e.g. to make it slow.
      *
-     * @param clockWrapper wraps the node's clock, or null to keep it.
+     * @param clockWrapper wraps the node's monotonic clock, or null to keep it.
      * @return the new node's id.
      */
-    int addNode(final UnaryOperator<EpochClock> clockWrapper)
+    int addNode(final UnaryOperator<NanoClock> clockWrapper)
     {
         final int nodeId = ++nodeCount;
         if (nodeId > MAX_NODES)
@@ -105,7 +105,7 @@ final class MembershipCluster implements AutoCloseable
         {
             if (null != clockWrapper)
             {
-                nodeCtx.epochClock(clockWrapper.apply(nodeCtx.epochClock()));
+                nodeCtx.nanoClock(clockWrapper.apply(nodeCtx.nanoClock()));
             }
             final MembershipContext ctx = new MembershipContext()
                 .gossipIntervalMs(GOSSIP_INTERVAL_MS)

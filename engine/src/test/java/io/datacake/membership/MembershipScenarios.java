@@ -1,7 +1,7 @@
 package io.datacake.membership;
 
 import io.datacake.sim.Simulation;
-import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
 
 import java.util.function.Consumer;
 
@@ -257,28 +257,30 @@ final class MembershipScenarios
     }
 
     /**
-     * A node clock that can be made to stand still and jump: once a period is set it reads the wrapped clock
-     * rounded down to a multiple of the period.
+     * A node's monotonic clock that can be made to stand still and jump: once a period is set it reads the wrapped
+     * clock rounded down to a multiple of the period.
      */
-    static final class SteppingClock implements EpochClock
+    static final class SteppingClock implements NanoClock
     {
-        private final EpochClock clock;
-        private long periodMs = 1;
+        private static final long NANOS_PER_MS = 1_000_000;
 
-        SteppingClock(final EpochClock clock)
+        private final NanoClock clock;
+        private long periodNs = NANOS_PER_MS;
+
+        SteppingClock(final NanoClock clock)
         {
             this.clock = clock;
         }
 
         void periodMs(final long periodMs)
         {
-            this.periodMs = periodMs;
+            this.periodNs = periodMs * NANOS_PER_MS;
         }
 
-        public long time()
+        public long nanoTime()
         {
-            final long nowMs = clock.time();
-            return nowMs - Math.floorMod(nowMs, periodMs);
+            final long nowNs = clock.nanoTime();
+            return nowNs - Math.floorMod(nowNs, periodNs);
         }
     }
 }

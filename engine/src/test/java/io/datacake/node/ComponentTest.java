@@ -235,7 +235,8 @@ final class ComponentTest
 
     private NodeContext invokerContext(final int nodeId, final Transport transport)
     {
-        return new NodeContext().nodeId(nodeId).transport(transport).epochClock(clock).useAgentInvoker(true);
+        return new NodeContext().nodeId(nodeId).transport(transport).epochClock(clock)
+            .nanoClock(clock).useAgentInvoker(true);
     }
 
     /** Records its lifecycle callbacks into the test's event list. */

@@ -2,6 +2,7 @@ package io.datacake.node;
 
 import io.datacake.sim.SimClock;
 import io.datacake.transport.InProcessNetwork;
+import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.BufferPoolMXBean;
@@ -18,6 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 final class NodeTest
 {
+    private static final long HOUR_MS = 3_600_000;
+
     private final InProcessNetwork network = new InProcessNetwork();
 
     @Test
@@ -128,6 +131,54 @@ final class NodeTest
             assertThat(fired).containsExactly(SimClock.DEFAULT_START_MS + 100);
             assertThat(node.counters().timersExpired.get()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void timersAndTheDutyCycleFollowTheMonotonicClockWhateverTheWallClockDoes()
+    {
+        final SimClock monotonic = new SimClock();
+        final CachedEpochClock wall = new CachedEpochClock();
+        wall.update(SimClock.DEFAULT_START_MS);
+        try (Node node = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport())
+            .epochClock(wall).nanoClock(monotonic).useAgentInvoker(true)))
+        {
+            final List<Long> fired = new ArrayList<>();
+            final List<Long> dutyTimes = new ArrayList<>();
+            node.submit((s) ->
+            {
+                s.timers().scheduleAfter(100, (id, monotonicMs) -> fired.add(monotonicMs));
+                s.addDuty((monotonicMs) ->
+                {
+                    dutyTimes.add(monotonicMs);
+                    return 0;
+                });
+            });
+            node.invoker().invoke();
+
+            wall.advance(HOUR_MS);
+            node.invoker().invoke();
+            assertThat(fired).as("a wall clock an hour ahead fires nothing").isEmpty();
+            final CompletableFuture<long[]> clocks = node.execute((s) -> new long[]{s.monotonicMs(), s.epochMs()});
+            node.invoker().invoke();
+            assertThat(clocks.join()).containsExactly(SimClock.DEFAULT_START_MS, SimClock.DEFAULT_START_MS + HOUR_MS);
+
+            wall.advance(-2 * HOUR_MS);
+            monotonic.advanceMs(100);
+            node.invoker().invoke();
+            assertThat(fired).as("a wall clock an hour behind delays nothing")
+                .containsExactly(SimClock.DEFAULT_START_MS + 100);
+            assertThat(dutyTimes).as("duties get the monotonic time").isNotEmpty()
+                .allMatch((timeMs) -> timeMs >= SimClock.DEFAULT_START_MS && timeMs <= SimClock.DEFAULT_START_MS + 100)
+                .endsWith(SimClock.DEFAULT_START_MS + 100);
+        }
+    }
+
+    @Test
+    void aNodeWithoutAMonotonicClockIsRefused()
+    {
+        final NodeContext ctx = new NodeContext().nodeId(1).transport(network.newTransport()).nanoClock(null);
+        assertThatThrownBy(ctx::conclude).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("nanoClock");
     }
 
     @Test
@@ -379,6 +430,6 @@ final class NodeTest
     private Node invokerNode(final int nodeId, final SimClock clock)
     {
         return Node.launch(new NodeContext().nodeId(nodeId).transport(network.newTransport())
-            .epochClock(clock).useAgentInvoker(true));
+            .epochClock(clock).nanoClock(clock).useAgentInvoker(true));
     }
 }

@@ -62,9 +62,11 @@ final class CallTimeoutTest
     void aCompletedCallsTimerNeverFiresWhicheverSlotOfTheWheelItHad()
     {
         server = Node.launch(new NodeContext().nodeId(2).transport(network.newTransport("server")).epochClock(clock)
+            .nanoClock(clock)
             .useAgentInvoker(true).addService(new RpcService(ECHO).handler(ECHO_TYPE,
                 (request, reply) -> reply.send(request.body(), request.bodyOffset(), request.bodyLength()))));
         client = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport("client")).epochClock(clock)
+            .nanoClock(clock)
             .useAgentInvoker(true));
 
         // Calls one after another, each completing before its timeout, and the clock then moved past its deadline

@@ -40,12 +40,13 @@ final class CancelTest
     {
         // The handler holds every request; the test answers them in the order it chooses.
         server = Node.launch(new NodeContext().nodeId(2).transport(network.newTransport("server")).epochClock(clock)
+            .nanoClock(clock)
             .useAgentInvoker(true).addService(new RpcService(SLOW).handler(HOLD, (request, reply) ->
             {
                 heldBodies.add(new String(request.bodyBytes(), StandardCharsets.US_ASCII));
                 heldReplies.add(reply.defer());
             })));
-        client = Node.launch(new NodeContext().nodeId(1).transport(clientTransport).epochClock(clock)
+        client = Node.launch(new NodeContext().nodeId(1).transport(clientTransport).epochClock(clock).nanoClock(clock)
             .useAgentInvoker(true));
     }
 

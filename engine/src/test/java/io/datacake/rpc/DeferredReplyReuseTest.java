@@ -36,7 +36,7 @@ final class DeferredReplyReuseTest
     private RpcReply spent;
     private RpcReply reuseAttempt;
     private final Node server = Node.launch(new NodeContext().nodeId(2).transport(network.newTransport("server"))
-        .epochClock(clock).useAgentInvoker(true).addService(new RpcService(HOLDING).handler(HOLD, (request, reply) ->
+        .epochClock(clock).nanoClock(clock).useAgentInvoker(true).addService(new RpcService(HOLDING).handler(HOLD, (request, reply) ->
         {
             bodies.add(new String(request.bodyBytes(), StandardCharsets.US_ASCII));
             try
@@ -50,7 +50,7 @@ final class DeferredReplyReuseTest
             }
         })));
     private final Node client = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport("client"))
-        .epochClock(clock).useAgentInvoker(true));
+        .epochClock(clock).nanoClock(clock).useAgentInvoker(true));
 
     @AfterEach
     void close()

@@ -126,7 +126,7 @@ final class FrameFuzzTest
     {
         return Node.launch(new NodeContext().nodeId(nodeId).clusterId(CLUSTER_ID)
             .transport(network.newTransport("node-" + nodeId))
-            .epochClock(clock).useAgentInvoker(true).maxBodyLength(MAX_BODY_LENGTH)
+            .epochClock(clock).nanoClock(clock).useAgentInvoker(true).maxBodyLength(MAX_BODY_LENGTH)
             .addService(RpcScenarios.echoService()));
     }
 

@@ -146,7 +146,7 @@ final class MalformedFrameTest
         final java.util.List<Throwable> errors = new java.util.ArrayList<>();
         try (Node server = node(2, 0);
             Node client = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport("node-1"))
-                .epochClock(clock).useAgentInvoker(true).errorHandler(errors::add)))
+                .epochClock(clock).nanoClock(clock).useAgentInvoker(true).errorHandler(errors::add)))
         {
             client.submit((s) -> s.rpc().call(s.rpc().resolvePeer(server.endpoint()), RpcService.idOf("echo"),
                 RpcScenarios.ECHO_BODY, new UnsafeBuffer(new byte[1]), 0, 1, null, 0, new RpcResponseListener()
@@ -258,7 +258,7 @@ final class MalformedFrameTest
     {
         return Node.launch(new NodeContext().nodeId(nodeId).clusterId(clusterId)
             .transport(network.newTransport("node-" + nodeId))
-            .epochClock(clock).useAgentInvoker(true).maxBodyLength(1024 * 1024)
+            .epochClock(clock).nanoClock(clock).useAgentInvoker(true).maxBodyLength(1024 * 1024)
             .addService(RpcScenarios.echoService()));
     }
 

@@ -274,13 +274,14 @@ final class PeerOrderTest
             }
         };
         nodes.add(Node.launch(new NodeContext().nodeId(10 + nodes.size()).transport(network.newTransport(endpoint))
-            .epochClock(clock).useAgentInvoker(true)
+            .epochClock(clock).nanoClock(clock).useAgentInvoker(true)
             .addService(new RpcService(ORDER).handler(CALL, record).handler(ONE_WAY, record))));
     }
 
     private void launchClient(final NodeContext context)
     {
-        client = Node.launch(context.nodeId(1).transport(clientTransport).epochClock(clock).useAgentInvoker(true));
+        client = Node.launch(context.nodeId(1).transport(clientTransport).epochClock(clock)
+            .nanoClock(clock).useAgentInvoker(true));
         nodes.add(client);
     }
 

@@ -24,9 +24,9 @@ final class PeerStatusTest
     {
         final BackPressuringTransport clientTransport = new BackPressuringTransport(network.newTransport("client"));
         try (Node server = Node.launch(new NodeContext().nodeId(2).transport(network.newTransport("server"))
-                .epochClock(clock).useAgentInvoker(true).addService(RpcScenarios.echoService()));
+                .epochClock(clock).nanoClock(clock).useAgentInvoker(true).addService(RpcScenarios.echoService()));
             Node client = Node.launch(new NodeContext().nodeId(1).transport(clientTransport)
-                .epochClock(clock).useAgentInvoker(true)))
+                .epochClock(clock).nanoClock(clock).useAgentInvoker(true)))
         {
             final CompletableFuture<RpcResponse> pending = client.call(
                 "server", RpcScenarios.ECHO, RpcScenarios.NEVER_REPLY, new byte[1], null, 600_000);

@@ -42,10 +42,10 @@ final class ReplyBackPressureTest
 
     private void launch(final NodeContext serverContext)
     {
-        server = Node.launch(serverContext.nodeId(2).transport(serverTransport).epochClock(clock)
+        server = Node.launch(serverContext.nodeId(2).transport(serverTransport).epochClock(clock).nanoClock(clock)
             .useAgentInvoker(true).addService(RpcScenarios.echoService()));
         client = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport("client"))
-            .epochClock(clock).useAgentInvoker(true));
+            .epochClock(clock).nanoClock(clock).useAgentInvoker(true));
     }
 
     @AfterEach

@@ -109,6 +109,7 @@ final class ResponderBindingTest
         // Node 3 takes over the endpoint; the handle's learned node id (2) no longer answers.
         held.clear();
         server = Node.launch(new NodeContext().nodeId(3).transport(network.newTransport("server")).epochClock(clock)
+            .nanoClock(clock)
             .useAgentInvoker(true).addService(new RpcService(HOLD).handler(MESSAGE,
                 (request, reply) -> held.add(reply.defer()))));
         nodes.add(server);
@@ -134,7 +135,7 @@ final class ResponderBindingTest
     {
         final Node a = launchClient(1);
         final Node b = Node.launch(new NodeContext().nodeId(1).transport(network.newTransport("other"))
-            .epochClock(clock).useAgentInvoker(true));
+            .epochClock(clock).nanoClock(clock).useAgentInvoker(true));
         nodes.add(b);
         final Listener listener = new Listener();
 
@@ -183,6 +184,7 @@ final class ResponderBindingTest
     private void launchServer()
     {
         server = Node.launch(new NodeContext().nodeId(2).transport(network.newTransport("server")).epochClock(clock)
+            .nanoClock(clock)
             .useAgentInvoker(true).addService(new RpcService(HOLD).handler(MESSAGE,
                 (request, reply) -> held.add(reply.defer()))));
         nodes.add(server);
@@ -191,7 +193,7 @@ final class ResponderBindingTest
     private Node launchClient(final int nodeId)
     {
         final Node node = Node.launch(new NodeContext().nodeId(nodeId).transport(network.newTransport("client"))
-            .epochClock(clock).useAgentInvoker(true));
+            .epochClock(clock).nanoClock(clock).useAgentInvoker(true));
         nodes.add(node);
         return node;
     }

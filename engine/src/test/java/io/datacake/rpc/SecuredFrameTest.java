@@ -234,7 +234,7 @@ final class SecuredFrameTest
         final BackPressuringTransport serverTransport = new BackPressuringTransport(network.newTransport("server"));
         try (Node client = node(1, 0, TestKeyrings.clusterKeyring(), protection, 1, clock);
             Node server = Node.launch(new NodeContext().nodeId(2).incarnation(1).transport(serverTransport)
-                .epochClock(clock).useAgentInvoker(true).keyring(TestKeyrings.clusterKeyring())
+                .epochClock(clock).nanoClock(clock).useAgentInvoker(true).keyring(TestKeyrings.clusterKeyring())
                 .frameProtection(protection).addService(RpcScenarios.echoService())))
         {
             serverTransport.refuseAll(true);
@@ -323,7 +323,8 @@ final class SecuredFrameTest
             reply.send(request.body(), request.bodyOffset(), request.bodyLength());
         });
         final NodeContext ctx = new NodeContext().nodeId(nodeId).clusterId(clusterId).incarnation(incarnation)
-            .transport(network.newTransport("node-" + nodeId)).epochClock(epochClock).useAgentInvoker(true)
+            .transport(network.newTransport("node-" + nodeId)).epochClock(epochClock).nanoClock(clock)
+            .useAgentInvoker(true)
             .addService(count);
         if (null != keyring)
         {

@@ -4,7 +4,6 @@ import io.datacake.membership.ConsistencyLevel;
 import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.Simulation;
 import io.datacake.sim.StorageFaults;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -81,12 +80,10 @@ final class StoreFaultRegressionTest
     }
 
     /**
-     * Campaign finding, not fixed here: timers follow the node's wall clock ({@code NodeContext.epochClock}), so a
-     * clock stepped back delays every pending request timeout and the next repair round by the whole step, and a
-     * step back by more than the HLC's maximum drift leaves the node unable to stamp and its writes pending for over
-     * an hour. The fix is a monotonic clock for the node's timers and the RPC deadlines, in the node and RPC layers.
+     * Campaign finding: timers followed the node's wall clock, so a clock stepped back delayed every pending request
+     * timeout and the next repair round by the whole step. Timers and RPC deadlines now run on the node's monotonic
+     * clock ({@code NodeContext.nanoClock}), which a wall clock step does not move.
      */
-    @Disabled("known: node timers and RPC deadlines run on the wall clock; needs a monotonic timer clock")
     @Test
     void aClockSteppedBackDoesNotDelayTheTimeoutOfAWriteNobodyAnswers()
     {
