@@ -210,7 +210,7 @@ final class CallRegistry
         if (!mustQueue)
         {
             result = publisher.publishRequest(
-                peer, correlationId, true, serviceId, messageTypeId, headers, body, bodyOffset, bodyLength,
+                peer, nodeIdByPeer.get(peer), correlationId, true, serviceId, messageTypeId, headers, body, bodyOffset, bodyLength,
                 bodyLength);
             if (result > 0)
             {
@@ -490,8 +490,9 @@ final class CallRegistry
         final boolean oneWay = null == call;
         final int room = publisher.maxMessageLength() - publisher.requestFixedLength(headers);
         final int firstChunk = Math.min(bodyLength, room);
+        final int destinationNodeId = oneWay ? nodeIdByPeer.get(peer) : call.responderNodeId;
         final long result = publisher.publishRequest(
-            peer, correlationId, oneWay, serviceId, messageTypeId, headers, body, bodyOffset, bodyLength, firstChunk);
+            peer, destinationNodeId, correlationId, oneWay, serviceId, messageTypeId, headers, body, bodyOffset, bodyLength, firstChunk);
         if (result > 0 && firstChunk < bodyLength)
         {
             streams.startOutboundRequest(call, body, bodyOffset, bodyLength, firstChunk);

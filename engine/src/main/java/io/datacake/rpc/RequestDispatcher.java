@@ -116,7 +116,7 @@ final class RequestDispatcher
         {
             if (!oneWay)
             {
-                sendErrorResponse(replyPeer, request.correlationId(), RpcStatus.UNKNOWN_SERVICE,
+                sendErrorResponse(replyPeer, request.sourceNodeId(), request.correlationId(), RpcStatus.UNKNOWN_SERVICE,
                     "unknown service id " + request.serviceId() + " on node " + nodeId);
             }
             return true;
@@ -127,7 +127,8 @@ final class RequestDispatcher
         {
             if (!oneWay)
             {
-                sendErrorResponse(replyPeer, request.correlationId(), RpcStatus.UNKNOWN_MESSAGE_TYPE,
+                sendErrorResponse(replyPeer, request.sourceNodeId(), request.correlationId(),
+                    RpcStatus.UNKNOWN_MESSAGE_TYPE,
                     "service '" + service.name() + "' has no handler for message type " + request.messageTypeId());
             }
             return true;
@@ -181,7 +182,7 @@ final class RequestDispatcher
         final int firstChunk = Math.min(length, room);
         if (firstChunk == length)
         {
-            publisher.publishOkResponse(peer, correlationId, 0, body, offset, length, length);
+            publisher.publishOkResponse(peer, requesterNodeId, correlationId, 0, body, offset, length, length);
             return;
         }
         if (streams.isAnswering(requesterNodeId, correlationId))
@@ -193,12 +194,13 @@ final class RequestDispatcher
         }
         if (!streams.hasCapacity())
         {
-            sendErrorResponse(peer, correlationId, RpcStatus.SERVER_BUSY,
+            sendErrorResponse(peer, requesterNodeId, correlationId, RpcStatus.SERVER_BUSY,
                 streams.maxStreams() + " streamed bodies already in flight on node " + nodeId);
             return;
         }
         final long streamId = streams.nextResponseStreamId();
-        if (publisher.publishOkResponse(peer, correlationId, streamId, body, offset, length, firstChunk))
+        if (publisher.publishOkResponse(peer, requesterNodeId, correlationId, streamId, body, offset, length,
+            firstChunk))
         {
             streams.startOutboundResponse(peer, requesterNodeId, correlationId, streamId, body, offset, length,
                 firstChunk);
@@ -206,9 +208,11 @@ final class RequestDispatcher
         // Else dropped (queue full) or not sendable: the requester will time out, so do not stream the rest.
     }
 
-    void sendErrorResponse(final int peer, final long correlationId, final RpcStatus status, final String message)
+    void sendErrorResponse(
+        final int peer, final int requesterNodeId, final long correlationId, final RpcStatus status,
+        final String message)
     {
-        publisher.publishErrorResponse(peer, correlationId, status, message);
+        publisher.publishErrorResponse(peer, requesterNodeId, correlationId, status, message);
     }
 
     private int replyPeer(final DirectBuffer buffer)

@@ -73,7 +73,7 @@ public final class RpcReply
     {
         checkReplyable();
         done = true;
-        dispatcher.sendErrorResponse(peer, correlationId, RpcStatus.HANDLER_FAILURE, message);
+        dispatcher.sendErrorResponse(peer, requesterNodeId, correlationId, RpcStatus.HANDLER_FAILURE, message);
     }
 
     /**
