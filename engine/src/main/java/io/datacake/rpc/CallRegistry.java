@@ -355,6 +355,18 @@ final class CallRegistry
     }
 
     /**
+     * Remember which node listens behind a peer handle (it sent a request from that endpoint), so that requests and
+     * one-way messages to the handle name their destination.
+     */
+    void learnNodeId(final int peer, final int sourceNodeId)
+    {
+        if (nodeIdByPeer.get(peer) != sourceNodeId)
+        {
+            nodeIdByPeer.put(peer, sourceNodeId);
+        }
+    }
+
+    /**
      * Fail every call to the peer, drop the one-way messages queued for it (counted) and forget its node id.
      */
     void onPeerUnavailable(final int peer)

@@ -193,6 +193,17 @@ final class FrameAdapter implements FrameHandler
     }
 
     /**
+     * Count a malformed frame where a peer handle was expected.
+     *
+     * @return -1, no peer.
+     */
+    int malformedPeer()
+    {
+        counters.malformedFramesDropped.incrementRelease();
+        return -1;
+    }
+
+    /**
      * The message header (schema, version, block length) and the frame header's cluster id; leaves the decoders on
      * the frame.
      */

@@ -30,6 +30,7 @@ final class RequestDispatcher
     private final RpcReply reply = new RpcReply(this);
     private final Int2ObjectHashMap<RpcService> serviceById = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<ReplyRoute> replyRouteByNodeId = new Int2ObjectHashMap<>();
+    private CallRegistry calls;
     private StreamManager streams;
 
     RequestDispatcher(
@@ -44,9 +45,10 @@ final class RequestDispatcher
         this.request = request;
     }
 
-    void wire(final StreamManager streams)
+    void wire(final StreamManager streams, final CallRegistry calls)
     {
         this.streams = streams;
+        this.calls = calls;
     }
 
     void addService(final RpcService service)
@@ -86,10 +88,16 @@ final class RequestDispatcher
     void onRequest(final DirectBuffer buffer, final int frameOffset, final int frameLength, final boolean streamed)
     {
         final boolean oneWay = request.isOneWay();
-        final int replyPeer = oneWay ? -1 : replyPeer(buffer);
+        final int replyPeer = replyPeer(buffer, !oneWay);
         if (!oneWay && replyPeer < 0)
         {
             return;
+        }
+        if (replyPeer >= 0)
+        {
+            // The sender's endpoint came in an accepted frame: frames to that peer handle can name their destination,
+            // one-way traffic (gossip) included, which never gets a response to learn it from.
+            calls.learnNodeId(replyPeer, request.sourceNodeId());
         }
         // Only a request that can be answered is received: one without a usable reply endpoint is malformed.
         adapter.mergeStamp();
@@ -215,7 +223,13 @@ final class RequestDispatcher
         publisher.publishErrorResponse(peer, requesterNodeId, correlationId, status, message);
     }
 
-    private int replyPeer(final DirectBuffer buffer)
+    /**
+     * The peer handle of the requester's endpoint, resolved once per node id and cached.
+     *
+     * @param required true for a request that must be answered: a missing or bad endpoint is then malformed.
+     * @return the handle, or -1 if there is no usable endpoint.
+     */
+    private int replyPeer(final DirectBuffer buffer, final boolean required)
     {
         final int sourceNodeId = request.sourceNodeId();
         final int endpointOffset = adapter.endpointOffset();
@@ -227,8 +241,7 @@ final class RequestDispatcher
         }
         if (endpointLength == 0)
         {
-            adapter.malformed();
-            return -1;
+            return required ? adapter.malformedPeer() : -1;
         }
         final String endpoint = buffer.getStringWithoutLengthAscii(endpointOffset, endpointLength);
         final int peer;
@@ -238,8 +251,7 @@ final class RequestDispatcher
         }
         catch (final IllegalArgumentException ex)
         {
-            adapter.malformed();
-            return -1;
+            return required ? adapter.malformedPeer() : -1;
         }
         replyRouteByNodeId.put(sourceNodeId, new ReplyRoute(endpoint, peer));
         return peer;

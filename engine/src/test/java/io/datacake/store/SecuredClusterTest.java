@@ -10,13 +10,23 @@ import io.datacake.security.FrameProtection;
 import io.datacake.security.Keyring;
 import io.datacake.storage.MemoryStorage;
 import io.datacake.testing.TestKeyrings;
+import io.datacake.transport.FrameHandler;
 import io.datacake.transport.InProcessNetwork;
+import io.datacake.transport.InProcessTransport;
+import io.datacake.transport.PeerStatusListener;
+import io.datacake.transport.Transport;
+import io.datacake.transport.TransportClaim;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +41,8 @@ final class SecuredClusterTest
     /** Guard against hangs; never reached by a passing test. */
     private static final long DEADLINE_MS = 60_000;
     private static final long FORGED_FRAMES_TO_SEE = 20;
+    private static final int FRAMES_TO_REPLAY = 40;
+    private static final int MAX_CAPTURED_FRAMES = 200;
 
     @ParameterizedTest
     @EnumSource(FrameProtection.class)
@@ -89,9 +101,191 @@ final class SecuredClusterTest
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(FrameProtection.class)
+    void gossipAndReplicationForOneMemberReplayedToAnotherNodeAreDroppedAndChangeNothingThere(
+        final FrameProtection protection)
+    {
+        final InProcessNetwork network = new InProcessNetwork();
+        final FrameTap tapOfNode2 = new FrameTap(network.newTransport("node-2"));
+        final InProcessTransport attacker = network.newTransport("attacker");
+        final List<Node> nodes = new ArrayList<>();
+        final List<MemoryStorage> storages = new ArrayList<>();
+        final List<MembershipComponent> memberships = new ArrayList<>();
+        final List<StoreHandle> handles = new ArrayList<>();
+        try
+        {
+            for (int id = 1; id <= 3; id++)
+            {
+                // Nodes 1 and 2 form a cluster; node 3 holds the same key but is on its own.
+                final MembershipContext membershipContext = new MembershipContext().gossipIntervalMs(20);
+                if (2 == id)
+                {
+                    membershipContext.seeds("node-1");
+                }
+                else
+                {
+                    membershipContext.bootstrap(true);
+                }
+                final MembershipComponent membership = new MembershipComponent(membershipContext);
+                final MemoryStorage storage = new MemoryStorage();
+                final ReplicatedStore store = new ReplicatedStore(
+                    new StoreContext().storage(storage).clusterView(membership));
+                final Node node = Node.launch(new NodeContext().nodeId(id)
+                    .transport(2 == id ? tapOfNode2 : network.newTransport("node-" + id))
+                    .keyring(TestKeyrings.clusterKeyring()).frameProtection(protection)
+                    .addComponent(membership).addComponent(store));
+                storages.add(storage);
+                memberships.add(membership);
+                nodes.add(node);
+                handles.add(store.handle(node));
+            }
+            awaitCondition("nodes 1 and 2 see each other live", () -> memberships.subList(0, 2).stream()
+                .allMatch((m) -> m.members().stream().filter(ClusterMember::live).count() == 2));
+
+            // Each has sent the other a gossip round since, so each knows which node is behind the other's endpoint.
+            tapOfNode2.capture(true);
+            handles.get(0).putAndWait("docs", 7, bytes("seven"), ConsistencyLevel.ALL);
+            awaitCondition("node 2 received gossip and the write", () -> tapOfNode2.captured() >= FRAMES_TO_REPLAY);
+            tapOfNode2.capture(false);
+
+            final Node outsider = nodes.get(2);
+            final long framesInBefore = outsider.counters().rpc().framesIn.get();
+            int replayed = 0;
+            for (byte[] frame = tapOfNode2.next(); null != frame; frame = tapOfNode2.next())
+            {
+                while (attacker.offer(attacker.resolvePeer("node-3"), new UnsafeBuffer(frame), 0, frame.length) <= 0)
+                {
+                    Thread.onSpinWait();
+                }
+                replayed++;
+            }
+            final int sent = replayed;
+            awaitCondition("node 3 polled every replayed frame",
+                () -> outsider.counters().rpc().framesIn.get() - framesInBefore >= sent);
+
+            assertThat(outsider.counters().rpc().misaddressedFramesDropped.get()).isEqualTo(replayed);
+            assertThat(outsider.counters().requestsReceived.get()).isZero();
+            assertThat(memberships.get(2).members()).extracting(ClusterMember::nodeId).containsExactly(3);
+            assertThat(handles.get(2).get("docs", 7)).isNull();
+            assertThat(handles.get(1).get("docs", 7)).as("the write reached its destination").isNotNull();
+        }
+        finally
+        {
+            nodes.forEach(Node::close);
+            storages.forEach(MemoryStorage::close);
+        }
+    }
+
     private static byte[] bytes(final String text)
     {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Passes everything through and, while capturing, keeps a copy of every frame its node receives.
+     */
+    private static final class FrameTap implements Transport
+    {
+        private final Transport delegate;
+        private final Queue<byte[]> frames = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger captured = new AtomicInteger();
+        private volatile boolean capturing;
+
+        FrameTap(final Transport delegate)
+        {
+            this.delegate = delegate;
+        }
+
+        void capture(final boolean capturing)
+        {
+            this.capturing = capturing;
+        }
+
+        int captured()
+        {
+            return captured.get();
+        }
+
+        byte[] next()
+        {
+            return frames.poll();
+        }
+
+        public int poll(final FrameHandler handler, final int fragmentLimit)
+        {
+            return delegate.poll((buffer, offset, length) ->
+            {
+                if (capturing && captured.get() < MAX_CAPTURED_FRAMES)
+                {
+                    final byte[] copy = new byte[length];
+                    buffer.getBytes(offset, copy);
+                    frames.add(copy);
+                    captured.incrementAndGet();
+                }
+                handler.onFrame(buffer, offset, length);
+            }, fragmentLimit);
+        }
+
+        public int resolvePeer(final CharSequence endpoint)
+        {
+            return delegate.resolvePeer(endpoint);
+        }
+
+        public void releasePeer(final int peer)
+        {
+            delegate.releasePeer(peer);
+        }
+
+        public boolean isConnected(final int peer)
+        {
+            return delegate.isConnected(peer);
+        }
+
+        public String peerEndpoint(final int peer)
+        {
+            return delegate.peerEndpoint(peer);
+        }
+
+        public long offer(final int peer, final DirectBuffer buffer, final int offset, final int length)
+        {
+            return delegate.offer(peer, buffer, offset, length);
+        }
+
+        public long tryClaim(final int peer, final int length, final TransportClaim claim)
+        {
+            return delegate.tryClaim(peer, length, claim);
+        }
+
+        public TransportClaim newClaim()
+        {
+            return delegate.newClaim();
+        }
+
+        public void peerStatusListener(final PeerStatusListener listener)
+        {
+            delegate.peerStatusListener(listener);
+        }
+
+        public int maxMessageLength()
+        {
+            return delegate.maxMessageLength();
+        }
+
+        public String localEndpoint()
+        {
+            return delegate.localEndpoint();
+        }
+
+        public boolean isClosed()
+        {
+            return delegate.isClosed();
+        }
+
+        public void close()
+        {
+            delegate.close();
+        }
     }
 
     private static void awaitCondition(final String what, final BooleanSupplier condition)
