@@ -42,6 +42,7 @@ final class SecuredClusterTest
     private static final long DEADLINE_MS = 60_000;
     private static final long FORGED_FRAMES_TO_SEE = 20;
     private static final int FRAMES_TO_REPLAY = 40;
+    private static final int FRAMES_TO_SETTLE = 10;
     private static final int MAX_CAPTURED_FRAMES = 200;
 
     @ParameterizedTest
@@ -143,7 +144,11 @@ final class SecuredClusterTest
             awaitCondition("nodes 1 and 2 see each other live", () -> memberships.subList(0, 2).stream()
                 .allMatch((m) -> m.members().stream().filter(ClusterMember::live).count() == 2));
 
-            // Each has sent the other a gossip round since, so each knows which node is behind the other's endpoint.
+            // Each has had a gossip frame from the other, so each knows which node is behind the other's endpoint.
+            // Frames node 1 sent before it knew come first in node 2's inbox: let node 2 read past them.
+            final long node2FramesIn = nodes.get(1).counters().rpc().framesIn.get();
+            awaitCondition("node 2 read on", () ->
+                nodes.get(1).counters().rpc().framesIn.get() - node2FramesIn >= FRAMES_TO_SETTLE);
             tapOfNode2.capture(true);
             handles.get(0).putAndWait("docs", 7, bytes("seven"), ConsistencyLevel.ALL);
             awaitCondition("node 2 received gossip and the write", () -> tapOfNode2.captured() >= FRAMES_TO_REPLAY);
