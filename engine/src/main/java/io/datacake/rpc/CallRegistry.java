@@ -210,8 +210,8 @@ final class CallRegistry
         if (!mustQueue)
         {
             result = publisher.publishRequest(
-                peer, nodeIdByPeer.get(peer), correlationId, true, serviceId, messageTypeId, headers, body, bodyOffset, bodyLength,
-                bodyLength);
+                peer, nodeIdByPeer.get(peer), correlationId, true, serviceId, messageTypeId, headers, body, bodyOffset,
+                bodyLength, bodyLength);
             if (result > 0)
             {
                 return result;
@@ -504,7 +504,8 @@ final class CallRegistry
         final int firstChunk = Math.min(bodyLength, room);
         final int destinationNodeId = oneWay ? nodeIdByPeer.get(peer) : call.responderNodeId;
         final long result = publisher.publishRequest(
-            peer, destinationNodeId, correlationId, oneWay, serviceId, messageTypeId, headers, body, bodyOffset, bodyLength, firstChunk);
+            peer, destinationNodeId, correlationId, oneWay, serviceId, messageTypeId, headers, body, bodyOffset,
+            bodyLength, firstChunk);
         if (result > 0 && firstChunk < bodyLength)
         {
             streams.startOutboundRequest(call, body, bodyOffset, bodyLength, firstChunk);

@@ -237,7 +237,11 @@ final class FramePublisher
      * Send (or queue) an error response.
      */
     void publishErrorResponse(
-        final int peer, final int requesterNodeId, final long correlationId, final RpcStatus status, final String message)
+        final int peer,
+        final int requesterNodeId,
+        final long correlationId,
+        final RpcStatus status,
+        final String message)
     {
         final String text = null == message ? "" : message;
         final int messageLength = Math.min(text.length(), MAX_ERROR_MESSAGE_LENGTH);
@@ -368,7 +372,8 @@ final class FramePublisher
      *
      * @param destinationNodeId the receiver's node id, or {@link PendingCall#UNBOUND} if not known yet.
      */
-    private void encodeFrameHeader(final FrameHeaderEncoder frame, final long correlationId, final int destinationNodeId)
+    private void encodeFrameHeader(
+        final FrameHeaderEncoder frame, final long correlationId, final int destinationNodeId)
     {
         frame.clusterId(clusterId)
             .sourceNodeId(nodeId)

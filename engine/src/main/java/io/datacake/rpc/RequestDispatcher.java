@@ -21,6 +21,7 @@ final class RequestDispatcher
     private static final System.Logger LOGGER = System.getLogger(RequestDispatcher.class.getName());
 
     private final int nodeId;
+    private final boolean secured;
     private final Transport transport;
     private final RpcCounters counters;
     private final int maxBodyLength;
@@ -37,6 +38,7 @@ final class RequestDispatcher
         final RpcContext ctx, final FramePublisher publisher, final FrameAdapter adapter, final RpcRequest request)
     {
         this.nodeId = ctx.nodeId();
+        this.secured = null != ctx.keyring();
         this.transport = ctx.transport();
         this.counters = ctx.counters();
         this.maxBodyLength = ctx.maxBodyLength();
@@ -88,15 +90,15 @@ final class RequestDispatcher
     void onRequest(final DirectBuffer buffer, final int frameOffset, final int frameLength, final boolean streamed)
     {
         final boolean oneWay = request.isOneWay();
-        final int replyPeer = replyPeer(buffer, !oneWay);
+        // A one-way sender's endpoint is resolved only where frames name their destination (a keyring): it gives
+        // the sender's node id to the frames going back, gossip included, which never gets a response to learn from.
+        final int replyPeer = oneWay && !secured ? -1 : replyPeer(buffer, !oneWay);
         if (!oneWay && replyPeer < 0)
         {
             return;
         }
         if (replyPeer >= 0)
         {
-            // The sender's endpoint came in an accepted frame: frames to that peer handle can name their destination,
-            // one-way traffic (gossip) included, which never gets a response to learn it from.
             calls.learnNodeId(replyPeer, request.sourceNodeId());
         }
         // Only a request that can be answered is received: one without a usable reply endpoint is malformed.

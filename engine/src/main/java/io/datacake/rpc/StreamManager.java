@@ -180,7 +180,8 @@ final class StreamManager
         if (totalLength > maxBodyLength)
         {
             dispatcher.sendErrorResponse(replyPeer, request.sourceNodeId(), correlationId, RpcStatus.BODY_TOO_LARGE,
-                "request body of " + totalLength + " bytes exceeds maxBodyLength " + maxBodyLength + " of node " + nodeId);
+                "request body of " + totalLength + " bytes exceeds maxBodyLength " + maxBodyLength + " of node " +
+                nodeId);
             return;
         }
         final RpcService service = dispatcher.service(request.serviceId());

@@ -18,8 +18,9 @@ import java.security.NoSuchAlgorithmException;
  * <p>
  * Counter block {@code i} of a frame is the frame counter (8 bytes, little-endian), then 4 zero bytes, then {@code i}
  * (4 bytes, big-endian): the same keystream as the JDK's {@code AES/CTR/NoPadding} started at block 0 of the frame,
- * which increments the block as a big-endian number. Every key here is derived for one sender's generation, which numbers its frames
- * once each, so no counter block is ever encrypted twice under a key. Encryption and decryption are the same XOR.
+ * which increments the block as a big-endian number. Every key here is derived for one sender's generation, which
+ * numbers its frames once each, so no counter block is ever encrypted twice under a key. Encryption and decryption
+ * are the same XOR.
  * <p>
  * One thread. Allocates nothing after construction; {@link #newCipher} allocates.
  */

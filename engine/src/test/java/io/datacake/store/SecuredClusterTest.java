@@ -9,14 +9,12 @@ import io.datacake.node.NodeContext;
 import io.datacake.security.FrameProtection;
 import io.datacake.security.Keyring;
 import io.datacake.storage.MemoryStorage;
+import io.datacake.testing.ForwardingTransport;
 import io.datacake.testing.TestKeyrings;
 import io.datacake.transport.FrameHandler;
 import io.datacake.transport.InProcessNetwork;
 import io.datacake.transport.InProcessTransport;
-import io.datacake.transport.PeerStatusListener;
 import io.datacake.transport.Transport;
-import io.datacake.transport.TransportClaim;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -190,16 +188,15 @@ final class SecuredClusterTest
     /**
      * Passes everything through and, while capturing, keeps a copy of every frame its node receives.
      */
-    private static final class FrameTap implements Transport
+    private static final class FrameTap extends ForwardingTransport
     {
-        private final Transport delegate;
         private final Queue<byte[]> frames = new ConcurrentLinkedQueue<>();
         private final AtomicInteger captured = new AtomicInteger();
         private volatile boolean capturing;
 
         FrameTap(final Transport delegate)
         {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void capture(final boolean capturing)
@@ -217,6 +214,7 @@ final class SecuredClusterTest
             return frames.poll();
         }
 
+        @Override
         public int poll(final FrameHandler handler, final int fragmentLimit)
         {
             return delegate.poll((buffer, offset, length) ->
@@ -230,66 +228,6 @@ final class SecuredClusterTest
                 }
                 handler.onFrame(buffer, offset, length);
             }, fragmentLimit);
-        }
-
-        public int resolvePeer(final CharSequence endpoint)
-        {
-            return delegate.resolvePeer(endpoint);
-        }
-
-        public void releasePeer(final int peer)
-        {
-            delegate.releasePeer(peer);
-        }
-
-        public boolean isConnected(final int peer)
-        {
-            return delegate.isConnected(peer);
-        }
-
-        public String peerEndpoint(final int peer)
-        {
-            return delegate.peerEndpoint(peer);
-        }
-
-        public long offer(final int peer, final DirectBuffer buffer, final int offset, final int length)
-        {
-            return delegate.offer(peer, buffer, offset, length);
-        }
-
-        public long tryClaim(final int peer, final int length, final TransportClaim claim)
-        {
-            return delegate.tryClaim(peer, length, claim);
-        }
-
-        public TransportClaim newClaim()
-        {
-            return delegate.newClaim();
-        }
-
-        public void peerStatusListener(final PeerStatusListener listener)
-        {
-            delegate.peerStatusListener(listener);
-        }
-
-        public int maxMessageLength()
-        {
-            return delegate.maxMessageLength();
-        }
-
-        public String localEndpoint()
-        {
-            return delegate.localEndpoint();
-        }
-
-        public boolean isClosed()
-        {
-            return delegate.isClosed();
-        }
-
-        public void close()
-        {
-            delegate.close();
         }
     }
 
