@@ -48,34 +48,16 @@ final class SecuredClusterTest
     void aNodeWithTheWrongKeyNeverJoinsAndNeverWrites(final FrameProtection protection)
     {
         final InProcessNetwork network = new InProcessNetwork();
-        final List<Node> nodes = new ArrayList<>();
-        final List<MemoryStorage> storages = new ArrayList<>();
-        final List<MembershipComponent> memberships = new ArrayList<>();
-        final List<StoreHandle> handles = new ArrayList<>();
+        final Members members = new Members();
+        final List<Node> nodes = members.nodes;
+        final List<MembershipComponent> memberships = members.memberships;
+        final List<StoreHandle> handles = members.handles;
         try
         {
             for (int id = 1; id <= 4; id++)
             {
                 final Keyring keyring = id == 4 ? Keyring.of(1, TestKeyrings.secret(9)) : TestKeyrings.clusterKeyring();
-                final MembershipContext membershipContext = new MembershipContext().gossipIntervalMs(20);
-                if (1 == id)
-                {
-                    membershipContext.bootstrap(true);
-                }
-                else
-                {
-                    membershipContext.seeds("node-1");
-                }
-                final MembershipComponent membership = new MembershipComponent(membershipContext);
-                final MemoryStorage storage = new MemoryStorage();
-                final ReplicatedStore store = new ReplicatedStore(
-                    new StoreContext().storage(storage).clusterView(membership));
-                final Node node = Node.launch(new NodeContext().nodeId(id).transport(network.newTransport("node-" + id))
-                    .keyring(keyring).frameProtection(protection).addComponent(membership).addComponent(store));
-                storages.add(storage);
-                memberships.add(membership);
-                nodes.add(node);
-                handles.add(store.handle(node));
+                members.start(id, network.newTransport("node-" + id), keyring, protection, 1 == id ? null : "node-1");
             }
             final List<MembershipComponent> cluster = memberships.subList(0, 3);
             awaitCondition("the three secured nodes see each other live", () -> cluster.stream().allMatch((m) ->
@@ -95,8 +77,7 @@ final class SecuredClusterTest
         }
         finally
         {
-            nodes.forEach(Node::close);
-            storages.forEach(MemoryStorage::close);
+            members.close();
         }
     }
 
@@ -108,36 +89,17 @@ final class SecuredClusterTest
         final InProcessNetwork network = new InProcessNetwork();
         final FrameTap tapOfNode2 = new FrameTap(network.newTransport("node-2"));
         final InProcessTransport attacker = network.newTransport("attacker");
-        final List<Node> nodes = new ArrayList<>();
-        final List<MemoryStorage> storages = new ArrayList<>();
-        final List<MembershipComponent> memberships = new ArrayList<>();
-        final List<StoreHandle> handles = new ArrayList<>();
+        final Members members = new Members();
+        final List<Node> nodes = members.nodes;
+        final List<MembershipComponent> memberships = members.memberships;
+        final List<StoreHandle> handles = members.handles;
         try
         {
+            // Nodes 1 and 2 form a cluster; node 3 holds the same key but is on its own.
             for (int id = 1; id <= 3; id++)
             {
-                // Nodes 1 and 2 form a cluster; node 3 holds the same key but is on its own.
-                final MembershipContext membershipContext = new MembershipContext().gossipIntervalMs(20);
-                if (2 == id)
-                {
-                    membershipContext.seeds("node-1");
-                }
-                else
-                {
-                    membershipContext.bootstrap(true);
-                }
-                final MembershipComponent membership = new MembershipComponent(membershipContext);
-                final MemoryStorage storage = new MemoryStorage();
-                final ReplicatedStore store = new ReplicatedStore(
-                    new StoreContext().storage(storage).clusterView(membership));
-                final Node node = Node.launch(new NodeContext().nodeId(id)
-                    .transport(2 == id ? tapOfNode2 : network.newTransport("node-" + id))
-                    .keyring(TestKeyrings.clusterKeyring()).frameProtection(protection)
-                    .addComponent(membership).addComponent(store));
-                storages.add(storage);
-                memberships.add(membership);
-                nodes.add(node);
-                handles.add(store.handle(node));
+                members.start(id, 2 == id ? tapOfNode2 : network.newTransport("node-" + id),
+                    TestKeyrings.clusterKeyring(), protection, 2 == id ? "node-1" : null);
             }
             awaitCondition("nodes 1 and 2 see each other live", () -> memberships.subList(0, 2).stream()
                 .allMatch((m) -> m.members().stream().filter(ClusterMember::live).count() == 2));
@@ -175,14 +137,61 @@ final class SecuredClusterTest
         }
         finally
         {
-            nodes.forEach(Node::close);
-            storages.forEach(MemoryStorage::close);
+            members.close();
         }
     }
 
     private static byte[] bytes(final String text)
     {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The nodes a test started, each with membership and a store over memory storage; closes them all.
+     */
+    private static final class Members
+    {
+        final List<Node> nodes = new ArrayList<>();
+        final List<MemoryStorage> storages = new ArrayList<>();
+        final List<MembershipComponent> memberships = new ArrayList<>();
+        final List<StoreHandle> handles = new ArrayList<>();
+
+        /**
+         * @param seed the endpoint to join through, or null to bootstrap a cluster of one.
+         */
+        void start(
+            final int id,
+            final Transport transport,
+            final Keyring keyring,
+            final FrameProtection protection,
+            final String seed)
+        {
+            final MembershipContext membershipContext = new MembershipContext().gossipIntervalMs(20);
+            if (null == seed)
+            {
+                membershipContext.bootstrap(true);
+            }
+            else
+            {
+                membershipContext.seeds(seed);
+            }
+            final MembershipComponent membership = new MembershipComponent(membershipContext);
+            final MemoryStorage storage = new MemoryStorage();
+            final ReplicatedStore store = new ReplicatedStore(
+                new StoreContext().storage(storage).clusterView(membership));
+            final Node node = Node.launch(new NodeContext().nodeId(id).transport(transport)
+                .keyring(keyring).frameProtection(protection).addComponent(membership).addComponent(store));
+            storages.add(storage);
+            memberships.add(membership);
+            nodes.add(node);
+            handles.add(store.handle(node));
+        }
+
+        void close()
+        {
+            nodes.forEach(Node::close);
+            storages.forEach(MemoryStorage::close);
+        }
     }
 
     /**
