@@ -210,8 +210,8 @@ final class CallRegistry
         if (!mustQueue)
         {
             result = publisher.publishRequest(
-                peer, correlationId, true, serviceId, messageTypeId, headers, body, bodyOffset, bodyLength,
-                bodyLength);
+                peer, nodeIdByPeer.get(peer), correlationId, true, serviceId, messageTypeId, headers, body, bodyOffset,
+                bodyLength, bodyLength);
             if (result > 0)
             {
                 return result;
@@ -355,6 +355,18 @@ final class CallRegistry
     }
 
     /**
+     * Remember which node listens behind a peer handle (it sent a request from that endpoint), so that requests and
+     * one-way messages to the handle name their destination.
+     */
+    void learnNodeId(final int peer, final int sourceNodeId)
+    {
+        if (nodeIdByPeer.get(peer) != sourceNodeId)
+        {
+            nodeIdByPeer.put(peer, sourceNodeId);
+        }
+    }
+
+    /**
      * Fail every call to the peer, drop the one-way messages queued for it (counted) and forget its node id.
      */
     void onPeerUnavailable(final int peer)
@@ -490,8 +502,10 @@ final class CallRegistry
         final boolean oneWay = null == call;
         final int room = publisher.maxMessageLength() - publisher.requestFixedLength(headers);
         final int firstChunk = Math.min(bodyLength, room);
+        final int destinationNodeId = oneWay ? nodeIdByPeer.get(peer) : call.responderNodeId;
         final long result = publisher.publishRequest(
-            peer, correlationId, oneWay, serviceId, messageTypeId, headers, body, bodyOffset, bodyLength, firstChunk);
+            peer, destinationNodeId, correlationId, oneWay, serviceId, messageTypeId, headers, body, bodyOffset,
+            bodyLength, firstChunk);
         if (result > 0 && firstChunk < bodyLength)
         {
             streams.startOutboundRequest(call, body, bodyOffset, bodyLength, firstChunk);

@@ -20,7 +20,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * Every incoming frame goes through here first: the message header (schema, version, template) and the frame
- * header (cluster id) are checked before anything else reads the frame; with a keyring the frame is then opened
+ * header (cluster id) are checked before anything else reads the frame; with a keyring the frame's destination is
+ * checked (it must name this node, or be an unaddressed request or request chunk) and the frame opened
  * ({@link FrameOpener}: key id, replay window, tag, decryption), so nothing reads an unauthenticated frame and no
  * dropped frame touches the clock, a peer or a handler; then the message is decoded in place and
  * every length is checked against the frame; only a frame that decoded cleanly (a request also needs a usable
@@ -125,6 +126,11 @@ final class FrameAdapter implements FrameHandler
             }
             if (secured)
             {
+                if (!isForThisNode())
+                {
+                    counters.misaddressedFramesDropped.incrementRelease();
+                    return;
+                }
                 if (!open(buffer, offset, length))
                 {
                     return;
@@ -187,6 +193,17 @@ final class FrameAdapter implements FrameHandler
     }
 
     /**
+     * Count a malformed frame where a peer handle was expected.
+     *
+     * @return -1, no peer.
+     */
+    int malformedPeer()
+    {
+        counters.malformedFramesDropped.incrementRelease();
+        return -1;
+    }
+
+    /**
      * The message header (schema, version, block length) and the frame header's cluster id; leaves the decoders on
      * the frame.
      */
@@ -214,6 +231,24 @@ final class FrameAdapter implements FrameHandler
             return false;
         }
         return true;
+    }
+
+    /**
+     * Whether a secured frame is for this node, from its clear headers (the tag covers them, so a frame that passes
+     * here and then fails the tag is still dropped): an addressed frame must name this node id; an unaddressed one
+     * must be a request or a request chunk, the only frames a sender may send before it knows who listens at an
+     * endpoint (a first call to a seed). Replies, credits and response chunks always answer a known node.
+     */
+    private boolean isForThisNode()
+    {
+        final FrameFlagsDecoder flags = frameHeaderDecoder.flags();
+        if (flags.addressed())
+        {
+            return frameHeaderDecoder.destinationNodeId() == nodeId;
+        }
+        final int templateId = headerDecoder.templateId();
+        return templateId == RequestDecoder.TEMPLATE_ID ||
+            (templateId == StreamChunkDecoder.TEMPLATE_ID && !flags.response());
     }
 
     /**

@@ -144,6 +144,7 @@ final class FramePublisher
      */
     long publishRequest(
         final int peer,
+        final int destinationNodeId,
         final long correlationId,
         final boolean oneWay,
         final int serviceId,
@@ -158,8 +159,9 @@ final class FramePublisher
         if (result > 0)
         {
             requestEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder);
-            encodeFrameHeader(requestEncoder.frame(), correlationId);
-            requestEncoder.frame().flags().clear().request(!oneWay).oneWay(oneWay).streamed(firstChunk < bodyLength);
+            encodeFrameHeader(requestEncoder.frame(), correlationId, destinationNodeId);
+            requestEncoder.frame().flags().clear().request(!oneWay).oneWay(oneWay).streamed(firstChunk < bodyLength)
+                .addressed(isAddressed(destinationNodeId));
             requestEncoder.serviceId(serviceId).messageTypeId(messageTypeId).totalBodyLength(bodyLength);
             final int headerCount = null == headers ? 0 : headers.count();
             final RequestEncoder.HeadersEncoder headersEncoder = requestEncoder.headersCount(headerCount);
@@ -188,8 +190,9 @@ final class FramePublisher
         if (result > 0)
         {
             chunkEncoder.wrapAndApplyHeader(claim.buffer(), claim.offset(), headerEncoder);
-            encodeFrameHeader(chunkEncoder.frame(), stream.correlationId);
-            chunkEncoder.frame().flags().clear().streamChunk(true).response(stream.response).request(!stream.response);
+            encodeFrameHeader(chunkEncoder.frame(), stream.correlationId, stream.remoteNodeId);
+            chunkEncoder.frame().flags().clear().streamChunk(true).response(stream.response).request(!stream.response)
+                .addressed(isAddressed(stream.remoteNodeId));
             chunkEncoder.streamId(stream.streamId).bodyOffset(stream.sentOffset);
             chunkEncoder.putData(stream.body, stream.sentOffset, chunkLength);
             commit(CHUNK_FIXED_LENGTH + chunkLength);
@@ -208,6 +211,7 @@ final class FramePublisher
      */
     boolean publishOkResponse(
         final int peer,
+        final int requesterNodeId,
         final long correlationId,
         final long streamId,
         final DirectBuffer body,
@@ -221,8 +225,8 @@ final class FramePublisher
             return false;
         }
         responseEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
-        encodeFrameHeader(responseEncoder.frame(), correlationId);
-        responseEncoder.frame().flags().clear().response(true).streamed(firstChunk < totalLength);
+        encodeFrameHeader(responseEncoder.frame(), correlationId, requesterNodeId);
+        responseEncoder.frame().flags().clear().response(true).streamed(firstChunk < totalLength).addressed(true);
         responseEncoder.streamId(streamId).status(RpcStatus.OK).totalBodyLength(totalLength);
         responseEncoder.putErrorMessage(EMPTY, 0, 0);
         responseEncoder.putBody(null == body ? EMPTY : body, offset, firstChunk);
@@ -235,7 +239,8 @@ final class FramePublisher
      *
      * @return true if sent or queued; false if it cannot be sent or was dropped (counted).
      */
-    boolean publishOkResponse(final int peer, final long correlationId, final int length, final RpcBodyWriter writer)
+    boolean publishOkResponse(
+        final int peer, final int requesterNodeId, final long correlationId, final int length, final RpcBodyWriter writer)
     {
         final int frameLength = RESPONSE_FIXED_LENGTH + length;
         if (!claimReply(peer, frameLength))
@@ -243,8 +248,8 @@ final class FramePublisher
             return false;
         }
         responseEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
-        encodeFrameHeader(responseEncoder.frame(), correlationId);
-        responseEncoder.frame().flags().clear().response(true);
+        encodeFrameHeader(responseEncoder.frame(), correlationId, requesterNodeId);
+        responseEncoder.frame().flags().clear().response(true).addressed(true);
         responseEncoder.streamId(0).status(RpcStatus.OK).totalBodyLength(length);
         responseEncoder.putErrorMessage(EMPTY, 0, 0);
         final int bodyHeaderAt = responseEncoder.limit();
@@ -268,7 +273,12 @@ final class FramePublisher
     /**
      * Send (or queue) an error response.
      */
-    void publishErrorResponse(final int peer, final long correlationId, final RpcStatus status, final String message)
+    void publishErrorResponse(
+        final int peer,
+        final int requesterNodeId,
+        final long correlationId,
+        final RpcStatus status,
+        final String message)
     {
         final String text = null == message ? "" : message;
         final int messageLength = Math.min(text.length(), MAX_ERROR_MESSAGE_LENGTH);
@@ -279,8 +289,8 @@ final class FramePublisher
             return;
         }
         responseEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
-        encodeFrameHeader(responseEncoder.frame(), correlationId);
-        responseEncoder.frame().flags().clear().response(true).failed(true);
+        encodeFrameHeader(responseEncoder.frame(), correlationId, requesterNodeId);
+        responseEncoder.frame().flags().clear().response(true).failed(true).addressed(true);
         responseEncoder.streamId(0).status(status).totalBodyLength(0);
         responseEncoder.putErrorMessage(errorMessageBuffer, 0, messageLength);
         responseEncoder.putBody(EMPTY, 0, 0);
@@ -291,15 +301,21 @@ final class FramePublisher
      * Send (or queue) a stream credit: the receiver of a streamed body has consumed this many bytes.
      */
     void publishCredit(
-        final int peer, final long correlationId, final long streamId, final boolean response, final int consumed)
+        final int peer,
+        final int destinationNodeId,
+        final long correlationId,
+        final long streamId,
+        final boolean response,
+        final int consumed)
     {
         if (!claimReply(peer, CREDIT_LENGTH))
         {
             return;
         }
         creditEncoder.wrapAndApplyHeader(replyBuffer, replyOffset, headerEncoder);
-        encodeFrameHeader(creditEncoder.frame(), correlationId);
-        creditEncoder.frame().flags().clear().response(response).request(!response);
+        encodeFrameHeader(creditEncoder.frame(), correlationId, destinationNodeId);
+        creditEncoder.frame().flags().clear().response(response).request(!response)
+            .addressed(isAddressed(destinationNodeId));
         creditEncoder.streamId(streamId).consumedBytes(consumed);
         commitReply(peer, PendingReplies.CREDIT, CREDIT_LENGTH);
     }
@@ -388,12 +404,24 @@ final class FramePublisher
         return pendingReplies.append(peer, kind, RpcContext.monotonicMs(nanoClock) + replyRetryTimeoutMs, length);
     }
 
-    private void encodeFrameHeader(final FrameHeaderEncoder frame, final long correlationId)
+    /**
+     * Encode the frame header; the caller sets the flags after it, {@code addressed} among them.
+     *
+     * @param destinationNodeId the receiver's node id, or {@link PendingCall#UNBOUND} if not known yet.
+     */
+    private void encodeFrameHeader(
+        final FrameHeaderEncoder frame, final long correlationId, final int destinationNodeId)
     {
         frame.clusterId(clusterId)
             .sourceNodeId(nodeId)
+            .destinationNodeId(isAddressed(destinationNodeId) ? destinationNodeId : 0)
             .correlationId(correlationId)
             .hlcStamp(stamp());
+    }
+
+    private static boolean isAddressed(final int destinationNodeId)
+    {
+        return destinationNodeId != PendingCall.UNBOUND;
     }
 
     private long stamp()

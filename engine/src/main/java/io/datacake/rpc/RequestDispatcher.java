@@ -21,6 +21,7 @@ final class RequestDispatcher
     private static final System.Logger LOGGER = System.getLogger(RequestDispatcher.class.getName());
 
     private final int nodeId;
+    private final boolean secured;
     private final Transport transport;
     private final RpcCounters counters;
     private final int maxBodyLength;
@@ -30,12 +31,14 @@ final class RequestDispatcher
     private final RpcReply reply = new RpcReply(this);
     private final Int2ObjectHashMap<RpcService> serviceById = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<ReplyRoute> replyRouteByNodeId = new Int2ObjectHashMap<>();
+    private CallRegistry calls;
     private StreamManager streams;
 
     RequestDispatcher(
         final RpcContext ctx, final FramePublisher publisher, final FrameAdapter adapter, final RpcRequest request)
     {
         this.nodeId = ctx.nodeId();
+        this.secured = null != ctx.keyring();
         this.transport = ctx.transport();
         this.counters = ctx.counters();
         this.maxBodyLength = ctx.maxBodyLength();
@@ -44,9 +47,10 @@ final class RequestDispatcher
         this.request = request;
     }
 
-    void wire(final StreamManager streams)
+    void wire(final StreamManager streams, final CallRegistry calls)
     {
         this.streams = streams;
+        this.calls = calls;
     }
 
     void addService(final RpcService service)
@@ -86,10 +90,16 @@ final class RequestDispatcher
     void onRequest(final DirectBuffer buffer, final int frameOffset, final int frameLength, final boolean streamed)
     {
         final boolean oneWay = request.isOneWay();
-        final int replyPeer = oneWay ? -1 : replyPeer(buffer);
+        // A one-way sender's endpoint is resolved only where frames name their destination (a keyring): it gives
+        // the sender's node id to the frames going back, gossip included, which never gets a response to learn from.
+        final int replyPeer = oneWay && !secured ? -1 : replyPeer(buffer, !oneWay);
         if (!oneWay && replyPeer < 0)
         {
             return;
+        }
+        if (replyPeer >= 0)
+        {
+            calls.learnNodeId(replyPeer, request.sourceNodeId());
         }
         // Only a request that can be answered is received: one without a usable reply endpoint is malformed.
         adapter.mergeStamp();
@@ -116,7 +126,7 @@ final class RequestDispatcher
         {
             if (!oneWay)
             {
-                sendErrorResponse(replyPeer, request.correlationId(), RpcStatus.UNKNOWN_SERVICE,
+                sendErrorResponse(replyPeer, request.sourceNodeId(), request.correlationId(), RpcStatus.UNKNOWN_SERVICE,
                     "unknown service id " + request.serviceId() + " on node " + nodeId);
             }
             return true;
@@ -127,7 +137,8 @@ final class RequestDispatcher
         {
             if (!oneWay)
             {
-                sendErrorResponse(replyPeer, request.correlationId(), RpcStatus.UNKNOWN_MESSAGE_TYPE,
+                sendErrorResponse(replyPeer, request.sourceNodeId(), request.correlationId(),
+                    RpcStatus.UNKNOWN_MESSAGE_TYPE,
                     "service '" + service.name() + "' has no handler for message type " + request.messageTypeId());
             }
             return true;
@@ -181,7 +192,7 @@ final class RequestDispatcher
         final int firstChunk = Math.min(length, room);
         if (firstChunk == length)
         {
-            publisher.publishOkResponse(peer, correlationId, 0, body, offset, length, length);
+            publisher.publishOkResponse(peer, requesterNodeId, correlationId, 0, body, offset, length, length);
             return;
         }
         if (streams.isAnswering(requesterNodeId, correlationId))
@@ -193,12 +204,13 @@ final class RequestDispatcher
         }
         if (!streams.hasCapacity())
         {
-            sendErrorResponse(peer, correlationId, RpcStatus.SERVER_BUSY,
+            sendErrorResponse(peer, requesterNodeId, correlationId, RpcStatus.SERVER_BUSY,
                 streams.maxStreams() + " streamed bodies already in flight on node " + nodeId);
             return;
         }
         final long streamId = streams.nextResponseStreamId();
-        if (publisher.publishOkResponse(peer, correlationId, streamId, body, offset, length, firstChunk))
+        if (publisher.publishOkResponse(peer, requesterNodeId, correlationId, streamId, body, offset, length,
+            firstChunk))
         {
             streams.startOutboundResponse(peer, requesterNodeId, correlationId, streamId, body, offset, length,
                 firstChunk);
@@ -206,14 +218,15 @@ final class RequestDispatcher
         // Else dropped (queue full) or not sendable: the requester will time out, so do not stream the rest.
     }
 
-    void sendOkResponse(final int peer, final long correlationId, final int length, final RpcBodyWriter writer)
+    void sendOkResponse(
+        final int peer, final long correlationId, final int length, final RpcBodyWriter writer, final int requesterNodeId)
     {
         if (length < 0 || length > maxInPlaceBodyLength())
         {
             throw new IllegalArgumentException("response body of " + length + " bytes does not fit one frame (" +
                 maxInPlaceBodyLength() + " bytes): send it from a buffer, to be streamed");
         }
-        publisher.publishOkResponse(peer, correlationId, length, writer);
+        publisher.publishOkResponse(peer, requesterNodeId, correlationId, length, writer);
     }
 
     int maxInPlaceBodyLength()
@@ -221,12 +234,20 @@ final class RequestDispatcher
         return Math.min(maxBodyLength, publisher.maxMessageLength() - FramePublisher.RESPONSE_FIXED_LENGTH);
     }
 
-    void sendErrorResponse(final int peer, final long correlationId, final RpcStatus status, final String message)
+    void sendErrorResponse(
+        final int peer, final int requesterNodeId, final long correlationId, final RpcStatus status,
+        final String message)
     {
-        publisher.publishErrorResponse(peer, correlationId, status, message);
+        publisher.publishErrorResponse(peer, requesterNodeId, correlationId, status, message);
     }
 
-    private int replyPeer(final DirectBuffer buffer)
+    /**
+     * The peer handle of the requester's endpoint, resolved once per node id and cached.
+     *
+     * @param required true for a request that must be answered: a missing or bad endpoint is then malformed.
+     * @return the handle, or -1 if there is no usable endpoint.
+     */
+    private int replyPeer(final DirectBuffer buffer, final boolean required)
     {
         final int sourceNodeId = request.sourceNodeId();
         final int endpointOffset = adapter.endpointOffset();
@@ -238,8 +259,7 @@ final class RequestDispatcher
         }
         if (endpointLength == 0)
         {
-            adapter.malformed();
-            return -1;
+            return required ? adapter.malformedPeer() : -1;
         }
         final String endpoint = buffer.getStringWithoutLengthAscii(endpointOffset, endpointLength);
         final int peer;
@@ -249,8 +269,7 @@ final class RequestDispatcher
         }
         catch (final IllegalArgumentException ex)
         {
-            adapter.malformed();
-            return -1;
+            return required ? adapter.malformedPeer() : -1;
         }
         replyRouteByNodeId.put(sourceNodeId, new ReplyRoute(endpoint, peer));
         return peer;

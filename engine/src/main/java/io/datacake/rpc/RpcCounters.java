@@ -76,6 +76,11 @@ public final class RpcCounters
     public final AtomicCounter replayedFramesDropped;
     /** Secured frames dropped because they came from an older life of their sender or predate this node's start. */
     public final AtomicCounter staleFramesDropped;
+    /**
+     * Secured frames dropped because they were addressed to another node id, or were unaddressed responses, credits
+     * or response chunks (only requests and request chunks may go out before the sender knows the receiver's id).
+     */
+    public final AtomicCounter misaddressedFramesDropped;
 
     /**
      * Allocate the counters.
@@ -121,5 +126,6 @@ public final class RpcCounters
         forgedFramesDropped = countersManager.newCounter(prefix + "forged frames dropped");
         replayedFramesDropped = countersManager.newCounter(prefix + "replayed frames dropped");
         staleFramesDropped = countersManager.newCounter(prefix + "stale frames dropped");
+        misaddressedFramesDropped = countersManager.newCounter(prefix + "frames for another node dropped");
     }
 }

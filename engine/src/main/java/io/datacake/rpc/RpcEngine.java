@@ -42,7 +42,7 @@ final class RpcEngine implements Rpc, PeerStatusListener
         adapter.wire(dispatcher, calls, streams);
         calls.wire(streams);
         streams.wire(dispatcher, calls);
-        dispatcher.wire(streams);
+        dispatcher.wire(streams, calls);
     }
 
     FrameAdapter frameAdapter()

@@ -71,7 +71,7 @@ public final class RpcReply
     public void send(final int length, final RpcBodyWriter writer)
     {
         checkReplyable();
-        dispatcher.sendOkResponse(peer, correlationId, length, writer);
+        dispatcher.sendOkResponse(peer, correlationId, length, writer, requesterNodeId);
         done = true;
     }
 
@@ -109,7 +109,7 @@ public final class RpcReply
     {
         checkReplyable();
         done = true;
-        dispatcher.sendErrorResponse(peer, correlationId, RpcStatus.HANDLER_FAILURE, message);
+        dispatcher.sendErrorResponse(peer, requesterNodeId, correlationId, RpcStatus.HANDLER_FAILURE, message);
     }
 
     /**

@@ -179,8 +179,9 @@ final class StreamManager
         }
         if (totalLength > maxBodyLength)
         {
-            dispatcher.sendErrorResponse(replyPeer, correlationId, RpcStatus.BODY_TOO_LARGE, "request body of " +
-                totalLength + " bytes exceeds maxBodyLength " + maxBodyLength + " of node " + nodeId);
+            dispatcher.sendErrorResponse(replyPeer, request.sourceNodeId(), correlationId, RpcStatus.BODY_TOO_LARGE,
+                "request body of " + totalLength + " bytes exceeds maxBodyLength " + maxBodyLength + " of node " +
+                nodeId);
             return;
         }
         final RpcService service = dispatcher.service(request.serviceId());
@@ -193,7 +194,7 @@ final class StreamManager
         }
         if (!hasCapacity())
         {
-            dispatcher.sendErrorResponse(replyPeer, correlationId, RpcStatus.SERVER_BUSY,
+            dispatcher.sendErrorResponse(replyPeer, request.sourceNodeId(), correlationId, RpcStatus.SERVER_BUSY,
                 maxStreams + " streamed bodies already in flight on node " + nodeId);
             return;
         }
@@ -332,7 +333,8 @@ final class StreamManager
         else if (call.responseReceived - call.responseLastCredit >= streamWindowBytes / 2)
         {
             call.responseLastCredit = call.responseReceived;
-            publisher.publishCredit(call.peer, call.correlationId, call.responseStreamId, true, call.responseReceived);
+            publisher.publishCredit(call.peer, call.responderNodeId, call.correlationId, call.responseStreamId, true,
+                call.responseReceived);
         }
     }
 
@@ -454,7 +456,8 @@ final class StreamManager
         if (stream.received - stream.lastCredit >= streamWindowBytes / 2)
         {
             stream.lastCredit = stream.received;
-            publisher.publishCredit(stream.replyPeer, correlationId, stream.streamId, false, stream.received);
+            publisher.publishCredit(stream.replyPeer, requesterNodeId(stream.key), correlationId, stream.streamId,
+                false, stream.received);
         }
     }
 
@@ -503,5 +506,13 @@ final class StreamManager
     static long requestKey(final int nodeId, final long correlationId)
     {
         return (correlationId << 17) | ((long)nodeId << 1);
+    }
+
+    /**
+     * The requester's node id in a {@link #requestKey}.
+     */
+    static int requesterNodeId(final long requestKey)
+    {
+        return (int)(requestKey >>> 1) & 0xFFFF;
     }
 }

@@ -4,7 +4,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import javax.crypto.spec.SecretKeySpec;
+import javax.crypto.Cipher;
 import java.util.Objects;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -29,7 +29,8 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * State per sender (a window of {@value ReplayWindow#BITMAP_BITS} bits and its generation) is created by the first
  * authentic frame from it, so only holders of a key can create it, and is bounded by the node id space (65,536).
  * <p>
- * Node thread only. Authenticate mode allocates nothing per frame once each sender has been seen.
+ * Node thread only. Allocates nothing per frame once each sender's generation has been seen (encrypt mode derives
+ * and keeps a key per sender's generation).
  */
 public final class FrameOpener
 {
@@ -50,7 +51,7 @@ public final class FrameOpener
     private final long startMs;
     private final byte[] tag = new byte[HmacSha256.DIGEST_LENGTH];
     private final Int2ObjectHashMap<Sender> senders = new Int2ObjectHashMap<>();
-    private final AesGcmFrames gcm;
+    private final AesCtr ctr;
     private final UnsafeBuffer plainFrame;
     private DirectBuffer openedBuffer;
     private int openedOffset;
@@ -74,12 +75,12 @@ public final class FrameOpener
         this.startMs = startMs;
         if (protection == FrameProtection.ENCRYPT)
         {
-            gcm = new AesGcmFrames(maxFrameLength, maxFrameLength);
+            ctr = new AesCtr();
             plainFrame = new UnsafeBuffer(new byte[maxFrameLength]);
         }
         else
         {
-            gcm = null;
+            ctr = null;
             plainFrame = null;
         }
     }
@@ -145,24 +146,21 @@ public final class FrameOpener
         {
             return freshness;
         }
-        if (null == gcm)
+        // Encrypt-then-MAC: the tag covers the ciphertext, so nothing is decrypted before it checks out.
+        if (!tagMatches(keys.mac(keyId), buffer, offset, frameLength, trailerIndex))
         {
-            if (!tagMatches(keys.mac(keyId), buffer, offset, frameLength, trailerIndex))
-            {
-                return FORGED;
-            }
+            return FORGED;
+        }
+        if (null == ctr)
+        {
             openedBuffer = buffer;
             openedOffset = offset;
         }
         else
         {
-            final SecretKeySpec sessionKey = sessionKey(sender, keyId, senderId, generation);
-            if (!gcm.open(sessionKey, counter, buffer, offset, clearLength, trailerIndex +
-                FrameSealer.TRAILER_FIELDS_OFFSET, FrameSealer.TRAILER_FIELDS_LENGTH, frameLength - clearLength,
-                trailerIndex, plainFrame))
-            {
-                return FORGED;
-            }
+            plainFrame.putBytes(0, buffer, offset, clearLength);
+            ctr.apply(sessionCipher(sender, keyId, senderId, generation), counter, buffer, offset + clearLength,
+                plainFrame, clearLength, frameLength - clearLength);
             openedBuffer = plainFrame;
             openedOffset = 0;
         }
@@ -230,22 +228,26 @@ public final class FrameOpener
         return difference == 0;
     }
 
-    private SecretKeySpec sessionKey(final Sender sender, final int keyId, final int senderId, final long generation)
+    /**
+     * The block cipher under the sender's session key, kept per sender so that senders taking turns cost no key
+     * set-up; derived again (allocating) only for a new generation, key id or keyring.
+     */
+    private Cipher sessionCipher(final Sender sender, final int keyId, final int senderId, final long generation)
     {
         if (null != sender && sender.sessionKeyId == keyId && sender.sessionGeneration == generation &&
             sender.sessionKeyring == keys.keyring())
         {
-            return sender.sessionKey;
+            return sender.sessionCipher;
         }
-        final SecretKeySpec sessionKey = keys.sessionKey(keyId, senderId, generation);
+        final Cipher sessionCipher = AesCtr.newCipher(keys.sessionKey(keyId, senderId, generation));
         if (null != sender)
         {
             sender.sessionKeyId = keyId;
             sender.sessionGeneration = generation;
             sender.sessionKeyring = keys.keyring();
-            sender.sessionKey = sessionKey;
+            sender.sessionCipher = sessionCipher;
         }
-        return sessionKey;
+        return sessionCipher;
     }
 
     private void accept(final Sender known, final int senderId, final long generation, final long counter)
@@ -272,6 +274,6 @@ public final class FrameOpener
         int sessionKeyId = -1;
         long sessionGeneration;
         Keyring sessionKeyring;
-        SecretKeySpec sessionKey;
+        Cipher sessionCipher;
     }
 }

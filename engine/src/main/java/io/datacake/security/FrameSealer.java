@@ -2,7 +2,7 @@ package io.datacake.security;
 
 import org.agrona.MutableDirectBuffer;
 
-import javax.crypto.spec.SecretKeySpec;
+import javax.crypto.Cipher;
 import java.util.Objects;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -10,11 +10,12 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 /**
  * Secures the frames one node sends: numbers each frame (the sender's frame counter, from 0 in each generation),
  * writes the {@link #TRAILER_LENGTH}-byte security trailer after the frame (tag, primary key id, generation,
- * counter) and fills in the tag: HMAC-SHA256 truncated to 16 bytes over the frame and the trailer fields
- * ({@link FrameProtection#AUTHENTICATE}), or the AES-GCM tag after encrypting everything past the frame's clear
- * part ({@link FrameProtection#ENCRYPT}).
+ * counter) and fills in the tag: HMAC-SHA256 truncated to 16 bytes over the frame and the trailer fields. In
+ * {@link FrameProtection#ENCRYPT} mode everything past the frame's clear part is first encrypted with AES-CTR
+ * under the key derived for this sender's generation, with the frame counter as the nonce, and the tag is then
+ * computed over the ciphertext (encrypt-then-MAC, under an HMAC key derived apart from the encryption keys).
  * <p>
- * Node thread only. Authenticate mode allocates nothing per frame.
+ * Node thread only. Allocates nothing per frame in either mode.
  */
 public final class FrameSealer
 {
@@ -33,8 +34,8 @@ public final class FrameSealer
     private final long generation;
     private final FrameKeys keys;
     private final byte[] tag = new byte[HmacSha256.DIGEST_LENGTH];
-    private final AesGcmFrames gcm;
-    private SecretKeySpec sessionKey;
+    private final AesCtr ctr;
+    private Cipher sessionCipher;
     private long nextCounter;
 
     /**
@@ -58,7 +59,7 @@ public final class FrameSealer
         this.generation = generation;
         this.keys = new FrameKeys(Objects.requireNonNull(protection, "protection"),
             Objects.requireNonNull(keyring, "keyring"));
-        this.gcm = protection == FrameProtection.ENCRYPT ? new AesGcmFrames(maxFrameLength, maxFrameLength) : null;
+        this.ctr = protection == FrameProtection.ENCRYPT ? new AesCtr() : null;
         deriveSessionKey();
     }
 
@@ -110,25 +111,23 @@ public final class FrameSealer
         buffer.putShort(trailerIndex + KEY_ID_OFFSET, (short)keys.keyring().primaryKeyId(), LITTLE_ENDIAN);
         buffer.putLong(trailerIndex + GENERATION_OFFSET, generation, LITTLE_ENDIAN);
         buffer.putLong(trailerIndex + COUNTER_OFFSET, counter, LITTLE_ENDIAN);
-        if (null == gcm)
+        if (null != ctr)
         {
-            final HmacSha256 mac = keys.mac(keys.keyring().primaryKeyId());
-            mac.begin();
-            mac.update(buffer, offset, length);
-            mac.update(buffer, trailerIndex + TRAILER_FIELDS_OFFSET, TRAILER_FIELDS_LENGTH);
-            mac.end(tag, 0);
-            buffer.putBytes(trailerIndex, tag, 0, TAG_LENGTH);
+            final int bodyIndex = offset + clearLength;
+            ctr.apply(sessionCipher, counter, buffer, bodyIndex, buffer, bodyIndex, length - clearLength);
         }
-        else
-        {
-            gcm.seal(sessionKey, counter, buffer, offset, clearLength, trailerIndex + TRAILER_FIELDS_OFFSET,
-                TRAILER_FIELDS_LENGTH, length - clearLength, trailerIndex);
-        }
+        final HmacSha256 mac = keys.mac(keys.keyring().primaryKeyId());
+        mac.begin();
+        mac.update(buffer, offset, length);
+        mac.update(buffer, trailerIndex + TRAILER_FIELDS_OFFSET, TRAILER_FIELDS_LENGTH);
+        mac.end(tag, 0);
+        buffer.putBytes(trailerIndex, tag, 0, TAG_LENGTH);
         return length + TRAILER_LENGTH;
     }
 
     private void deriveSessionKey()
     {
-        sessionKey = null == gcm ? null : keys.sessionKey(keys.keyring().primaryKeyId(), nodeId, generation);
+        sessionCipher = null == ctr ?
+            null : AesCtr.newCipher(keys.sessionKey(keys.keyring().primaryKeyId(), nodeId, generation));
     }
 }

@@ -7,6 +7,7 @@
  * unsecured node beyond the loopback interface.
  * <p>
  * Only JDK cryptography is used: HMAC-SHA256 truncated to 16 bytes (authenticate mode, computed over
- * {@link java.security.MessageDigest} so that no frame allocates) and AES-GCM (encrypt mode).
+ * {@link java.security.MessageDigest} so that no frame allocates), plus AES in counter mode under the same HMAC
+ * (encrypt mode, encrypt-then-MAC; the keystream comes from an AES block cipher set up once per key).
  */
 package io.datacake.security;

@@ -3,6 +3,7 @@ package io.datacake.rpc;
 import io.datacake.transport.FrameHandler;
 import io.datacake.transport.PeerStatusListener;
 import io.datacake.transport.Transport;
+import io.datacake.testing.ForwardingTransport;
 import io.datacake.transport.TransportClaim;
 import org.agrona.DirectBuffer;
 
@@ -14,9 +15,8 @@ import java.util.SplittableRandom;
  * moves its limit. It can also report a peer unavailable on the next poll, as Aeron does when an image goes away.
  * Refused sends are counted, so a test can tell how many attempts the engine made.
  */
-public final class BackPressuringTransport implements Transport
+public final class BackPressuringTransport extends ForwardingTransport
 {
-    private final Transport delegate;
     private PeerStatusListener listener;
     private int refuseNextSends;
     private boolean refuseAll;
@@ -32,7 +32,7 @@ public final class BackPressuringTransport implements Transport
      */
     public BackPressuringTransport(final Transport delegate)
     {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /**
@@ -137,30 +137,6 @@ public final class BackPressuringTransport implements Transport
     }
 
     /** {@inheritDoc} */
-    public int resolvePeer(final CharSequence endpoint)
-    {
-        return delegate.resolvePeer(endpoint);
-    }
-
-    /** {@inheritDoc} */
-    public void releasePeer(final int peer)
-    {
-        delegate.releasePeer(peer);
-    }
-
-    /** {@inheritDoc} */
-    public boolean isConnected(final int peer)
-    {
-        return delegate.isConnected(peer);
-    }
-
-    /** {@inheritDoc} */
-    public String peerEndpoint(final int peer)
-    {
-        return delegate.peerEndpoint(peer);
-    }
-
-    /** {@inheritDoc} */
     public long offer(final int peer, final DirectBuffer buffer, final int offset, final int length)
     {
         return refuse() ? refusal : delegate.offer(peer, buffer, offset, length);
@@ -170,12 +146,6 @@ public final class BackPressuringTransport implements Transport
     public long tryClaim(final int peer, final int length, final TransportClaim claim)
     {
         return refuse() ? refusal : delegate.tryClaim(peer, length, claim);
-    }
-
-    /** {@inheritDoc} */
-    public TransportClaim newClaim()
-    {
-        return delegate.newClaim();
     }
 
     /** {@inheritDoc} */
@@ -202,29 +172,5 @@ public final class BackPressuringTransport implements Transport
     {
         this.listener = listener;
         delegate.peerStatusListener(listener);
-    }
-
-    /** {@inheritDoc} */
-    public int maxMessageLength()
-    {
-        return delegate.maxMessageLength();
-    }
-
-    /** {@inheritDoc} */
-    public String localEndpoint()
-    {
-        return delegate.localEndpoint();
-    }
-
-    /** {@inheritDoc} */
-    public boolean isClosed()
-    {
-        return delegate.isClosed();
-    }
-
-    /** {@inheritDoc} */
-    public void close()
-    {
-        delegate.close();
     }
 }

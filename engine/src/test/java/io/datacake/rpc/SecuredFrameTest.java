@@ -38,6 +38,7 @@ final class SecuredFrameTest
 {
     private static final String COUNT = "count";
     private static final long HOUR_MS = 3_600_000L;
+    private static final long FIRST_CORRELATION_ID = 1_000;
     private static final int REQUEST_FRAME_STAMP_OFFSET = MessageHeaderDecoder.ENCODED_LENGTH +
         RequestDecoder.frameEncodingOffset() + FrameHeaderDecoder.hlcStampEncodingOffset();
     private static final int REQUEST_FRAME_CORRELATION_OFFSET = MessageHeaderDecoder.ENCODED_LENGTH +
@@ -198,6 +199,67 @@ final class SecuredFrameTest
 
     @ParameterizedTest
     @EnumSource(FrameProtection.class)
+    void aRequestForOneNodeReplayedToAnotherIsDroppedAndChangesNoState(final FrameProtection protection)
+    {
+        final EpochClock hourAhead = () -> clock.time() + HOUR_MS;
+        final InProcessTransport toB = network.newTransport("node-2");
+        try (Node a = node(1, 0, TestKeyrings.clusterKeyring(), protection, 1, hourAhead);
+            Node b = node(2, toB, TestKeyrings.clusterKeyring(), protection, clock);
+            Node c = node(3, 0, TestKeyrings.clusterKeyring(), protection, 1, clock))
+        {
+            assertServes(a, b);
+            call(a, b);
+            a.invoker().invoke();
+            final byte[] frame = pollOneFrame(toB);
+            final long stampBefore = lastStamp(c);
+
+            deliver(c, frame);
+            assertThat(c.counters().rpc().misaddressedFramesDropped.get()).isEqualTo(1);
+            assertThat(c.counters().requestsReceived.get()).isZero();
+            assertThat(runs.get()).as("only the first call to b ran").isEqualTo(1);
+            assertThat(lastStamp(c)).as("the hour-ahead stamp was not merged").isEqualTo(stampBefore);
+
+            // The frame itself is genuine: its own destination serves it.
+            deliver(b, frame);
+            assertThat(runs.get()).isEqualTo(2);
+            assertThat(b.counters().rpc().misaddressedFramesDropped.get()).isZero();
+            // c's window for a did not move either: a's own frames to c are served.
+            assertServes(a, c);
+            assertThat(runs.get()).isEqualTo(3);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(FrameProtection.class)
+    void aResponseForOneNodeReplayedToAnotherIsDroppedAndCompletesNothing(final FrameProtection protection)
+    {
+        final InProcessTransport toA = network.newTransport("node-1");
+        try (Node a = node(1, toA, TestKeyrings.clusterKeyring(), protection, clock);
+            Node b = node(2, 0, TestKeyrings.clusterKeyring(), protection, 1, clock);
+            Node c = node(3, 0, TestKeyrings.clusterKeyring(), protection, 1, clock))
+        {
+            final CompletableFuture<RpcResponse> fromA = call(a, b);
+            a.invoker().invoke();
+            b.invoker().invoke();
+            final byte[] response = pollOneFrame(toA);
+            // c has a call of the same correlation id to the same node pending (every node here numbers calls alike).
+            final CompletableFuture<RpcResponse> fromC = call(c, b);
+            c.invoker().invoke();
+
+            deliver(c, response);
+            assertThat(c.counters().rpc().misaddressedFramesDropped.get()).isEqualTo(1);
+            assertThat(c.counters().rpc().responsesReceived.get()).isZero();
+            assertThat(fromC).isNotDone();
+            assertThat(fromA).isNotDone();
+
+            deliver(a, response);
+            assertThat(fromA).isCompleted();
+            assertThat(fromA.join().body()).containsExactly(9, 8, 7);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(FrameProtection.class)
     void rotationInThreeStepsKeepsCallsServedAndRetiredKeysAreRefused(final FrameProtection protection)
     {
         try (Node a = node(1, 0, TestKeyrings.clusterKeyring(), protection, 1, clock);
@@ -317,14 +379,37 @@ final class SecuredFrameTest
         final long incarnation,
         final EpochClock epochClock)
     {
+        return node(nodeId, clusterId, network.newTransport("node-" + nodeId), keyring, protection, incarnation,
+            epochClock);
+    }
+
+    private Node node(
+        final int nodeId,
+        final InProcessTransport transport,
+        final Keyring keyring,
+        final FrameProtection protection,
+        final EpochClock epochClock)
+    {
+        return node(nodeId, 0, transport, keyring, protection, 1, epochClock);
+    }
+
+    private Node node(
+        final int nodeId,
+        final long clusterId,
+        final InProcessTransport transport,
+        final Keyring keyring,
+        final FrameProtection protection,
+        final long incarnation,
+        final EpochClock epochClock)
+    {
         final RpcService count = new RpcService(COUNT).handler(1, (request, reply) ->
         {
             runs.incrementAndGet();
             reply.send(request.body(), request.bodyOffset(), request.bodyLength());
         });
         final NodeContext ctx = new NodeContext().nodeId(nodeId).clusterId(clusterId).incarnation(incarnation)
-            .transport(network.newTransport("node-" + nodeId)).epochClock(epochClock).nanoClock(clock)
-            .useAgentInvoker(true)
+            .transport(transport).epochClock(epochClock).nanoClock(clock).useAgentInvoker(true)
+            .initialCorrelationId(FIRST_CORRELATION_ID)
             .addService(count);
         if (null != keyring)
         {

@@ -135,6 +135,43 @@ final class FrameSealerOpenerTest
             .isEqualTo(FrameOpener.MALFORMED);
     }
 
+    @ParameterizedTest
+    @EnumSource(FrameProtection.class)
+    void sealingAndOpeningAllocateNothingPerFrame(final FrameProtection protection)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final long threadId = Thread.currentThread().getId();
+        final FrameSealer sealer = sealer(protection, 1, keyring);
+        final FrameOpener opener = opener(protection, keyring);
+        final int length = 1100;
+        final UnsafeBuffer onHeap = frame(length + FrameSealer.TRAILER_LENGTH);
+        final UnsafeBuffer direct = new UnsafeBuffer(ByteBuffer.allocateDirect(length + FrameSealer.TRAILER_LENGTH));
+        final int frames = 20_000;
+        long measuredBytes = 0;
+        for (int round = 0; round < 4; round++)
+        {
+            final long before = threads.getThreadAllocatedBytes(threadId);
+            for (int i = 0; i < frames; i++)
+            {
+                final UnsafeBuffer buffer = (i & 1) == 0 ? onHeap : direct;
+                sealer.seal(buffer, 0, CLEAR, length);
+                if (opener.open(buffer, 0, CLEAR, length + FrameSealer.TRAILER_LENGTH, SENDER, SENT_MS) !=
+                    FrameOpener.OPENED)
+                {
+                    throw new AssertionError("frame " + i + " of round " + round + " did not open");
+                }
+            }
+            // Rounds 0 and 1 warm up (class loading, first frame of the sender, JIT compilation).
+            if (round >= 2)
+            {
+                measuredBytes += threads.getThreadAllocatedBytes(threadId) - before;
+            }
+        }
+        // 40,000 frames sealed and opened: even 8 bytes per frame would be 320,000 bytes.
+        assertThat(measuredBytes).isLessThan(16 * 1024);
+    }
+
     private static FrameSealer sealer(final FrameProtection protection, final long generation, final Keyring keyring)
     {
         return new FrameSealer(SENDER, generation, protection, keyring, MAX_FRAME);

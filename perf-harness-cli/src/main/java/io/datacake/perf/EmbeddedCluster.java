@@ -5,6 +5,7 @@ import io.datacake.membership.MembershipComponent;
 import io.datacake.membership.MembershipContext;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
+import io.datacake.security.Keyring;
 import io.datacake.storage.Storage;
 import io.datacake.store.ReplicatedStore;
 import io.datacake.store.StoreContext;
@@ -24,7 +25,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -44,6 +47,8 @@ public final class EmbeddedCluster implements AutoCloseable
 
     private static final int FIRST_STREAM_ID = 1001;
     private static final String LOOPBACK = "127.0.0.1";
+    /** Secret length of the keyring a secured cluster generates: AES-256 and a full-length HMAC-SHA256 key. */
+    private static final int GENERATED_KEY_BYTES = 32;
 
     private final List<Node> nodes = new ArrayList<>();
     private final List<Storage> storages = new ArrayList<>();
@@ -76,6 +81,7 @@ public final class EmbeddedCluster implements AutoCloseable
         }
         aeronDir = aeron;
 
+        final Keyring keyring = null == settings.security().protection() ? null : generatedKeyring();
         final List<Transport> transports = new ArrayList<>();
         try
         {
@@ -104,13 +110,18 @@ public final class EmbeddedCluster implements AutoCloseable
                     .requestTimeoutMs(settings.requestTimeoutMs())
                     .repairIntervalMs(settings.repairIntervalMs()));
                 // Membership first: the store reads the view from its own start on.
-                final Node node = Node.launch(new NodeContext()
+                final NodeContext nodeContext = new NodeContext()
                     .nodeId(nodeId)
                     .transport(transports.get(i))
                     .ownsTransport(true)
                     .requestTimeoutMs(settings.requestTimeoutMs())
                     .addComponent(membership)
-                    .addComponent(store));
+                    .addComponent(store);
+                if (null != keyring)
+                {
+                    nodeContext.keyring(keyring).frameProtection(settings.security().protection());
+                }
+                final Node node = Node.launch(nodeContext);
                 nodes.add(node);
                 transports.set(i, null);
                 handles.add(store.handle(node));
@@ -259,6 +270,18 @@ public final class EmbeddedCluster implements AutoCloseable
             transports.add(AeronTransport.create(
                 driver, AeronEndpoint.udp(LOOPBACK, ports[i], FIRST_STREAM_ID + i), transportSettings));
         }
+    }
+
+    /**
+     * A one-key keyring for this cluster only, from a strong random source; it lives in memory and is never printed.
+     */
+    private static Keyring generatedKeyring()
+    {
+        final byte[] secret = new byte[GENERATED_KEY_BYTES];
+        new SecureRandom().nextBytes(secret);
+        final Keyring keyring = Keyring.of(1, secret);
+        Arrays.fill(secret, (byte)0);
+        return keyring;
     }
 
     private static Path createRunDirectory(final Path parent)

@@ -104,7 +104,7 @@ public final class NodeCommand implements Callable<Integer>
     String keyringEnv;
 
     @Option(names = "--frame-protection", paramLabel = "<mode>",
-        description = "authenticate (HMAC on every frame) or encrypt (AES-GCM); needs a keyring " +
+        description = "authenticate (HMAC on every frame) or encrypt (AES-CTR, then the HMAC); needs a keyring " +
         "(default: authenticate).")
     String frameProtection;
 

@@ -91,6 +91,12 @@ public final class RunCommand implements Callable<Integer>
         description = "Each node's storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     StorageKind storage;
 
+    @Option(names = "--security", paramLabel = "<mode>", defaultValue = "off",
+        description = "Frame security between the nodes: ${COMPLETION-CANDIDATES}; authenticate puts an HMAC tag on " +
+        "every frame, encrypt also encrypts it, under a keyring generated for the run and never shown " +
+        "(default: ${DEFAULT-VALUE}).")
+    SecurityMode security;
+
     @Option(names = "--data-dir", paramLabel = "<dir>",
         description = "Existing directory in which the run's storage directory is made and deleted after the run " +
         "(default: the system temporary directory, ${sys:java.io.tmpdir}).")
@@ -284,7 +290,7 @@ public final class RunCommand implements Callable<Integer>
 
         final ClusterSettings clusterSettings = new ClusterSettings(nodeCount, transport, storage,
             null == dataDir ? Path.of(System.getProperty("java.io.tmpdir")) : dataDir, Math.max(1, valueBytes),
-            timeoutMs, repairInterval.toMillis());
+            timeoutMs, repairInterval.toMillis(), security);
         final RunResult measured;
         try (EmbeddedCluster cluster = new EmbeddedCluster(clusterSettings))
         {
@@ -637,12 +643,13 @@ public final class RunCommand implements Callable<Integer>
     {
         return String.format(Locale.ROOT,
             "%d nodes on %s, %s storage; consistency %s; mix %s; %d client thread%s x %d in flight, %s; " +
-            "%,d-byte values over %,d keys in %d keyspace%s; warm-up %s, measured %s; seed %d; JDK %s, %d cores.",
+            "%,d-byte values over %,d keys in %d keyspace%s; warm-up %s, measured %s; seed %d; security %s; " +
+            "JDK %s, %d cores.",
             nodeCount, transport, storage, consistency, operationMix, threads, threads == 1 ? "" : "s", inFlight,
             null == rate ? "unthrottled" : String.format(Locale.ROOT, "%,.0f ops/s", rate), valueBytes, keys,
             keyspaces, keyspaces == 1 ? "" : "s",
             null == warmupOps ? TimeValue.format(warmup) : warmupOps + " ops",
-            null == ops ? TimeValue.format(measuredDuration()) : ops + " ops", seed,
+            null == ops ? TimeValue.format(measuredDuration()) : ops + " ops", seed, security,
             System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     }
 

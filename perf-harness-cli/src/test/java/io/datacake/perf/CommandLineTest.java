@@ -31,6 +31,7 @@ class CommandLineTest
         "--nodes            | x              | 1..16 nodes",
         "--transport        | pigeon         | ipc",
         "--storage          | floppy         | memory",
+        "--security         | on             | off",
         "--keyspaces        | 0              | 1..1024 keyspaces",
         "--keyspaces        | 1025           | 1..1024 keyspaces",
         "--keys             | 0              | 1..268435456 keys",
@@ -121,6 +122,7 @@ class CommandLineTest
             .contains("--nodes=<count>", "(default: 3)")
             .contains("--transport=<kind>", "ipc, udp")
             .contains("--storage=<kind>", "memory, lmdb, sqlite")
+            .contains("--security=<mode>", "off, authenticate, encrypt", "(default: off)")
             .contains("--consistency=<level>", "none, one, two, three, quorum, local_quorum, each_quorum, all")
             .contains("--warmup=<time>", "(default: 3s)")
             .contains("--duration=<time>", "(default: 10s)")

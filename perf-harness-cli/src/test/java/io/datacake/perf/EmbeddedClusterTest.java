@@ -1,6 +1,9 @@
 package io.datacake.perf;
 
 import io.datacake.membership.ConsistencyLevel;
+import io.datacake.node.Node;
+import io.datacake.rpc.RpcCounters;
+import io.datacake.security.Keyring;
 import io.datacake.store.StoreHandle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +53,32 @@ class EmbeddedClusterTest
         }
         assertThat(dataDir).doesNotExist();
         assertThat(aeronDir).doesNotExist();
+        assertThat(dataParent).isEmptyDirectory();
+    }
+
+    @ParameterizedTest
+    @EnumSource(SecurityMode.class)
+    void aSecuredClusterSharesAGeneratedKeyringAndReplicates(final SecurityMode security) throws Exception
+    {
+        try (EmbeddedCluster cluster = new EmbeddedCluster(
+            new ClusterSettings(3, TransportKind.IPC, StorageKind.MEMORY, dataParent, 128, DEADLINE_MS, 10_000,
+                security)))
+        {
+            assertThat(cluster.awaitMembership(
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS), () -> false)).isTrue();
+            cluster.handles().get(2).put("docs", 7, new byte[]{ 1, 2, 3 }, ConsistencyLevel.ALL)
+                .get(DEADLINE_MS, TimeUnit.MILLISECONDS);
+            for (final Node node : cluster.nodes())
+            {
+                final RpcCounters rpc = node.counters().rpc();
+                assertThat(rpc.unsecuredFramesDropped.get() + rpc.forgedFramesDropped.get() +
+                    rpc.unknownKeyFramesDropped.get()).as("node %d", node.nodeId()).isZero();
+                // Only a node started with a keyring accepts a new one (the last step: it ends the cluster's talk).
+                assertThat(node.updateKeyring(Keyring.of(3, new byte[32])).handle((ok, ex) -> null == ex)
+                    .get(DEADLINE_MS, TimeUnit.MILLISECONDS)).as("node %d secured", node.nodeId())
+                    .isEqualTo(security != SecurityMode.OFF);
+            }
+        }
         assertThat(dataParent).isEmptyDirectory();
     }
 

@@ -65,6 +65,19 @@ class RunCommandTest
         assertThat(dataDir).isEmptyDirectory();
     }
 
+    @ParameterizedTest
+    @EnumSource(SecurityMode.class)
+    void everySecurityModeRunsTheWorkloadAndSaysWhichInTheReport(final SecurityMode security)
+    {
+        final int exitCode = run("--security", security.toString(), "--ops", "200", "--warmup-ops", "20",
+            "--keys", "100", "--consistency", "all");
+
+        assertThat(exitCode).as(out + "\n" + err).isZero();
+        assertThat(command.result.failed()).isZero();
+        assertThat(command.result.convergenceMs()).isNotNegative();
+        assertThat(command.report).contains("; security " + security + "; ");
+    }
+
     @Test
     void udpClusterRunsTheWorkloadAndDeletesItsAeronDirectories() throws IOException
     {

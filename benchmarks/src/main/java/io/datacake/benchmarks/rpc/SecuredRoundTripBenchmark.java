@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * RPC round trip through the in-process transport with frames unsecured ({@code off}), authenticated
- * (HMAC-SHA256/128) or encrypted (AES-GCM): what security adds to the engine's own overhead. Sample mode, so the
- * report has the p50 the goal is stated in. Both nodes run in invoker mode, stepped by the benchmark thread, and the
- * call uses the node-thread API with a reused listener ({@link RpcEchoPair}), as in {@link RpcRoundTripBenchmark}:
+ * (HMAC-SHA256/128) or encrypted (AES-CTR, then the same HMAC over the ciphertext): what security adds to the
+ * engine's own overhead. Sample mode, so the report has the p50 the goal is stated in. Both nodes run in invoker
+ * mode, stepped by the benchmark thread, and the call uses the node-thread API with a reused listener ({@link RpcEchoPair}), as in {@link RpcRoundTripBenchmark}:
  * per round trip two frames are sealed and two opened.
  */
 @BenchmarkMode(Mode.SampleTime)
