@@ -459,7 +459,7 @@ public final class SqliteStorage implements Storage
                     throw new StorageCorruptedException("SQLite file " + config.file().toAbsolutePath() +
                         " is corrupt: its keyspace table holds " + (null == name ? "a row without a name" :
                         "keyspace '" + name + "' with id " + id + " twice or with a negative id") +
-                        "; restore it from a replica or backup");
+                        "; restore it from a replica or backup", null);
                 }
                 ids.put(name, id);
                 maxId = Math.max(maxId, id);
