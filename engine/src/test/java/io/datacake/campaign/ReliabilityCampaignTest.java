@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The reliability campaign: many seeds, each a small simulated cluster under a workload and a fault schedule drawn
  * from the seed, checked by {@link HistoryChecker} after the heal (see {@link CampaignRun}). The default run takes
  * {@value #DEFAULT_SEEDS} seeds from {@value #DEFAULT_FIRST_SEED}; {@code -Dcampaign.seeds=N -Dcampaign.firstSeed=S}
- * runs others (thousands in a long run), {@code -Ddatacake.seed=N} replays exactly one (printing its fault log) and
+ * runs others (thousands in a long run), {@code -Ddatacake.seeds=fresh} starts from a fresh first seed,
+ * {@code -Ddatacake.seed=N} replays exactly one (printing its fault log) and
  * {@code -Dcampaign.verbose=true} prints a line per seed. Every failing seed is printed with the command that
  * replays it; the totals go to standard output and {@code target/campaign-summary.txt}.
  */
@@ -37,10 +38,10 @@ final class ReliabilityCampaignTest
     @Test
     void everySeedConvergesAndKeepsEveryAcknowledgedWrite() throws IOException
     {
-        final String fixed = System.getProperty(SeededTrials.SEED_PROPERTY);
-        final long firstSeed = null != fixed ? Long.parseLong(fixed.trim()) :
-            Long.getLong("campaign.firstSeed", DEFAULT_FIRST_SEED);
-        final int seeds = null != fixed ? 1 : Integer.getInteger("campaign.seeds", DEFAULT_SEEDS);
+        final boolean replaying = SeededTrials.replaying();
+        final long firstSeed = SeededTrials.seed("reliability campaign first seed",
+            Long.getLong("campaign.firstSeed", DEFAULT_FIRST_SEED));
+        final int seeds = replaying ? 1 : Integer.getInteger("campaign.seeds", DEFAULT_SEEDS);
         final CampaignSummary summary = new CampaignSummary();
         for (long seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
@@ -53,12 +54,12 @@ final class ReliabilityCampaignTest
                 System.out.println("seed " + seed + " nodes " + settings.nodeCount + " virtualMs " + result.virtualMs +
                     " convergenceMs " + result.convergenceMs + " wallMs " + result.wallMs);
             }
-            if (!result.passed() || null != fixed)
+            if (!result.passed() || replaying)
             {
                 System.out.println((result.passed() ? "passed " : "FAILED ") + settings + " converged in " +
                     result.convergenceMs + " virtual ms");
                 result.violations.forEach((violation) -> System.out.println("  " + violation));
-                if (null != fixed)
+                if (replaying)
                 {
                     result.faultLog.forEach((event) -> System.out.println("  fault " + event));
                 }

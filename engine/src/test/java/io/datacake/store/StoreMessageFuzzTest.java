@@ -5,8 +5,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.rpc.RpcException;
 import io.datacake.rpc.RpcResponse;
-import io.datacake.sim.Simulation;
 import io.datacake.testing.FuzzInputs;
+import io.datacake.testing.SeededTrials;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ final class StoreMessageFuzzTest
         ReplicatedStore.REPLICATE, ReplicatedStore.REPAIR_KEYSPACES, ReplicatedStore.REPAIR_TREE,
         ReplicatedStore.REPAIR_FETCH};
 
-    private final StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(301), 2);
+    private final StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("StoreMessageFuzzTest", 301), 2);
     private final List<byte[]> seeds;
 
     StoreMessageFuzzTest()
