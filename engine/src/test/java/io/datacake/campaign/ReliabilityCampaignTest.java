@@ -68,12 +68,12 @@ final class ReliabilityCampaignTest
                 System.out.println("seed " + seed + " nodes " + settings.nodeCount + " virtualMs " + result.virtualMs +
                     " convergenceMs " + result.convergenceMs + " wallMs " + result.wallMs);
             }
-            if (!result.passed() || null != fixed)
+            if (!result.passed() || replaying)
             {
                 System.out.println((result.passed() ? "passed " : "FAILED ") + settings + " converged in " +
                     result.convergenceMs + " virtual ms");
                 result.violations.forEach((violation) -> System.out.println("  " + violation));
-                if (null != fixed)
+                if (replaying)
                 {
                     result.faultLog.forEach((event) -> System.out.println("  fault " + event));
                 }

@@ -1,5 +1,6 @@
 package io.datacake.clock;
 
+import io.datacake.testing.SeededTrials;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HybridLogicalClockTest
 {
     private static final long NOW_MS = 1_764_061_731_000L;
-    private static final String SEED_PROPERTY = "datacake.seed";
     private static final int FUZZ_TRIALS = 50;
     private static final int FUZZ_STEPS = 2_000;
     private final CachedEpochClock epochClock = new CachedEpochClock();
@@ -187,22 +187,7 @@ class HybridLogicalClockTest
     @Test
     void anySequenceOfRemoteStampsWithinDriftLeavesSendWorking()
     {
-        final String fixed = System.getProperty(SEED_PROPERTY);
-        final long master = null != fixed ? Long.parseLong(fixed) : System.nanoTime();
-        final SplittableRandom seeds = new SplittableRandom(master);
-        for (int trial = 0, trials = null != fixed ? 1 : FUZZ_TRIALS; trial < trials; trial++)
-        {
-            final long seed = null != fixed ? master : seeds.nextLong();
-            try
-            {
-                fuzzRemoteStamps(new SplittableRandom(seed));
-            }
-            catch (final AssertionError | RuntimeException ex)
-            {
-                throw new AssertionError("remote stamp fuzz failed with seed " + seed + "; replay with -D" +
-                    SEED_PROPERTY + "=" + seed, ex);
-            }
-        }
+        SeededTrials.run("HybridLogicalClockTest remote stamp fuzz", FUZZ_TRIALS, this::fuzzRemoteStamps);
     }
 
     private void fuzzRemoteStamps(final SplittableRandom random)

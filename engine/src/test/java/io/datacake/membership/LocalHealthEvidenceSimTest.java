@@ -1,6 +1,6 @@
 package io.datacake.membership;
 
-import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -19,10 +19,7 @@ final class LocalHealthEvidenceSimTest
 
     private static long seed(final String test, final long defaultSeed)
     {
-        final long seed = Simulation.seedFromProperty(defaultSeed);
-        System.out.println("LocalHealthEvidenceSimTest." + test + " seed " + seed + " (replay with -D" +
-            Simulation.SEED_PROPERTY + "=" + seed + ")");
-        return seed;
+        return SeededTrials.seed("LocalHealthEvidenceSimTest." + test, defaultSeed);
     }
 
     @Test

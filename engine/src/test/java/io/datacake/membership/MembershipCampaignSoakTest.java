@@ -1,6 +1,6 @@
 package io.datacake.membership;
 
-import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +48,8 @@ final class MembershipCampaignSoakTest
 
     private static MembershipCampaign campaign()
     {
-        return new MembershipCampaign(System.out, Simulation.seedFromProperty(MembershipCampaign.DEFAULT_MASTER_SEED),
+        final long masterSeed = SeededTrials.seed("MembershipCampaignSoakTest", MembershipCampaign.DEFAULT_MASTER_SEED);
+        return new MembershipCampaign(System.out, masterSeed,
             Integer.getInteger(MembershipCampaign.SEEDS_PROPERTY, MembershipCampaign.DEFAULT_SEEDS));
     }
 

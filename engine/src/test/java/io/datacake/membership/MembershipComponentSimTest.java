@@ -7,6 +7,7 @@ import io.datacake.rpc.RpcService;
 import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.RandomNetworkFaults;
 import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -408,9 +409,7 @@ final class MembershipComponentSimTest
             final Consumer<MembershipContext> common,
             final LongFunction<NetworkFaults> faults)
         {
-            final long seed = Simulation.seedFromProperty(defaultSeed);
-            System.out.println("MembershipComponentSimTest seed " + seed + " (replay with -D" +
-                Simulation.SEED_PROPERTY + "=" + seed + ")");
+            final long seed = SeededTrials.seed("MembershipComponentSimTest", defaultSeed);
             this.simulation = new Simulation(seed, faults.apply(seed));
             this.common = common;
         }

@@ -1,6 +1,8 @@
 package io.datacake.membership;
 
 import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.function.Consumer;
@@ -29,14 +31,12 @@ final class MembershipScenarios
      * The seed of one test run, printed with how to replay it.
      *
      * @param test        names the run in the output.
-     * @param defaultSeed the seed unless {@code -Ddatacake.sim.seed} sets one.
+     * @param defaultSeed the seed of the default run (see {@link SeededTrials#seed(String, long)}).
      * @return the seed.
      */
     static long seed(final String test, final long defaultSeed)
     {
-        final long seed = Simulation.seedFromProperty(defaultSeed);
-        System.out.println(test + " seed " + seed + " (replay with -D" + Simulation.SEED_PROPERTY + "=" + seed + ")");
-        return seed;
+        return SeededTrials.seed(test, defaultSeed);
     }
 
     /**

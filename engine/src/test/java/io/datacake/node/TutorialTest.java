@@ -9,6 +9,7 @@ import io.datacake.rpc.RpcResponseListener;
 import io.datacake.rpc.RpcService;
 import io.datacake.sim.RandomNetworkFaults;
 import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import io.datacake.transport.InProcessNetwork;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -163,7 +164,7 @@ final class TutorialTest
 
         // 12. Deterministic simulation: the same nodes in virtual time over a faulty network, all stepped by this
         //     thread. The seed fixes every fault; -Ddatacake.sim.seed=<seed> replays a failing run.
-        final long seed = Simulation.seedFromProperty(7);
+        final long seed = SeededTrials.seed("TutorialTest", 7);
         try (Simulation simulation = new Simulation(seed, new RandomNetworkFaults(seed, 0.2, 0.0, 1, 10)))
         {
             final Node alice = simulation.addNode(1, (ctx) -> ctx.requestTimeoutMs(200));

@@ -4,6 +4,7 @@ import io.datacake.node.Node;
 import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.RandomNetworkFaults;
 import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -56,9 +57,8 @@ final class DuplicatedRequestTest
     @Test
     void underLossAndDuplicationEveryStreamedResponseIsTheBodyOfOneRun()
     {
-        final long seed = Simulation.seedFromProperty(System.nanoTime());
-        final String replay = "seed " + seed + ", replay with -D" + Simulation.SEED_PROPERTY + "=" + seed;
-        System.out.println(getClass().getSimpleName() + ": " + replay);
+        final long seed = SeededTrials.seed("DuplicatedRequestTest streamed bodies under loss and duplication");
+        final String replay = "seed " + seed + ", replay with -D" + SeededTrials.SEED_PROPERTY + "=" + seed;
         try (Simulation simulation = new Simulation(seed, new RandomNetworkFaults(seed, 0.05, 0.3, 1, 25)))
         {
             final int[] runs = new int[1];

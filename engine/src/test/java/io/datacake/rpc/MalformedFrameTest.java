@@ -10,7 +10,7 @@ import io.datacake.protocol.RequestDecoder;
 import io.datacake.protocol.StreamChunkEncoder;
 import io.datacake.protocol.StreamCreditEncoder;
 import io.datacake.sim.SimClock;
-import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import io.datacake.transport.InProcessNetwork;
 import io.datacake.transport.InProcessTransport;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -78,7 +78,7 @@ final class MalformedFrameTest
     @Test
     void randomlyMutatedFramesNeverBreakTheNodeThread()
     {
-        final long seed = Simulation.seedFromProperty(System.nanoTime());
+        final long seed = SeededTrials.seed("MalformedFrameTest mutated frames");
         try (Node client = node(1, 0); Node server = node(2, 0))
         {
             final byte[] valid = captureRequest(client, new byte[200]);
@@ -98,7 +98,7 @@ final class MalformedFrameTest
             // At least every fuzzed frame arrived (a mutated reply endpoint can make the server answer itself).
             assertThat(server.counters().framesIn.get()).as("seed %d", seed).isGreaterThanOrEqualTo(frames);
             assertThat(server.counters().dutyCycleErrors.get()).as("seed %d, replay with -D%s=%d",
-                seed, Simulation.SEED_PROPERTY, seed).isZero();
+                seed, SeededTrials.SEED_PROPERTY, seed).isZero();
             assertServes(client, server);
         }
     }

@@ -3,7 +3,7 @@ package io.datacake.rpc;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.sim.SimClock;
-import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import io.datacake.transport.InProcessNetwork;
 import io.datacake.transport.Transport;
 import org.agrona.DirectBuffer;
@@ -153,9 +153,8 @@ final class PeerOrderTest
     @Test
     void randomizedSequencesToTwoPeersOverARefusingTransportArriveInOrderPerPeer()
     {
-        final long seed = Simulation.seedFromProperty(System.nanoTime());
-        final String replay = "seed " + seed + ", replay with -D" + Simulation.SEED_PROPERTY + "=" + seed;
-        System.out.println(getClass().getSimpleName() + ": " + replay);
+        final long seed = SeededTrials.seed("PeerOrderTest per-peer order over a refusing transport");
+        final String replay = "seed " + seed + ", replay with -D" + SeededTrials.SEED_PROPERTY + "=" + seed;
         final SplittableRandom random = new SplittableRandom(seed);
         final List<Integer> arrivedA = new ArrayList<>();
         final List<Integer> arrivedB = new ArrayList<>();

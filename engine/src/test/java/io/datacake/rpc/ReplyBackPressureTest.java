@@ -3,7 +3,7 @@ package io.datacake.rpc;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.sim.SimClock;
-import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import io.datacake.transport.InProcessNetwork;
 import io.datacake.transport.Transport;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -192,8 +192,8 @@ final class ReplyBackPressureTest
     @Test
     void underRandomBackPressureEveryCallCompletesOkOnceAndSmallRepliesInOrder()
     {
-        final long seed = Simulation.seedFromProperty(System.nanoTime());
-        final String replay = "seed " + seed + ", replay with -D" + Simulation.SEED_PROPERTY + "=" + seed;
+        final long seed = SeededTrials.seed("ReplyBackPressureTest random back pressure");
+        final String replay = "seed " + seed + ", replay with -D" + SeededTrials.SEED_PROPERTY + "=" + seed;
         final SplittableRandom random = new SplittableRandom(seed);
         launch(new NodeContext());
         // Up to 60% of sends refused: a queue head then waits about 1.5 duty cycles on average.

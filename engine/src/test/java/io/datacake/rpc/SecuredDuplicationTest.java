@@ -4,6 +4,7 @@ import io.datacake.node.Node;
 import io.datacake.security.FrameProtection;
 import io.datacake.sim.RandomNetworkFaults;
 import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import io.datacake.testing.TestKeyrings;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,9 +60,8 @@ final class SecuredDuplicationTest
     @EnumSource(FrameProtection.class)
     void underLossAndDuplicationEveryCompletedCallHasTheBodyOfOneRun(final FrameProtection protection)
     {
-        final long seed = Simulation.seedFromProperty(System.nanoTime());
-        final String replay = "seed " + seed + ", replay with -D" + Simulation.SEED_PROPERTY + "=" + seed;
-        System.out.println(getClass().getSimpleName() + " " + protection + ": " + replay);
+        final long seed = SeededTrials.seed("SecuredDuplicationTest " + protection + " under loss and duplication");
+        final String replay = "seed " + seed + ", replay with -D" + SeededTrials.SEED_PROPERTY + "=" + seed;
         try (Simulation simulation = new Simulation(seed, new RandomNetworkFaults(seed, 0.05, 0.3, 1, 25)))
         {
             final int[] runs = new int[1];

@@ -1,5 +1,6 @@
 package io.datacake.sim;
 
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -7,7 +8,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * Resolves {@link ReplaySeed} parameters and, when such a test fails, prints and attaches the one command that
- * replays it: {@code mvn -B -pl engine test -Dtest='Class#method' -Ddatacake.sim.seed=N}.
+ * replays it: {@code mvn -B -pl engine test -Dtest='Class#method' -Ddatacake.seed=N}.
  * <p>
  * A test that runs many seeds itself (a campaign) calls {@link #replayCommand} with the seed that failed and the
  * single-seed test that replays it.
@@ -28,7 +29,7 @@ final class ReplayOnFailure implements ParameterResolver, TestExecutionException
     static String replayCommand(final Class<?> testClass, final String method, final long seed)
     {
         return "mvn -B -pl engine test -Dtest='" + testClass.getSimpleName() + "#" + method + "' -D" +
-            Simulation.SEED_PROPERTY + "=" + seed;
+            SeededTrials.SEED_PROPERTY + "=" + seed;
     }
 
     public boolean supportsParameter(final ParameterContext parameterContext, final ExtensionContext extensionContext)
@@ -40,7 +41,8 @@ final class ReplayOnFailure implements ParameterResolver, TestExecutionException
     public Object resolveParameter(final ParameterContext parameterContext, final ExtensionContext extensionContext)
     {
         final long defaultSeed = parameterContext.findAnnotation(ReplaySeed.class).orElseThrow().value();
-        final long seed = Simulation.seedFromProperty(defaultSeed);
+        final long seed = SeededTrials.seed(extensionContext.getRequiredTestClass().getSimpleName() + "#" +
+            extensionContext.getRequiredTestMethod().getName(), defaultSeed);
         extensionContext.getStore(NAMESPACE).put("seed", seed);
         return seed;
     }

@@ -6,8 +6,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks a {@code long} test parameter as the simulation seed: {@link ReplayOnFailure} passes the
- * {@value Simulation#SEED_PROPERTY} system property if set, else {@link #value()}, and names the seed and the
+ * Marks a {@code long} test parameter as the simulation seed: {@link ReplayOnFailure} passes the seed
+ * {@link io.datacake.testing.SeededTrials#seed(String, long)} chooses with {@link #value()} as the default, and names the seed and the
  * command that replays it when the test fails.
  */
 @Target(ElementType.PARAMETER)

@@ -4,6 +4,7 @@ import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.rpc.RpcScenarios;
 import io.datacake.rpc.RpcTestCluster;
+import io.datacake.testing.SeededTrials;
 
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +21,7 @@ class SimulatedRpcTest extends RpcScenarios
     @Override
     protected RpcTestCluster createCluster(final int nodeCount, final Consumer<NodeContext> customizer)
     {
-        final Simulation simulation = new Simulation(Simulation.seedFromProperty(42));
+        final Simulation simulation = new Simulation(SeededTrials.seed("SimulatedRpcTest", 42));
         final ArrayList<Node> nodes = new ArrayList<>();
         for (int i = 0; i < nodeCount; i++)
         {

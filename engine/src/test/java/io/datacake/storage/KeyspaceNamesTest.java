@@ -1,5 +1,6 @@
 package io.datacake.storage;
 
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ class KeyspaceNamesTest
     @Test
     void agreesWithTheJdkEncoderOnRandomNames()
     {
-        final long seed = Long.getLong("datacake.seed", System.nanoTime());
+        final long seed = SeededTrials.seed("KeyspaceNamesTest random names");
         final SplittableRandom random = new SplittableRandom(seed);
         for (int trial = 0; trial < 2000; trial++)
         {

@@ -2,6 +2,7 @@ package io.datacake.storage;
 
 import io.datacake.clock.HlcTimestamp;
 import io.datacake.crdt.Orswot;
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ class KeyspaceStateLoaderTest
     @Test
     void loadedSetHoldsExactlyTheStoredEntries()
     {
-        final long seed = Long.getLong("datacake.seed", System.nanoTime());
+        final long seed = SeededTrials.seed("KeyspaceStateLoaderTest loaded set");
         final SplittableRandom random = new SplittableRandom(seed);
         try (MemoryStorage storage = new MemoryStorage(); Orswot direct = new Orswot())
         {

@@ -1,6 +1,7 @@
 package io.datacake.storage;
 
 import io.datacake.clock.HlcTimestamp;
+import io.datacake.testing.SeededTrials;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 final class StorageWriterTest
 {
     private static final long STAMP = HlcTimestamp.pack(1_764_000_000_000L, 0);
-    private static final String SEED_PROPERTY = "datacake.writer.seed";
 
     private final CountingStorage storage = new CountingStorage();
     private final Recorder recorder = new Recorder();
@@ -303,10 +303,8 @@ final class StorageWriterTest
     @Test
     void steppedRunsReplayExactlyFromTheirSeed()
     {
-        final String fixed = System.getProperty(SEED_PROPERTY);
-        final long seed = null != fixed ? Long.parseLong(fixed) : System.nanoTime();
-        final String replay = "seed " + seed + ", replay with -D" + SEED_PROPERTY + "=" + seed;
-        System.out.println("StorageWriterTest.steppedRunsReplayExactlyFromTheirSeed " + replay);
+        final long seed = SeededTrials.seed("StorageWriterTest stepped runs");
+        final String replay = "seed " + seed + ", replay with -D" + SeededTrials.SEED_PROPERTY + "=" + seed;
 
         final List<String> first = steppedTrace(seed);
         final List<String> second = steppedTrace(seed);

@@ -2,6 +2,7 @@ package io.datacake.store;
 
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ final class BroadcastBatchingTest
     @Test
     void theWritesOfOneDutyCycleGoToEachPeerInCeilNOverMaxBatchMessages()
     {
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(701), 3,
+        try (StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("BroadcastBatchingTest", 701), 3,
             (ctx) -> ctx.broadcastMaxEntries(MAX_BATCH).repairIntervalMs(NO_REPAIR_MS)))
         {
             final int writes = 10;
@@ -83,7 +84,7 @@ final class BroadcastBatchingTest
     @Test
     void theByteBoundCutsABatchEarly()
     {
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(702), 3,
+        try (StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("BroadcastBatchingTest", 702), 3,
             (ctx) -> ctx.broadcastMaxEntries(MAX_BATCH).broadcastMaxBytes(2_500).repairIntervalMs(NO_REPAIR_MS)))
         {
             final int writes = 10;
@@ -99,7 +100,7 @@ final class BroadcastBatchingTest
     @Test
     void batchedWritesReachAPeerBeforeALaterSynchronousWriteToIt()
     {
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(703), 3,
+        try (StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("BroadcastBatchingTest", 703), 3,
             (ctx) -> ctx.repairIntervalMs(NO_REPAIR_MS)))
         {
             // Had the later write arrived first, the peers would refuse the earlier one as stale; no repair runs.
@@ -143,7 +144,7 @@ final class BroadcastBatchingTest
     @Test
     void aBroadcastTheNetworkDroppedIsCarriedOnByRepair()
     {
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(704), 3,
+        try (StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("BroadcastBatchingTest", 704), 3,
             (ctx) -> ctx.repairIntervalMs(100)))
         {
             cluster.simulation.network().partition(List.of("sim-1", "sim-2"), List.of("sim-3"));

@@ -4,7 +4,7 @@ import io.datacake.membership.ConsistencyLevel;
 import io.datacake.node.Node;
 import io.datacake.rpc.RpcException;
 import io.datacake.rpc.RpcResponse;
-import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +26,7 @@ final class MalformedReplicationTest
     @Test
     void malformedMessagesAreRefusedCountedByReasonAndChangeNothing()
     {
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(201), 3))
+        try (StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("MalformedReplicationTest", 201), 3))
         {
             cluster.await(cluster.handle(1).put(KEYSPACE, 1, new byte[]{1}, ConsistencyLevel.ALL));
             final long rootBefore = cluster.store(2).keyspaceState(KEYSPACE).tree().root();

@@ -8,6 +8,7 @@ import io.datacake.rpc.RpcRequest;
 import io.datacake.rpc.RpcService;
 import io.datacake.sim.Simulation;
 import io.datacake.storage.StorageWriterContext;
+import io.datacake.testing.SeededTrials;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,7 @@ final class RepairMalformedReplyTest
     @Test
     void malformedRepliesAreDroppedCountedByReasonAndChangeNothing()
     {
-        try (Simulation simulation = new Simulation(Simulation.seedFromProperty(401)))
+        try (Simulation simulation = new Simulation(SeededTrials.seed("RepairMalformedReplyTest", 401)))
         {
             System.out.println("repair reply simulation " + simulation.replayHint());
             final FakePeer peer = new FakePeer();

@@ -4,7 +4,7 @@ import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.membership.ReplicaSelection;
 import io.datacake.membership.ReplicaSelectorFactory;
-import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ final class ReplicaSelectionStoreTest
             made.add(localNodeId + "@" + localDataCentre);
             return new PinnedToNodeThree();
         };
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(511), 3,
+        try (StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("ReplicaSelectionStoreTest", 511), 3,
             (ctx) -> ctx.replicaSelectorFactory(pinToNodeThree)))
         {
             final CompletableFuture<Void> put =

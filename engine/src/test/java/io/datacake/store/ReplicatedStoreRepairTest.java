@@ -8,6 +8,7 @@ import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.Simulation;
 import io.datacake.sim.StorageFaults;
 import io.datacake.storage.Document;
+import io.datacake.testing.SeededTrials;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ final class ReplicatedStoreRepairTest
 
     private static StoreSimCluster cluster(final long defaultSeed)
     {
-        return new StoreSimCluster(Simulation.seedFromProperty(defaultSeed), 3,
+        return new StoreSimCluster(SeededTrials.seed("ReplicatedStoreRepairTest", defaultSeed), 3,
             (ctx) -> ctx.repairIntervalMs(REPAIR_INTERVAL_MS));
     }
 
@@ -137,7 +138,7 @@ final class ReplicatedStoreRepairTest
     void smallPerRoundBoundsSpreadTheRepairOverRoundsAndStillConverge()
     {
         final int maxEntriesPerFetch = 3;
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(307), 3,
+        try (StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("ReplicatedStoreRepairTest", 307), 3,
             (ctx) -> ctx.repairIntervalMs(REPAIR_INTERVAL_MS).repairMaxSegmentsPerRound(2)
                 .repairMaxEntriesPerFetch(maxEntriesPerFetch)))
         {
@@ -187,7 +188,7 @@ final class ReplicatedStoreRepairTest
             }
         };
         final Simulation simulation =
-            new Simulation(Simulation.seedFromProperty(302), NetworkFaults.NONE, neverDurable);
+            new Simulation(SeededTrials.seed("ReplicatedStoreRepairTest", 302), NetworkFaults.NONE, neverDurable);
         try (StoreSimCluster cluster =
             new StoreSimCluster(simulation, 3, (ctx) -> ctx.repairIntervalMs(REPAIR_INTERVAL_MS)))
         {

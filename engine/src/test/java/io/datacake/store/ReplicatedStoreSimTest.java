@@ -7,6 +7,7 @@ import io.datacake.sim.Simulation;
 import io.datacake.storage.Document;
 import io.datacake.storage.Metadata;
 import io.datacake.storage.StorageWriterContext;
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ final class ReplicatedStoreSimTest
 
     private static StoreSimCluster cluster(final long defaultSeed)
     {
-        return new StoreSimCluster(Simulation.seedFromProperty(defaultSeed), 3);
+        return new StoreSimCluster(SeededTrials.seed("ReplicatedStoreSimTest", defaultSeed), 3);
     }
 
     private static byte[] bytes(final String text)
@@ -170,7 +171,8 @@ final class ReplicatedStoreSimTest
     @Test
     void aFullBoundRefusesTheWriteBeforeWritingAnything()
     {
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(113), 3, (ctx) -> ctx
+        final long seed = SeededTrials.seed("ReplicatedStoreSimTest", 113);
+        try (StoreSimCluster cluster = new StoreSimCluster(seed, 3, (ctx) -> ctx
             .maxPendingWrites(1)
             .maxBatchEntries(4)
             .writerContext(new StorageWriterContext().useAgentInvoker(true).maxInFlightWrites(4))))

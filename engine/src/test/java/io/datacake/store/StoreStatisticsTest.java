@@ -4,6 +4,7 @@ import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.Simulation;
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ final class StoreStatisticsTest
     @Test
     void gaugesAndWriteCountsFollowTheStore()
     {
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(601), 3,
+        try (StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("StoreStatisticsTest", 601), 3,
             (ctx) -> ctx.repairIntervalMs(100).purgeIntervalMs(50).tombstoneGraceMs(200)))
         {
             final StoreStatistics node1 = cluster.store(1).statistics();
@@ -75,7 +76,7 @@ final class StoreStatisticsTest
     @Test
     void failuresAreCountedByKind()
     {
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(602), 3,
+        try (StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("StoreStatisticsTest", 602), 3,
             (ctx) -> ctx.maxPendingWrites(1)))
         {
             final StoreStatistics node1 = cluster.store(1).statistics();
@@ -98,7 +99,8 @@ final class StoreStatisticsTest
     void aFailedLocalCommitCountsAsAStorageFailure()
     {
         final SwitchableStorageFaults faults = new SwitchableStorageFaults("sim-1");
-        final Simulation simulation = new Simulation(Simulation.seedFromProperty(603), NetworkFaults.NONE, faults);
+        final Simulation simulation =
+            new Simulation(SeededTrials.seed("StoreStatisticsTest", 603), NetworkFaults.NONE, faults);
         try (StoreSimCluster cluster = new StoreSimCluster(simulation, 3, (ctx) -> { }))
         {
             faults.failing(true);
@@ -112,7 +114,7 @@ final class StoreStatisticsTest
     @Test
     void repairFiguresMoveWhenARoundFetchesWhatANodeMissed()
     {
-        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(604), 3,
+        try (StoreSimCluster cluster = new StoreSimCluster(SeededTrials.seed("StoreStatisticsTest", 604), 3,
             (ctx) -> ctx.repairIntervalMs(100)))
         {
             final StoreStatistics node3 = cluster.store(3).statistics();

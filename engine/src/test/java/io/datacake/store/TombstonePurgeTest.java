@@ -6,6 +6,7 @@ import io.datacake.membership.ConsistencyLevel;
 import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.Simulation;
 import io.datacake.storage.ReadTransaction;
+import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,8 @@ final class TombstonePurgeTest
 
     private static StoreSimCluster cluster(final long defaultSeed)
     {
-        return new StoreSimCluster(Simulation.seedFromProperty(defaultSeed), 3, TombstonePurgeTest::configure);
+        return new StoreSimCluster(
+            SeededTrials.seed("TombstonePurgeTest", defaultSeed), 3, TombstonePurgeTest::configure);
     }
 
     private static byte[] bytes(final String text)
@@ -209,7 +211,7 @@ final class TombstonePurgeTest
     {
         final SwitchableStorageFaults faults = new SwitchableStorageFaults(StoreSimCluster.endpoint(1));
         final Simulation simulation =
-            new Simulation(Simulation.seedFromProperty(504), NetworkFaults.NONE, faults);
+            new Simulation(SeededTrials.seed("TombstonePurgeTest", 504), NetworkFaults.NONE, faults);
         try (StoreSimCluster cluster = new StoreSimCluster(simulation, 3, TombstonePurgeTest::configure))
         {
             cluster.await(cluster.handle(1).put(KEYSPACE, KEY, bytes("v"), ConsistencyLevel.ALL));

@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Checks, before LMDB maps it, that a data file is as long as its newest meta page says. LMDB maps the file and
- * follows page numbers into it: a file cut short (a copy interrupted, a full disk) makes it read past the end of the
- * mapping, which kills the JVM with SIGBUS instead of failing the open.
+ * Checks, before LMDB maps it, that a data file is as long as its newest meta page says and that this meta page
+ * claims a page size LMDB could have written. LMDB maps the file and follows page numbers into it: a file cut short
+ * (a copy interrupted, a full disk) or a damaged page size makes it read past the end of the mapping, which kills the
+ * JVM with SIGBUS instead of failing the open.
  * <p>
  * Reads the two meta pages of LMDB's 64-bit layout: after the 16-byte page header, {@code mm_magic} and
  * {@code mm_version}, the page size in the free-page database's {@code md_pad} at 40, {@code mm_last_pg} at 136 and
@@ -41,7 +42,8 @@ final class LmdbDataFile
 
     /**
      * @param directory the environment directory.
-     * @throws StorageCorruptedException if the data file is shorter than the pages its newest meta page uses.
+     * @throws StorageCorruptedException if the data file is shorter than the pages its newest meta page uses, or
+     *                                   that meta page's page size is not one LMDB writes.
      * @throws StorageException          if the file exists but cannot be read.
      */
     static void checkLength(final Path directory)
@@ -59,14 +61,22 @@ final class LmdbDataFile
             {
                 return;
             }
-            final int pageSize = first.getInt(PAGE_SIZE_OFFSET);
-            if (pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || Integer.bitCount(pageSize) != 1)
+            final int firstPageSize = first.getInt(PAGE_SIZE_OFFSET);
+            if (!isPageSize(firstPageSize))
             {
                 return;
             }
-            final ByteBuffer second = read(channel, pageSize);
+            final ByteBuffer second = read(channel, firstPageSize);
             final ByteBuffer newest = null != second && MAGIC == second.getInt(MAGIC_OFFSET) &&
                 second.getLong(TXN_ID_OFFSET) > first.getLong(TXN_ID_OFFSET) ? second : first;
+            // LMDB pages the whole map with the newest meta page's own page size, so that one is checked too.
+            final int pageSize = newest.getInt(PAGE_SIZE_OFFSET);
+            if (!isPageSize(pageSize))
+            {
+                throw new StorageCorruptedException("LMDB environment at " + directory + " is corrupt: the newest " +
+                    "meta page of " + NAME + " claims a page size of " + pageSize + " bytes: restore it from a " +
+                    "replica or backup", null);
+            }
             final long lastPage = newest.getLong(LAST_PAGE_OFFSET);
             final long needed = lastPage < 0 || lastPage > Long.MAX_VALUE / pageSize - 1 ?
                 Long.MAX_VALUE : (lastPage + 1) * pageSize;
@@ -81,6 +91,11 @@ final class LmdbDataFile
         {
             throw new StorageException("cannot read the LMDB data file " + file, ex);
         }
+    }
+
+    private static boolean isPageSize(final int pageSize)
+    {
+        return pageSize >= MIN_PAGE_SIZE && pageSize <= MAX_PAGE_SIZE && Integer.bitCount(pageSize) == 1;
     }
 
     private static ByteBuffer read(final FileChannel channel, final long position) throws IOException

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -33,6 +35,9 @@ final class LmdbCorruptionFuzzTest
      * data page sends LMDB outside the map, which kills the JVM and cannot be tested in-process.
      */
     private static final int META_PAGES_BYTES = 2 * 4096;
+    /** Where a meta page keeps its page size and its transaction id (LMDB's 64-bit layout). */
+    private static final int META_PAGE_SIZE_OFFSET = 40;
+    private static final int META_TXN_ID_OFFSET = 144;
 
     @TempDir
     Path directory;
@@ -62,6 +67,42 @@ final class LmdbCorruptionFuzzTest
             .isInstanceOf(StorageCorruptedException.class)
             .hasMessageContaining(directory.toString())
             .hasMessageContaining("cut short");
+    }
+
+    /**
+     * Found by fuzzing (flipped bytes, fixed seed -2869755007078521219, trial 33): the newest meta page claimed a
+     * page size of 48128 bytes; LMDB paged the map with it, read past the end of the file and killed the JVM with
+     * SIGBUS. The check compared the file's length using the other meta page's page size.
+     */
+    @Test
+    void aNewestMetaPageWithADamagedPageSizeIsRefusedBeforeLmdbMapsIt() throws IOException
+    {
+        final ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.nativeOrder());
+        final int pageSize = data.getInt(META_PAGE_SIZE_OFFSET);
+        final int newest = data.getLong(pageSize + META_TXN_ID_OFFSET) > data.getLong(META_TXN_ID_OFFSET) ?
+            pageSize : 0;
+        data.putInt(newest + META_PAGE_SIZE_OFFSET, 0xBC00);
+        Files.write(file, data.array());
+
+        assertThatThrownBy(() -> LmdbStorage.open(directory))
+            .isInstanceOf(StorageCorruptedException.class)
+            .hasMessageContaining(directory.toString())
+            .hasMessageContaining("page size of 48128");
+    }
+
+    /**
+     * A seed replays only if the file it corrupts is the same: nothing in the file may depend on the clock, the
+     * directory or memory the writer did not set.
+     */
+    @Test
+    void theDataFileHoldsTheSameBytesEveryTimeItIsWritten(@TempDir final Path otherDirectory) throws IOException
+    {
+        try (LmdbStorage storage = LmdbStorage.open(otherDirectory))
+        {
+            StorageCorruption.fill(storage, KEYSPACES, KEYS);
+        }
+
+        assertThat(Files.readAllBytes(otherDirectory.resolve("data.mdb"))).isEqualTo(Files.readAllBytes(file));
     }
 
     @Test

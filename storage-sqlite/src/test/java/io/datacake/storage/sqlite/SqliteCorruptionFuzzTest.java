@@ -10,6 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +60,48 @@ final class SqliteCorruptionFuzzTest
             .isInstanceOf(StorageCorruptedException.class)
             .hasMessageContaining(file.toString())
             .hasMessageContaining("cut short");
+    }
+
+    /**
+     * Found by fuzzing: a damaged keyspace row without a name reached the keyspace map and failed the open with a
+     * NullPointerException. The row is written here through an edited schema that drops the NOT NULL.
+     */
+    @Test
+    void aKeyspaceRowWithoutANameIsRefusedNamingTheFile() throws SQLException
+    {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+            Statement statement = connection.createStatement())
+        {
+            statement.execute("PRAGMA writable_schema = ON");
+            statement.executeUpdate("UPDATE sqlite_master SET sql = replace(sql, 'NOT NULL ', '') " +
+                "WHERE type = 'table' AND name = 'keyspaces'");
+        }
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+            Statement statement = connection.createStatement())
+        {
+            statement.executeUpdate("INSERT INTO keyspaces(id, name) VALUES (1000, NULL)");
+        }
+
+        assertThatThrownBy(() -> SqliteStorage.open(file))
+            .isInstanceOf(StorageCorruptedException.class)
+            .hasMessageContaining(file.toAbsolutePath().toString())
+            .hasMessageContaining("a row without a name");
+    }
+
+    /**
+     * A seed replays only if the file it corrupts is the same: nothing in the file may depend on the clock or the
+     * directory.
+     */
+    @Test
+    void theFileHoldsTheSameBytesEveryTimeItIsWritten(@TempDir final Path otherDirectory) throws IOException
+    {
+        final Path otherFile = otherDirectory.resolve("store.db");
+        try (SqliteStorage storage = SqliteStorage.open(otherFile))
+        {
+            StorageCorruption.fill(storage, KEYSPACES, KEYS);
+        }
+
+        assertThat(Files.readAllBytes(otherFile)).isEqualTo(Files.readAllBytes(file));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.datacake.transport.aeron;
 
+import io.datacake.testing.SeededTrials;
 import io.datacake.transport.Transport;
 import io.datacake.transport.aeron.AeronTransportFactory.Media;
 import io.datacake.transport.aeron.TransportTestSupport.Frames;
@@ -20,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AeronLossTest
 {
-    private static final long SEED = Long.getLong("datacake.test.seed", 20261125L);
+    private static final long SEED = SeededTrials.seed("AeronLossTest loss generators", 20261125L);
 
     @Test
     void framesSurviveTwentyPercentDataLossInBothDirections()

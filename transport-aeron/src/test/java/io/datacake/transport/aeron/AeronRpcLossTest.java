@@ -3,6 +3,7 @@ package io.datacake.transport.aeron;
 import io.datacake.node.Node;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcResponse;
+import io.datacake.testing.SeededTrials;
 import io.datacake.transport.Transport;
 import io.datacake.transport.aeron.AeronTransportFactory.Media;
 import org.junit.jupiter.api.AfterEach;
@@ -22,11 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * RPC over real Aeron UDP with frames dropped by Aeron's loss generators (debug channel endpoints, receive side,
  * on every node's driver): calls complete under moderate loss (Aeron repairs it) and time out cleanly when the link
- * is cut, then complete again once it heals. The seed is printed on failure; {@code -Ddatacake.test.seed=..} replays.
+ * is cut, then complete again once it heals. The seed is printed; {@code -Ddatacake.seed=N} replays.
  */
 class AeronRpcLossTest
 {
-    private static final long SEED = Long.getLong("datacake.test.seed", System.nanoTime());
+    private static final long SEED = SeededTrials.seed("AeronRpcLossTest loss generators");
 
     private final List<SwitchableLossGenerator> generators = new ArrayList<>();
     private final List<Node> nodes = new ArrayList<>();
