@@ -49,6 +49,7 @@ final class ReliabilityCampaignTest
     void everySeedConvergesAndKeepsEveryAcknowledgedWrite() throws IOException
     {
         final String fixed = System.getProperty(SeededTrials.SEED_PROPERTY);
+        final boolean replaying = null != fixed;
         final long firstSeed = null != fixed ? Long.parseLong(fixed.trim()) : firstSeed();
         final int seeds = null != fixed ? 1 : Integer.getInteger(SEEDS_PROPERTY, DEFAULT_SEEDS);
         if (null == fixed)
