@@ -15,8 +15,9 @@ import java.util.Arrays;
  * flag), a byte per pass over the node id and then the stamp, skipping any byte that is the same in every entry
  * (the high bytes of stamps written within days of each other). Every pass reads and writes the arrays in order, so
  * a keyspace of 100M entries sorts in a few sequential sweeps instead of the n log n random reads of a comparison
- * sort through an index, and the replay then reads the sorted arrays in order too. It costs 40 bytes per entry of
- * heap while loading (the entries and one scratch copy).
+ * sort through an index, and the replay then reads the sorted arrays in order too. It costs 20 bytes per entry of
+ * collected capacity (which doubles) plus 20 per entry for the scratch copy, allocated at sort time to the exact
+ * count.
  * <p>
  * The loader keeps its arrays between keyspaces (a node loads many at start); they grow to the largest keyspace.
  * Not thread safe.
@@ -113,9 +114,6 @@ public final class KeyspaceStateLoader
             keys = Arrays.copyOf(keys, capacity);
             stamps = Arrays.copyOf(stamps, capacity);
             nodesAndFlags = Arrays.copyOf(nodesAndFlags, capacity);
-            scratchKeys = new long[capacity];
-            scratchStamps = new long[capacity];
-            scratchNodesAndFlags = new int[capacity];
         }
         keys[size] = key;
         stamps[size] = stamp;
@@ -128,6 +126,13 @@ public final class KeyspaceStateLoader
      */
     private void sortByTimestamp()
     {
+        if (scratchKeys.length < size)
+        {
+            // Sized to the entries, not the doubled capacity, and only once the collect's old arrays are garbage.
+            scratchKeys = new long[size];
+            scratchStamps = new long[size];
+            scratchNodesAndFlags = new int[size];
+        }
         for (final int[] count : counts)
         {
             Arrays.fill(count, 0);
