@@ -385,7 +385,7 @@ final class StampTable implements AutoCloseable
     }
 
     /**
-     * Linear probe over a segment's slot memory, as {@link StampSegment#find} does, without going through the segment.
+     * Linear probe over a segment's slot memory, read directly at the address its route names.
      *
      * @return the slot holding key, or the complement ({@code -1 - slot}) of the empty slot where it would go.
      */
