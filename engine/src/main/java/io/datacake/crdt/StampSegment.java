@@ -135,7 +135,23 @@ final class StampSegment
 
     int idealSlot(final long hash)
     {
+        return idealSlot(hash, capacity);
+    }
+
+    /**
+     * @return the first slot to probe for a hash in a segment of this capacity: the low 32 bits scaled to it.
+     */
+    static int idealSlot(final long hash, final int capacity)
+    {
         return (int)(((hash & 0xFFFF_FFFFL) * capacity) >>> 32);
+    }
+
+    /**
+     * @return the address of slot 0; valid until the storage changes (allocate, swap, free).
+     */
+    long slotsAddress()
+    {
+        return buffer.addressOffset();
     }
 
     long keyAt(final int slot)
@@ -160,7 +176,7 @@ final class StampSegment
     }
 
     /**
-     * Store a new entry in the empty slot {@link #find} named.
+     * Store a new entry in the empty slot a probe named.
      */
     void insertAt(final int slot, final long key, final long stamp, final int nodeId)
     {
@@ -172,52 +188,6 @@ final class StampSegment
     {
         buffer.putLong(slot << SLOT_SHIFT, key);
         setAt(slot, stamp, nodeId);
-    }
-
-    /**
-     * @return the slot holding key, or the complement ({@code -1 - slot}) of the empty slot where it would go.
-     */
-    int find(final long key, final long hash)
-    {
-        final UnsafeBuffer buffer = this.buffer;
-        final int capacity = this.capacity;
-        int slot = idealSlot(hash);
-        while (true)
-        {
-            final int offset = slot << SLOT_SHIFT;
-            if (buffer.getLong(offset + STAMP_OFFSET) == NULL_STAMP)
-            {
-                return -1 - slot;
-            }
-            if (buffer.getLong(offset) == key)
-            {
-                return slot;
-            }
-            if (++slot == capacity)
-            {
-                slot = 0;
-            }
-        }
-    }
-
-    long stampOf(final long key, final long hash)
-    {
-        final UnsafeBuffer buffer = this.buffer;
-        final int capacity = this.capacity;
-        int slot = idealSlot(hash);
-        while (true)
-        {
-            final int offset = slot << SLOT_SHIFT;
-            final long stamp = buffer.getLong(offset + STAMP_OFFSET);
-            if (stamp == NULL_STAMP || buffer.getLong(offset) == key)
-            {
-                return stamp;
-            }
-            if (++slot == capacity)
-            {
-                slot = 0;
-            }
-        }
     }
 
     /**

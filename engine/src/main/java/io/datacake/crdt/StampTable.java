@@ -1,5 +1,9 @@
 package io.datacake.crdt;
 
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
+
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
@@ -18,6 +22,11 @@ import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
  * <p>
  * An entry is addressed by an index that packs its segment number and slot; an index stays valid until the next
  * insert of a new key or removal.
+ * <p>
+ * Lookups by key ({@link #stampOf}, {@link #indexOf}, {@link #put}) go through a flat route array beside the
+ * directory: each directory entry's segment address and capacity, side by side in one {@code long[]}. A lookup reads
+ * that pair (the array is small and stays in cache) and then the slot memory itself, instead of chasing the directory
+ * to a segment object and on to its buffer object. The routes are rewritten whenever a segment's storage changes.
  * <p>
  * Not thread safe. Allocation free except when a segment grows.
  */
@@ -39,6 +48,13 @@ final class StampTable implements AutoCloseable
     static final int MAX_SIZE = 1 << 28;
 
     private static final double TARGET_LOAD = MAX_LOAD / GROWTH_FACTOR;
+
+    /** Longs per directory entry in {@link #routes}: slot memory address, capacity in slots. */
+    private static final int ROUTE_LONGS = 2;
+
+    /** One empty slot (all zero: a null stamp) that the routes of a closed table point at, so a get finds nothing. */
+    private static final ByteBuffer EMPTY_SLOT = ByteBuffer.allocateDirect(1 << StampSegment.SLOT_SHIFT);
+    private static final long EMPTY_SLOT_ADDRESS = BufferUtil.address(EMPTY_SLOT);
     private static final long MIX_1 = 0xFF51AFD7ED558CCDL;
     private static final long MIX_2 = 0xC4CEB9FE1A85EC53L;
 
@@ -47,6 +63,7 @@ final class StampTable implements AutoCloseable
     private final int slotMask;
     private final int maxDepth;
     private StampSegment[] directory;
+    private long[] routes;
     private StampSegment[] segments;
     private int segmentCount;
     private long totalSlots;
@@ -77,6 +94,8 @@ final class StampTable implements AutoCloseable
         this.slotMask = maxSegmentSlots - 1;
         this.maxDepth = Integer.SIZE - 1 - slotBits;
         directory = new StampSegment[]{ new StampSegment(0, 0, MIN_SEGMENT_SLOTS, MAX_LOAD) };
+        routes = new long[ROUTE_LONGS];
+        route(directory[0]);
         segments = directory.clone();
         segmentCount = 1;
         totalSlots = MIN_SEGMENT_SLOTS;
@@ -117,18 +136,36 @@ final class StampTable implements AutoCloseable
     int indexOf(final long key)
     {
         final long hash = hash(key);
-        final StampSegment segment = segmentFor(hash);
-        final int slot = segment.find(key, hash);
-        return slot < 0 ? -1 : (segment.number() << slotBits) | slot;
+        final int route = routeFor(hash);
+        final int slot = find(routes[route], (int)routes[route + 1], key, hash);
+        return slot < 0 ? -1 : (directory[route / ROUTE_LONGS].number() << slotBits) | slot;
     }
 
     /**
-     * @return the stamp stored for key, or NULL_STAMP: one probe pass, for the read path.
+     * @return the stamp stored for key, or NULL_STAMP: one probe pass over the slot memory, for the read path.
      */
     long stampOf(final long key)
     {
         final long hash = hash(key);
-        return segmentFor(hash).stampOf(key, hash);
+        final long[] routes = this.routes;
+        final int route = routeFor(hash);
+        final long address = routes[route];
+        final int capacity = (int)routes[route + 1];
+        int slot = StampSegment.idealSlot(hash, capacity);
+        while (true)
+        {
+            // The route names live memory of this capacity and slot < capacity, so the reads stay in the segment.
+            final long slotAddress = address + ((long)slot << StampSegment.SLOT_SHIFT);
+            final long stamp = UnsafeApi.getLong(slotAddress + StampSegment.STAMP_OFFSET);
+            if (stamp == NULL_STAMP || UnsafeApi.getLong(slotAddress) == key)
+            {
+                return stamp;
+            }
+            if (++slot == capacity)
+            {
+                slot = 0;
+            }
+        }
     }
 
     long keyAt(final int index)
@@ -162,8 +199,9 @@ final class StampTable implements AutoCloseable
         final long hash = hash(key);
         while (true)
         {
-            final StampSegment segment = segmentFor(hash);
-            final int slot = segment.find(key, hash);
+            final int route = routeFor(hash);
+            final StampSegment segment = directory[route / ROUTE_LONGS];
+            final int slot = find(routes[route], (int)routes[route + 1], key, hash);
             if (slot >= 0)
             {
                 segment.setAt(slot, stamp, nodeId);
@@ -312,6 +350,11 @@ final class StampTable implements AutoCloseable
 
     public void close()
     {
+        for (int i = 0; i < routes.length; i += ROUTE_LONGS)
+        {
+            routes[i] = EMPTY_SLOT_ADDRESS;
+            routes[i + 1] = 1;
+        }
         for (int i = 0; i < segmentCount; i++)
         {
             segments[i].free();
@@ -332,10 +375,56 @@ final class StampTable implements AutoCloseable
         return hash;
     }
 
-    private StampSegment segmentFor(final long hash)
+    /**
+     * @return the offset in {@link #routes} of the directory entry for this hash.
+     */
+    private int routeFor(final long hash)
     {
         // Two shifts, so a depth of 0 selects entry 0 rather than shifting by 64 (a no-op in Java).
-        return directory[(int)((hash >>> 1) >>> (63 - depth))];
+        return (int)((hash >>> 1) >>> (63 - depth)) * ROUTE_LONGS;
+    }
+
+    /**
+     * Linear probe over a segment's slot memory, read directly at the address its route names.
+     *
+     * @return the slot holding key, or the complement ({@code -1 - slot}) of the empty slot where it would go.
+     */
+    private static int find(final long address, final int capacity, final long key, final long hash)
+    {
+        int slot = StampSegment.idealSlot(hash, capacity);
+        while (true)
+        {
+            final long slotAddress = address + ((long)slot << StampSegment.SLOT_SHIFT);
+            if (UnsafeApi.getLong(slotAddress + StampSegment.STAMP_OFFSET) == NULL_STAMP)
+            {
+                return -1 - slot;
+            }
+            if (UnsafeApi.getLong(slotAddress) == key)
+            {
+                return slot;
+            }
+            if (++slot == capacity)
+            {
+                slot = 0;
+            }
+        }
+    }
+
+    /**
+     * Point every directory entry that names this segment at its current storage.
+     */
+    private void route(final StampSegment segment)
+    {
+        final long address = segment.slotsAddress();
+        final int capacity = segment.capacity();
+        for (int i = 0; i < directory.length; i++)
+        {
+            if (directory[i] == segment)
+            {
+                routes[i * ROUTE_LONGS] = address;
+                routes[i * ROUTE_LONGS + 1] = capacity;
+            }
+        }
     }
 
     private void grow(final StampSegment segment)
@@ -365,6 +454,7 @@ final class StampTable implements AutoCloseable
         segment.swapStorage(old);
         try
         {
+            route(segment);
             totalSlots += newCapacity - old.capacity();
             moveAll(old, segment, null);
         }
@@ -426,6 +516,8 @@ final class StampTable implements AutoCloseable
                     directory[i] = high;
                 }
             }
+            route(segment);
+            route(high);
         }
         finally
         {
@@ -456,7 +548,13 @@ final class StampTable implements AutoCloseable
         {
             doubled[i] = directory[i >>> 1];
         }
+        final long[] doubledRoutes = new long[doubled.length * ROUTE_LONGS];
+        for (int i = 0; i < doubledRoutes.length; i++)
+        {
+            doubledRoutes[i] = routes[(i / (2 * ROUTE_LONGS)) * ROUTE_LONGS + (i % ROUTE_LONGS)];
+        }
         directory = doubled;
+        routes = doubledRoutes;
         depth++;
     }
 

@@ -11,6 +11,14 @@ import java.util.Arrays;
  * source, tombstones as deletes and live entries as inserts. Sorting matters: the set rejects an operation older
  * than one it has already seen from the same node in the same source, and storage iterates in key order.
  * <p>
+ * The sort is a least-significant-byte-first radix sort that moves the entries themselves (key, stamp, node and
+ * flag), a byte per pass over the node id and then the stamp, skipping any byte that is the same in every entry
+ * (the high bytes of stamps written within days of each other). Every pass reads and writes the arrays in order, so
+ * a keyspace of 100M entries sorts in a few sequential sweeps instead of the n log n random reads of a comparison
+ * sort through an index, and the replay then reads the sorted arrays in order too. It costs 20 bytes per entry of
+ * collected capacity (which doubles) plus 20 per entry for the scratch copy, allocated at sort time to the exact
+ * count.
+ * <p>
  * The loader keeps its arrays between keyspaces (a node loads many at start); they grow to the largest keyspace.
  * Not thread safe.
  */
@@ -18,12 +26,18 @@ public final class KeyspaceStateLoader
 {
     private static final int INITIAL_CAPACITY = 1024;
     private static final int TOMBSTONE_BIT = 1;
+    private static final int RADIX_BITS = 8;
+    private static final int RADIX = 1 << RADIX_BITS;
+    private static final int NODE_ID_BYTES = 2;
+    private static final int PASSES = NODE_ID_BYTES + Long.BYTES;
 
     private long[] keys = new long[INITIAL_CAPACITY];
     private long[] stamps = new long[INITIAL_CAPACITY];
     private int[] nodesAndFlags = new int[INITIAL_CAPACITY];
-    private int[] order = new int[INITIAL_CAPACITY];
-    private int[] scratch = new int[INITIAL_CAPACITY];
+    private long[] scratchKeys = new long[INITIAL_CAPACITY];
+    private long[] scratchStamps = new long[INITIAL_CAPACITY];
+    private int[] scratchNodesAndFlags = new int[INITIAL_CAPACITY];
+    private final int[][] counts = new int[PASSES][RADIX];
     private int size;
 
     private final MetadataHandler collector = this::collect;
@@ -78,16 +92,15 @@ public final class KeyspaceStateLoader
 
         for (int i = 0; i < size; i++)
         {
-            final int index = order[i];
-            final int nodeAndFlag = nodesAndFlags[index];
+            final int nodeAndFlag = nodesAndFlags[i];
             final int nodeId = nodeAndFlag >>> 1;
             if ((nodeAndFlag & TOMBSTONE_BIT) != 0)
             {
-                target.delete(source, keys[index], stamps[index], nodeId);
+                target.delete(source, keys[i], stamps[i], nodeId);
             }
             else
             {
-                target.insert(source, keys[index], stamps[index], nodeId);
+                target.insert(source, keys[i], stamps[i], nodeId);
             }
         }
         return size;
@@ -101,8 +114,6 @@ public final class KeyspaceStateLoader
             keys = Arrays.copyOf(keys, capacity);
             stamps = Arrays.copyOf(stamps, capacity);
             nodesAndFlags = Arrays.copyOf(nodesAndFlags, capacity);
-            order = new int[capacity];
-            scratch = new int[capacity];
         }
         keys[size] = key;
         stamps[size] = stamp;
@@ -110,47 +121,87 @@ public final class KeyspaceStateLoader
         size++;
     }
 
+    /**
+     * Stable radix sort of the entries by (stamp, node id), as {@link HlcTimestamp#compare} orders them.
+     */
     private void sortByTimestamp()
     {
+        if (scratchKeys.length < size)
+        {
+            // Sized to the entries, not the doubled capacity, and only once the collect's old arrays are garbage.
+            scratchKeys = new long[size];
+            scratchStamps = new long[size];
+            scratchNodesAndFlags = new int[size];
+        }
+        for (final int[] count : counts)
+        {
+            Arrays.fill(count, 0);
+        }
         for (int i = 0; i < size; i++)
         {
-            order[i] = i;
-        }
-        // bottom-up merge sort of the index array: stable, O(n log n), no boxing
-        int[] from = order;
-        int[] to = scratch;
-        for (int width = 1; width < size; width *= 2)
-        {
-            for (int lo = 0; lo < size; lo += 2 * width)
+            final int nodeId = nodesAndFlags[i] >>> 1;
+            final long stamp = stamps[i];
+            counts[0][digit(nodeId, 0)]++;
+            counts[1][digit(nodeId, 1)]++;
+            for (int b = 0; b < Long.BYTES; b++)
             {
-                final int mid = Math.min(lo + width, size);
-                final int hi = Math.min(lo + 2 * width, size);
-                int left = lo;
-                int right = mid;
-                for (int k = lo; k < hi; k++)
-                {
-                    if (left < mid && (right >= hi || compare(from[left], from[right]) <= 0))
-                    {
-                        to[k] = from[left++];
-                    }
-                    else
-                    {
-                        to[k] = from[right++];
-                    }
-                }
+                counts[NODE_ID_BYTES + b][digit(stamp, b)]++;
             }
-            final int[] swap = from;
-            from = to;
-            to = swap;
         }
-        if (from != order)
+
+        for (int pass = 0; pass < PASSES; pass++)
         {
-            System.arraycopy(from, 0, order, 0, size);
+            final int[] count = counts[pass];
+            if (count[digitOf(0, pass)] == size)
+            {
+                continue; // this byte is the same in every entry: the pass would not move anything
+            }
+            int offset = 0;
+            for (int d = 0; d < RADIX; d++)
+            {
+                final int n = count[d];
+                count[d] = offset;
+                offset += n;
+            }
+            for (int i = 0; i < size; i++)
+            {
+                final int to = count[digitOf(i, pass)]++;
+                scratchKeys[to] = keys[i];
+                scratchStamps[to] = stamps[i];
+                scratchNodesAndFlags[to] = nodesAndFlags[i];
+            }
+            swapWithScratch();
         }
     }
 
-    private int compare(final int a, final int b)
+    private int digitOf(final int index, final int pass)
     {
-        return HlcTimestamp.compare(stamps[a], nodesAndFlags[a] >>> 1, stamps[b], nodesAndFlags[b] >>> 1);
+        return pass < NODE_ID_BYTES ? digit(nodesAndFlags[index] >>> 1, pass) :
+            digit(stamps[index], pass - NODE_ID_BYTES);
+    }
+
+    private static int digit(final int nodeId, final int byteIndex)
+    {
+        return (nodeId >>> (byteIndex * RADIX_BITS)) & (RADIX - 1);
+    }
+
+    private static int digit(final long stamp, final int byteIndex)
+    {
+        final int digit = (int)(stamp >>> (byteIndex * RADIX_BITS)) & (RADIX - 1);
+        // Flip the sign bit in the top byte so negative values sort first, as Long.compare orders them.
+        return byteIndex == Long.BYTES - 1 ? digit ^ (RADIX >>> 1) : digit;
+    }
+
+    private void swapWithScratch()
+    {
+        final long[] sortedKeys = scratchKeys;
+        scratchKeys = keys;
+        keys = sortedKeys;
+        final long[] sortedStamps = scratchStamps;
+        scratchStamps = stamps;
+        stamps = sortedStamps;
+        final int[] sortedNodesAndFlags = scratchNodesAndFlags;
+        scratchNodesAndFlags = nodesAndFlags;
+        nodesAndFlags = sortedNodesAndFlags;
     }
 }

@@ -76,6 +76,30 @@ class StampTableTest
     }
 
     @Test
+    void lookupsFollowEachGrowthStepAndAClosedTableFindsNothing()
+    {
+        final StampTable table = new StampTable(0, 16);
+        for (long key = 1; key <= 3_000; key++)
+        {
+            table.put(key, key + 1, 1);
+            // Every key so far, right after this insert's growth or split, through both lookup paths.
+            for (long earlier = Math.max(1, key - 40); earlier <= key; earlier++)
+            {
+                assertThat(table.stampOf(earlier)).as("stamp of %d after %d inserts", earlier, key)
+                    .isEqualTo(earlier + 1);
+                assertThat(table.keyAt(table.indexOf(earlier))).isEqualTo(earlier);
+            }
+        }
+        table.ensureCapacity(50_000);
+        assertThat(table.stampOf(1_234)).isEqualTo(1_235);
+
+        table.close();
+        // Lookups read slot memory directly, so after close they must not reach the freed segments.
+        assertThat(table.stampOf(1_234)).isZero();
+        assertThat(table.indexOf(1_234)).isEqualTo(-1);
+    }
+
+    @Test
     void anyKeyValueIsUsableIncludingZeroAndNegative()
     {
         try (StampTable table = new StampTable(4))
