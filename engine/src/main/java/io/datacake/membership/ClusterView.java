@@ -51,4 +51,17 @@ public interface ClusterView
      * @param visitor receives each member.
      */
     void forEachMember(MemberVisitor visitor);
+
+    /**
+     * Whether the member list can be taken as every member there is. A gossiping node knows only the members it
+     * heard of, so until every seed has answered it since it started (after a restart in a partition, say) its
+     * list may lack members only the unheard seeds know of, and anything that counts on hearing from every live
+     * member (such as the store's tombstone purge) must wait. A fixed view is always complete.
+     *
+     * @return true once the list holds every member, as far as this node can tell.
+     */
+    default boolean isComplete()
+    {
+        return true;
+    }
 }

@@ -83,6 +83,7 @@ public final class MembershipComponent implements Component, ClusterView
     private volatile MemberTable table;
     private Seed[] seeds;
     private int[] knownSeedIds;
+    private int seedsAnswered;
     private int[] targets;
     private UnsafeBuffer sendBuffer;
     private UnsafeBuffer replyBuffer;
@@ -244,6 +245,19 @@ public final class MembershipComponent implements Component, ClusterView
     public String localDataCentre()
     {
         return ctx.dataCentre();
+    }
+
+    /**
+     * Complete once every seed other than this node has answered since this component started: the member list
+     * then holds every member the seeds knew of, and gossip spreads the rest. A seed that never answers (gone for
+     * good) keeps the view incomplete, which holds back only what waits for completeness, such as tombstone purge.
+     *
+     * @return true once every seed has answered.
+     */
+    @Override
+    public boolean isComplete()
+    {
+        return seedsAnswered == seeds.length;
     }
 
     /**
@@ -566,6 +580,10 @@ public final class MembershipComponent implements Component, ClusterView
         {
             if (sameBytes(body, offset, length, seed.endpointBytes))
             {
+                if (UNKNOWN_NODE == seed.nodeId)
+                {
+                    seedsAnswered++;
+                }
                 seed.nodeId = nodeId;
                 seed.pendingSinceMs = Long.MIN_VALUE;
                 if (seed.failing)

@@ -144,7 +144,9 @@ import java.util.List;
  * for writes still in flight. Purging progresses only while rounds find keyspaces equal: a keyspace written so
  * continuously that two members never match at a round keeps its tombstones until writes pause. Synced times and
  * floors live in memory: a restarted node purges and refuses nothing until its rounds have matched every live peer
- * again. Tombstones purged, and purge removals that failed in storage, are counted in the node's counters.
+ * again. Nor does a node whose {@link ClusterView#isComplete() view may lack members} (a gossiping node that has not
+ * heard from every seed since it started) take or report a synced time: matching only the peers it knows of would
+ * raise floors above writes that members it has not heard of still hold. Tombstones purged, and purge removals that failed in storage, are counted in the node's counters.
  *
  * <h2>Statistics</h2>
  * {@link #statistics()} reads what the store has done from any thread, without locks: live members, keyspaces,
@@ -403,7 +405,7 @@ public final class ReplicatedStore implements Component
             services.addService(new RpcService(SERVICE_NAME)
                 .handler(REPLICATE, this::onReplicate)
                 .handler(REPAIR_KEYSPACES,
-                    (request, reply) -> repairServer.onKeyspaces(request, reply, liveOthers, liveOtherCount))
+                    (request, reply) -> repairServer.onKeyspaces(request, reply, liveOthers, syncedPeerCount()))
                 .handler(REPAIR_TREE, (request, reply) -> repairServer.onTree(request, reply))
                 .handler(REPAIR_FETCH, (request, reply) -> repairServer.onFetch(request, reply)));
             refreshMembership();
@@ -463,10 +465,21 @@ public final class ReplicatedStore implements Component
         }
         purgeKeyspaceCursor = purgeKeyspaceCursor + 1 < keyspaceOrder.size() ? purgeKeyspaceCursor + 1 : 0;
         final Keyspace keyspace = keyspaces.get(keyspaceOrder.get(purgeKeyspaceCursor));
+        final int peerCount = syncedPeerCount();
         final long floorMs = keyspace.raisePurgeFloor(
-            keyspace.clusterSyncedMs(liveOthers, liveOtherCount) - ctx.tombstoneGraceMs());
-        keyspace.refuseBelow(keyspace.syncedMs(liveOthers, liveOtherCount));
+            keyspace.clusterSyncedMs(liveOthers, peerCount) - ctx.tombstoneGraceMs());
+        keyspace.refuseBelow(keyspace.syncedMs(liveOthers, peerCount));
         return purge.step(keyspace, floorMs, writer);
+    }
+
+    /**
+     * The live peers a synced time is taken over: none (so no synced time) while the view may lack members. A node
+     * that restarted in a partition may know only the peers on its side; matching just them would let it (and them,
+     * through its reports) raise floors and refuse writes the members it has not heard of still hold.
+     */
+    private int syncedPeerCount()
+    {
+        return view.isComplete() ? liveOtherCount : 0;
     }
 
     /**

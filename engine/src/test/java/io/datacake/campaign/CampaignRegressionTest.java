@@ -42,6 +42,17 @@ final class CampaignRegressionTest
         assertPasses(13);
     }
 
+    /**
+     * Gossip membership, nodes 2 and 3 restarted during a partition from nodes 1 and 4 with wall clocks over an hour
+     * ahead: each knew only the other, took their match as every live member's, raised its purge floor above every
+     * tombstone and then refused nodes 1 and 4's tombstones for good, so the cluster never converged.
+     */
+    @Test
+    void seed24NodesRestartedInAPartitionPurgeNothingUntilTheirViewsAreComplete()
+    {
+        assertPasses(24);
+    }
+
     private static void assertPasses(final long seed)
     {
         assertPasses(CampaignSettings.forSeed(seed));
