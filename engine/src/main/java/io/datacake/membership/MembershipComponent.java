@@ -305,6 +305,30 @@ public final class MembershipComponent implements Component, ClusterView
     }
 
     /**
+     * Whether the snapshot of {@link #members()} holds exactly this many members, every one live: the wait of a
+     * caller that starts a cluster of known size and needs it formed. For any thread.
+     *
+     * @param clusterSize how many members the cluster has, this node included.
+     * @return true if this node sees exactly that many, all live.
+     */
+    public boolean seesAllLive(final int clusterSize)
+    {
+        final List<ClusterMember> snapshot = members();
+        if (snapshot.size() != clusterSize)
+        {
+            return false;
+        }
+        for (final ClusterMember member : snapshot)
+        {
+            if (!member.live())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * The membership core, for writing this node's own keys and for diagnostics. Node thread only.
      *
      * @return the membership.

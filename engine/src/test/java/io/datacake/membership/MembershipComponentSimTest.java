@@ -51,6 +51,8 @@ final class MembershipComponentSimTest
                 final MembershipComponent component = cluster.component(nodeId);
                 assertThat(component.memberCount()).isEqualTo(5);
                 assertThat(component.liveCount()).isEqualTo(5);
+                assertThat(component.seesAllLive(5)).isTrue();
+                assertThat(component.seesAllLive(4)).as("one member more than asked for").isFalse();
                 final List<ClusterMember> members = component.members();
                 assertThat(members).extracting(ClusterMember::nodeId).containsExactly(1, 2, 3, 4, 5);
                 for (final ClusterMember member : members)
@@ -80,6 +82,7 @@ final class MembershipComponentSimTest
             assertThat(cluster.simulation.runUntil(() -> cluster.othersSee(4, false), DETECT_MS))
                 .as("crash detected, %s", cluster.hint()).isTrue();
             assertThat(cluster.sees(1, new int[]{2, 3, 5}, true)).as("no false accusation").isTrue();
+            assertThat(cluster.component(1).seesAllLive(5)).as("a dead member among the five").isFalse();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.datacake.store;
 
-import io.datacake.membership.ClusterMember;
 import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.membership.MembershipComponent;
@@ -99,8 +98,7 @@ final class TutorialTest
 
             // 3. Wait until every node sees three live members (application threads read an immutable snapshot).
             final long deadlineNs = System.nanoTime() + DEADLINE_MS * 1_000_000L;
-            while (!memberships.stream().allMatch((m) ->
-                m.members().size() == 3 && m.members().stream().allMatch(ClusterMember::live)))
+            while (!memberships.stream().allMatch((m) -> m.seesAllLive(3)))
             {
                 assertThat(System.nanoTime() - deadlineNs).as("cluster formed in time").isNegative();
                 Thread.onSpinWait();

@@ -1,6 +1,5 @@
 package io.datacake.perf;
 
-import io.datacake.membership.ClusterMember;
 import io.datacake.membership.MembershipComponent;
 import io.datacake.membership.MembershipContext;
 import io.datacake.node.Node;
@@ -177,8 +176,7 @@ public final class EmbeddedCluster implements AutoCloseable
     {
         for (final MembershipComponent membership : memberships)
         {
-            final List<ClusterMember> members = membership.members();
-            if (members.size() != nodes.size() || !members.stream().allMatch(ClusterMember::live))
+            if (!membership.seesAllLive(nodes.size()))
             {
                 return false;
             }

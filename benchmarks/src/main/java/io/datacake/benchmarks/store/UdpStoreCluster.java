@@ -1,6 +1,5 @@
 package io.datacake.benchmarks.store;
 
-import io.datacake.membership.ClusterMember;
 import io.datacake.membership.MembershipComponent;
 import io.datacake.membership.MembershipContext;
 import io.datacake.node.Node;
@@ -155,8 +154,7 @@ final class UdpStoreCluster implements AutoCloseable
     {
         for (final MembershipComponent membership : memberships)
         {
-            final List<ClusterMember> members = membership.members();
-            if (members.size() != nodes.size() || !members.stream().allMatch(ClusterMember::live))
+            if (!membership.seesAllLive(nodes.size()))
             {
                 return false;
             }

@@ -58,8 +58,7 @@ class AeronMembershipTest
                         .addComponent(component)));
                 }
 
-                awaitCondition(() -> components.stream().allMatch((c) ->
-                    c.members().size() == 3 && c.members().stream().allMatch(ClusterMember::live)));
+                awaitCondition(() -> components.stream().allMatch((c) -> c.seesAllLive(3)));
 
                 for (final MembershipComponent component : components)
                 {

@@ -1,6 +1,5 @@
 package io.datacake.transport.aeron;
 
-import io.datacake.membership.ClusterMember;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.membership.MembershipComponent;
 import io.datacake.membership.MembershipContext;
@@ -75,8 +74,8 @@ class AeronReplicatedStoreTest
                     nodes.add(node);
                     handles.add(store.handle(node));
                 }
-                awaitCondition("three live members on every node", () -> memberships.stream().allMatch((m) ->
-                    m.members().size() == NODES && m.members().stream().allMatch(ClusterMember::live)));
+                awaitCondition("three live members on every node", () -> memberships.stream()
+                    .allMatch((m) -> m.seesAllLive(NODES)));
 
                 handles.get(0).put("docs", 1, bytes("one"), ConsistencyLevel.ALL).get(DEADLINE_MS, TimeUnit.MILLISECONDS);
                 for (final StoreHandle handle : handles)
