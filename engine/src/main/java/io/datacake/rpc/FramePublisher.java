@@ -102,7 +102,7 @@ final class FramePublisher
         this.trailerLength = null == keyring ? 0 : FrameSealer.TRAILER_LENGTH;
         this.maxMessageLength = transport.maxMessageLength() - trailerLength;
         this.sealer = null == keyring ?
-            null : new FrameSealer(nodeId, ctx.generation(), ctx.frameProtection(), keyring, maxMessageLength);
+            null : new FrameSealer(nodeId, ctx.generation(), ctx.frameProtection(), keyring);
         this.sealScratch = null == keyring ? null : new UnsafeBuffer(new byte[transport.maxMessageLength()]);
         this.replyRetryTimeoutMs = ctx.replyRetryTimeoutMs() > 0 ? ctx.replyRetryTimeoutMs() : ctx.requestTimeoutMs();
         this.localEndpoint = new UnsafeBuffer(transport.localEndpoint().getBytes(StandardCharsets.US_ASCII));

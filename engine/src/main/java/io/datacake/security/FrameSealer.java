@@ -45,15 +45,13 @@ public final class FrameSealer
      * @param generation     this life of the node: larger than any earlier life's (see {@link FrameOpener}).
      * @param protection     the cluster's mode.
      * @param keyring        the keys; frames are sealed under the primary key.
-     * @param maxFrameLength largest frame to seal, trailer excluded.
      * @throws NullPointerException if the protection or keyring is null.
      */
     public FrameSealer(
         final int nodeId,
         final long generation,
         final FrameProtection protection,
-        final Keyring keyring,
-        final int maxFrameLength)
+        final Keyring keyring)
     {
         this.nodeId = nodeId;
         this.generation = generation;

@@ -174,7 +174,7 @@ final class FrameSealerOpenerTest
 
     private static FrameSealer sealer(final FrameProtection protection, final long generation, final Keyring keyring)
     {
-        return new FrameSealer(SENDER, generation, protection, keyring, MAX_FRAME);
+        return new FrameSealer(SENDER, generation, protection, keyring);
     }
 
     private static FrameOpener opener(final FrameProtection protection, final Keyring keyring)

@@ -54,7 +54,7 @@ public class FrameSealBenchmark
         final byte[] secret = new byte[32];
         Arrays.fill(secret, (byte)7);
         final Keyring keyring = Keyring.of(1, secret);
-        sealer = new FrameSealer(1, 1, protection, keyring, 4096);
+        sealer = new FrameSealer(1, 1, protection, keyring);
         opener = new FrameOpener(protection, keyring, 4096, 0);
         plain = new byte[frameLength];
         Arrays.fill(plain, (byte)3);
