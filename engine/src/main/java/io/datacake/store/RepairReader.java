@@ -32,9 +32,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class RepairReader implements Agent, AutoCloseable
 {
-    /** Prefix of the reader thread's name; the node id follows. */
-    static final String ROLE_NAME_PREFIX = "datacake-repair-reader-";
-
     private final Storage storage;
     private final int maxValueBytesPerFetch;
     private final String roleName;
@@ -54,7 +51,7 @@ final class RepairReader implements Agent, AutoCloseable
     {
         this.storage = ctx.storage();
         this.maxValueBytesPerFetch = ctx.repairMaxBytesPerFetch();
-        this.roleName = ROLE_NAME_PREFIX + localNodeId;
+        this.roleName = ReplicatedStore.REPAIR_READER_THREAD_NAME_PREFIX + localNodeId;
         final int capacity = ctx.repairReaderQueueCapacity();
         this.free = new ArrayDeque<>(capacity);
         for (int i = 0; i < capacity; i++)

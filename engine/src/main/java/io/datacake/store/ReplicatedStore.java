@@ -196,6 +196,9 @@ public final class ReplicatedStore implements Component
      */
     public static final String REPAIR_REPLIES_STAGED_LABEL = "store repair fetch replies staged";
 
+    /** Name of a store's repair reader thread, followed by the node id. */
+    public static final String REPAIR_READER_THREAD_NAME_PREFIX = "datacake-repair-reader-";
+
     private static final int NO_PEER = -1;
     private static final System.Logger LOGGER = System.getLogger(ReplicatedStore.class.getName());
 

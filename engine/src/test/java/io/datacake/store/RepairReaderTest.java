@@ -48,7 +48,7 @@ final class RepairReaderTest
             pair.awaitCondition(() -> pair.store1.statistics().repairRounds() > rounds + 2,
                 "node 1 starts repair rounds on its timer");
             assertThat(pair.storage1.lastHeldThreadName()).as("the held read's thread")
-                .isEqualTo(RepairReader.ROLE_NAME_PREFIX + 1);
+                .isEqualTo(ReplicatedStore.REPAIR_READER_THREAD_NAME_PREFIX + 1);
 
             pair.storage1.releaseReads();
             pair.awaitCondition(pair::node2HoldsAll, "node 2 holds every document");
@@ -106,7 +106,7 @@ final class RepairReaderTest
                 .isPositive();
             assertThat(counter(pair.node1, ReplicatedStore.REPAIR_REPLIES_STAGED_LABEL)).as("staged").isZero();
             assertThat(Thread.getAllStackTraces().keySet()).as("no repair reader thread")
-                .noneMatch((thread) -> thread.getName().equals(RepairReader.ROLE_NAME_PREFIX + 1));
+                .noneMatch((thread) -> thread.getName().equals(ReplicatedStore.REPAIR_READER_THREAD_NAME_PREFIX + 1));
         }
     }
 
