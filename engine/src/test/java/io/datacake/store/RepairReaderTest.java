@@ -7,7 +7,6 @@ import io.datacake.node.NodeContext;
 import io.datacake.storage.MemoryStorage;
 import io.datacake.transport.InProcessNetwork;
 import io.datacake.transport.Transport;
-import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -52,9 +51,9 @@ final class RepairReaderTest
 
             pair.storage1.releaseReads();
             pair.awaitCondition(pair::node2HoldsAll, "node 2 holds every document");
-            assertThat(counter(pair.node1, ReplicatedStore.REPAIR_REPLIES_STAGED_LABEL)).as("read by the reader")
+            assertThat(StoreSimCluster.counter(pair.node1, ReplicatedStore.REPAIR_REPLIES_STAGED_LABEL)).as("read by the reader")
                 .isPositive();
-            assertThat(counter(pair.node1, ReplicatedStore.REPAIR_REPLIES_IN_PLACE_LABEL)).as("in place").isZero();
+            assertThat(StoreSimCluster.counter(pair.node1, ReplicatedStore.REPAIR_REPLIES_IN_PLACE_LABEL)).as("in place").isZero();
         }
     }
 
@@ -67,7 +66,7 @@ final class RepairReaderTest
             pair.awaitCondition(() -> pair.store1.statistics().repairFetchesRefusedReaderBusy() > 0,
                 "a later fetch of node 2 is refused");
             assertThat(pair.storage1.heldReads()).as("reads begun: the refused fetches read nothing").isEqualTo(1);
-            assertThat(counter(pair.node1, StoreStatistics.REPAIR_FETCHES_READER_BUSY_LABEL))
+            assertThat(StoreSimCluster.counter(pair.node1, StoreStatistics.REPAIR_FETCHES_READER_BUSY_LABEL))
                 .isEqualTo(pair.store1.statistics().repairFetchesRefusedReaderBusy());
 
             pair.storage1.releaseReads();
@@ -90,7 +89,7 @@ final class RepairReaderTest
 
             pair.storage1.failReads(false);
             pair.awaitCondition(pair::node2HoldsAll, "node 2 holds every document");
-            assertThat(counter(pair.node1, StoreStatistics.REPAIR_FETCH_READ_FAILURES_LABEL))
+            assertThat(StoreSimCluster.counter(pair.node1, StoreStatistics.REPAIR_FETCH_READ_FAILURES_LABEL))
                 .isEqualTo(pair.store1.statistics().repairFetchReadFailures());
         }
     }
@@ -102,26 +101,12 @@ final class RepairReaderTest
         {
             pair.storage1.releaseReads();
             pair.awaitCondition(pair::node2HoldsAll, "node 2 holds every document");
-            assertThat(counter(pair.node1, ReplicatedStore.REPAIR_REPLIES_IN_PLACE_LABEL)).as("in place")
+            assertThat(StoreSimCluster.counter(pair.node1, ReplicatedStore.REPAIR_REPLIES_IN_PLACE_LABEL)).as("in place")
                 .isPositive();
-            assertThat(counter(pair.node1, ReplicatedStore.REPAIR_REPLIES_STAGED_LABEL)).as("staged").isZero();
+            assertThat(StoreSimCluster.counter(pair.node1, ReplicatedStore.REPAIR_REPLIES_STAGED_LABEL)).as("staged").isZero();
             assertThat(Thread.getAllStackTraces().keySet()).as("no repair reader thread")
                 .noneMatch((thread) -> thread.getName().equals(ReplicatedStore.REPAIR_READER_THREAD_NAME_PREFIX + 1));
         }
-    }
-
-    private static long counter(final Node node, final String label)
-    {
-        final CountersReader reader = node.counters().reader();
-        final long[] value = {-1};
-        reader.forEach((counterId, typeId, keyBuffer, counterLabel) ->
-        {
-            if (counterLabel.equals(label))
-            {
-                value[0] = reader.getCounterValue(counterId);
-            }
-        });
-        return value[0];
     }
 
     /**
