@@ -131,6 +131,22 @@ public interface Storage extends AutoCloseable
     }
 
     /**
+     * Whether reading never waits: {@link #beginRead()}, every read of the transaction and its close complete without
+     * waiting for a lock another thread holds (a commit), for I/O (a page fault of a cold mapped page counts) or for
+     * a flush. A {@code ReplicatedStore} over such a storage answers repair fetches on its node thread, copying each
+     * value from the storage's view straight into the transport's frame; over any other storage it reads them on its
+     * repair reader thread, so that a slow read never stalls the node. Default false: none of the storages of this
+     * project claim it ({@link MemoryStorage} reads share a lock that its commits hold exclusively, SQLite reads are
+     * queries that may reach the disk, LMDB reads may fault a cold page in).
+     *
+     * @return true only if no read of this storage ever waits.
+     */
+    default boolean readsWithoutBlocking()
+    {
+        return false;
+    }
+
+    /**
      * Release every resource. Closing twice is harmless.
      *
      * @throws StorageException if the backing store failed to close cleanly.

@@ -1,28 +1,34 @@
 package io.datacake.store;
 
-import io.datacake.crdt.EntryConsumer;
-import io.datacake.rpc.RpcBodyWriter;
 import io.datacake.rpc.RpcReply;
 import io.datacake.rpc.RpcRequest;
-import io.datacake.storage.DocumentView;
 import io.datacake.storage.ReadTransaction;
+import io.datacake.storage.Storage;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * The answering side of peers' repair rounds, on the node thread: keyspace lists, Tictac descent steps and segment
- * fetches, over the store's keyspaces. It keeps no per-peer state; a malformed request is dropped, counted by
- * reason, and changes nothing. Reuses one reply buffer and one fetch's worth of arrays; a fetch reply is written
- * straight from the storage's read view into the transport's frame.
+ * The answering side of peers' repair rounds: keyspace lists, Tictac descent steps and segment fetches, over the
+ * store's keyspaces. It keeps no per-peer state; a malformed request is dropped, counted by reason, and changes
+ * nothing.
+ * <p>
+ * Lists and descent steps are answered on the node thread from node-owned state. A fetch's entries are collected
+ * on the node thread too (from the keyspace's set), but their values are read from storage off it, by the store's
+ * {@link RepairReader}: the fetch's reply is deferred, the reader reads the values in one read snapshot and encodes
+ * the reply into a pooled off-heap staging buffer, and the node thread sends it, one copy from that buffer into the
+ * transport's frame (no byte[] on the way: for LMDB the values go from the mapped pages to the staging buffer to the
+ * frame). A fetch that finds the reader holding its bound of fetches is refused at once and counted; a read that
+ * fails fails the fetch and is counted. Only over a storage that {@linkplain Storage#readsWithoutBlocking() reads
+ * without blocking} does the node thread read the values itself and write them from the storage's view straight
+ * into the frame.
  */
-final class RepairServer
+final class RepairServer implements AutoCloseable
 {
-    private static final int NOT_STORED = Integer.MIN_VALUE;
+    private static final System.Logger LOGGER = System.getLogger(RepairServer.class.getName());
 
     private final StoreContext ctx;
     private final Map<String, Keyspace> keyspaces;
@@ -30,39 +36,31 @@ final class RepairServer
     private final int localNodeId;
     private final AtomicCounter[] malformedByReason;
     private final AtomicCounter fetchesRefused;
-    private final ExpandableDirectByteBuffer repairReply = new ExpandableDirectByteBuffer(4096);
-        private final TictacMessage fetchSegments = new TictacMessage();
-    private final DocumentView fetchDocument = new DocumentView();
-    private final int[] fetchSegmentIds = new int[TictacCodec.MAX_SEGMENT_IDS_PER_MESSAGE];
-    private final long[] fetchKeys;
-    private final long[] fetchStamps;
-    private final int[] fetchNodeIds;
-    private final boolean[] fetchTombstones;
-    private final int[] fetchValueLengths;
-    private final RpcBodyWriter fetchWriter = this::writeFetched;
-    private ReadTransaction fetchTxn;
-    private Keyspace fetchKeyspace;
-    private int fetchNextSkip;
-    private int fetchEncoded;
     private final AtomicCounter fetchRepliesInPlace;
     private final AtomicCounter fetchRepliesStaged;
-    private final EntryConsumer fetchLiveCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, false);
-    private final EntryConsumer fetchDeadCollector = (key, stamp, nodeId) -> collectFetched(key, stamp, nodeId, true);
-    private int fetchSegmentCount;
-    private int fetchSkip;
-    private int fetchMatched;
-    private int fetchCount;
+    private final StoreStatistics statistics;
+    private final boolean stepped;
+    private final ExpandableDirectByteBuffer repairReply = new ExpandableDirectByteBuffer(4096);
+    private final TictacMessage fetchSegments = new TictacMessage();
+    private final int[] fetchSegmentIds = new int[TictacCodec.MAX_SEGMENT_IDS_PER_MESSAGE];
+    private final RepairFetch inPlaceFetch;
+    private final RepairReader reader;
+    private final String readerBusyMessage;
 
     /**
-     * @param ctx               the store's configuration (storage, fetch bounds).
-     * @param keyspaces         the store's keyspaces by name, read on every request.
-     * @param keyspaceOrder     their names in order, read on every list request.
-     * @param localNodeId       this node's id, for messages.
-     * @param malformedByReason counters of dropped repair messages by {@link RepairMessages} reason.
-     * @param fetchesRefused    counter of fetches refused (a reply longer than the node's largest body).
-     * @param fetchRepliesInPlace counter of fetch replies written from the storage's view straight into the frame.
-     * @param fetchRepliesStaged  counter of fetch replies staged in the reply buffer (a first entry longer than a
-     *                            frame).
+     * @param ctx                 the store's configuration (storage, fetch bounds, repair reader).
+     * @param keyspaces           the store's keyspaces by name, read on every request.
+     * @param keyspaceOrder       their names in order, read on every list request.
+     * @param localNodeId         this node's id, for messages.
+     * @param malformedByReason   counters of dropped repair messages by {@link RepairMessages} reason.
+     * @param fetchesRefused      counter of fetches refused (a reply longer than the node's largest body).
+     * @param fetchRepliesInPlace counter of fetch replies written on the node thread from the storage's view straight
+     *                            into the frame (a storage that reads without blocking).
+     * @param fetchRepliesStaged  counter of fetch replies encoded into a staging buffer first: by the repair reader,
+     *                            or on the node thread when a first entry alone is longer than a frame.
+     * @param statistics          the store's statistics: fetches refused by a busy reader, failed reads.
+     * @param stepped             true to step the repair reader on the node thread ({@link #doWork()}) rather than
+     *                            give it a thread.
      */
     RepairServer(
         final StoreContext ctx,
@@ -72,22 +70,33 @@ final class RepairServer
         final AtomicCounter[] malformedByReason,
         final AtomicCounter fetchesRefused,
         final AtomicCounter fetchRepliesInPlace,
-        final AtomicCounter fetchRepliesStaged)
+        final AtomicCounter fetchRepliesStaged,
+        final StoreStatistics statistics,
+        final boolean stepped)
     {
-        this.fetchRepliesInPlace = fetchRepliesInPlace;
-        this.fetchRepliesStaged = fetchRepliesStaged;
         this.ctx = ctx;
         this.keyspaces = keyspaces;
         this.keyspaceOrder = keyspaceOrder;
         this.localNodeId = localNodeId;
         this.malformedByReason = malformedByReason;
         this.fetchesRefused = fetchesRefused;
-        final int maxFetch = ctx.repairMaxEntriesPerFetch();
-        this.fetchKeys = new long[maxFetch];
-        this.fetchStamps = new long[maxFetch];
-        this.fetchNodeIds = new int[maxFetch];
-        this.fetchTombstones = new boolean[maxFetch];
-        this.fetchValueLengths = new int[maxFetch];
+        this.fetchRepliesInPlace = fetchRepliesInPlace;
+        this.fetchRepliesStaged = fetchRepliesStaged;
+        this.statistics = statistics;
+        this.stepped = stepped;
+        this.readerBusyMessage = "node " + localNodeId + "'s repair reader already holds " +
+            ctx.repairReaderQueueCapacity() + " fetches (StoreContext.repairReaderQueueCapacity): ask again later";
+        if (ctx.storage().readsWithoutBlocking())
+        {
+            this.inPlaceFetch = new RepairFetch(ctx.repairMaxEntriesPerFetch());
+            this.reader = null;
+        }
+        else
+        {
+            this.inPlaceFetch = null;
+            this.reader = new RepairReader(ctx, localNodeId, stepped, (throwable) -> LOGGER.log(
+                System.Logger.Level.WARNING, "node " + localNodeId + "'s repair reader failed", throwable));
+        }
     }
 
     /**
@@ -151,12 +160,12 @@ final class RepairServer
     }
 
     /**
-     * Send the entries of the asked segments, from the {@code skip}-th match on, bounded by the fetch bounds. Finding
-     * them walks only the asked segments' keys (the keyspace's segment index): O(keys in those segments) per fetch.
-     * What remains on the node thread: the collected entries are sorted (insertion sort over at most the fetch's
-     * entry bound) and the live ones' values are read from storage in one read snapshot (never an fsync), twice
-     * each (once to size the reply, once to copy the value into the frame), at most twice
-     * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch.
+     * Answer a fetch: the entries of the asked segments, from the {@code skip}-th match on, bounded by the fetch
+     * bounds. On the node thread, finding them walks only the asked segments' keys (the keyspace's segment index):
+     * O(keys in those segments) per fetch, then sorts them (insertion sort over at most the fetch's entry bound).
+     * Their values are read by the repair reader, which reads each live one twice in one snapshot (once to size the
+     * reply, once to copy it), and the reply goes out from {@link #doWork()}; or, over a storage that reads without
+     * blocking, here.
      */
     void onFetch(final RpcRequest request, final RpcReply reply)
     {
@@ -193,138 +202,147 @@ final class RepairServer
             dropRepair(request, reply, RepairMessages.BAD_TREE_MESSAGE);
             return;
         }
-
-        fetchSegmentCount = fetchSegments.count();
-        for (int i = 0; i < fetchSegmentCount; i++)
+        if (request.isOneWay())
+        {
+            return; // Nothing to answer to: not worth a read.
+        }
+        final int segmentCount = fetchSegments.count();
+        for (int i = 0; i < segmentCount; i++)
         {
             fetchSegmentIds[i] = fetchSegments.segmentId(i);
         }
-        fetchSkip = skip;
-        fetchMatched = 0;
-        fetchCount = 0;
-        for (int i = 0; i < fetchSegmentCount; i++)
+        if (null == reader)
         {
-            keyspace.forEachInSegment(fetchSegmentIds[i], fetchLiveCollector, fetchDeadCollector);
-        }
-        sortFetchedByStamp();
-
-        sendFetched(keyspace, reply);
-    }
-
-    private void collectFetched(final long key, final long stamp, final int nodeId, final boolean tombstone)
-    {
-        if (fetchMatched++ < fetchSkip || fetchCount == fetchKeys.length)
-        {
+            inPlaceFetch.collect(keyspace, skip, fetchSegmentIds, segmentCount);
+            sendInPlace(inPlaceFetch, reply);
             return;
         }
-        fetchKeys[fetchCount] = key;
-        fetchStamps[fetchCount] = stamp;
-        fetchNodeIds[fetchCount] = nodeId;
-        fetchTombstones[fetchCount] = tombstone;
-        fetchCount++;
+        final RepairReadJob job = reader.claim();
+        if (null == job)
+        {
+            statistics.onRepairFetchReaderBusy();
+            reply.fail(readerBusyMessage);
+            return;
+        }
+        job.fetch().collect(keyspace, skip, fetchSegmentIds, segmentCount);
+        try
+        {
+            job.bind(reply, stepped ? null : Thread.currentThread());
+        }
+        catch (final RuntimeException ex)
+        {
+            reader.release(job);
+            throw ex;
+        }
+        reader.submit(job);
     }
 
     /**
-     * Repair applies one node's writes in stamp order within a fetch (its set treats an older stamp from a node it
-     * already saw newer from, in the same source, as stale); insertion sort, as a fetch is small and bounded.
+     * Node thread, every duty cycle: step the repair reader (stepped mode), then send the replies it has read.
+     *
+     * @return replies sent or failed, plus jobs read in stepped mode.
      */
-    private void sortFetchedByStamp()
+    int doWork()
     {
-        for (int i = 1; i < fetchCount; i++)
+        if (null == reader)
         {
-            final long key = fetchKeys[i];
-            final long stamp = fetchStamps[i];
-            final int nodeId = fetchNodeIds[i];
-            final boolean tombstone = fetchTombstones[i];
-            int j = i - 1;
-            while (j >= 0 && fetchStamps[j] > stamp)
+            return 0;
+        }
+        int work = reader.step();
+        RepairReadJob job;
+        while (null != (job = reader.pollCompleted()))
+        {
+            try
             {
-                fetchKeys[j + 1] = fetchKeys[j];
-                fetchStamps[j + 1] = fetchStamps[j];
-                fetchNodeIds[j + 1] = fetchNodeIds[j];
-                fetchTombstones[j + 1] = fetchTombstones[j];
-                j--;
+                sendRead(job);
             }
-            fetchKeys[j + 1] = key;
-            fetchStamps[j + 1] = stamp;
-            fetchNodeIds[j + 1] = nodeId;
-            fetchTombstones[j + 1] = tombstone;
+            finally
+            {
+                reader.release(job);
+            }
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * Stop the repair reader, if any, waiting for the read it is doing; replies not sent yet are dropped.
+     */
+    public void close()
+    {
+        if (null != reader)
+        {
+            reader.close();
         }
     }
 
-    /**
-     * Answer with the collected entries, live ones with their stored values (an entry whose value storage does not
-     * hold yet is left for a later round), stopping at the byte bound, or where the reply would no longer fit one
-     * frame, once one entry is in. Two passes over one read snapshot: the first reads each value's length to size
-     * the reply; the second, once the transport has claimed the frame, reads each value again and copies it from
-     * the storage's view (for LMDB the mapped page) straight into the frame. Only a reply whose first entry alone
-     * is longer than a frame is staged in the reply buffer, to be streamed.
-     */
-    private void sendFetched(final Keyspace keyspace, final RpcReply reply)
+    private void sendRead(final RepairReadJob job)
     {
-        fetchKeyspace = keyspace;
+        final Throwable failure = job.failure();
+        if (null != failure)
+        {
+            failRead(job.reply(), job.fetch(), failure);
+            return;
+        }
+        fetchRepliesStaged.increment();
+        sendStaged(job.reply(), job.staging(), job.length());
+    }
+
+    /**
+     * Over a storage that reads without blocking: size the reply in one read snapshot, then, once the transport has
+     * claimed the frame, copy each value from the storage's view (for LMDB the mapped page) straight into it. Only a
+     * reply whose first entry alone is longer than a frame is staged in the reply buffer, to be streamed.
+     */
+    private void sendInPlace(final RepairFetch fetch, final RpcReply reply)
+    {
         final int roomBytes = reply.maxInPlaceBodyLength();
         try (ReadTransaction txn = ctx.storage().beginRead())
         {
-            fetchTxn = txn;
-            int length = RepairMessages.FETCH_REPLY_HEADER_LENGTH + ReplicationMessage.HEADER_LENGTH +
-                keyspace.nameUtf8().length;
-            long valueBytes = 0;
-            int encoded = 0;
-            boolean cut = false;
-            for (int i = 0; i < fetchCount; i++)
+            try
             {
-                final int valueLength = storedValueLength(i);
-                fetchValueLengths[i] = valueLength;
-                if (NOT_STORED == valueLength)
+                final int length = fetch.size(txn, roomBytes, ctx.repairMaxBytesPerFetch());
+                if (length <= roomBytes)
                 {
-                    continue;
+                    reply.send(length, fetch);
+                    fetchRepliesInPlace.increment();
                 }
-                final int entryLength = ReplicationMessage.ENTRY_HEADER_LENGTH + Math.max(0, valueLength);
-                if (encoded > 0 && (valueBytes + Math.max(0, valueLength) > ctx.repairMaxBytesPerFetch() ||
-                    length + entryLength > roomBytes))
+                else
                 {
-                    cut = true;
-                    fetchCount = i;
-                    break;
+                    repairReply.checkLimit(length);
+                    fetch.writeBody(repairReply, 0, length);
+                    fetchRepliesStaged.increment();
+                    sendStaged(reply, repairReply, length);
                 }
-                valueBytes += Math.max(0, valueLength);
-                length += entryLength;
-                encoded++;
             }
-            // Entries cut by a bound are sorted, not a prefix of the scan: a later cycle from skip 0 finds them.
-            final boolean more = cut || fetchMatched > fetchSkip + fetchCount;
-            fetchNextSkip = more ? fetchSkip + Math.max(1, cut ? encoded : fetchCount) : RepairMessages.FETCH_COMPLETE;
-            fetchEncoded = encoded;
-            if (0 == encoded)
+            finally
             {
-                length = RepairMessages.FETCH_REPLY_HEADER_LENGTH;
-            }
-            if (length <= roomBytes)
-            {
-                reply.send(length, fetchWriter);
-                fetchRepliesInPlace.increment();
-            }
-            else
-            {
-                repairReply.checkLimit(length);
-                writeFetched(repairReply, 0, length);
-                fetchRepliesStaged.increment();
-                sendStaged(reply, length);
+                fetch.unbind();
             }
         }
-        finally
+        catch (final RuntimeException ex)
         {
-            fetchTxn = null;
-            fetchKeyspace = null;
+            if (reply.isDone())
+            {
+                throw ex;
+            }
+            failRead(reply, fetch, ex);
         }
     }
 
-    private void sendStaged(final RpcReply reply, final int length)
+    private void failRead(final RpcReply reply, final RepairFetch fetch, final Throwable failure)
+    {
+        statistics.onRepairFetchReadFailure();
+        LOGGER.log(System.Logger.Level.WARNING, "node " + localNodeId + " failed to read a repair fetch of " +
+            "keyspace '" + fetch.keyspaceName() + "' from its storage", failure);
+        reply.fail("node " + localNodeId + " failed to read repair fetch of keyspace '" + fetch.keyspaceName() +
+            "' from its storage: " + failure);
+    }
+
+    private void sendStaged(final RpcReply reply, final DirectBuffer staged, final int length)
     {
         try
         {
-            reply.send(repairReply, 0, length);
+            reply.send(staged, 0, length);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -332,59 +350,6 @@ final class RepairServer
             fetchesRefused.increment();
             reply.fail("repair fetch reply of " + length + " bytes is longer than node " + localNodeId +
                 "'s largest body (NodeContext.maxBodyLength): " + ex.getMessage());
-        }
-    }
-
-    /**
-     * @return the entry's value length, {@link ReplicationMessage#TOMBSTONE_LENGTH} for a tombstone, or
-     * {@link #NOT_STORED} if storage does not hold this write of it (yet).
-     */
-    private int storedValueLength(final int i)
-    {
-        if (fetchTombstones[i])
-        {
-            return ReplicationMessage.TOMBSTONE_LENGTH;
-        }
-        if (!fetchTxn.get(fetchKeyspace.name(), fetchKeys[i], fetchDocument) ||
-            fetchDocument.stamp() != fetchStamps[i] || fetchDocument.nodeId() != fetchNodeIds[i])
-        {
-            return NOT_STORED;
-        }
-        return fetchDocument.valueLength();
-    }
-
-    /**
-     * Write the sized reply: next skip, replicate message header, entries; live values read again from the open
-     * snapshot and copied from its view into {@code out}.
-     */
-    private void writeFetched(final MutableDirectBuffer out, final int offset, final int length)
-    {
-        out.putInt(offset, fetchNextSkip);
-        if (0 == fetchEncoded)
-        {
-            return;
-        }
-        int at = offset + RepairMessages.FETCH_REPLY_HEADER_LENGTH;
-        at += ReplicationMessage.putHeader(out, at, fetchKeyspace.nameUtf8(), fetchEncoded);
-        for (int i = 0; i < fetchCount; i++)
-        {
-            final int valueLength = fetchValueLengths[i];
-            if (NOT_STORED == valueLength)
-            {
-                continue;
-            }
-            ReplicationMessage.putEntryHeader(out, at, fetchKeys[i], fetchStamps[i], fetchNodeIds[i], valueLength);
-            at += ReplicationMessage.ENTRY_HEADER_LENGTH;
-            if (valueLength > 0)
-            {
-                fetchTxn.get(fetchKeyspace.name(), fetchKeys[i], fetchDocument);
-                out.putBytes(at, fetchDocument.value(), 0, valueLength);
-                at += valueLength;
-            }
-        }
-        if (at != offset + length)
-        {
-            throw new IllegalStateException("fetch reply sized " + length + " bytes, wrote " + (at - offset));
         }
     }
 

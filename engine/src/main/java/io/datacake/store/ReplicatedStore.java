@@ -72,8 +72,8 @@ import java.util.List;
  *
  * <h2>Start</h2>
  * When the node starts, every keyspace in storage is rebuilt (its set and content tree), the store's RPC service is
- * registered and its storage writer launched: stepped with the node in invoker mode (set
- * {@code useAgentInvoker(true)} on {@link StoreContext#writerContext()}), on its own thread otherwise.
+ * registered and its storage writer and repair reader launched: stepped with the node in invoker mode (set
+ * {@code useAgentInvoker(true)} on {@link StoreContext#writerContext()}), each on its own thread otherwise.
  *
  * <h2>Bounds and allocation</h2>
  * Writes waiting for acknowledgements ({@link StoreContext#maxPendingWrites(int)}), entries per write
@@ -107,10 +107,15 @@ import java.util.List;
  * </ol>
  * Repair pulls only: a node holding what its peer lacks waits for the peer's own round. The answering side keeps
  * no per-peer state; it finds a segment's entries through the keyspace's segment index (O(keys in the asked
- * segments), 4 bytes a tree segment and 12 bytes a key of heap), sorts at most a fetch's worth of them and reads the
- * live ones' values from storage on the node thread (one read snapshot, never a sync), at most twice
- * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch, copying each value from the storage's view
- * (for LMDB the mapped page) straight into the transport's frame. A malformed repair request or reply is
+ * segments), 4 bytes a tree segment and 12 bytes a key of heap) and sorts at most a fetch's worth of them on the node
+ * thread, but never reads storage there: its repair reader thread reads the live ones' values (one read snapshot,
+ * at most twice {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch) into a pooled off-heap staging
+ * buffer, from which the node thread sends the reply, one copy into the transport's frame. The reader holds at most
+ * {@link StoreContext#repairReaderQueueCapacity(int)} fetches; one more is refused at once and the peer asks again in
+ * a later round. A value storage no longer holds under the listed stamp (a newer write landed meanwhile) is left out,
+ * never sent under the old stamp. Only over a storage that {@linkplain Storage#readsWithoutBlocking() reads without
+ * blocking} are values read on the node thread, each copied from the storage's view straight into the frame. A
+ * malformed repair request or reply is
  * dropped, counted by reason, and changes nothing; a failed or timed-out call ends the round. Rounds, rounds in
  * sync, failed rounds, requests, segments fetched, entries fetched and applied are counted in the node's counters.
  *
@@ -178,11 +183,21 @@ public final class ReplicatedStore implements Component
      */
     static final int REPAIR_MAX_FETCHES_PER_ROUND = 64;
 
-    /** Label of the node counter of repair fetch replies written from the storage's view straight into the frame. */
+    /**
+     * Label of the node counter of repair fetch replies written on the node thread from the storage's view straight
+     * into the frame: only over a storage that {@linkplain Storage#readsWithoutBlocking() reads without blocking}.
+     */
     public static final String REPAIR_REPLIES_IN_PLACE_LABEL = "store repair fetch replies written in place";
 
-    /** Label of the node counter of repair fetch replies staged in a buffer first (an entry longer than a frame). */
+    /**
+     * Label of the node counter of repair fetch replies encoded into an off-heap staging buffer first, then copied
+     * once into the frame (or streamed): every reply the repair reader reads, and over a storage that reads without
+     * blocking, a reply whose first entry alone is longer than a frame.
+     */
     public static final String REPAIR_REPLIES_STAGED_LABEL = "store repair fetch replies staged";
+
+    /** Name of a store's repair reader thread, followed by the node id. */
+    public static final String REPAIR_READER_THREAD_NAME_PREFIX = "datacake-repair-reader-";
 
     private static final int NO_PEER = -1;
     private static final System.Logger LOGGER = System.getLogger(ReplicatedStore.class.getName());
@@ -333,7 +348,8 @@ public final class ReplicatedStore implements Component
     }
 
     /**
-     * Rebuild every keyspace from storage, launch the storage writer and register the replication service.
+     * Rebuild every keyspace from storage, launch the storage writer and the repair reader, and register the
+     * replication service.
      *
      * @param services the node's services.
      * @throws IllegalArgumentException if the cluster view's local node id is not the node's id.
@@ -401,7 +417,8 @@ public final class ReplicatedStore implements Component
             writer = StorageWriter.launch(writerContext);
             repairServer = new RepairServer(ctx, keyspaces, keyspaceOrder, localNodeId, malformedRepairByReason,
                 repairFetchesRefused, services.counters().newCounter(REPAIR_REPLIES_IN_PLACE_LABEL),
-                services.counters().newCounter(REPAIR_REPLIES_STAGED_LABEL));
+                services.counters().newCounter(REPAIR_REPLIES_STAGED_LABEL), statistics,
+                writerContext.useAgentInvoker());
             services.addService(new RpcService(SERVICE_NAME)
                 .handler(REPLICATE, this::onReplicate)
                 .handler(REPAIR_KEYSPACES,
@@ -419,8 +436,8 @@ public final class ReplicatedStore implements Component
     }
 
     /**
-     * Step the storage writer (stepped mode) or commit inline, hand finished commits to their writes, and follow
-     * membership.
+     * Step the storage writer (stepped mode) or commit inline, hand finished commits to their writes, send the repair
+     * fetch replies the repair reader has read, and follow membership.
      *
      * @param monotonicMs the node's monotonic time: repair rounds and purge steps are scheduled on it, so a wall
      *                    clock step neither delays nor hurries them.
@@ -439,6 +456,7 @@ public final class ReplicatedStore implements Component
         work += writer.commitInline();
         work += writer.drainCompletions(ctx.completionLimit());
         work += reloadAfterFailedCommits();
+        work += repairServer.doWork();
         refreshMembership();
         if (REPAIR_IDLE == repairState && monotonicMs >= nextRepairAtMs)
         {
@@ -492,6 +510,10 @@ public final class ReplicatedStore implements Component
         if (null != writer)
         {
             writer.close();
+        }
+        if (null != repairServer)
+        {
+            repairServer.close();
         }
         final NodeClosedException closed = new NodeClosedException(localNodeId);
         while (null != pendingHead)

@@ -4,6 +4,10 @@ import io.datacake.membership.ClusterView;
 import io.datacake.membership.ReplicaSelectorFactory;
 import io.datacake.storage.Storage;
 import io.datacake.storage.StorageWriterContext;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Configuration of a {@link ReplicatedStore}, in the style of Aeron's contexts: fluent setters, defaults that suit
@@ -35,6 +39,9 @@ public final class StoreContext
     /** Default bound on the bytes of values one repair fetch carries: 256 KiB. */
     public static final int DEFAULT_REPAIR_MAX_BYTES_PER_FETCH = 256 * 1024;
 
+    /** Default bound on the repair fetches the store's repair reader holds (waiting or being read). */
+    public static final int DEFAULT_REPAIR_READER_QUEUE_CAPACITY = 4;
+
     /** Default minimum age of a tombstone, past the moment every live member last synced, before it is purged. */
     public static final long DEFAULT_TOMBSTONE_GRACE_MS = 3_600_000;
 
@@ -65,6 +72,8 @@ public final class StoreContext
     private int repairMaxSegmentsPerRound = DEFAULT_REPAIR_MAX_SEGMENTS_PER_ROUND;
     private int repairMaxEntriesPerFetch = DEFAULT_REPAIR_MAX_ENTRIES_PER_FETCH;
     private int repairMaxBytesPerFetch = DEFAULT_REPAIR_MAX_BYTES_PER_FETCH;
+    private int repairReaderQueueCapacity = DEFAULT_REPAIR_READER_QUEUE_CAPACITY;
+    private IdleStrategy repairReaderIdleStrategy;
     private long tombstoneGraceMs = DEFAULT_TOMBSTONE_GRACE_MS;
     private long purgeIntervalMs = DEFAULT_PURGE_INTERVAL_MS;
     private int purgeMaxEntriesPerStep = DEFAULT_PURGE_MAX_ENTRIES_PER_STEP;
@@ -124,6 +133,14 @@ public final class StoreContext
         checkPositive(repairIntervalMs, "repairIntervalMs");
         checkPositive(repairMaxEntriesPerFetch, "repairMaxEntriesPerFetch");
         checkPositive(repairMaxBytesPerFetch, "repairMaxBytesPerFetch");
+        checkPositive(repairReaderQueueCapacity, "repairReaderQueueCapacity");
+        if (null == repairReaderIdleStrategy)
+        {
+            // Parks soon: the node thread wakes the reader on every fetch it hands over, so parking costs no latency
+            // and an idle reader costs nothing on a small machine.
+            repairReaderIdleStrategy = new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(1),
+                TimeUnit.MILLISECONDS.toNanos(1));
+        }
         if (tombstoneGraceMs < 0)
         {
             throw new IllegalArgumentException("tombstoneGraceMs must not be negative: " + tombstoneGraceMs);
@@ -465,6 +482,53 @@ public final class StoreContext
     public int repairMaxBytesPerFetch()
     {
         return repairMaxBytesPerFetch;
+    }
+
+    /**
+     * Bound on the repair fetches this store's repair reader holds at once, waiting or being read. The reader reads
+     * fetched values off the node thread (unless the storage {@linkplain Storage#readsWithoutBlocking() reads
+     * without blocking}); a fetch that arrives while it holds this many is refused at once, counted
+     * ({@link StoreStatistics#repairFetchesRefusedReaderBusy()}), and the peer asks again in a later round. Each
+     * slot keeps a fetch's worth of arrays and an off-heap staging buffer of at least one frame's reply.
+     *
+     * @param repairReaderQueueCapacity positive.
+     * @return this.
+     */
+    public StoreContext repairReaderQueueCapacity(final int repairReaderQueueCapacity)
+    {
+        this.repairReaderQueueCapacity = repairReaderQueueCapacity;
+        return this;
+    }
+
+    /**
+     * @return bound on the repair fetches the repair reader holds at once.
+     */
+    public int repairReaderQueueCapacity()
+    {
+        return repairReaderQueueCapacity;
+    }
+
+    /**
+     * How the repair reader's thread waits for work. The node thread wakes it (unparks it) on every fetch it hands
+     * over, so a strategy that parks adds no latency. Ignored when the reader is stepped with the node (the writer
+     * context uses an agent invoker).
+     *
+     * @param repairReaderIdleStrategy the strategy, used by this store's reader only (an idle strategy keeps state),
+     *                                 or null for the default: back off to parking up to 1 ms.
+     * @return this.
+     */
+    public StoreContext repairReaderIdleStrategy(final IdleStrategy repairReaderIdleStrategy)
+    {
+        this.repairReaderIdleStrategy = repairReaderIdleStrategy;
+        return this;
+    }
+
+    /**
+     * @return the repair reader's idle strategy; set by {@link #conclude()} if none was given.
+     */
+    public IdleStrategy repairReaderIdleStrategy()
+    {
+        return repairReaderIdleStrategy;
     }
 
     /**

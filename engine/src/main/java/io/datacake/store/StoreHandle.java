@@ -27,7 +27,9 @@ import java.util.concurrent.CompletionException;
  * <p>
  * Reads run on the calling thread against the node's storage: {@link #get(String, long)} copies the document into a
  * new {@link Document}, {@link #get(String, long, MutableDirectBuffer, int)} into the caller's buffer, and
- * {@link #read(String, long, ValueReader)} hands a view of the stored bytes to a reader without copying them.
+ * {@link #read(String, long, ValueReader)} hands a view of the stored bytes to a reader without copying them. A read
+ * may wait (for a commit holding the storage, for the disk), so do not read from the node thread: not in a
+ * {@link WriteCallback}, nor in a stage added with a non-async method to a write's future.
  */
 public final class StoreHandle
 {

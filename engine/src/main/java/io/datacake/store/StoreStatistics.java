@@ -12,6 +12,12 @@ import org.agrona.concurrent.status.AtomicCounter;
  */
 public final class StoreStatistics
 {
+    /** Label of the node counter of repair fetches refused because the repair reader held its bound of fetches. */
+    public static final String REPAIR_FETCHES_READER_BUSY_LABEL = "store repair fetches refused: reader queue full";
+
+    /** Label of the node counter of repair fetches failed because reading their values from storage failed. */
+    public static final String REPAIR_FETCH_READ_FAILURES_LABEL = "store repair fetches failed: storage read error";
+
     private static final ConsistencyLevel[] LEVELS = ConsistencyLevel.values();
     private static final WriteFailureKind[] FAILURE_KINDS = WriteFailureKind.values();
 
@@ -28,6 +34,8 @@ public final class StoreStatistics
     private final AtomicCounter tombstonesPurged;
     private final AtomicCounter broadcastMessages;
     private final AtomicCounter broadcastsDropped;
+    private final AtomicCounter repairFetchesReaderBusy;
+    private final AtomicCounter repairFetchReadFailures;
 
     StoreStatistics(
         final NodeCounters counters,
@@ -51,6 +59,8 @@ public final class StoreStatistics
         repairBytesCompared = counters.newCounter("store repair reply bytes compared");
         repairBytesSent = counters.newCounter("store repair request bytes sent");
         broadcastMessages = counters.newCounter("store broadcast messages sent");
+        repairFetchesReaderBusy = counters.newCounter(REPAIR_FETCHES_READER_BUSY_LABEL);
+        repairFetchReadFailures = counters.newCounter(REPAIR_FETCH_READ_FAILURES_LABEL);
         this.repairRounds = repairRounds;
         this.repairEntriesCompared = repairEntriesCompared;
         this.documentsFetched = documentsFetched;
@@ -169,6 +179,24 @@ public final class StoreStatistics
     }
 
     /**
+     * @return repair fetches from peers this node refused because its repair reader already held
+     * {@link StoreContext#repairReaderQueueCapacity(int)} fetches; each peer asks again in a later round.
+     */
+    public long repairFetchesRefusedReaderBusy()
+    {
+        return repairFetchesReaderBusy.get();
+    }
+
+    /**
+     * @return repair fetches from peers this node failed because reading the values from its storage failed; the
+     * peer's round fails and a later one asks again.
+     */
+    public long repairFetchReadFailures()
+    {
+        return repairFetchReadFailures.get();
+    }
+
+    /**
      * {@inheritDoc}
      */
     @Override
@@ -214,6 +242,16 @@ public final class StoreStatistics
     void onRepairRequest(final int length)
     {
         repairBytesSent.getAndAdd(length);
+    }
+
+    void onRepairFetchReaderBusy()
+    {
+        repairFetchesReaderBusy.increment();
+    }
+
+    void onRepairFetchReadFailure()
+    {
+        repairFetchReadFailures.increment();
     }
 
     void onBroadcastMessage()

@@ -24,7 +24,9 @@
  * reads and checks them) and yield the mismatched segments whose entries must be exchanged, so repair costs follow
  * the size of the difference and find content that differs under equal version stamps. The store keeps the trees
  * current and runs one bounded repair round every {@link io.datacake.store.StoreContext#repairIntervalMs(long)}
- * against one live peer in turn (see {@link io.datacake.store.ReplicatedStore}), and purges tombstones once every
+ * against one live peer in turn (see {@link io.datacake.store.ReplicatedStore}), reads the values peers fetch from
+ * it on a repair reader thread rather than the node thread (bounded by
+ * {@link io.datacake.store.StoreContext#repairReaderQueueCapacity(int)}), and purges tombstones once every
  * live member holds them and {@link io.datacake.store.StoreContext#tombstoneGraceMs(long)} has passed.
  * {@link io.datacake.store.StoreStatistics} reads what the store has done from any thread.
  */

@@ -108,7 +108,15 @@ final class StoreSimCluster implements AutoCloseable
      */
     long counter(final int nodeId, final String label)
     {
-        final CountersReader reader = simulation.node(nodeId).counters().reader();
+        return counter(simulation.node(nodeId), label);
+    }
+
+    /**
+     * @return the value of the node's counter whose label ends with {@code label}, or -1 if it has none.
+     */
+    static long counter(final Node node, final String label)
+    {
+        final CountersReader reader = node.counters().reader();
         final long[] value = {-1};
         reader.forEach((counterId, typeId, keyBuffer, counterLabel) ->
         {

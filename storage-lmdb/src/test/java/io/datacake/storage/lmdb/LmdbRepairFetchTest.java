@@ -29,8 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Repair fetches from LMDB: a node that starts empty pulls every document of a peer byte-exact, and the peer's
- * answers take the zero-copy path: values read as views of the mapped pages through the storage's handler read, never
- * copied into a byte[], and every fetch reply written in place into the transport's frame.
+ * answers read storage off the node thread without a byte[]: its repair reader reads the values as views of the
+ * mapped pages through the storage's handler read, never copied into a byte[], and encodes each reply into an
+ * off-heap staging buffer, which the node thread copies once into the transport's frame (LMDB reads may fault a cold
+ * page in, so no reply is written on the node thread straight from the pages).
  */
 final class LmdbRepairFetchTest
 {
@@ -43,7 +45,7 @@ final class LmdbRepairFetchTest
     Path directory;
 
     @Test
-    void anEmptyNodePullsEveryValueByteExactAndThePeerAnswersFromTheMappedPagesInPlace()
+    void anEmptyNodePullsEveryValueByteExactAndThePeerReadsTheMappedPagesOffTheNodeThreadWithoutAByteArray()
     {
         try (LmdbStorage sourceStorage = LmdbStorage.open(directory.resolve("one"));
             LmdbStorage targetStorage = LmdbStorage.open(directory.resolve("two")))
@@ -66,11 +68,14 @@ final class LmdbRepairFetchTest
                     assertThat(actual.nodeId()).as("key %d", key).isEqualTo(expected.nodeId());
                     assertThat(actual.value()).as("key %d", key).isEqualTo(value(key));
                 }
-                final long inPlace = counter(one, ReplicatedStore.REPAIR_REPLIES_IN_PLACE_LABEL);
-                assertThat(inPlace).as("fetch replies written in place").isPositive();
-                assertThat(counter(one, ReplicatedStore.REPAIR_REPLIES_STAGED_LABEL)).as("staged").isZero();
+                assertThat(counter(one, ReplicatedStore.REPAIR_REPLIES_STAGED_LABEL))
+                    .as("fetch replies read by the repair reader into its off-heap staging buffer").isPositive();
+                assertThat(counter(one, ReplicatedStore.REPAIR_REPLIES_IN_PLACE_LABEL))
+                    .as("fetch replies written on the node thread").isZero();
                 assertThat(counting.handlerReads.get()).as("values read through the view handler")
                     .isGreaterThanOrEqualTo(KEYS);
+                assertThat(counting.readerThreadReads.get()).as("values read on node 1's repair reader thread")
+                    .isEqualTo(counting.handlerReads.get());
                 assertThat(counting.offHeapViews.get()).as("every value handed out was off-heap (the mapped page)")
                     .isEqualTo(counting.handlerReads.get());
                 assertThat(counting.arrayCopies.get()).as("values copied into a byte[]").isZero();
@@ -147,6 +152,7 @@ final class LmdbRepairFetchTest
     private static final class CountingStorage implements Storage
     {
         final AtomicLong handlerReads = new AtomicLong();
+        final AtomicLong readerThreadReads = new AtomicLong();
         final AtomicLong offHeapViews = new AtomicLong();
         final AtomicLong arrayCopies = new AtomicLong();
         private final Storage delegate;
@@ -177,6 +183,11 @@ final class LmdbRepairFetchTest
                     return txn.get(keyspace, key, (k, stamp, nodeId, buffer, offset, length) ->
                     {
                         handlerReads.incrementAndGet();
+                        if (Thread.currentThread().getName().equals(
+                            ReplicatedStore.REPAIR_READER_THREAD_NAME_PREFIX + 1))
+                        {
+                            readerThreadReads.incrementAndGet();
+                        }
                         if (null == buffer.byteArray())
                         {
                             offHeapViews.incrementAndGet();
