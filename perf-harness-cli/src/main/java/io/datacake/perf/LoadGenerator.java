@@ -5,8 +5,6 @@ import io.datacake.store.KeyspaceHandle;
 import io.datacake.store.StoreHandle;
 import io.datacake.store.WriteCallback;
 import io.datacake.store.WriteStatus;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The client threads of a run. Each thread issues operations through the store handles of every node in turn (each
@@ -22,9 +21,23 @@ import java.util.concurrent.TimeUnit;
  * coordinator's node thread; a get copies the value from the coordinator's storage on the client thread. With a rate, each thread follows a fixed schedule of intended starts and latency
  * is also measured from them, so a stall delays the schedule's later operations and shows in the corrected
  * series instead of hiding (coordinated omission). Operations in flight are pooled objects.
+ * <p>
+ * A client thread with all its operations in flight spins a little, yields a little, then parks until a completion
+ * unparks it, as a thread blocked on a future would be woken: it reacts to a completion at once instead of when a
+ * timed park happens to end, and costs no CPU while it waits.
  */
 final class LoadGenerator
 {
+    /** Spins of a waiting client thread before it yields. */
+    static final int CLIENT_SPINS = 10;
+    /** Yields of a waiting client thread before it parks until a completion unparks it. */
+    static final int CLIENT_YIELDS = 20;
+    /**
+     * Longest park of a waiting client thread: it is unparked by the completion it waits for, so this only bounds how
+     * late it notices a stopped run.
+     */
+    static final long CLIENT_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private final WorkloadSettings settings;
     private final MeasurementWindow window;
     private final LatencyRecorders recorders;
@@ -135,6 +148,7 @@ final class LoadGenerator
         private final int poolSize;
         private final UnsafeBuffer value;
         private final byte[] readBuffer;
+        private volatile Thread parkedThread;
         private volatile Throwable failure;
 
         Client(final int index, final SplittableRandom random)
@@ -146,7 +160,7 @@ final class LoadGenerator
             free = new ManyToOneConcurrentArrayQueue<>(Math.max(2, poolSize));
             for (int i = 0; i < poolSize; i++)
             {
-                free.offer(new PendingOperation(free));
+                free.offer(new PendingOperation(this));
             }
             final byte[] bytes = new byte[settings.valueBytes()];
             random.nextBytes(bytes);
@@ -173,9 +187,64 @@ final class LoadGenerator
             }
         }
 
+        /**
+         * The next free operation, waiting for a completion while all are in flight.
+         *
+         * @return the operation, or null when the run was stopped while waiting.
+         */
+        private PendingOperation awaitFree()
+        {
+            PendingOperation op;
+            int idles = 0;
+            while (null == (op = free.poll()))
+            {
+                if (window.stopped())
+                {
+                    return null;
+                }
+                if (idles < CLIENT_SPINS)
+                {
+                    Thread.onSpinWait();
+                    idles++;
+                }
+                else if (idles < CLIENT_SPINS + CLIENT_YIELDS)
+                {
+                    Thread.yield();
+                    idles++;
+                }
+                else
+                {
+                    // Published before the last look, so a completion either is seen by it or sees this thread.
+                    parkedThread = Thread.currentThread();
+                    op = free.poll();
+                    if (null == op)
+                    {
+                        LockSupport.parkNanos(CLIENT_MAX_PARK_NS);
+                    }
+                    parkedThread = null;
+                    if (null != op)
+                    {
+                        return op;
+                    }
+                }
+            }
+            return op;
+        }
+
+        /**
+         * Wake the client thread if it is parked waiting for a free operation; called after one was freed.
+         */
+        void wakeIfParked()
+        {
+            final Thread parked = parkedThread;
+            if (null != parked)
+            {
+                LockSupport.unpark(parked);
+            }
+        }
+
         private void issue()
         {
-            final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
             final long periodNs = settings.periodPerThreadNs();
             final ConsistencyLevel level = settings.consistency().level();
             final OperationMix mix = settings.mix();
@@ -195,16 +264,11 @@ final class LoadGenerator
                         return;
                     }
                 }
-                PendingOperation op;
-                while (null == (op = free.poll()))
+                final PendingOperation op = awaitFree();
+                if (null == op)
                 {
-                    if (window.stopped())
-                    {
-                        return;
-                    }
-                    idle.idle();
+                    return;
                 }
-                idle.reset();
                 final long actualNs = System.nanoTime();
                 if (0 == periodNs)
                 {
@@ -232,15 +296,15 @@ final class LoadGenerator
      */
     private final class PendingOperation implements WriteCallback
     {
-        private final ManyToOneConcurrentArrayQueue<PendingOperation> pool;
+        private final Client owner;
         private Operation operation;
         private long intendedStartNs;
         private long actualStartNs;
         private boolean measured;
 
-        PendingOperation(final ManyToOneConcurrentArrayQueue<PendingOperation> pool)
+        PendingOperation(final Client owner)
         {
-            this.pool = pool;
+            this.owner = owner;
         }
 
         void issue(
@@ -310,7 +374,8 @@ final class LoadGenerator
                     recorders.fail(operation, error);
                 }
             }
-            pool.offer(this);
+            owner.free.offer(this);
+            owner.wakeIfParked();
         }
     }
 }
