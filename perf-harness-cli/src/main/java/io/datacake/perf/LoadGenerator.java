@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The client threads of a run. Each thread issues operations through the store handles of every node in turn (each
@@ -20,24 +20,11 @@ import java.util.concurrent.locks.LockSupport;
  * handles' allocation-free forms: a put or delete is in flight until its {@link WriteCallback} runs on the
  * coordinator's node thread; a get copies the value from the coordinator's storage on the client thread. With a rate, each thread follows a fixed schedule of intended starts and latency
  * is also measured from them, so a stall delays the schedule's later operations and shows in the corrected
- * series instead of hiding (coordinated omission). Operations in flight are pooled objects.
- * <p>
- * A client thread with all its operations in flight spins a little, yields a little, then parks until a completion
- * unparks it, as a thread blocked on a future would be woken: it reacts to a completion at once instead of when a
- * timed park happens to end, and costs no CPU while it waits.
+ * series instead of hiding (coordinated omission). Operations in flight are pooled objects. A client thread with all
+ * its operations in flight waits with a {@link CompletionWait}, which each completion wakes.
  */
 final class LoadGenerator
 {
-    /** Spins of a waiting client thread before it yields. */
-    static final int CLIENT_SPINS = 10;
-    /** Yields of a waiting client thread before it parks until a completion unparks it. */
-    static final int CLIENT_YIELDS = 20;
-    /**
-     * Longest park of a waiting client thread: it is unparked by the completion it waits for, so this only bounds how
-     * late it notices a stopped run.
-     */
-    static final long CLIENT_MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
-
     private final WorkloadSettings settings;
     private final MeasurementWindow window;
     private final LatencyRecorders recorders;
@@ -148,7 +135,9 @@ final class LoadGenerator
         private final int poolSize;
         private final UnsafeBuffer value;
         private final byte[] readBuffer;
-        private volatile Thread parkedThread;
+        private final CompletionWait completionWait = new CompletionWait();
+        private final BooleanSupplier hasFree;
+        private final BooleanSupplier stopped;
         private volatile Throwable failure;
 
         Client(final int index, final SplittableRandom random)
@@ -167,6 +156,8 @@ final class LoadGenerator
             value = new UnsafeBuffer(bytes);
             // Every value written has the same size, so a read always fits.
             readBuffer = new byte[settings.valueBytes()];
+            hasFree = () -> null != free.peek();
+            stopped = window::stopped;
         }
 
         int inFlight()
@@ -184,62 +175,6 @@ final class LoadGenerator
             {
                 failure = ex;
                 window.stop();
-            }
-        }
-
-        /**
-         * The next free operation, waiting for a completion while all are in flight.
-         *
-         * @return the operation, or null when the run was stopped while waiting.
-         */
-        private PendingOperation awaitFree()
-        {
-            PendingOperation op;
-            int idles = 0;
-            while (null == (op = free.poll()))
-            {
-                if (window.stopped())
-                {
-                    return null;
-                }
-                if (idles < CLIENT_SPINS)
-                {
-                    Thread.onSpinWait();
-                    idles++;
-                }
-                else if (idles < CLIENT_SPINS + CLIENT_YIELDS)
-                {
-                    Thread.yield();
-                    idles++;
-                }
-                else
-                {
-                    // Published before the last look, so a completion either is seen by it or sees this thread.
-                    parkedThread = Thread.currentThread();
-                    op = free.poll();
-                    if (null == op)
-                    {
-                        LockSupport.parkNanos(CLIENT_MAX_PARK_NS);
-                    }
-                    parkedThread = null;
-                    if (null != op)
-                    {
-                        return op;
-                    }
-                }
-            }
-            return op;
-        }
-
-        /**
-         * Wake the client thread if it is parked waiting for a free operation; called after one was freed.
-         */
-        void wakeIfParked()
-        {
-            final Thread parked = parkedThread;
-            if (null != parked)
-            {
-                LockSupport.unpark(parked);
             }
         }
 
@@ -264,11 +199,12 @@ final class LoadGenerator
                         return;
                     }
                 }
-                final PendingOperation op = awaitFree();
-                if (null == op)
+                if (!completionWait.await(hasFree, stopped))
                 {
                     return;
                 }
+                // Only this thread takes from its pool, so what the wait saw is still there.
+                final PendingOperation op = free.poll();
                 final long actualNs = System.nanoTime();
                 if (0 == periodNs)
                 {
@@ -375,7 +311,7 @@ final class LoadGenerator
                 }
             }
             owner.free.offer(this);
-            owner.wakeIfParked();
+            owner.completionWait.wake();
         }
     }
 }
