@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * An embedded driver launched with {@link ThreadingMode#INVOKER} runs no thread of its own, and neither does its
  * client's conductor: both duty cycles are invoked by the one {@link AeronTransport} created on it, from the
  * transport's poll on the node thread, and by the client while it waits for the driver's answer to a synchronous
- * request (see {@link #isInvoked()}).
+ * request (see {@link #isInvoked()}). Such a driver is not thread safe: make synchronous client requests (adding or
+ * closing publications, subscriptions, counters) only on the thread that polls the transport, or while nothing polls
+ * it (before the node starts, after it stopped), as the transport itself does.
  * <p>
  * Thread safe as far as {@link Aeron} is; {@link #close()} is idempotent.
  */
