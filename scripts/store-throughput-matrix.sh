@@ -6,19 +6,27 @@
 #   Hazelcast ReplicatedMap single-thread puts from `perf-harness compare --targets hazelcast`, and the ratios to it.
 # Every figure comes from ./perf-harness (built on first use). The 1-minute load average is taken before each run.
 #
-# Usage: scripts/store-throughput-matrix.sh [> results/DATE-store-throughput-table.md]
-# Settings (environment, defaults in brackets): OPS [200000] puts measured per run, WARMUP_OPS [20000],
-# KEYS [100000], VALUE_SIZE [128], IN_FLIGHT [16] per client thread, TRANSPORTS [ipc udp], LEVELS
-# [none one quorum all], THREADS [1 4], CONVERGE_TIMEOUT [20s], HAZELCAST [yes], SINGLE_OPS [20000] and
-# SINGLE_WARMUP_OPS [5000] for the one-in-flight runs, RAW_DIR [a new temporary directory]: where each run's full
-# report is kept.
+# Like for like with the reference: every run, ours and Hazelcast's, warms up for the same time (WARMUP, 3 s, what
+# `perf-harness compare` gives each of its targets), so each JVM's JIT has compiled the put path before anything is
+# measured. Then Hazelcast is measured for HAZELCAST_DURATION (10 s, compare's default), and each of our runs for the
+# spec's workload: OPS puts over KEYS keys with VALUE_SIZE-byte values. The report's header says what each side got.
+#
+# Usage: scripts/store-throughput-matrix.sh [> results/DATE-store-matrix-table.md]
+# Settings (environment, defaults in brackets): OPS [200000] puts measured per run, WARMUP [3s] warm-up time of every
+# run (ours and Hazelcast's), WARMUP_OPS [none] a count of warm-up operations for our runs instead (then theirs no
+# longer match Hazelcast's), HAZELCAST_DURATION [10s], KEYS [100000], VALUE_SIZE [128], IN_FLIGHT [16] per client
+# thread, TRANSPORTS [ipc udp], LEVELS [none one quorum all], THREADS [1 4], CONVERGE_TIMEOUT [20s], HAZELCAST [yes],
+# SINGLE_OPS [OPS] puts measured by the one-in-flight runs, RAW_DIR [a new temporary directory]: where each run's
+# full report is kept.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 harness="$root/perf-harness"
 
 ops="${OPS:-200000}"
-warmup_ops="${WARMUP_OPS:-20000}"
+warmup="${WARMUP:-3s}"
+warmup_ops="${WARMUP_OPS:-}"
+hazelcast_duration="${HAZELCAST_DURATION:-10s}"
 keys="${KEYS:-100000}"
 value_size="${VALUE_SIZE:-128}"
 in_flight="${IN_FLIGHT:-16}"
@@ -27,10 +35,19 @@ levels="${LEVELS:-none one quorum all}"
 thread_counts="${THREADS:-1 4}"
 converge_timeout="${CONVERGE_TIMEOUT:-20s}"
 hazelcast="${HAZELCAST:-yes}"
-single_ops="${SINGLE_OPS:-20000}"
-single_warmup_ops="${SINGLE_WARMUP_OPS:-5000}"
+single_ops="${SINGLE_OPS:-$ops}"
 raw_dir="${RAW_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/store-throughput.XXXXXX")}"
 mkdir -p "$raw_dir"
+
+# Our runs' warm-up: the same time as Hazelcast's unless a count is asked for.
+if [[ -n "$warmup_ops" ]]
+then
+    warmup_args=(--warmup-ops "$warmup_ops")
+    warmup_text="$warmup_ops warm-up operations"
+else
+    warmup_args=(--warmup "$warmup")
+    warmup_text="$warmup of warm-up"
+fi
 
 load_average()
 {
@@ -101,7 +118,7 @@ then
     hz_load="$(load_average)"
     hz_file="$raw_dir/compare-hazelcast.md"
     run_harness "$hz_file" compare --targets hazelcast --keys "$keys" --value-size "$value_size" --threads 1 \
-        --in-flight 1 --out "$raw_dir/compare-hazelcast"
+        --in-flight 1 --warmup "$warmup" --duration "$hazelcast_duration" --out "$raw_dir/compare-hazelcast"
     hz_row="$(awk -F '|' '$2 ~ /hazelcast-replicatedmap/ { gsub(/ /, "", $0); print $5 "|" $6 "|" $7 "|" $8 "|" $9; exit }' "$hz_file")"
     if [[ -n "$hz_row" ]]
     then
@@ -121,7 +138,7 @@ do
             file="$raw_dir/put-$transport-$level-$threads.md"
             load="$(load_average)"
             run_harness "$file" run --transport "$transport" --threads "$threads" --in-flight "$in_flight" \
-                --consistency "$level" --mix put=1 --ops "$ops" --warmup-ops "$warmup_ops" --keys "$keys" \
+                --consistency "$level" --mix put=1 --ops "$ops" "${warmup_args[@]}" --keys "$keys" \
                 --value-size "$value_size" --converge-timeout "$converge_timeout"
             row="$(row_of put "$file")"
             if [[ -z "$row" ]]
@@ -143,7 +160,7 @@ do
     file="$raw_dir/single-$transport-one.md"
     load="$(load_average)"
     run_harness "$file" run --transport "$transport" --threads 1 --in-flight 1 --consistency one --mix put=1 \
-        --ops "$single_ops" --warmup-ops "$single_warmup_ops" --keys "$keys" --value-size "$value_size" \
+        --ops "$single_ops" "${warmup_args[@]}" --keys "$keys" --value-size "$value_size" \
         --converge-timeout "$converge_timeout"
     row="$(row_of put "$file")"
     if [[ -n "$row" ]]
@@ -159,7 +176,7 @@ do
     file="$raw_dir/get-$transport.md"
     load="$(load_average)"
     run_harness "$file" run --transport "$transport" --threads 1 --in-flight "$in_flight" --consistency quorum \
-        --mix put=1,get=1 --ops "$ops" --warmup-ops "$warmup_ops" --keys "$keys" --value-size "$value_size" \
+        --mix put=1,get=1 --ops "$ops" "${warmup_args[@]}" --keys "$keys" --value-size "$value_size" \
         --converge-timeout "$converge_timeout"
     for operation in put get
     do
@@ -177,11 +194,15 @@ cat <<EOF
 # Replicated store put throughput matrix, $started
 
 \`scripts/store-throughput-matrix.sh\`: 3 nodes in one JVM on memory storage, $keys keys, $value_size-byte values,
-$ops puts measured after $warmup_ops warm-up puts per run, $in_flight in flight per client thread, coordinators taken
-round robin. Machine: $(nproc) cores, $(java -version 2>&1 | head -1). Took ${elapsed} s. Full reports: $raw_dir.
+coordinators taken round robin, $in_flight in flight per client thread unless the table says otherwise. Machine:
+$(nproc) cores, $(java -version 2>&1 | head -1). Took ${elapsed} s. Full reports: $raw_dir.
 
-Hazelcast ReplicatedMap reference (\`perf-harness compare --targets hazelcast\`, 1 thread, 1 put in flight, load
-$hz_load): $hz_ops puts/s, p50 $hz_p50 us, p99 $hz_p99 us, p99.9 $hz_p999 us, converged after $hz_converged ms.
+What each side got: every datacake-java run (\`perf-harness run\`) $warmup_text, then $ops puts measured
+($single_ops in the one-in-flight runs); Hazelcast (\`perf-harness compare --targets hazelcast\`, 1 thread, 1 put
+in flight) $warmup of warm-up, then $hazelcast_duration measured.
+
+Hazelcast ReplicatedMap reference (load $hz_load): $hz_ops puts/s, p50 $hz_p50 us, p99 $hz_p99 us, p99.9 $hz_p999 us,
+converged after $hz_converged ms.
 
 ## Puts
 

@@ -2,8 +2,6 @@ package io.datacake.perf;
 
 import io.datacake.perf.compare.CompareTarget;
 import io.datacake.perf.compare.ReplicaView;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Puts against one {@link CompareTarget} from client threads, then a check that every member holds every key's last
@@ -21,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * through one member (key modulo members), so a key's puts are issued in one order to one member and its last
  * written value is well defined. The first {@link #TAG_BYTES} bytes of every value hold a tag unique to the put
  * (its thread and sequence number); the check compares those tags. Values are new arrays per put because some
- * targets keep the array they were given.
+ * targets keep the array they were given. A client thread with all its puts in flight waits with a
+ * {@link CompletionWait}, which each completion wakes (a synchronous put, like Hazelcast's, never waits there).
  */
 final class CompareLoad
 {
@@ -167,6 +167,7 @@ final class CompareLoad
         private final int index;
         private final SplittableRandom random;
         private final AtomicInteger inFlight = new AtomicInteger();
+        private final CompletionWait completionWait = new CompletionWait();
         private final byte[] template;
         private volatile Throwable failure;
 
@@ -193,12 +194,13 @@ final class CompareLoad
 
         private void issue()
         {
-            final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
             final int threads = settings.threads();
             final long periodNs = settings.periodPerThreadNs();
             final long ownedKeys = (settings.keys() - index + threads - 1) / threads;
             final int members = target.members();
             final int maxInFlight = settings.inFlightPerThread();
+            final BooleanSupplier hasRoom = () -> inFlight.get() < maxInFlight;
+            final BooleanSupplier stopped = window::stopped;
             long nextStartNs = System.nanoTime() + periodNs * index / threads;
             long sequence = 0;
             while (true)
@@ -212,15 +214,10 @@ final class CompareLoad
                         return;
                     }
                 }
-                while (inFlight.get() >= maxInFlight)
+                if (!completionWait.await(hasRoom, stopped))
                 {
-                    if (window.stopped())
-                    {
-                        return;
-                    }
-                    idle.idle();
+                    return;
                 }
-                idle.reset();
                 final long actualNs = System.nanoTime();
                 if (0 == periodNs)
                 {
@@ -279,6 +276,7 @@ final class CompareLoad
                 }
             }
             inFlight.decrementAndGet();
+            completionWait.wake();
         }
     }
 }

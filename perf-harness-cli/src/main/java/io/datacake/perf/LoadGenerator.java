@@ -5,8 +5,6 @@ import io.datacake.store.KeyspaceHandle;
 import io.datacake.store.StoreHandle;
 import io.datacake.store.WriteCallback;
 import io.datacake.store.WriteStatus;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The client threads of a run. Each thread issues operations through the store handles of every node in turn (each
@@ -21,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * handles' allocation-free forms: a put or delete is in flight until its {@link WriteCallback} runs on the
  * coordinator's node thread; a get copies the value from the coordinator's storage on the client thread. With a rate, each thread follows a fixed schedule of intended starts and latency
  * is also measured from them, so a stall delays the schedule's later operations and shows in the corrected
- * series instead of hiding (coordinated omission). Operations in flight are pooled objects.
+ * series instead of hiding (coordinated omission). Operations in flight are pooled objects. A client thread with all
+ * its operations in flight waits with a {@link CompletionWait}, which each completion wakes.
  */
 final class LoadGenerator
 {
@@ -135,6 +135,9 @@ final class LoadGenerator
         private final int poolSize;
         private final UnsafeBuffer value;
         private final byte[] readBuffer;
+        private final CompletionWait completionWait = new CompletionWait();
+        private final BooleanSupplier hasFree;
+        private final BooleanSupplier stopped;
         private volatile Throwable failure;
 
         Client(final int index, final SplittableRandom random)
@@ -146,13 +149,15 @@ final class LoadGenerator
             free = new ManyToOneConcurrentArrayQueue<>(Math.max(2, poolSize));
             for (int i = 0; i < poolSize; i++)
             {
-                free.offer(new PendingOperation(free));
+                free.offer(new PendingOperation(this));
             }
             final byte[] bytes = new byte[settings.valueBytes()];
             random.nextBytes(bytes);
             value = new UnsafeBuffer(bytes);
             // Every value written has the same size, so a read always fits.
             readBuffer = new byte[settings.valueBytes()];
+            hasFree = () -> null != free.peek();
+            stopped = window::stopped;
         }
 
         int inFlight()
@@ -175,7 +180,6 @@ final class LoadGenerator
 
         private void issue()
         {
-            final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
             final long periodNs = settings.periodPerThreadNs();
             final ConsistencyLevel level = settings.consistency().level();
             final OperationMix mix = settings.mix();
@@ -195,16 +199,12 @@ final class LoadGenerator
                         return;
                     }
                 }
-                PendingOperation op;
-                while (null == (op = free.poll()))
+                if (!completionWait.await(hasFree, stopped))
                 {
-                    if (window.stopped())
-                    {
-                        return;
-                    }
-                    idle.idle();
+                    return;
                 }
-                idle.reset();
+                // Only this thread takes from its pool, so what the wait saw is still there.
+                final PendingOperation op = free.poll();
                 final long actualNs = System.nanoTime();
                 if (0 == periodNs)
                 {
@@ -232,15 +232,15 @@ final class LoadGenerator
      */
     private final class PendingOperation implements WriteCallback
     {
-        private final ManyToOneConcurrentArrayQueue<PendingOperation> pool;
+        private final Client owner;
         private Operation operation;
         private long intendedStartNs;
         private long actualStartNs;
         private boolean measured;
 
-        PendingOperation(final ManyToOneConcurrentArrayQueue<PendingOperation> pool)
+        PendingOperation(final Client owner)
         {
-            this.pool = pool;
+            this.owner = owner;
         }
 
         void issue(
@@ -310,7 +310,8 @@ final class LoadGenerator
                     recorders.fail(operation, error);
                 }
             }
-            pool.offer(this);
+            owner.free.offer(this);
+            owner.completionWait.wake();
         }
     }
 }

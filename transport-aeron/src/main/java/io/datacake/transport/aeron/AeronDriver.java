@@ -2,17 +2,20 @@ package io.datacake.transport.aeron;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
 import io.aeron.driver.ext.DebugSendChannelEndpoint;
 import io.aeron.driver.ext.LossGenerator;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentInvoker;
 
 import java.io.File;
 import java.lang.System.Logger.Level;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A connected Aeron client together with the media driver it talks to: an embedded driver this object launched in its
@@ -20,6 +23,13 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * {@link #close()} closes the client, then (embedded only) the driver, and deletes the embedded driver's directory,
  * so nothing is left behind: no directory, no driver or client thread, no mapped file.
+ * <p>
+ * An embedded driver launched with {@link ThreadingMode#INVOKER} runs no thread of its own, and neither does its
+ * client's conductor: both duty cycles are invoked by the one {@link AeronTransport} created on it, from the
+ * transport's poll on the node thread, and by the client while it waits for the driver's answer to a synchronous
+ * request (see {@link #isInvoked()}). Such a driver is not thread safe: make synchronous client requests (adding or
+ * closing publications, subscriptions, counters) only on the thread that polls the transport, or while nothing polls
+ * it (before the node starts, after it stopped), as the transport itself does.
  * <p>
  * Thread safe as far as {@link Aeron} is; {@link #close()} is idempotent.
  */
@@ -31,13 +41,20 @@ public final class AeronDriver implements AutoCloseable
     private final MediaDriver mediaDriver;
     private final Aeron aeron;
     private final String aeronDirectoryName;
+    private final AgentInvoker driverInvoker;
+    private final AtomicBoolean invokerClaimed = new AtomicBoolean();
     private volatile boolean closed;
 
-    private AeronDriver(final MediaDriver mediaDriver, final Aeron aeron, final String aeronDirectoryName)
+    private AeronDriver(
+        final MediaDriver mediaDriver,
+        final Aeron aeron,
+        final String aeronDirectoryName,
+        final AgentInvoker driverInvoker)
     {
         this.mediaDriver = mediaDriver;
         this.aeron = aeron;
         this.aeronDirectoryName = aeronDirectoryName;
+        this.driverInvoker = driverInvoker;
     }
 
     /**
@@ -70,14 +87,18 @@ public final class AeronDriver implements AutoCloseable
             directoryName = settings.externalDirectoryName();
         }
 
+        // An invoked driver runs only when someone invokes it: the client does, while it awaits an answer.
+        final AgentInvoker driverInvoker = null == mediaDriver ? null : mediaDriver.sharedAgentInvoker();
         try
         {
             final Aeron aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(directoryName)
                 .driverTimeoutMs(settings.driverTimeoutMs())
                 .idleStrategy(settings.clientIdleStrategy().get())
+                .useConductorAgentInvoker(null != driverInvoker)
+                .driverAgentInvoker(driverInvoker)
                 .errorHandler(AeronDriver::logClientError));
-            return new AeronDriver(mediaDriver, aeron, directoryName);
+            return new AeronDriver(mediaDriver, aeron, directoryName, driverInvoker);
         }
         catch (final RuntimeException ex)
         {
@@ -114,6 +135,52 @@ public final class AeronDriver implements AutoCloseable
     public boolean isEmbedded()
     {
         return null != mediaDriver;
+    }
+
+    /**
+     * Whether this is an embedded driver launched with {@link ThreadingMode#INVOKER}: neither it nor its client's
+     * conductor runs a thread of its own, and the one {@link AeronTransport} on it invokes both duty cycles from
+     * every poll.
+     *
+     * @return true for an invoked embedded driver.
+     */
+    public boolean isInvoked()
+    {
+        return null != driverInvoker;
+    }
+
+    /**
+     * Take the invoked driver's duty cycles for one transport, which from then on is the only caller of
+     * {@link #invoke()}.
+     *
+     * @param claimant what claims them, named in the exception of a second claim.
+     * @throws IllegalStateException if the driver is not invoked ({@link #isInvoked()} is false) or another
+     *                               transport claimed it already: an invoked driver serves exactly one transport.
+     */
+    void claimInvoker(final Object claimant)
+    {
+        if (null == driverInvoker)
+        {
+            throw new IllegalStateException("the Aeron driver in " + aeronDirectoryName + " runs its own threads " +
+                "(threading mode is not INVOKER): there is no duty cycle to claim");
+        }
+        if (!invokerClaimed.compareAndSet(false, true))
+        {
+            throw new IllegalStateException("the Aeron driver in " + aeronDirectoryName + " has threading mode " +
+                "INVOKER and already serves a transport, so " + claimant + " cannot share it: give each transport " +
+                "its own invoked driver, or launch a shared driver with threading mode SHARED");
+        }
+    }
+
+    /**
+     * Run one duty cycle of the invoked driver (conductor, sender, receiver), then one of the client's conductor
+     * (driver answers, image notifications, keep-alives). Only the transport that claimed the driver calls it.
+     *
+     * @return the work both did.
+     */
+    int invoke()
+    {
+        return driverInvoker.invoke() + aeron.conductorAgentInvoker().invoke();
     }
 
     /**

@@ -169,7 +169,11 @@ public final class AeronDriverSettings
 
     /**
      * Threading mode of the embedded driver. {@link ThreadingMode#SHARED} (default) runs conductor, sender and
-     * receiver on one thread, which suits machines with few cores.
+     * receiver on one thread, which suits machines with few cores. {@link ThreadingMode#INVOKER} runs no driver thread
+     * at all: the one {@link AeronTransport} created on the driver runs the driver's duty cycle on the node thread at
+     * every poll, which takes two thread hand-offs (sender and receiver thread, each of which may be parked) off
+     * every message between nodes, and the driver idle strategies out of use. Use it for a driver that serves exactly
+     * one transport (a node with its own driver, as over UDP between hosts): a second transport on it is refused.
      *
      * @param threadingMode the threading mode.
      * @return this for a fluent API.

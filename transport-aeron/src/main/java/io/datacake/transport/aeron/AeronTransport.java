@@ -59,6 +59,13 @@ import java.util.concurrent.TimeUnit;
  * more. Creating a transport waits for the driver to register its subscription and counters, and {@link #close()} of
  * a transport that launched its driver waits for the driver to stop: both run outside the duty cycle (at node start
  * and after the node's last duty cycle).
+ * <p>
+ * On an invoked driver ({@link AeronDriver#isInvoked()}, threading mode {@code INVOKER}) the transport is the driver's
+ * only one and every {@link #poll} first runs one duty cycle of the driver (conductor, sender, receiver) and of the
+ * Aeron client's conductor on the calling thread: frames sent in the previous duty cycle go out, datagrams that arrived are read into the images and
+ * delivered by the same poll, with no driver thread to wake on either side. That work (system calls on non-blocking
+ * sockets, and the driver conductor's creation of log buffers when a peer connects) then runs on the node thread,
+ * and the driver's own idle strategies are unused: it waits only as long as the node thread does.
  */
 public final class AeronTransport implements Transport
 {
@@ -92,6 +99,7 @@ public final class AeronTransport implements Transport
     private final int maxMessageLength;
     private final long peerStatusCheckIntervalNs;
     private final Subscription subscription;
+    private final boolean invokesDriver;
     private final FragmentAssembler fragmentAssembler;
     private final OneToOneConcurrentArrayQueue<Integer> lostImageSessionIds;
     private final Object2IntHashMap<String> handleByEndpoint = new Object2IntHashMap<>(NO_HANDLE);
@@ -134,6 +142,12 @@ public final class AeronTransport implements Transport
         this.peerStatusCheckIntervalNs = TimeUnit.MILLISECONDS.toNanos(settings.peerStatusCheckIntervalMs());
         this.lostImageSessionIds = new OneToOneConcurrentArrayQueue<>(settings.imageEventQueueCapacity());
         this.fragmentAssembler = new FragmentAssembler(this::onFragment);
+        // Claimed first, so that a second transport on an invoked driver registers nothing before it is refused.
+        this.invokesDriver = driver.isInvoked();
+        if (invokesDriver)
+        {
+            driver.claimInvoker("the transport on " + localEndpoint);
+        }
 
         final String label = " " + localEndpoint;
         Counter sendRetries = null;
@@ -184,7 +198,8 @@ public final class AeronTransport implements Transport
      * @param localEndpoint where this node listens; for IPC, a stream id no other node on the driver uses.
      * @param settings      tuning and bounds.
      * @return the transport, subscribed and ready.
-     * @throws IllegalStateException           if the driver is closed.
+     * @throws IllegalStateException           if the driver is closed, or is invoked ({@link AeronDriver#isInvoked()})
+     *                                         and already serves another transport.
      * @throws io.aeron.exceptions.RegistrationException if the driver rejects the subscription (e.g. the UDP port is
      *                                                   in use by another process).
      */
@@ -449,7 +464,8 @@ public final class AeronTransport implements Transport
      * so at most {@code fragmentLimit} frames are delivered. Each poll also looks up at most
      * {@link #PENDING_ADD_LOOKUPS_PER_POLL} publications still being created for resolved peers, without waiting. If
      * the handler throws, the frame counts as consumed, the remaining frames of this poll are still delivered, and the
-     * first exception is rethrown when the poll ends (Aeron itself would only log it).
+     * first exception is rethrown when the poll ends (Aeron itself would only log it). On an invoked driver the poll
+     * first runs one duty cycle of the driver (see the class description).
      *
      * @throws RuntimeException         the first exception the handler threw during this poll.
      * @throws IllegalArgumentException if the fragment limit is not positive.
@@ -466,6 +482,12 @@ public final class AeronTransport implements Transport
             return 0;
         }
 
+        if (invokesDriver)
+        {
+            // The driver's duty cycle first, so that what it receives now is delivered by this poll. Its own work
+            // (heartbeats, status messages) is not counted: it must not keep an idle node from backing off.
+            driver.invoke();
+        }
         int statusChanges = 0;
         final boolean publicationsAdded = !pendingPeers.isEmpty() && lookUpPendingAdds();
         final long imageEvents = imagesAvailableOrLost();
