@@ -150,12 +150,12 @@ public final class FrameOpener
         {
             return freshness;
         }
-        lastKeyId = keyId;
         // Encrypt-then-MAC: the tag covers the ciphertext, so nothing is decrypted before it checks out.
         if (!tagMatches(keys.mac(keyId), buffer, offset, frameLength, trailerIndex))
         {
             return FORGED;
         }
+        lastKeyId = keyId; // only an authentic frame chooses which key prepare() readies
         if (null == ctr)
         {
             openedBuffer = buffer;
@@ -235,7 +235,8 @@ public final class FrameOpener
         mac.update(buffer, offset, frameLength);
         mac.update(buffer, trailerIndex + FrameSealer.TRAILER_FIELDS_OFFSET, FrameSealer.TRAILER_FIELDS_LENGTH);
         mac.end(tag, 0);
-        // Constant time: the comparison reveals nothing about how much of a forged tag was right.
+        // Constant time: the comparison reveals nothing about how much of a forged tag was right. The 16-byte tag is
+        // compared as two words.
         final long difference = (tagView.getLong(0) ^ buffer.getLong(trailerIndex)) |
             (tagView.getLong(Long.BYTES) ^ buffer.getLong(trailerIndex + Long.BYTES));
         return difference == 0;
