@@ -136,6 +136,8 @@ final class FrameAdapter implements FrameHandler
                     return;
                 }
                 route(opener.buffer(), opener.offset(), opener.length());
+                // The frame is handled: hash the next tag's key blocks now rather than when the next frame arrives.
+                opener.prepare();
             }
             else
             {

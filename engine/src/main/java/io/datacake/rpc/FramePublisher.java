@@ -461,6 +461,11 @@ final class FramePublisher
         claim.commit();
         counters.framesOut.incrementRelease();
         counters.bytesOut.getAndAddRelease(sentLength);
+        if (null != sealer)
+        {
+            // The frame is out: hash the next tag's key blocks now rather than when the next frame is ready.
+            sealer.prepare();
+        }
     }
 
     /**
@@ -478,6 +483,7 @@ final class FramePublisher
         if (result > 0)
         {
             counters.bytesOut.getAndAddRelease(trailerLength);
+            sealer.prepare();
         }
         return result;
     }

@@ -123,6 +123,17 @@ public final class FrameSealer
         return length + TRAILER_LENGTH;
     }
 
+    /**
+     * Do the part of the next frame's tag that does not depend on the frame (the two HMAC key blocks) now, so that
+     * {@link #seal} has that much less to do between the frame being written and it being sent. Call it when the
+     * thread can spare the time, e.g. right after a sealed frame has been committed. Optional: {@link #seal} does the
+     * work itself when it was not done. Allocates nothing.
+     */
+    public void prepare()
+    {
+        keys.mac(keys.keyring().primaryKeyId()).prime();
+    }
+
     private void deriveSessionKey()
     {
         sessionCipher = null == ctr ?

@@ -111,6 +111,39 @@ final class FrameSealerOpenerTest
 
     @ParameterizedTest
     @EnumSource(FrameProtection.class)
+    void preparingTheNextTagChangesNoSealedByteAndNoVerdictAcrossRotationAndForgeries(
+        final FrameProtection protection)
+    {
+        final FrameSealer prepared = sealer(protection, 1, keyring);
+        final FrameSealer plain = sealer(protection, 1, keyring);
+        final FrameOpener opener = opener(protection, keyring);
+        for (int i = 0; i < 5; i++)
+        {
+            prepared.prepare();
+            final UnsafeBuffer frame = sealed(prepared);
+            assertThat(bytes(frame, 0, frame.capacity())).as("frame %d", i)
+                .isEqualTo(bytes(sealed(plain), 0, frame.capacity()));
+            opener.prepare();
+            assertThat(open(opener, frame)).as("frame %d", i).isEqualTo(FrameOpener.OPENED);
+        }
+
+        final UnsafeBuffer forged = sealed(prepared);
+        forged.putByte(FRAME - 1, (byte)(forged.getByte(FRAME - 1) ^ 1));
+        opener.prepare();
+        assertThat(open(opener, forged)).isEqualTo(FrameOpener.FORGED);
+        opener.prepare();
+        assertThat(open(opener, sealed(prepared))).as("after a forgery").isEqualTo(FrameOpener.OPENED);
+
+        final Keyring rotated = Keyring.of(2, TestKeyrings.secret(2));
+        opener.keyring(rotated);
+        opener.prepare(); // the key of the last frame opened is gone
+        prepared.keyring(rotated);
+        prepared.prepare();
+        assertThat(open(opener, sealed(prepared))).as("under the new key").isEqualTo(FrameOpener.OPENED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(FrameProtection.class)
     void framesInDirectBuffersSealAndOpenLikeArrayBackedOnes(final FrameProtection protection)
     {
         final UnsafeBuffer direct = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_FRAME), 16, 2048);
@@ -155,6 +188,11 @@ final class FrameSealerOpenerTest
             for (int i = 0; i < frames; i++)
             {
                 final UnsafeBuffer buffer = (i & 1) == 0 ? onHeap : direct;
+                if ((i & 2) == 0)
+                {
+                    sealer.prepare();
+                    opener.prepare();
+                }
                 sealer.seal(buffer, 0, CLEAR, length);
                 if (opener.open(buffer, 0, CLEAR, length + FrameSealer.TRAILER_LENGTH, SENDER, SENT_MS) !=
                     FrameOpener.OPENED)
