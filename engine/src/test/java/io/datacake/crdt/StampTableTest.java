@@ -119,21 +119,30 @@ class StampTableTest
     {
         try (StampTable table = new StampTable(0, StampTable.MIN_SEGMENT_SLOTS))
         {
-            // Three keys whose ideal slot is the last of the single 16-slot segment: two wrap to slots 0 and 1.
-            final long[] keys = keysWithIdealSlot(StampTable.MIN_SEGMENT_SLOTS - 1, 3);
+            // Six keys whose probe starts at the last line (slots 12-15) of the single 16-slot segment: two wrap to
+            // slots 0 and 1.
+            final int lastLine = StampTable.MIN_SEGMENT_SLOTS - StampSegment.LINE_SLOTS;
+            final long[] keys = keysWithIdealSlot(lastLine, 6);
             for (final long key : keys)
             {
                 table.put(key, key, 1);
             }
             assertThat(table.segmentCount()).isEqualTo(1);
-            assertThat(table.indexOf(keys[1])).isEqualTo(0);
-            assertThat(table.indexOf(keys[2])).isEqualTo(1);
+            for (int i = 0; i < keys.length; i++)
+            {
+                assertThat(table.indexOf(keys[i])).isEqualTo((lastLine + i) % StampTable.MIN_SEGMENT_SLOTS);
+                assertThat(table.stampOf(keys[i])).isEqualTo(keys[i]);
+            }
 
             assertThat(table.remove(keys[0])).isTrue();
-            assertThat(table.indexOf(keys[1])).isEqualTo(StampTable.MIN_SEGMENT_SLOTS - 1);
-            assertThat(table.indexOf(keys[2])).isEqualTo(0);
-            assertThat(table.stampAt(table.indexOf(keys[2]))).isEqualTo(keys[2]);
+            for (int i = 1; i < keys.length; i++)
+            {
+                assertThat(table.indexOf(keys[i])).isEqualTo((lastLine + i - 1) % StampTable.MIN_SEGMENT_SLOTS);
+                assertThat(table.stampOf(keys[i])).isEqualTo(keys[i]);
+            }
+            assertThat(table.stampAt(table.indexOf(keys[5]))).isEqualTo(keys[5]);
             assertThat(table.indexOf(keys[0])).isEqualTo(-1);
+            assertThat(table.stampOf(keys[0])).isZero();
         }
     }
 
@@ -258,7 +267,7 @@ class StampTableTest
         int found = 0;
         for (long key = 1; found < count; key++)
         {
-            if ((int)(((StampTable.hash(key) & 0xFFFF_FFFFL) * StampTable.MIN_SEGMENT_SLOTS) >>> 32) == slot)
+            if (StampSegment.idealSlot(StampTable.hash(key), StampTable.MIN_SEGMENT_SLOTS) == slot)
             {
                 keys[found++] = key;
             }
