@@ -56,6 +56,7 @@ final class StampTable implements AutoCloseable
     private static final int ROUTE_LONGS = 2;
 
     private static final int SLOT_BYTES = 1 << StampSegment.SLOT_SHIFT;
+    private static final long ROUTES_BASE = UnsafeApi.arrayBaseOffset(long[].class);
 
     /** One empty line (all zero: null stamps) that the routes of a closed table point at, so a get finds nothing. */
     private static final ByteBuffer EMPTY_LINE = ByteBuffer.allocateDirect(StampSegment.LINE_SLOTS * SLOT_BYTES);
@@ -153,10 +154,11 @@ final class StampTable implements AutoCloseable
     long stampOf(final long key)
     {
         final long hash = hash(key);
+        // routeFor names an entry of the current routes, so the pair is read without bounds checks.
+        final long routeOffset = ROUTES_BASE + ((long)routeFor(hash) << 3);
         final long[] routes = this.routes;
-        final int route = routeFor(hash);
-        final long address = routes[route];
-        final int capacity = (int)routes[route + 1];
+        final long address = UnsafeApi.getLong(routes, routeOffset);
+        final int capacity = (int)UnsafeApi.getLong(routes, routeOffset + Long.BYTES);
         int slot = StampSegment.idealSlot(hash, capacity);
         while (true)
         {
