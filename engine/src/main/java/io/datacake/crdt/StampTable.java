@@ -50,6 +50,9 @@ final class StampTable implements AutoCloseable
     /** Largest number of entries. */
     static final int MAX_SIZE = 1 << 28;
 
+    /** Keys whose first lines {@link #stampsOf} touches before it compares any: misses in flight at once. */
+    static final int LOOKUP_BATCH = 16;
+
     private static final double TARGET_LOAD = MAX_LOAD / GROWTH_FACTOR;
 
     /** Longs per directory entry in {@link #routes}: slot memory address, capacity in slots. */
@@ -75,6 +78,7 @@ final class StampTable implements AutoCloseable
     private long totalSlots;
     private int depth;
     private int size;
+    private long touchedSum;
 
     StampTable(final int expectedSize)
     {
@@ -154,9 +158,8 @@ final class StampTable implements AutoCloseable
     long stampOf(final long key)
     {
         final long hash = hash(key);
-        // routeFor names an entry of the current routes, so the pair is read without bounds checks.
-        final long routeOffset = ROUTES_BASE + ((long)routeFor(hash) << 3);
         final long[] routes = this.routes;
+        final long routeOffset = routeOffset(hash);
         final long address = UnsafeApi.getLong(routes, routeOffset);
         final int capacity = (int)UnsafeApi.getLong(routes, routeOffset + Long.BYTES);
         int slot = StampSegment.idealSlot(hash, capacity);
@@ -187,6 +190,36 @@ final class StampTable implements AutoCloseable
                 slot = 0;
             }
         }
+    }
+
+    /**
+     * Look up many keys at once: first touch the first probe line of up to {@link #LOOKUP_BATCH} keys, so their cache
+     * and TLB misses overlap instead of following one another, then look each up with {@link #stampOf}, which finds
+     * its line in cache or already on the way.
+     *
+     * @param keys         keys to look up.
+     * @param keysOffset   index of the first key in keys.
+     * @param count        number of keys.
+     * @param stamps       receives the stamp of each key, or NULL_STAMP, at the same position.
+     * @param stampsOffset index in stamps for the first key's stamp.
+     */
+    void stampsOf(final long[] keys, final int keysOffset, final int count, final long[] stamps, final int stampsOffset)
+    {
+        long touched = 0;
+        for (int start = 0; start < count; start += LOOKUP_BATCH)
+        {
+            final int end = Math.min(count, start + LOOKUP_BATCH);
+            for (int i = start; i < end; i++)
+            {
+                touched += UnsafeApi.getLong(firstLineOf(keys[keysOffset + i]) + StampSegment.STAMP_OFFSET);
+            }
+            for (int i = start; i < end; i++)
+            {
+                stamps[stampsOffset + i] = stampOf(keys[keysOffset + i]);
+            }
+        }
+        // Kept, so the compiler cannot drop the touching reads as unused.
+        touchedSum += touched;
     }
 
     long keyAt(final int index)
@@ -394,6 +427,28 @@ final class StampTable implements AutoCloseable
         hash *= MIX_2;
         hash ^= hash >>> 33;
         return hash;
+    }
+
+    /**
+     * @return the address of the first line a lookup of key reads.
+     */
+    private long firstLineOf(final long key)
+    {
+        final long hash = hash(key);
+        final long[] routes = this.routes;
+        final long routeOffset = routeOffset(hash);
+        final int capacity = (int)UnsafeApi.getLong(routes, routeOffset + Long.BYTES);
+        return UnsafeApi.getLong(routes, routeOffset) +
+            ((long)StampSegment.idealSlot(hash, capacity) << StampSegment.SLOT_SHIFT);
+    }
+
+    /**
+     * @return the byte offset in {@link #routes} of the route for this hash; it names an entry of the current routes,
+     * so the pair is read there without bounds checks.
+     */
+    private long routeOffset(final long hash)
+    {
+        return ROUTES_BASE + ((long)routeFor(hash) << 3);
     }
 
     /**

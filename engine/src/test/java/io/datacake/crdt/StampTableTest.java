@@ -248,6 +248,33 @@ class StampTableTest
     }
 
     @Test
+    void batchedLookupsMatchSingleLookupsAcrossSegments()
+    {
+        try (StampTable table = new StampTable(0, 64))
+        {
+            for (int key = 0; key < 10_000; key += 2)
+            {
+                table.put(key, key + 1, 1);
+            }
+            assertThat(table.segmentCount()).isGreaterThan(50);
+            final long[] keys = new long[10_003];
+            for (int i = 0; i < keys.length; i++)
+            {
+                keys[i] = i - 3;
+            }
+            final long[] stamps = new long[keys.length + 1];
+            table.stampsOf(keys, 1, keys.length - 1, stamps, 2);
+            assertThat(stamps[0]).isZero();
+            assertThat(stamps[1]).isZero();
+            for (int i = 1; i < keys.length; i++)
+            {
+                assertThat(stamps[i + 1]).as("key %d", keys[i]).isEqualTo(table.stampOf(keys[i]))
+                    .isEqualTo(keys[i] >= 0 && keys[i] < 10_000 && (keys[i] & 1) == 0 ? keys[i] + 1 : 0);
+            }
+        }
+    }
+
+    @Test
     void indexesAddressEntriesInEverySegment()
     {
         try (StampTable table = new StampTable(0, 64))
