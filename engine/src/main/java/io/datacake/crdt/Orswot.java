@@ -3,6 +3,7 @@ package io.datacake.crdt;
 import io.datacake.clock.HlcTimestamp;
 import org.agrona.collections.LongArrayList;
 
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
@@ -196,6 +197,27 @@ public final class Orswot implements AutoCloseable
     public long get(final long key)
     {
         return live.stampOf(key);
+    }
+
+    /**
+     * Look up the live stamps of many keys at once: on a set larger than the CPU caches this is faster per key than
+     * {@link #get}, because the memory reads of up to 16 keys are started before any is compared, so their cache and
+     * TLB misses overlap.
+     *
+     * @param keys         document ids.
+     * @param keysOffset   index of the first key in keys.
+     * @param count        number of keys to look up.
+     * @param stamps       receives, at {@code stampsOffset + i}, the stamp of key {@code keysOffset + i}'s live entry
+     *                     or {@link HlcTimestamp#NULL_STAMP} if it has none.
+     * @param stampsOffset index in stamps for the first key's stamp.
+     * @throws IndexOutOfBoundsException if count is negative or either range lies outside its array.
+     */
+    public void getMany(
+        final long[] keys, final int keysOffset, final int count, final long[] stamps, final int stampsOffset)
+    {
+        Objects.checkFromIndexSize(keysOffset, count, keys.length);
+        Objects.checkFromIndexSize(stampsOffset, count, stamps.length);
+        live.stampsOf(keys, keysOffset, count, stamps, stampsOffset);
     }
 
     /**

@@ -9,14 +9,20 @@ import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
 
 /**
  * One segment of a {@link StampTable}: a linear-probing table of {@code key -> (stamp, node id)} in one direct buffer
- * of any capacity (not only powers of two), rehashed on its own when it grows.
+ * of any capacity that is a multiple of {@link #LINE_SLOTS} (not only powers of two), rehashed on its own when it
+ * grows.
  * <p>
- * Keys and stamps sit in 16-byte slots at the front of the buffer, node ids in a 2-byte array behind them, so a probe
- * reads one aligned 16-byte slot that never straddles a cache line, and the node id is read only when asked for:
+ * Keys and stamps sit in 16-byte slots at the front of the buffer, node ids in a 2-byte array behind them, so the node
+ * id is read only when asked for. The buffer is 64-byte aligned, so the slots form cache lines of {@link #LINE_SLOTS}:
  * <pre>
  *   slot i:   [i * 16]              key (8) | stamp (8)
  *   node i:   [capacity * 16 + i * 2]  node id (u16)
  * </pre>
+ * A key's probe starts at the first slot of the line its hash picks (not at any slot), so most keys sit in that line
+ * and a lookup can compare the whole line at once and touch one cache line (see {@link StampTable#stampOf}). Probing
+ * and removal are otherwise plain linear probing with back shifts: from a key's first slot up to the key, no slot is
+ * empty.
+ * <p>
  * A slot whose stamp is {@link io.datacake.clock.HlcTimestamp#NULL_STAMP} is empty, so every key value is usable.
  */
 final class StampSegment
@@ -25,10 +31,14 @@ final class StampSegment
     static final int STAMP_OFFSET = 8;
     static final int NODE_LENGTH = 2;
 
+    /** Slots in one 64-byte cache line: the unit a probe starts at and a lookup compares at once. */
+    static final int LINE_SLOTS = 4;
+
     /** Bytes a slot costs: key, stamp and node id. */
     static final int BYTES_PER_SLOT = (1 << SLOT_SHIFT) + NODE_LENGTH;
 
-    private static final int ALIGNMENT = 64;
+    private static final int LINE_SHIFT = 2;
+    private static final int ALIGNMENT = LINE_SLOTS << SLOT_SHIFT;
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
     private final int number;
@@ -76,9 +86,16 @@ final class StampSegment
 
     /**
      * Replace the storage with an empty buffer of this capacity; the caller re-inserts what it held.
+     *
+     * @throws IllegalArgumentException if the capacity is not a positive multiple of {@link #LINE_SLOTS}.
      */
     void allocate(final int newCapacity, final float maxLoad)
     {
+        if (newCapacity <= 0 || newCapacity % LINE_SLOTS != 0)
+        {
+            throw new IllegalArgumentException("segment capacity must be a positive multiple of " + LINE_SLOTS +
+                " slots: " + newCapacity);
+        }
         // Aligned by hand rather than with a slice, so the buffer that owns the memory is the one freed.
         final int length = newCapacity * BYTES_PER_SLOT;
         final ByteBuffer newByteBuffer = ByteBuffer.allocateDirect(length + ALIGNMENT - 1);
@@ -139,11 +156,14 @@ final class StampSegment
     }
 
     /**
-     * @return the first slot to probe for a hash in a segment of this capacity: the low 32 bits scaled to it.
+     * @param hash     the key's hash.
+     * @param capacity the segment's capacity in slots, a multiple of {@link #LINE_SLOTS}.
+     * @return the first slot to probe for a hash in a segment of this capacity: the first slot of the line that the
+     * low 32 bits, scaled to the segment's line count, pick.
      */
     static int idealSlot(final long hash, final int capacity)
     {
-        return (int)(((hash & 0xFFFF_FFFFL) * capacity) >>> 32);
+        return (int)(((hash & 0xFFFF_FFFFL) * (capacity >>> LINE_SHIFT)) >>> 32) << LINE_SHIFT;
     }
 
     /**

@@ -13,7 +13,8 @@ import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
  * grows a segment at a time and is not bounded by the 2 GiB of one direct buffer.
  * <p>
  * Extendible hashing: the top bits of a key's hash pick a directory entry, which names the segment holding the key;
- * the low 32 bits pick the slot inside the segment (linear probing over any capacity). A segment that passes
+ * the low 32 bits pick the cache line inside the segment where the key's linear probe starts (over any capacity that
+ * is a whole number of {@link StampSegment#LINE_SLOTS}-slot lines). A segment that passes
  * {@link #MAX_LOAD} is rehashed alone into one {@link #GROWTH_FACTOR} times larger, or, once at
  * {@link #DEFAULT_MAX_SEGMENT_SLOTS}, split in two by the next hash bit (doubling the small on-heap directory when
  * needed). Either way the entries it held end up at {@link #MAX_LOAD} / {@link #GROWTH_FACTOR} = 64% load, so the
@@ -27,6 +28,8 @@ import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
  * directory: each directory entry's segment address and capacity, side by side in one {@code long[]}. A lookup reads
  * that pair (the array is small and stays in cache) and then the slot memory itself, instead of chasing the directory
  * to a segment object and on to its buffer object. The routes are rewritten whenever a segment's storage changes.
+ * {@link #stampOf} compares the probe's first line as a whole, so a get usually costs the route read and one cache
+ * line.
  * <p>
  * Not thread safe. Allocation free except when a segment grows.
  */
@@ -47,14 +50,20 @@ final class StampTable implements AutoCloseable
     /** Largest number of entries. */
     static final int MAX_SIZE = 1 << 28;
 
+    /** Keys whose first lines {@link #stampsOf} touches before it compares any: misses in flight at once. */
+    static final int LOOKUP_BATCH = 16;
+
     private static final double TARGET_LOAD = MAX_LOAD / GROWTH_FACTOR;
 
     /** Longs per directory entry in {@link #routes}: slot memory address, capacity in slots. */
     private static final int ROUTE_LONGS = 2;
 
-    /** One empty slot (all zero: a null stamp) that the routes of a closed table point at, so a get finds nothing. */
-    private static final ByteBuffer EMPTY_SLOT = ByteBuffer.allocateDirect(1 << StampSegment.SLOT_SHIFT);
-    private static final long EMPTY_SLOT_ADDRESS = BufferUtil.address(EMPTY_SLOT);
+    private static final int SLOT_BYTES = 1 << StampSegment.SLOT_SHIFT;
+    private static final long ROUTES_BASE = UnsafeApi.arrayBaseOffset(long[].class);
+
+    /** One empty line (all zero: null stamps) that the routes of a closed table point at, so a get finds nothing. */
+    private static final ByteBuffer EMPTY_LINE = ByteBuffer.allocateDirect(StampSegment.LINE_SLOTS * SLOT_BYTES);
+    private static final long EMPTY_LINE_ADDRESS = BufferUtil.address(EMPTY_LINE);
     private static final long MIX_1 = 0xFF51AFD7ED558CCDL;
     private static final long MIX_2 = 0xC4CEB9FE1A85EC53L;
 
@@ -69,6 +78,7 @@ final class StampTable implements AutoCloseable
     private long totalSlots;
     private int depth;
     private int size;
+    private long touchedSum;
 
     StampTable(final int expectedSize)
     {
@@ -142,30 +152,74 @@ final class StampTable implements AutoCloseable
     }
 
     /**
-     * @return the stamp stored for key, or NULL_STAMP: one probe pass over the slot memory, for the read path.
+     * @return the stamp stored for key, or NULL_STAMP: for the read path, it compares a whole cache line of slots at
+     * once, without a branch per slot, and most keys are in the first line it reads.
      */
     long stampOf(final long key)
     {
         final long hash = hash(key);
         final long[] routes = this.routes;
-        final int route = routeFor(hash);
-        final long address = routes[route];
-        final int capacity = (int)routes[route + 1];
+        final long routeOffset = routeOffset(hash);
+        final long address = UnsafeApi.getLong(routes, routeOffset);
+        final int capacity = (int)UnsafeApi.getLong(routes, routeOffset + Long.BYTES);
         int slot = StampSegment.idealSlot(hash, capacity);
         while (true)
         {
-            // The route names live memory of this capacity and slot < capacity, so the reads stay in the segment.
-            final long slotAddress = address + ((long)slot << StampSegment.SLOT_SHIFT);
-            final long stamp = UnsafeApi.getLong(slotAddress + StampSegment.STAMP_OFFSET);
-            if (stamp == NULL_STAMP || UnsafeApi.getLong(slotAddress) == key)
+            // The route names live memory of this capacity, a whole number of lines, so the reads stay in the
+            // segment. No branch depends on which slot holds the key: the only one asks whether this line decides
+            // the lookup, so a mispredicted slot does not flush the lookups the CPU has started after this one.
+            final long line = address + ((long)slot << StampSegment.SLOT_SHIFT);
+            final long stamp0 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET);
+            final long stamp1 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + SLOT_BYTES);
+            final long stamp2 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + 2 * SLOT_BYTES);
+            final long stamp3 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + 3 * SLOT_BYTES);
+            final long stamp =
+                stampIfKey(UnsafeApi.getLong(line), key, stamp0) |
+                stampIfKey(UnsafeApi.getLong(line + SLOT_BYTES), key, stamp1) |
+                stampIfKey(UnsafeApi.getLong(line + 2 * SLOT_BYTES), key, stamp2) |
+                stampIfKey(UnsafeApi.getLong(line + 3 * SLOT_BYTES), key, stamp3);
+            // A key lies after no empty slot of its probe run, so a line with an empty slot ends the search.
+            if (stamp != NULL_STAMP || (nonZeroSign(stamp0) & nonZeroSign(stamp1) & nonZeroSign(stamp2) &
+                nonZeroSign(stamp3)) >= 0)
             {
                 return stamp;
             }
-            if (++slot == capacity)
+            slot += StampSegment.LINE_SLOTS;
+            if (slot == capacity)
             {
                 slot = 0;
             }
         }
+    }
+
+    /**
+     * Look up many keys at once: first touch the first probe line of up to {@link #LOOKUP_BATCH} keys, so their cache
+     * and TLB misses overlap instead of following one another, then look each up with {@link #stampOf}, which finds
+     * its line in cache or already on the way.
+     *
+     * @param keys         keys to look up.
+     * @param keysOffset   index of the first key in keys.
+     * @param count        number of keys.
+     * @param stamps       receives the stamp of each key, or NULL_STAMP, at the same position.
+     * @param stampsOffset index in stamps for the first key's stamp.
+     */
+    void stampsOf(final long[] keys, final int keysOffset, final int count, final long[] stamps, final int stampsOffset)
+    {
+        long touched = 0;
+        for (int start = 0; start < count; start += LOOKUP_BATCH)
+        {
+            final int end = Math.min(count, start + LOOKUP_BATCH);
+            for (int i = start; i < end; i++)
+            {
+                touched += UnsafeApi.getLong(firstLineOf(keys[keysOffset + i]) + StampSegment.STAMP_OFFSET);
+            }
+            for (int i = start; i < end; i++)
+            {
+                stamps[stampsOffset + i] = stampOf(keys[keysOffset + i]);
+            }
+        }
+        // Kept, so the compiler cannot drop the touching reads as unused.
+        touchedSum += touched;
     }
 
     long keyAt(final int index)
@@ -352,8 +406,8 @@ final class StampTable implements AutoCloseable
     {
         for (int i = 0; i < routes.length; i += ROUTE_LONGS)
         {
-            routes[i] = EMPTY_SLOT_ADDRESS;
-            routes[i + 1] = 1;
+            routes[i] = EMPTY_LINE_ADDRESS;
+            routes[i + 1] = StampSegment.LINE_SLOTS;
         }
         for (int i = 0; i < segmentCount; i++)
         {
@@ -373,6 +427,45 @@ final class StampTable implements AutoCloseable
         hash *= MIX_2;
         hash ^= hash >>> 33;
         return hash;
+    }
+
+    /**
+     * @return the address of the first line a lookup of key reads.
+     */
+    private long firstLineOf(final long key)
+    {
+        final long hash = hash(key);
+        final long[] routes = this.routes;
+        final long routeOffset = routeOffset(hash);
+        final int capacity = (int)UnsafeApi.getLong(routes, routeOffset + Long.BYTES);
+        return UnsafeApi.getLong(routes, routeOffset) +
+            ((long)StampSegment.idealSlot(hash, capacity) << StampSegment.SLOT_SHIFT);
+    }
+
+    /**
+     * @return the byte offset in {@link #routes} of the route for this hash; it names an entry of the current routes,
+     * so the pair is read there without bounds checks.
+     */
+    private long routeOffset(final long hash)
+    {
+        return ROUTES_BASE + ((long)routeFor(hash) << 3);
+    }
+
+    /**
+     * @return the stamp if the slot's key is key, else 0 (NULL_STAMP, also what an empty slot holds), without a branch.
+     */
+    private static long stampIfKey(final long slotKey, final long key, final long stamp)
+    {
+        final long difference = slotKey ^ key;
+        return stamp & ~((difference | -difference) >> 63);
+    }
+
+    /**
+     * @return a value whose sign bit is set if and only if the stamp is not NULL_STAMP (0): the slot is in use.
+     */
+    private static long nonZeroSign(final long stamp)
+    {
+        return stamp | -stamp;
     }
 
     /**
@@ -440,12 +533,12 @@ final class StampTable implements AutoCloseable
     }
 
     /**
-     * The capacity that holds entries at {@link #TARGET_LOAD}, within the segment bounds.
+     * The capacity that holds entries at {@link #TARGET_LOAD}, in whole lines, within the segment bounds.
      */
     private int capacityFor(final long entries)
     {
-        final long capacity = (long)Math.ceil(entries / TARGET_LOAD);
-        return (int)Math.max(MIN_SEGMENT_SLOTS, Math.min(maxSegmentSlots, capacity));
+        final long lines = (long)Math.ceil(entries / TARGET_LOAD / StampSegment.LINE_SLOTS);
+        return (int)Math.max(MIN_SEGMENT_SLOTS, Math.min(maxSegmentSlots, lines * StampSegment.LINE_SLOTS));
     }
 
     private void rehash(final StampSegment segment, final int newCapacity)

@@ -43,6 +43,38 @@ class OrswotTest
     }
 
     @Test
+    void getManyAnswersEachKeyAsGetDoesAndChecksItsRanges()
+    {
+        final Orswot set = newSet();
+        for (int key = 0; key < 1_000; key++)
+        {
+            set.insert(Orswot.CONSISTENCY_SOURCE, key, ts(1 + key), 1);
+        }
+        set.delete(Orswot.CONSISTENCY_SOURCE, 68, ts(5_000), 1);
+
+        // 37 keys (more than two batches, not a whole number of them) from offset 3, some absent or deleted.
+        final long[] keys = new long[40];
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = i % 5 == 0 ? 2_000 + i : i * 17L;
+        }
+        final long[] stamps = new long[45];
+        set.getMany(keys, 3, 37, stamps, 5);
+        for (int i = 0; i < 37; i++)
+        {
+            assertThat(stamps[5 + i]).as("key %d", keys[3 + i]).isEqualTo(set.get(keys[3 + i]));
+        }
+        assertThat(stamps[5 + 1]).as("deleted key 68").isEqualTo(NULL_STAMP);
+        assertThat(stamps[5]).isEqualTo(ts(1 + 51));
+        assertThat(stamps[5 + 2]).as("absent key").isEqualTo(NULL_STAMP);
+        assertThat(stamps).startsWith(0, 0, 0, 0, 0);
+
+        assertThatThrownBy(() -> set.getMany(keys, 10, 31, stamps, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> set.getMany(keys, 0, 40, stamps, 6)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> set.getMany(keys, 0, -1, stamps, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
     void repairAppliesRecordsOutOfStampOrderByLastWriteWins()
     {
         final Orswot set = newSet();

@@ -119,21 +119,158 @@ class StampTableTest
     {
         try (StampTable table = new StampTable(0, StampTable.MIN_SEGMENT_SLOTS))
         {
-            // Three keys whose ideal slot is the last of the single 16-slot segment: two wrap to slots 0 and 1.
-            final long[] keys = keysWithIdealSlot(StampTable.MIN_SEGMENT_SLOTS - 1, 3);
+            // Six keys whose probe starts at the last line (slots 12-15) of the single 16-slot segment: two wrap to
+            // slots 0 and 1.
+            final int lastLine = StampTable.MIN_SEGMENT_SLOTS - StampSegment.LINE_SLOTS;
+            final long[] keys = keysWithIdealSlot(lastLine, 6);
             for (final long key : keys)
             {
                 table.put(key, key, 1);
             }
             assertThat(table.segmentCount()).isEqualTo(1);
-            assertThat(table.indexOf(keys[1])).isEqualTo(0);
-            assertThat(table.indexOf(keys[2])).isEqualTo(1);
+            for (int i = 0; i < keys.length; i++)
+            {
+                assertThat(table.indexOf(keys[i])).isEqualTo((lastLine + i) % StampTable.MIN_SEGMENT_SLOTS);
+                assertThat(table.stampOf(keys[i])).isEqualTo(keys[i]);
+            }
 
             assertThat(table.remove(keys[0])).isTrue();
-            assertThat(table.indexOf(keys[1])).isEqualTo(StampTable.MIN_SEGMENT_SLOTS - 1);
-            assertThat(table.indexOf(keys[2])).isEqualTo(0);
-            assertThat(table.stampAt(table.indexOf(keys[2]))).isEqualTo(keys[2]);
+            for (int i = 1; i < keys.length; i++)
+            {
+                assertThat(table.indexOf(keys[i])).isEqualTo((lastLine + i - 1) % StampTable.MIN_SEGMENT_SLOTS);
+                assertThat(table.stampOf(keys[i])).isEqualTo(keys[i]);
+            }
+            assertThat(table.stampAt(table.indexOf(keys[5]))).isEqualTo(keys[5]);
             assertThat(table.indexOf(keys[0])).isEqualTo(-1);
+            assertThat(table.stampOf(keys[0])).isZero();
+        }
+    }
+
+    @Test
+    void keysSharingAProbeLineSpillIntoTheNextLinesAndStayFindable()
+    {
+        try (StampTable table = new StampTable(0, StampTable.MIN_SEGMENT_SLOTS))
+        {
+            // Nine keys whose probe starts at line 0 fill lines 0 and 1 and one slot of line 2 (9 of 16 slots: no
+            // growth), so a get must read past two full lines; a tenth such key is absent.
+            final long[] keys = keysWithIdealSlot(0, 10);
+            for (int i = 0; i < 9; i++)
+            {
+                table.put(keys[i], 100 + i, i);
+            }
+            assertThat(table.capacity()).isEqualTo(StampTable.MIN_SEGMENT_SLOTS);
+            for (int i = 0; i < 9; i++)
+            {
+                assertThat(table.indexOf(keys[i])).isEqualTo(i);
+                assertThat(table.stampOf(keys[i])).isEqualTo(100 + i);
+            }
+            assertThat(table.stampOf(keys[9])).isZero();
+            assertThat(table.indexOf(keys[9])).isEqualTo(-1);
+
+            // A key whose probe starts at line 1 lands after the spill-over and is found from its own line.
+            final long lineOneKey = keysWithIdealSlot(StampSegment.LINE_SLOTS, 1)[0];
+            table.put(lineOneKey, 7, 7);
+            assertThat(table.indexOf(lineOneKey)).isEqualTo(9);
+            assertThat(table.stampOf(lineOneKey)).isEqualTo(7);
+
+            // Removing from the full first line shifts the spill-over back; every key is still found, the removed not.
+            assertThat(table.remove(keys[1])).isTrue();
+            assertThat(table.stampOf(keys[1])).isZero();
+            for (int i = 0; i < 9; i++)
+            {
+                if (i != 1)
+                {
+                    assertThat(table.stampOf(keys[i])).as("key %d", i).isEqualTo(100 + i);
+                    assertThat(table.indexOf(keys[i])).isEqualTo(i < 1 ? i : i - 1);
+                }
+            }
+            assertThat(table.stampOf(lineOneKey)).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void keysCollidingInFewLinesMatchAHashMap()
+    {
+        SeededTrials.run("stamp table colliding lines", 8, random ->
+        {
+            // 40 keys whose probes start in line 0 or the last line of one 64-slot segment, which never grows at 40
+            // entries: long probe runs that wrap, full lines, removals from their middle, lookups of absent keys.
+            final int capacity = 64;
+            try (StampTable table = new StampTable(40, capacity))
+            {
+                assertThat(table.capacity()).isEqualTo(capacity);
+                final long[] pool = new long[40];
+                int found = 0;
+                for (long key = 1; found < pool.length; key++)
+                {
+                    final int slot = StampSegment.idealSlot(StampTable.hash(key), capacity);
+                    if (slot == 0 || slot == capacity - StampSegment.LINE_SLOTS)
+                    {
+                        pool[found++] = key;
+                    }
+                }
+                final Map<Long, long[]> model = new HashMap<>();
+                for (int i = 0; i < 5_000; i++)
+                {
+                    final long key = pool[random.nextInt(pool.length)];
+                    if (random.nextInt(3) == 0)
+                    {
+                        assertThat(table.remove(key)).isEqualTo(model.remove(key) != null);
+                    }
+                    else
+                    {
+                        final long stamp = 1 + random.nextLong(Long.MAX_VALUE - 1);
+                        final int node = random.nextInt(65_536);
+                        assertThat(table.put(key, stamp, node))
+                            .isEqualTo(model.put(key, new long[]{ stamp, node }) == null);
+                    }
+                    for (final long probe : pool)
+                    {
+                        final long[] expected = model.get(probe);
+                        assertThat(table.stampOf(probe)).isEqualTo(null == expected ? 0 : expected[0]);
+                    }
+                }
+                assertThat(table.capacity()).isEqualTo(capacity);
+                assertSameContent(table, model);
+            }
+        });
+    }
+
+    @Test
+    void segmentsHoldWholeCacheLines()
+    {
+        assertThatThrownBy(() -> new StampSegment(0, 0, 18, StampTable.MAX_LOAD))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("multiple of " + StampSegment.LINE_SLOTS);
+        assertThat(StampSegment.idealSlot(-1L, 20) % StampSegment.LINE_SLOTS).isZero();
+        assertThat(StampSegment.idealSlot(-1L, 20)).isEqualTo(20 - StampSegment.LINE_SLOTS);
+        assertThat(StampSegment.idealSlot(0L, 20)).isZero();
+    }
+
+    @Test
+    void batchedLookupsMatchSingleLookupsAcrossSegments()
+    {
+        try (StampTable table = new StampTable(0, 64))
+        {
+            for (int key = 0; key < 10_000; key += 2)
+            {
+                table.put(key, key + 1, 1);
+            }
+            assertThat(table.segmentCount()).isGreaterThan(50);
+            final long[] keys = new long[10_003];
+            for (int i = 0; i < keys.length; i++)
+            {
+                keys[i] = i - 3;
+            }
+            final long[] stamps = new long[keys.length + 1];
+            table.stampsOf(keys, 1, keys.length - 1, stamps, 2);
+            assertThat(stamps[0]).isZero();
+            assertThat(stamps[1]).isZero();
+            for (int i = 1; i < keys.length; i++)
+            {
+                assertThat(stamps[i + 1]).as("key %d", keys[i]).isEqualTo(table.stampOf(keys[i]))
+                    .isEqualTo(keys[i] >= 0 && keys[i] < 10_000 && (keys[i] & 1) == 0 ? keys[i] + 1 : 0);
+            }
         }
     }
 
@@ -181,6 +318,7 @@ class StampTableTest
                 final long newCapacity = table.capacity();
                 // At most one segment is rehashed or split per insert: no whole-table rehash.
                 assertThat(newCapacity - capacity).isLessThanOrEqualTo(maxSegmentSlots);
+                assertThat(newCapacity % StampSegment.LINE_SLOTS).isZero();
                 assertThat(table.segmentCount() - segments).isBetween(0, 1);
                 assertThat((long)table.size()).isLessThanOrEqualTo((long)(newCapacity * StampTable.MAX_LOAD));
                 if (key >= 10_000 && key % 101 == 0)
@@ -258,7 +396,7 @@ class StampTableTest
         int found = 0;
         for (long key = 1; found < count; key++)
         {
-            if ((int)(((StampTable.hash(key) & 0xFFFF_FFFFL) * StampTable.MIN_SEGMENT_SLOTS) >>> 32) == slot)
+            if (StampSegment.idealSlot(StampTable.hash(key), StampTable.MIN_SEGMENT_SLOTS) == slot)
             {
                 keys[found++] = key;
             }
