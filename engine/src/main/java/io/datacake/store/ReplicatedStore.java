@@ -7,6 +7,7 @@ import io.datacake.crdt.Orswot;
 import io.datacake.membership.ClusterView;
 import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.MemberVisitor;
+import io.datacake.membership.MembershipFormingException;
 import io.datacake.membership.ReplicaSelection;
 import io.datacake.node.Component;
 import io.datacake.node.Node;
@@ -47,7 +48,11 @@ import java.util.List;
  * <ol>
  *   <li>the replicas for the {@link io.datacake.membership.ConsistencyLevel} are chosen from the
  *       {@link ClusterView} (the selector is rebuilt only when the view's version moved); too few live members
- *       fail the write with {@link ConsistencyException} before anything is written;</li>
+ *       fail the write with {@link ConsistencyException} before anything is written, and so does a count-based
+ *       level (QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL) while the view {@link ClusterView#isComplete() may lack
+ *       members}, with {@link MembershipFormingException} naming how many seeds were heard: a node that has just
+ *       restarted under gossip knows only the members it has heard from, and a majority of those is no majority of
+ *       the cluster. NONE, ONE, TWO and THREE are served on any view;</li>
  *   <li>the write is stamped once by the coordinator's clock, applied to the keyspace's set and content tree and
  *       submitted to the storage writer;</li>
  *   <li>it is sent to each selected replica, which applies it with the coordinator's stamp and answers only once
@@ -596,8 +601,18 @@ public final class ReplicatedStore implements Component
                 throw new StoreBackPressureException("node " + localNodeId + " already has " + pendingCount +
                     " writes waiting for acknowledgements (StoreContext.maxPendingWrites)");
             }
+            if (command.level.countsMembers() && !view.isComplete())
+            {
+                throw new MembershipFormingException(command.level, localNodeId, view.memberCount(),
+                    view.liveCount() - 1, view.seedsHeard(), view.seedCount());
+            }
             replicaCount = selector.select(command.level, targets);
             checkWriterRoom(command);
+        }
+        catch (final MembershipFormingException ex)
+        {
+            statistics.onFailure(WriteFailureKind.MEMBERSHIP_FORMING);
+            throw ex;
         }
         catch (final ConsistencyException ex)
         {
