@@ -71,6 +71,17 @@ import java.util.List;
  * Level NONE applies and commits locally and sends to no one synchronously. An entry that loses to a newer write of
  * its key (or a key given twice in one batch, after its first occurrence) changes nothing and is not stored again.
  *
+ * <h2>Stamps from peers</h2>
+ * Last write wins by stamp, so an entry stamped far in the future beats every later write of its key until real
+ * time passes its stamp. Every entry a peer sends (replicated, broadcast or fetched by repair) is therefore checked
+ * against this node's wall clock: one stamped further ahead of it than the hybrid logical clock's maximum drift
+ * ({@code HybridLogicalClock.maxDriftMs()}, the bound the clock itself refuses to merge beyond) is dropped before it
+ * changes anything and counted by path ({@link StoreStatistics#entriesStampedAhead(EntryPath)}); the other entries
+ * of the message apply. A replica that drops an entry of a replicate call answers it with an error, so the
+ * coordinator does not count it as storing the write. Such entries come from a peer whose clock is set too far
+ * ahead (or a bug); once real time comes within the maximum drift of their stamps, repair carries them like any
+ * other. The check costs one clock read per message and one comparison per entry.
+ *
  * <h2>Reads</h2>
  * Reads are local: a handle reads the node's storage on the caller's thread and copies the result. Once a write's
  * future completed, a read on the coordinator sees it (the local commit precedes completion).
@@ -244,6 +255,10 @@ public final class ReplicatedStore implements Component
     private int[] liveOthers = new int[16];
     private int liveOtherCount;
     private boolean lastApplyBackPressured;
+    private int lastApplyStampedAhead;
+    private AtomicCounter replicateStampedAhead;
+    private AtomicCounter broadcastStampedAhead;
+    private AtomicCounter repairStampedAhead;
     private boolean writerHeld;
     private PendingWrite coordinating;
     private boolean recycleCoordinating;
@@ -399,6 +414,9 @@ public final class ReplicatedStore implements Component
                 statistics.documentsChanged(keyspace.set().liveCount());
             }
             this.statistics = statistics;
+            replicateStampedAhead = statistics.stampedAhead(EntryPath.REPLICATE);
+            broadcastStampedAhead = statistics.stampedAhead(EntryPath.BROADCAST);
+            repairStampedAhead = statistics.stampedAhead(EntryPath.REPAIR);
             broadcasts = new BroadcastBatcher(Math.min(ctx.broadcastMaxEntries(), ctx.maxBatchEntries()),
                 Math.min(ctx.broadcastMaxBytes(), rpc.maxOneWayBodyLength()), this::sendBroadcast);
             nextRepairAtMs = services.monotonicMs() + ctx.repairIntervalMs();
@@ -833,16 +851,24 @@ public final class ReplicatedStore implements Component
         replicateRequestsServed.increment();
         if (oneWay)
         {
-            applyEntries(keyspace, inbound, oneWayCompletion);
+            applyEntries(keyspace, inbound, oneWayCompletion, Orswot.CONSISTENCY_SOURCE, broadcastStampedAhead);
             return;
         }
         final ReplicaAck polled = freeAcks.pollFirst();
         final ReplicaAck ack = null == polled ? newReplicaAck() : polled;
         ack.reset(reply.defer(ack.spentReply()));
-        ack.outstanding(applyEntries(keyspace, inbound, ack));
+        ack.outstanding(
+            applyEntries(keyspace, inbound, ack, Orswot.CONSISTENCY_SOURCE, replicateStampedAhead));
         if (lastApplyBackPressured)
         {
             ack.failNow("replica " + localNodeId + "'s storage writer was back-pressured part way through the batch");
+        }
+        else if (lastApplyStampedAhead > 0)
+        {
+            // Not stored, so not acknowledged: the coordinator must not count this replica for the write.
+            ack.failNow("replica " + localNodeId + " dropped " + lastApplyStampedAhead + " entries stamped more " +
+                "than the maximum drift (" + clock.maxDriftMs() + " ms) ahead of its clock: check the " +
+                "coordinator's clock");
         }
         else
         {
@@ -857,21 +883,31 @@ public final class ReplicatedStore implements Component
     }
 
     /**
-     * Apply every entry of a checked message that changes the keyspace: submit it to the writer, then change the
-     * set and tree, so the set never holds what storage was not asked to store.
+     * Apply the entries of a write this node coordinates (stamped by its own clock).
      *
      * @return the number of writes submitted (each completes through {@code handler}).
      */
     private int applyEntries(final Keyspace keyspace, final ReplicationMessage message,
         final WriteCompletionHandler handler)
     {
-        return applyEntries(keyspace, message, handler, Orswot.CONSISTENCY_SOURCE);
+        return applyEntries(keyspace, message, handler, Orswot.CONSISTENCY_SOURCE, null);
     }
 
+    /**
+     * Apply every entry of a checked message that changes the keyspace: submit it to the writer, then change the
+     * set and tree, so the set never holds what storage was not asked to store. An entry from a peer stamped
+     * further ahead of this node's wall clock than the clock's maximum drift is dropped and counted: it would win
+     * every last-write-wins comparison of its key for as long as its stamp stays ahead.
+     *
+     * @param stampedAhead counts the entries dropped for their stamp; null for this node's own writes, unchecked.
+     * @return the number of writes submitted (each completes through {@code handler}).
+     */
     private int applyEntries(final Keyspace keyspace, final ReplicationMessage message,
-        final WriteCompletionHandler handler, final int source)
+        final WriteCompletionHandler handler, final int source, final AtomicCounter stampedAhead)
     {
         lastApplyBackPressured = false;
+        lastApplyStampedAhead = 0;
+        final long maxStampMillis = null == stampedAhead ? Long.MAX_VALUE : services.epochMs() + clock.maxDriftMs();
         int submitted = 0;
         long documentsDelta = 0;
         message.rewind();
@@ -879,6 +915,12 @@ public final class ReplicatedStore implements Component
         {
             final long key = message.key();
             final long stamp = message.stamp();
+            if (HlcTimestamp.millis(stamp) > maxStampMillis)
+            {
+                stampedAhead.increment();
+                lastApplyStampedAhead++;
+                continue;
+            }
             final int nodeId = message.nodeId();
             final boolean tombstone = message.isTombstone();
             if (!keyspace.willApply(tombstone, source, key, stamp, nodeId))
@@ -1371,7 +1413,8 @@ public final class ReplicatedStore implements Component
                 return RepairMessages.OK;
             }
             repairEntriesFetched.getAndAdd(repairInbound.entryCount());
-            final int applied = applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE);
+            final int applied =
+                applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE, repairStampedAhead);
             repairEntriesApplied.getAndAdd(applied);
             repairAppliedThisRound += applied;
         }
