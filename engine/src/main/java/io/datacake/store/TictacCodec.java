@@ -120,9 +120,7 @@ public final class TictacCodec
         final int offset)
     {
         checkBranchRun(tree, firstBranch, count);
-        checkRoom(buffer, offset, REQUEST_LENGTH);
-        putHeader(buffer, offset, BRANCH_HASHES_REQUEST, tree, firstBranch, count);
-        return REQUEST_LENGTH;
+        return putRequest(buffer, offset, BRANCH_HASHES_REQUEST, tree, firstBranch, count);
     }
 
     /**
@@ -144,9 +142,7 @@ public final class TictacCodec
         final int offset)
     {
         checkBranchRun(tree, firstBranch, count);
-        final int length = HEADER_LENGTH + count * TictacTree.HASH_LENGTH;
-        checkRoom(buffer, offset, length);
-        putHeader(buffer, offset, BRANCH_HASHES, tree, firstBranch, count);
+        final int length = putHashesHeader(buffer, offset, BRANCH_HASHES, tree, firstBranch, count);
         tree.copyBranchHashes(firstBranch, count, buffer, offset + HEADER_LENGTH);
         return length;
     }
@@ -171,9 +167,7 @@ public final class TictacCodec
         final int offset)
     {
         checkSegmentRun(tree, firstSegment, count);
-        checkRoom(buffer, offset, REQUEST_LENGTH);
-        putHeader(buffer, offset, SEGMENT_HASHES_REQUEST, tree, firstSegment, count);
-        return REQUEST_LENGTH;
+        return putRequest(buffer, offset, SEGMENT_HASHES_REQUEST, tree, firstSegment, count);
     }
 
     /**
@@ -196,9 +190,7 @@ public final class TictacCodec
         final int offset)
     {
         checkSegmentRun(tree, firstSegment, count);
-        final int length = HEADER_LENGTH + count * TictacTree.HASH_LENGTH;
-        checkRoom(buffer, offset, length);
-        putHeader(buffer, offset, SEGMENT_HASHES, tree, firstSegment, count);
+        final int length = putHashesHeader(buffer, offset, SEGMENT_HASHES, tree, firstSegment, count);
         tree.copySegmentHashes(firstSegment, count, buffer, offset + HEADER_LENGTH);
         return length;
     }
@@ -247,6 +239,41 @@ public final class TictacCodec
         {
             buffer.putInt(offset + HEADER_LENGTH + i * Integer.BYTES, segmentIds[from + i], ORDER);
         }
+        return length;
+    }
+
+    /**
+     * A request for a checked run: the header alone.
+     */
+    private static int putRequest(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int type,
+        final TictacTree tree,
+        final int first,
+        final int count)
+    {
+        checkRoom(buffer, offset, REQUEST_LENGTH);
+        putHeader(buffer, offset, type, tree, first, count);
+        return REQUEST_LENGTH;
+    }
+
+    /**
+     * The header of a checked run of hashes, once the buffer is known to hold the whole message.
+     *
+     * @return the message's length, header and hashes.
+     */
+    private static int putHashesHeader(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int type,
+        final TictacTree tree,
+        final int first,
+        final int count)
+    {
+        final int length = HEADER_LENGTH + count * TictacTree.HASH_LENGTH;
+        checkRoom(buffer, offset, length);
+        putHeader(buffer, offset, type, tree, first, count);
         return length;
     }
 
