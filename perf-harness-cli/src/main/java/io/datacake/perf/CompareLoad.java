@@ -2,8 +2,6 @@ package io.datacake.perf;
 
 import io.datacake.perf.compare.CompareTarget;
 import io.datacake.perf.compare.ReplicaView;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Puts against one {@link CompareTarget} from client threads, then a check that every member holds every key's last
@@ -193,50 +192,22 @@ final class CompareLoad
 
         private void issue()
         {
-            final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
             final int threads = settings.threads();
-            final long periodNs = settings.periodPerThreadNs();
+            final OperationPacer pacer = new OperationPacer(window, settings.periodPerThreadNs(), index, threads);
             final long ownedKeys = (settings.keys() - index + threads - 1) / threads;
             final int members = target.members();
             final int maxInFlight = settings.inFlightPerThread();
-            long nextStartNs = System.nanoTime() + periodNs * index / threads;
+            // The slot is the in-flight count's room, taken by put().
+            final Supplier<Client> slots = () -> inFlight.get() < maxInFlight ? this : null;
             long sequence = 0;
-            while (true)
+            while (null != pacer.next(slots) && MeasurementWindow.END != pacer.phase())
             {
-                long intendedNs = nextStartNs;
-                if (periodNs > 0)
-                {
-                    nextStartNs += periodNs;
-                    if (!window.awaitStart(intendedNs))
-                    {
-                        return;
-                    }
-                }
-                while (inFlight.get() >= maxInFlight)
-                {
-                    if (window.stopped())
-                    {
-                        return;
-                    }
-                    idle.idle();
-                }
-                idle.reset();
-                final long actualNs = System.nanoTime();
-                if (0 == periodNs)
-                {
-                    intendedNs = actualNs;
-                }
-                final int phase = window.next(intendedNs);
-                if (MeasurementWindow.END == phase)
-                {
-                    return;
-                }
                 final long key = index + (long)threads * random.nextLong(ownedKeys);
                 final long tag = (++sequence << 8) | index;
                 final byte[] value = template.clone();
                 ByteBuffer.wrap(value).order(ByteOrder.BIG_ENDIAN).putLong(0, tag);
                 lastTags[(int)key] = tag;
-                put((int)(key % members), key, value, intendedNs, actualNs, MeasurementWindow.MEASURE == phase);
+                put((int)(key % members), key, value, pacer.intendedNs(), pacer.actualNs(), pacer.measured());
             }
         }
 

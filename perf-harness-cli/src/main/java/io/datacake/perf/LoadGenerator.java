@@ -5,8 +5,6 @@ import io.datacake.store.KeyspaceHandle;
 import io.datacake.store.StoreHandle;
 import io.datacake.store.WriteCallback;
 import io.datacake.store.WriteStatus;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,14 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The client threads of a run. Each thread issues operations through the store handles of every node in turn (each
  * node coordinates an equal share), with at most {@link WorkloadSettings#inFlightPerThread()} in flight, using the
  * handles' allocation-free forms: a put or delete is in flight until its {@link WriteCallback} runs on the
- * coordinator's node thread; a get copies the value from the coordinator's storage on the client thread. With a rate, each thread follows a fixed schedule of intended starts and latency
- * is also measured from them, so a stall delays the schedule's later operations and shows in the corrected
- * series instead of hiding (coordinated omission). Operations in flight are pooled objects.
+ * coordinator's node thread; a get copies the value from the coordinator's storage on the client thread. Each
+ * thread is paced by an {@link OperationPacer} (a fixed schedule of intended starts with a rate, against coordinated
+ * omission). Operations in flight are pooled objects.
  */
 final class LoadGenerator
 {
@@ -175,43 +174,19 @@ final class LoadGenerator
 
         private void issue()
         {
-            final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 100_000);
-            final long periodNs = settings.periodPerThreadNs();
+            final OperationPacer pacer =
+                new OperationPacer(window, settings.periodPerThreadNs(), index, settings.threads());
+            final Supplier<PendingOperation> slots = free::poll;
             final ConsistencyLevel level = settings.consistency().level();
             final OperationMix mix = settings.mix();
             final int keyspaces = settings.keyspaces();
             final long keys = settings.keys();
-            // Spread the first operations of the threads over the schedule's period and over the nodes.
-            long nextStartNs = System.nanoTime() + periodNs * index / settings.threads();
+            // Spread the first operations of the threads over the nodes (the pacer spreads them over the period).
             int coordinator = index % handles.length;
-            while (true)
+            PendingOperation op;
+            while (null != (op = pacer.next(slots)))
             {
-                long intendedNs = nextStartNs;
-                if (periodNs > 0)
-                {
-                    nextStartNs += periodNs;
-                    if (!window.awaitStart(intendedNs))
-                    {
-                        return;
-                    }
-                }
-                PendingOperation op;
-                while (null == (op = free.poll()))
-                {
-                    if (window.stopped())
-                    {
-                        return;
-                    }
-                    idle.idle();
-                }
-                idle.reset();
-                final long actualNs = System.nanoTime();
-                if (0 == periodNs)
-                {
-                    intendedNs = actualNs;
-                }
-                final int phase = window.next(intendedNs);
-                if (MeasurementWindow.END == phase)
+                if (MeasurementWindow.END == pacer.phase())
                 {
                     free.offer(op);
                     return;
@@ -219,8 +194,8 @@ final class LoadGenerator
                 final Operation operation = mix.pick(random);
                 final KeyspaceHandle handle = handles[coordinator][random.nextInt(keyspaces)];
                 coordinator = coordinator + 1 == handles.length ? 0 : coordinator + 1;
-                op.issue(handle, operation, random.nextLong(keys), this, level, intendedNs, actualNs,
-                    MeasurementWindow.MEASURE == phase);
+                op.issue(handle, operation, random.nextLong(keys), this, level, pacer.intendedNs(), pacer.actualNs(),
+                    pacer.measured());
             }
         }
     }
