@@ -120,7 +120,7 @@ public final class TictacCodec
         final int offset)
     {
         checkBranchRun(tree, firstBranch, count);
-        return putRequest(buffer, offset, BRANCH_HASHES_REQUEST, tree, firstBranch, count);
+        return putRunHeader(buffer, offset, BRANCH_HASHES_REQUEST, tree, firstBranch, count, REQUEST_LENGTH);
     }
 
     /**
@@ -142,7 +142,7 @@ public final class TictacCodec
         final int offset)
     {
         checkBranchRun(tree, firstBranch, count);
-        final int length = putHashesHeader(buffer, offset, BRANCH_HASHES, tree, firstBranch, count);
+        final int length = putRunHeader(buffer, offset, BRANCH_HASHES, tree, firstBranch, count, hashesLength(count));
         tree.copyBranchHashes(firstBranch, count, buffer, offset + HEADER_LENGTH);
         return length;
     }
@@ -167,7 +167,7 @@ public final class TictacCodec
         final int offset)
     {
         checkSegmentRun(tree, firstSegment, count);
-        return putRequest(buffer, offset, SEGMENT_HASHES_REQUEST, tree, firstSegment, count);
+        return putRunHeader(buffer, offset, SEGMENT_HASHES_REQUEST, tree, firstSegment, count, REQUEST_LENGTH);
     }
 
     /**
@@ -190,7 +190,8 @@ public final class TictacCodec
         final int offset)
     {
         checkSegmentRun(tree, firstSegment, count);
-        final int length = putHashesHeader(buffer, offset, SEGMENT_HASHES, tree, firstSegment, count);
+        final int length =
+            putRunHeader(buffer, offset, SEGMENT_HASHES, tree, firstSegment, count, hashesLength(count));
         tree.copySegmentHashes(firstSegment, count, buffer, offset + HEADER_LENGTH);
         return length;
     }
@@ -243,38 +244,28 @@ public final class TictacCodec
     }
 
     /**
-     * A request for a checked run: the header alone.
-     */
-    private static int putRequest(
-        final MutableDirectBuffer buffer,
-        final int offset,
-        final int type,
-        final TictacTree tree,
-        final int first,
-        final int count)
-    {
-        checkRoom(buffer, offset, REQUEST_LENGTH);
-        putHeader(buffer, offset, type, tree, first, count);
-        return REQUEST_LENGTH;
-    }
-
-    /**
-     * The header of a checked run of hashes, once the buffer is known to hold the whole message.
+     * The header of a message about a checked run (a request, or the run's hashes), once the buffer is known to hold
+     * the whole message.
      *
-     * @return the message's length, header and hashes.
+     * @return the message's length.
      */
-    private static int putHashesHeader(
+    private static int putRunHeader(
         final MutableDirectBuffer buffer,
         final int offset,
         final int type,
         final TictacTree tree,
         final int first,
-        final int count)
+        final int count,
+        final int length)
     {
-        final int length = HEADER_LENGTH + count * TictacTree.HASH_LENGTH;
         checkRoom(buffer, offset, length);
         putHeader(buffer, offset, type, tree, first, count);
         return length;
+    }
+
+    private static int hashesLength(final int count)
+    {
+        return HEADER_LENGTH + count * TictacTree.HASH_LENGTH;
     }
 
     private static void putHeader(
