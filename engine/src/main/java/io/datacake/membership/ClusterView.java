@@ -54,14 +54,37 @@ public interface ClusterView
 
     /**
      * Whether the member list can be taken as every member there is. A gossiping node knows only the members it
-     * heard of, so until every seed has answered it since it started (after a restart in a partition, say) its
-     * list may lack members only the unheard seeds know of, and anything that counts on hearing from every live
-     * member (such as the store's tombstone purge) must wait. A fixed view is always complete.
+     * heard of, so until it has heard from every seed since it started (after a restart in a partition, say) its
+     * list may lack members only the unheard seeds know of. Anything that counts every member must wait: the store
+     * refuses the count-based consistency levels ({@link ConsistencyLevel#countsMembers()}) and holds tombstone purge
+     * back. A fixed view is always complete.
      *
      * @return true once the list holds every member, as far as this node can tell.
      */
     default boolean isComplete()
     {
         return true;
+    }
+
+    /**
+     * The seeds this node forms its view from, itself excluded: what {@link #isComplete()} waits for.
+     *
+     * @return the count; 0 for a fixed view.
+     */
+    default int seedCount()
+    {
+        return 0;
+    }
+
+    /**
+     * The seeds counted as heard since this node started: those that answered, those another member told this node
+     * about, and those given up on after the view's wait bound. The view is complete once this equals
+     * {@link #seedCount()}.
+     *
+     * @return the count, 0 to {@link #seedCount()}.
+     */
+    default int seedsHeard()
+    {
+        return seedCount();
     }
 }

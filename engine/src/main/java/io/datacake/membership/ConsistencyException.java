@@ -5,7 +5,7 @@ package io.datacake.membership;
  * Names the level, the number of other live members needed, the number alive and, for per data centre levels, the
  * data centre that falls short.
  */
-public final class ConsistencyException extends RuntimeException
+public class ConsistencyException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
@@ -28,9 +28,28 @@ public final class ConsistencyException extends RuntimeException
         final String dataCentre,
         final String detail)
     {
-        super(level + " needs " + required + " other live member" + (1 == required ? "" : "s") +
+        this(level + " needs " + required + " other live member" + (1 == required ? "" : "s") +
             (null == dataCentre ? "" : " in data centre '" + dataCentre + "'") + " (" + detail + "), " + alive +
-            (1 == alive ? " is" : " are") + " alive");
+            (1 == alive ? " is" : " are") + " alive", level, required, alive, dataCentre);
+    }
+
+    /**
+     * For subclasses that explain the shortfall their own way.
+     *
+     * @param message    the whole message.
+     * @param level      the level asked for.
+     * @param required   live members needed besides the local node.
+     * @param alive      live members available besides the local node (in {@code dataCentre} if given).
+     * @param dataCentre the data centre that falls short, or null for the whole cluster.
+     */
+    protected ConsistencyException(
+        final String message,
+        final ConsistencyLevel level,
+        final int required,
+        final int alive,
+        final String dataCentre)
+    {
+        super(message);
         this.level = level;
         this.required = required;
         this.alive = alive;

@@ -17,6 +17,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Cluster membership as a node component: scuttlebutt gossip over RPC one-way messages, phi-accrual failure
@@ -73,6 +74,9 @@ public final class MembershipComponent implements Component, ClusterView
     private final TimerListener gossipTimer = this::onGossipTimer;
     private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private final Long2LongHashMap synSentMs = new Long2LongHashMap(Long.MIN_VALUE);
+    private final Consumer<NodeState> seedFinder = this::findSeed;
+    private Seed seedSought;
+    private boolean seedFound;
     private NodeServices services;
     private Rpc rpc;
     private int serviceId;
@@ -83,7 +87,8 @@ public final class MembershipComponent implements Component, ClusterView
     private volatile MemberTable table;
     private Seed[] seeds;
     private int[] knownSeedIds;
-    private int seedsAnswered;
+    private volatile int seedsHeard;
+    private long startedMs;
     private int[] targets;
     private UnsafeBuffer sendBuffer;
     private UnsafeBuffer replyBuffer;
@@ -161,6 +166,7 @@ public final class MembershipComponent implements Component, ClusterView
         }
         this.seeds = Arrays.copyOf(resolved, seedCount);
         this.knownSeedIds = new int[Math.max(1, seedCount)];
+        this.startedMs = services.monotonicMs();
 
         final long generation = MembershipContext.DERIVED_GENERATION != ctx.generation() ?
             ctx.generation() : derivedGeneration(services.incarnation(), services.epochMs());
@@ -248,16 +254,43 @@ public final class MembershipComponent implements Component, ClusterView
     }
 
     /**
-     * Complete once every seed other than this node has answered since this component started: the member list
-     * then holds every member the seeds knew of, and gossip spreads the rest. A seed that never answers (gone for
-     * good) keeps the view incomplete, which holds back only what waits for completeness, such as tombstone purge.
+     * Complete once every seed other than this node has been heard since this component started, a seed counting as
+     * heard once the gossip round after one of these:
+     * <ul>
+     *   <li>it answered an exchange (a SYN_ACK or ACK from it was applied): this node then holds what it knew;</li>
+     *   <li>another member told this node of it (a member publishing the seed's endpoint is in the gossip state):
+     *   the members it knew spread through that same gossip, so a seed that is down, or gone, but known to the
+     *   members that answered holds nothing back;</li>
+     *   <li>{@link MembershipContext#seedWaitMs(long)} passed since the start without either (a seed gone for good
+     *   and forgotten by every member): the node then takes the list it has as complete and logs a warning.</li>
+     * </ul>
+     * The member list holds, by then, every member the heard seeds knew of. What waits for completeness: the store's
+     * count-based consistency levels and its tombstone purge.
      *
-     * @return true once every seed has answered.
+     * @return true once every seed is heard.
      */
     @Override
     public boolean isComplete()
     {
-        return seedsAnswered == seeds.length;
+        return seedsHeard == seeds.length;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int seedCount()
+    {
+        return seeds.length;
+    }
+
+    /**
+     * {@inheritDoc} Readable from any thread.
+     */
+    @Override
+    public int seedsHeard()
+    {
+        return seedsHeard;
     }
 
     /**
@@ -305,16 +338,17 @@ public final class MembershipComponent implements Component, ClusterView
     }
 
     /**
-     * Whether the snapshot of {@link #members()} holds exactly this many members, every one live: the wait of a
-     * caller that starts a cluster of known size and needs it formed. For any thread.
+     * Whether the snapshot of {@link #members()} holds exactly this many members, every one live, and the view is
+     * {@link #isComplete() complete}: the wait of a caller that starts a cluster of known size and needs it formed,
+     * ready for every consistency level. For any thread.
      *
      * @param clusterSize how many members the cluster has, this node included.
-     * @return true if this node sees exactly that many, all live.
+     * @return true if this node sees exactly that many, all live, and has heard every seed.
      */
     public boolean seesAllLive(final int clusterSize)
     {
         final List<ClusterMember> snapshot = members();
-        if (snapshot.size() != clusterSize)
+        if (snapshot.size() != clusterSize || !isComplete())
         {
             return false;
         }
@@ -427,6 +461,11 @@ public final class MembershipComponent implements Component, ClusterView
         checkStall(nowMs);
         expireSyns(nowMs);
         membership.onGossipRound(nowMs);
+        if (seedsHeard < seeds.length)
+        {
+            // After the round's update, which puts the members learned since the last round in the table.
+            noteSeedsHeard(nowMs);
+        }
 
         final int synLength = membership.encodeSyn(sendBuffer, frameOffset, frameBudget);
         final int bodyLength = frameOffset + synLength;
@@ -495,6 +534,48 @@ public final class MembershipComponent implements Component, ClusterView
             }
         }
         send(seed.handle, GossipMessageType.SYN, sendBuffer, bodyLength);
+    }
+
+    private void noteSeedsHeard(final long nowMs)
+    {
+        final boolean waitOver = nowMs - startedMs >= ctx.seedWaitMs();
+        for (final Seed seed : seeds)
+        {
+            if (seed.heard)
+            {
+                continue;
+            }
+            if (seed.answered || isKnownThroughGossip(seed))
+            {
+                seed.heard = true;
+                seedsHeard++;
+            }
+            else if (waitOver)
+            {
+                seed.heard = true;
+                seedsHeard++;
+                LOGGER.log(System.Logger.Level.WARNING, "node " + localNodeId + ": seed " + seed.endpoint +
+                    " neither answered nor is known to any member " + ctx.seedWaitMs() + " ms after the start; " +
+                    "counting it as heard (remove it from the seeds if it is gone for good)");
+            }
+        }
+    }
+
+    private boolean isKnownThroughGossip(final Seed seed)
+    {
+        seedSought = seed;
+        seedFound = false;
+        membership.state().forEachNode(seedFinder);
+        seedSought = null;
+        return seedFound;
+    }
+
+    private void findSeed(final NodeState node)
+    {
+        if (!seedFound && node.nodeId() != localNodeId && seedSought.endpoint.equals(node.stringValue(ENDPOINT_KEY)))
+        {
+            seedFound = true;
+        }
     }
 
     private void expireSyns(final long nowMs)
@@ -574,7 +655,8 @@ public final class MembershipComponent implements Component, ClusterView
             synSentMs.remove(sourceNodeId);
             lastSynAckMs = nowMs;
         }
-        noteSeedAnswer(sourceNodeId, body, endpointOffset, endpointLength);
+        final boolean carriesDelta = request.messageTypeId() != GossipMessageType.SYN.code();
+        noteSeedAnswer(sourceNodeId, body, endpointOffset, endpointLength, carriesDelta);
 
         final int frameStart = endpointOffset + endpointLength;
         final int replyLength = membership.onFrame(
@@ -598,16 +680,15 @@ public final class MembershipComponent implements Component, ClusterView
         }
     }
 
-    private void noteSeedAnswer(final int nodeId, final DirectBuffer body, final int offset, final int length)
+    private void noteSeedAnswer(
+        final int nodeId, final DirectBuffer body, final int offset, final int length, final boolean carriesDelta)
     {
         for (final Seed seed : seeds)
         {
             if (sameBytes(body, offset, length, seed.endpointBytes))
             {
-                if (UNKNOWN_NODE == seed.nodeId)
-                {
-                    seedsAnswered++;
-                }
+                // A SYN carries only the seed's digest; the SYN_ACK and ACK carry what it knows that this node lacks.
+                seed.answered |= carriesDelta;
                 seed.nodeId = nodeId;
                 seed.pendingSinceMs = Long.MIN_VALUE;
                 if (seed.failing)
@@ -776,6 +857,8 @@ public final class MembershipComponent implements Component, ClusterView
         private int nodeId = UNKNOWN_NODE;
         private long pendingSinceMs = Long.MIN_VALUE;
         private boolean failing;
+        private boolean answered;
+        private boolean heard;
 
         Seed(final String endpoint, final byte[] endpointBytes, final int handle)
         {

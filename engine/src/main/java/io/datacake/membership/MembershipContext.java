@@ -28,6 +28,12 @@ public final class MembershipContext
     /** Default time a SYN may wait for its SYN_ACK before it counts against this node's health. */
     public static final long DEFAULT_SYN_TIMEOUT_MS = 2_000;
 
+    /**
+     * Default time after start a seed that neither answered nor is known through another member keeps the view
+     * incomplete: 2 minutes.
+     */
+    public static final long DEFAULT_SEED_WAIT_MS = 2L * 60 * 1000;
+
     /** Default gap between two duty-cycle turns that counts as a stall of the node thread. */
     public static final long DEFAULT_STALL_THRESHOLD_MS = 1_000;
 
@@ -69,6 +75,7 @@ public final class MembershipContext
     private long tombstoneGracePeriodMs = DEFAULT_TOMBSTONE_GRACE_PERIOD_MS;
     private int localHealthMaxScore = LocalHealth.DEFAULT_MAX_SCORE;
     private long synTimeoutMs = DEFAULT_SYN_TIMEOUT_MS;
+    private long seedWaitMs = DEFAULT_SEED_WAIT_MS;
     private long stallThresholdMs = DEFAULT_STALL_THRESHOLD_MS;
     private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
     private int maxCachedPeers = DEFAULT_MAX_CACHED_PEERS;
@@ -100,6 +107,7 @@ public final class MembershipContext
         }
         positive(gossipIntervalMs, "gossipIntervalMs");
         positive(synTimeoutMs, "synTimeoutMs");
+        positive(seedWaitMs, "seedWaitMs");
         positive(stallThresholdMs, "stallThresholdMs");
         positive(tombstoneGracePeriodMs, "tombstoneGracePeriodMs");
         if (liveFanout < 1)
@@ -406,6 +414,27 @@ public final class MembershipContext
     public long synTimeoutMs()
     {
         return synTimeoutMs;
+    }
+
+    /**
+     * @param seedWaitMs how long after start a seed that has neither answered nor been heard of through another member
+     *                   keeps {@link ClusterView#isComplete()} false, > 0. Past it the node counts such a seed as heard
+     *                   (a seed gone for good must not hold count-based consistency levels back for ever) and logs a
+     *                   warning; a node cut off from every seed for longer then takes its partial list as complete.
+     * @return this.
+     */
+    public MembershipContext seedWaitMs(final long seedWaitMs)
+    {
+        this.seedWaitMs = seedWaitMs;
+        return this;
+    }
+
+    /**
+     * @return the seed wait.
+     */
+    public long seedWaitMs()
+    {
+        return seedWaitMs;
     }
 
     /**

@@ -24,58 +24,10 @@ public final class NodeCounters
     public final AtomicCounter commandsExecuted;
     /** Commands rejected because the queue was full. */
     public final AtomicCounter commandsRejected;
-    /** Frames received from the transport. */
-    public final AtomicCounter framesIn;
-    /** Frames sent to the transport. */
-    public final AtomicCounter framesOut;
-    /** Bytes of frames received. */
-    public final AtomicCounter bytesIn;
-    /** Bytes of frames sent. */
-    public final AtomicCounter bytesOut;
-    /** Malformed frames dropped (bad magic, version, template, lengths). */
-    public final AtomicCounter malformedFramesDropped;
-    /** Well-formed frames dropped because they came from another cluster. */
-    public final AtomicCounter foreignFramesDropped;
-    /** Requests sent (one-way messages included). */
-    public final AtomicCounter requestsSent;
-    /** Requests received (one-way messages included). */
-    public final AtomicCounter requestsReceived;
-    /** Responses sent. */
-    public final AtomicCounter responsesSent;
-    /** Responses received for a pending request. */
-    public final AtomicCounter responsesReceived;
-    /** Responses (or stream frames) received for no pending request: late after a timeout, or duplicates. */
-    public final AtomicCounter lateFramesDropped;
-    /** Requests that timed out. */
-    public final AtomicCounter requestTimeouts;
-    /** Requests that failed for any reason (timeouts and error responses included). */
-    public final AtomicCounter requestFailures;
-    /** Handlers that threw or did not reply. */
-    public final AtomicCounter handlerFailures;
-    /**
-     * Sends that failed for good: refused by the transport (not connected, closed), still not possible at the connect
-     * deadline, or a queued reply dropped ({@link #repliesDropped}).
-     */
-    public final AtomicCounter sendFailures;
-    /** Piggybacked HLC stamps the clock rejected (drift, overflow); the RPC itself proceeds. */
-    public final AtomicCounter clockErrors;
     /** Errors thrown on the duty cycle (tasks, duties, timers, components) and given to the error handler. */
     public final AtomicCounter dutyCycleErrors;
     /** Timers expired. */
     public final AtomicCounter timersExpired;
-    /** Streamed bodies started (either direction). */
-    public final AtomicCounter streamsStarted;
-    /** Stream chunks dropped (out of order, unknown or expired stream). */
-    public final AtomicCounter streamChunksDropped;
-    /** Replies (responses, stream credits) queued because the transport was back-pressured. */
-    public final AtomicCounter repliesQueued;
-    /** Queued replies sent later from the duty cycle. */
-    public final AtomicCounter repliesRetried;
-    /**
-     * Replies dropped for good: the pending-reply queue was full, the retry deadline passed, the peer went away, or
-     * the node closed with replies still queued. Each is also counted in {@link #sendFailures}.
-     */
-    public final AtomicCounter repliesDropped;
     /**
      * Exceptions thrown by {@link Component}s from their duty-cycle work, peer-status callbacks or close; each is
      * also counted in {@link #dutyCycleErrors} and given to the error handler.
@@ -94,34 +46,13 @@ public final class NodeCounters
         commandsRejected = countersManager.newCounter(prefix + "commands rejected (queue full)");
         dutyCycleErrors = countersManager.newCounter(prefix + "duty cycle errors");
         timersExpired = countersManager.newCounter(prefix + "timers expired");
-        // The RPC layer owns its counters; the node exposes them under the same names as before.
+        // The RPC layer owns its counters (frames, bytes, requests, replies, drops): read them through rpc().
         rpcCounters = new RpcCounters(countersManager, prefix, dutyCycleErrors);
-        framesIn = rpcCounters.framesIn;
-        framesOut = rpcCounters.framesOut;
-        bytesIn = rpcCounters.bytesIn;
-        bytesOut = rpcCounters.bytesOut;
-        malformedFramesDropped = rpcCounters.malformedFramesDropped;
-        foreignFramesDropped = rpcCounters.foreignFramesDropped;
-        requestsSent = rpcCounters.requestsSent;
-        requestsReceived = rpcCounters.requestsReceived;
-        responsesSent = rpcCounters.responsesSent;
-        responsesReceived = rpcCounters.responsesReceived;
-        lateFramesDropped = rpcCounters.lateFramesDropped;
-        requestTimeouts = rpcCounters.requestTimeouts;
-        requestFailures = rpcCounters.requestFailures;
-        handlerFailures = rpcCounters.handlerFailures;
-        sendFailures = rpcCounters.sendFailures;
-        clockErrors = rpcCounters.clockErrors;
-        streamsStarted = rpcCounters.streamsStarted;
-        streamChunksDropped = rpcCounters.streamChunksDropped;
-        repliesQueued = rpcCounters.repliesQueued;
-        repliesRetried = rpcCounters.repliesRetried;
-        repliesDropped = rpcCounters.repliesDropped;
         componentErrors = countersManager.newCounter(prefix + "component errors");
     }
 
     /**
-     * The RPC layer's counters (the fields above that concern RPC are the same counters).
+     * The RPC layer's counters: frames, bytes, requests, responses, replies and streams, and what it dropped.
      *
      * @return the RPC counters.
      */

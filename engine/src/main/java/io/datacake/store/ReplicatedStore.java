@@ -7,6 +7,7 @@ import io.datacake.crdt.Orswot;
 import io.datacake.membership.ClusterView;
 import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.MemberVisitor;
+import io.datacake.membership.MembershipFormingException;
 import io.datacake.membership.ReplicaSelection;
 import io.datacake.node.Component;
 import io.datacake.node.Node;
@@ -47,7 +48,11 @@ import java.util.List;
  * <ol>
  *   <li>the replicas for the {@link io.datacake.membership.ConsistencyLevel} are chosen from the
  *       {@link ClusterView} (the selector is rebuilt only when the view's version moved); too few live members
- *       fail the write with {@link ConsistencyException} before anything is written;</li>
+ *       fail the write with {@link ConsistencyException} before anything is written, and so does a count-based
+ *       level (QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL) while the view {@link ClusterView#isComplete() may lack
+ *       members}, with {@link MembershipFormingException} naming how many seeds were heard: a node that has just
+ *       restarted under gossip knows only the members it has heard from, and a majority of those is no majority of
+ *       the cluster. NONE, ONE, TWO and THREE are served on any view;</li>
  *   <li>the write is stamped once by the coordinator's clock, applied to the keyspace's set and content tree and
  *       submitted to the storage writer;</li>
  *   <li>it is sent to each selected replica, which applies it with the coordinator's stamp and answers only once
@@ -65,6 +70,17 @@ import java.util.List;
  * </ol>
  * Level NONE applies and commits locally and sends to no one synchronously. An entry that loses to a newer write of
  * its key (or a key given twice in one batch, after its first occurrence) changes nothing and is not stored again.
+ *
+ * <h2>Stamps from peers</h2>
+ * Last write wins by stamp, so an entry stamped far in the future beats every later write of its key until real
+ * time passes its stamp. Every entry a peer sends (replicated, broadcast or fetched by repair) is therefore checked
+ * against this node's wall clock: one stamped further ahead of it than the hybrid logical clock's maximum drift
+ * ({@code HybridLogicalClock.maxDriftMs()}, the bound the clock itself refuses to merge beyond) is dropped before it
+ * changes anything and counted by path ({@link StoreStatistics#entriesStampedAhead(EntryPath)}); the other entries
+ * of the message apply. A replica that drops an entry of a replicate call answers it with an error, so the
+ * coordinator does not count it as storing the write. Such entries come from a peer whose clock is set too far
+ * ahead (or a bug); once real time comes within the maximum drift of their stamps, repair carries them like any
+ * other. The check costs one clock read per message and one comparison per entry.
  *
  * <h2>Reads</h2>
  * Reads are local: a handle reads the node's storage on the caller's thread and copies the result. Once a write's
@@ -254,6 +270,10 @@ public final class ReplicatedStore implements Component
     private int[] liveOthers = new int[16];
     private int liveOtherCount;
     private boolean lastApplyBackPressured;
+    private int lastApplyStampedAhead;
+    private AtomicCounter replicateStampedAhead;
+    private AtomicCounter broadcastStampedAhead;
+    private AtomicCounter repairStampedAhead;
     private boolean writerHeld;
     private PendingWrite coordinating;
     private boolean recycleCoordinating;
@@ -410,6 +430,9 @@ public final class ReplicatedStore implements Component
                 statistics.documentsChanged(keyspace.set().liveCount());
             }
             this.statistics = statistics;
+            replicateStampedAhead = statistics.stampedAhead(EntryPath.REPLICATE);
+            broadcastStampedAhead = statistics.stampedAhead(EntryPath.BROADCAST);
+            repairStampedAhead = statistics.stampedAhead(EntryPath.REPAIR);
             broadcasts = new BroadcastBatcher(Math.min(ctx.broadcastMaxEntries(), ctx.maxBatchEntries()),
                 Math.min(ctx.broadcastMaxBytes(), rpc.maxOneWayBodyLength()), this::sendBroadcast);
             nextRepairAtMs = services.monotonicMs() + ctx.repairIntervalMs();
@@ -618,8 +641,18 @@ public final class ReplicatedStore implements Component
                 throw new StoreBackPressureException("node " + localNodeId + " already has " + pendingCount +
                     " writes waiting for acknowledgements (StoreContext.maxPendingWrites)");
             }
+            if (command.level.countsMembers() && !view.isComplete())
+            {
+                throw new MembershipFormingException(command.level, localNodeId, view.memberCount(),
+                    view.liveCount() - 1, view.seedsHeard(), view.seedCount());
+            }
             replicaCount = selector.select(command.level, targets);
             checkWriterRoom(command);
+        }
+        catch (final MembershipFormingException ex)
+        {
+            statistics.onFailure(WriteFailureKind.MEMBERSHIP_FORMING);
+            throw ex;
         }
         catch (final ConsistencyException ex)
         {
@@ -840,16 +873,24 @@ public final class ReplicatedStore implements Component
         replicateRequestsServed.increment();
         if (oneWay)
         {
-            applyEntries(keyspace, inbound, oneWayCompletion);
+            applyEntries(keyspace, inbound, oneWayCompletion, Orswot.CONSISTENCY_SOURCE, broadcastStampedAhead);
             return;
         }
         final ReplicaAck polled = freeAcks.pollFirst();
         final ReplicaAck ack = null == polled ? newReplicaAck() : polled;
         ack.reset(reply.defer(ack.spentReply()));
-        ack.outstanding(applyEntries(keyspace, inbound, ack));
+        ack.outstanding(
+            applyEntries(keyspace, inbound, ack, Orswot.CONSISTENCY_SOURCE, replicateStampedAhead));
         if (lastApplyBackPressured)
         {
             ack.failNow("replica " + localNodeId + "'s storage writer was back-pressured part way through the batch");
+        }
+        else if (lastApplyStampedAhead > 0)
+        {
+            // Not stored, so not acknowledged: the coordinator must not count this replica for the write.
+            ack.failNow("replica " + localNodeId + " dropped " + lastApplyStampedAhead + " entries stamped more " +
+                "than the maximum drift (" + clock.maxDriftMs() + " ms) ahead of its clock: check the " +
+                "coordinator's clock");
         }
         else
         {
@@ -864,21 +905,31 @@ public final class ReplicatedStore implements Component
     }
 
     /**
-     * Apply every entry of a checked message that changes the keyspace: submit it to the writer, then change the
-     * set and tree, so the set never holds what storage was not asked to store.
+     * Apply the entries of a write this node coordinates (stamped by its own clock).
      *
      * @return the number of writes submitted (each completes through {@code handler}).
      */
     private int applyEntries(final Keyspace keyspace, final ReplicationMessage message,
         final WriteCompletionHandler handler)
     {
-        return applyEntries(keyspace, message, handler, Orswot.CONSISTENCY_SOURCE);
+        return applyEntries(keyspace, message, handler, Orswot.CONSISTENCY_SOURCE, null);
     }
 
+    /**
+     * Apply every entry of a checked message that changes the keyspace: submit it to the writer, then change the
+     * set and tree, so the set never holds what storage was not asked to store. An entry from a peer stamped
+     * further ahead of this node's wall clock than the clock's maximum drift is dropped and counted: it would win
+     * every last-write-wins comparison of its key for as long as its stamp stays ahead.
+     *
+     * @param stampedAhead counts the entries dropped for their stamp; null for this node's own writes, unchecked.
+     * @return the number of writes submitted (each completes through {@code handler}).
+     */
     private int applyEntries(final Keyspace keyspace, final ReplicationMessage message,
-        final WriteCompletionHandler handler, final int source)
+        final WriteCompletionHandler handler, final int source, final AtomicCounter stampedAhead)
     {
         lastApplyBackPressured = false;
+        lastApplyStampedAhead = 0;
+        final long maxStampMillis = null == stampedAhead ? Long.MAX_VALUE : services.epochMs() + clock.maxDriftMs();
         int submitted = 0;
         long documentsDelta = 0;
         message.rewind();
@@ -886,6 +937,12 @@ public final class ReplicatedStore implements Component
         {
             final long key = message.key();
             final long stamp = message.stamp();
+            if (HlcTimestamp.millis(stamp) > maxStampMillis)
+            {
+                stampedAhead.increment();
+                lastApplyStampedAhead++;
+                continue;
+            }
             final int nodeId = message.nodeId();
             final boolean tombstone = message.isTombstone();
             if (!keyspace.willApply(tombstone, source, key, stamp, nodeId))
@@ -1378,7 +1435,8 @@ public final class ReplicatedStore implements Component
                 return RepairMessages.OK;
             }
             repairEntriesFetched.getAndAdd(repairInbound.entryCount());
-            final int applied = applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE);
+            final int applied =
+                applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE, repairStampedAhead);
             repairEntriesApplied.getAndAdd(applied);
             repairAppliedThisRound += applied;
         }

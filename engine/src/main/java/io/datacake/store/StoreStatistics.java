@@ -20,12 +20,14 @@ public final class StoreStatistics
 
     private static final ConsistencyLevel[] LEVELS = ConsistencyLevel.values();
     private static final WriteFailureKind[] FAILURE_KINDS = WriteFailureKind.values();
+    private static final EntryPath[] ENTRY_PATHS = EntryPath.values();
 
     private final AtomicCounter liveMembers;
     private final AtomicCounter keyspaces;
     private final AtomicCounter documents;
     private final AtomicCounter[] writesByLevel = new AtomicCounter[LEVELS.length];
     private final AtomicCounter[] failuresByKind = new AtomicCounter[FAILURE_KINDS.length];
+    private final AtomicCounter[] stampedAheadByPath = new AtomicCounter[ENTRY_PATHS.length];
     private final AtomicCounter repairRounds;
     private final AtomicCounter repairEntriesCompared;
     private final AtomicCounter repairBytesCompared;
@@ -55,6 +57,11 @@ public final class StoreStatistics
         for (final WriteFailureKind kind : FAILURE_KINDS)
         {
             failuresByKind[kind.ordinal()] = counters.newCounter("store writes failed: " + kind);
+        }
+        for (final EntryPath path : ENTRY_PATHS)
+        {
+            stampedAheadByPath[path.ordinal()] =
+                counters.newCounter("store entries dropped, stamped beyond the maximum drift: " + path);
         }
         repairBytesCompared = counters.newCounter("store repair reply bytes compared");
         repairBytesSent = counters.newCounter("store repair request bytes sent");
@@ -110,6 +117,20 @@ public final class StoreStatistics
     public long failures(final WriteFailureKind kind)
     {
         return failuresByKind[kind.ordinal()].get();
+    }
+
+    /**
+     * Entries from peers dropped unapplied because their stamp was further ahead of this node's wall clock than the
+     * hybrid logical clock's maximum drift: a peer with a broken clock (or a bug) would otherwise win every
+     * last-write-wins comparison of their keys for as long as its stamps stay ahead.
+     *
+     * @param path how the entries arrived.
+     * @return the count.
+     * @throws NullPointerException if path is null.
+     */
+    public long entriesStampedAhead(final EntryPath path)
+    {
+        return stampedAheadByPath[path.ordinal()].get();
     }
 
     /**
@@ -232,6 +253,14 @@ public final class StoreStatistics
     void onFailure(final WriteFailureKind kind)
     {
         failuresByKind[kind.ordinal()].increment();
+    }
+
+    /**
+     * The counter of one path, for the node thread's per-entry check to increment without a lookup.
+     */
+    AtomicCounter stampedAhead(final EntryPath path)
+    {
+        return stampedAheadByPath[path.ordinal()];
     }
 
     void onRepairReply(final int length)

@@ -120,9 +120,7 @@ public final class TictacCodec
         final int offset)
     {
         checkBranchRun(tree, firstBranch, count);
-        checkRoom(buffer, offset, REQUEST_LENGTH);
-        putHeader(buffer, offset, BRANCH_HASHES_REQUEST, tree, firstBranch, count);
-        return REQUEST_LENGTH;
+        return putRunHeader(buffer, offset, BRANCH_HASHES_REQUEST, tree, firstBranch, count, REQUEST_LENGTH);
     }
 
     /**
@@ -144,9 +142,7 @@ public final class TictacCodec
         final int offset)
     {
         checkBranchRun(tree, firstBranch, count);
-        final int length = HEADER_LENGTH + count * TictacTree.HASH_LENGTH;
-        checkRoom(buffer, offset, length);
-        putHeader(buffer, offset, BRANCH_HASHES, tree, firstBranch, count);
+        final int length = putRunHeader(buffer, offset, BRANCH_HASHES, tree, firstBranch, count, hashesLength(count));
         tree.copyBranchHashes(firstBranch, count, buffer, offset + HEADER_LENGTH);
         return length;
     }
@@ -171,9 +167,7 @@ public final class TictacCodec
         final int offset)
     {
         checkSegmentRun(tree, firstSegment, count);
-        checkRoom(buffer, offset, REQUEST_LENGTH);
-        putHeader(buffer, offset, SEGMENT_HASHES_REQUEST, tree, firstSegment, count);
-        return REQUEST_LENGTH;
+        return putRunHeader(buffer, offset, SEGMENT_HASHES_REQUEST, tree, firstSegment, count, REQUEST_LENGTH);
     }
 
     /**
@@ -196,9 +190,8 @@ public final class TictacCodec
         final int offset)
     {
         checkSegmentRun(tree, firstSegment, count);
-        final int length = HEADER_LENGTH + count * TictacTree.HASH_LENGTH;
-        checkRoom(buffer, offset, length);
-        putHeader(buffer, offset, SEGMENT_HASHES, tree, firstSegment, count);
+        final int length =
+            putRunHeader(buffer, offset, SEGMENT_HASHES, tree, firstSegment, count, hashesLength(count));
         tree.copySegmentHashes(firstSegment, count, buffer, offset + HEADER_LENGTH);
         return length;
     }
@@ -248,6 +241,31 @@ public final class TictacCodec
             buffer.putInt(offset + HEADER_LENGTH + i * Integer.BYTES, segmentIds[from + i], ORDER);
         }
         return length;
+    }
+
+    /**
+     * The header of a message about a checked run (a request, or the run's hashes), once the buffer is known to hold
+     * the whole message.
+     *
+     * @return the message's length.
+     */
+    private static int putRunHeader(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int type,
+        final TictacTree tree,
+        final int first,
+        final int count,
+        final int length)
+    {
+        checkRoom(buffer, offset, length);
+        putHeader(buffer, offset, type, tree, first, count);
+        return length;
+    }
+
+    private static int hashesLength(final int count)
+    {
+        return HEADER_LENGTH + count * TictacTree.HASH_LENGTH;
     }
 
     private static void putHeader(

@@ -8,6 +8,12 @@ public enum WriteFailureKind
     /** Too few live members for the write's consistency level: refused before anything was written. */
     CONSISTENCY,
 
+    /**
+     * A count-based consistency level asked while the membership view may still lack members
+     * ({@link io.datacake.membership.MembershipFormingException}): refused before anything was written.
+     */
+    MEMBERSHIP_FORMING,
+
     /** A store or storage writer bound was full: refused before anything was written, or cut short locally. */
     BACK_PRESSURE,
 

@@ -31,6 +31,14 @@ final class CampaignCluster implements AutoCloseable
 {
     static final String DATA_CENTRE = "dc1";
 
+    /**
+     * Tombstone grace: a day, beyond any clock step of the run. The heal steps clocks forward by over an hour to meet
+     * a clock set beyond the maximum drift ({@link FaultSchedule#healAll()}); with the default grace of an hour that
+     * step would purge tombstones of deletes whose outcome (and stamp) the history does not know, and the checker
+     * could no longer tell a purged delete from a lost put.
+     */
+    static final long TOMBSTONE_GRACE_MS = 24L * 60 * 60 * 1000;
+
     final Simulation simulation;
     final CampaignSettings settings;
     private final ReplicatedStore[] stores;
@@ -76,6 +84,7 @@ final class CampaignCluster implements AutoCloseable
                     .clusterView(view)
                     .requestTimeoutMs(settings.requestTimeoutMs)
                     .repairIntervalMs(settings.repairIntervalMs)
+                    .tombstoneGraceMs(TOMBSTONE_GRACE_MS)
                     .repairMaxSegmentsPerRound(settings.repairMaxSegmentsPerRound)
                     .repairMaxEntriesPerFetch(settings.repairMaxEntriesPerFetch)
                     .treeShape(settings.treeBranchCount, settings.treeSegmentsPerBranch)

@@ -2,6 +2,7 @@ package io.datacake.campaign;
 
 import io.datacake.membership.ConsistencyException;
 import io.datacake.membership.ConsistencyLevel;
+import io.datacake.membership.MembershipFormingException;
 import io.datacake.node.NodeBackPressureException;
 import io.datacake.node.NodeClosedException;
 import io.datacake.sim.Simulation;
@@ -179,9 +180,15 @@ final class CampaignRun
         result.restartsDetected = cluster.restartsDetected();
         for (final Op op : history)
         {
-            if (Op.Outcome.OK == op.outcome && Op.Kind.PUT == op.kind && op.viewMembers < settings.nodeCount)
+            // Only the levels sized by the member list depend on the view holding every member.
+            if (Op.Outcome.OK == op.outcome && Op.Kind.PUT == op.kind && op.level.countsMembers() &&
+                op.viewMembers < settings.nodeCount)
             {
                 result.writesAcknowledgedOnPartialView += op.keys.length;
+            }
+            if (null != op.failure && op.failure.startsWith(MembershipFormingException.class.getSimpleName()))
+            {
+                result.writesRefusedWhileViewForming++;
             }
         }
     }

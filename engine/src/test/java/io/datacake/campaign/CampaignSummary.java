@@ -39,6 +39,7 @@ final class CampaignSummary
     private long membersRevived;
     private long restartsDetected;
     private long writesAcknowledgedOnPartialView;
+    private long writesRefusedWhileViewForming;
     private final LongArrayList membershipFormedMs = new LongArrayList();
     private final long[] seedsByNodeCount = new long[CampaignSettings.LARGE_NODES + 1];
     private long virtualMs;
@@ -68,6 +69,7 @@ final class CampaignSummary
         membersRevived += result.membersRevived;
         restartsDetected += result.restartsDetected;
         writesAcknowledgedOnPartialView += result.writesAcknowledgedOnPartialView;
+        writesRefusedWhileViewForming += result.writesRefusedWhileViewForming;
         if (result.membershipFormedMs >= 0)
         {
             membershipFormedMs.addLong(result.membershipFormedMs);
@@ -165,8 +167,9 @@ final class CampaignSummary
         out.append("membership: formed in p50 ").append(percentile(membershipFormedMs, 50)).append(" / max ")
             .append(percentile(membershipFormedMs, 100)).append(" virtual ms; members marked dead ")
             .append(membersMarkedDead).append(", revived ").append(membersRevived).append(", restarts detected ")
-            .append(restartsDetected).append(", key writes acknowledged on a partial view ")
-            .append(writesAcknowledgedOnPartialView).append('\n');
+            .append(restartsDetected).append(", key writes at QUORUM or ALL acknowledged on a partial view ")
+            .append(writesAcknowledgedOnPartialView).append(", writes refused while the view was forming ")
+            .append(writesRefusedWhileViewForming).append('\n');
         out.append("faults injected: ").append(faults).append('\n');
         out.append("operations: ").append(operations).append(", reads checked: ").append(readsChecked)
             .append(", keys checked: ").append(keysChecked).append('\n');

@@ -28,6 +28,7 @@ final class SeedResult
     long membersRevived;
     long restartsDetected;
     long writesAcknowledgedOnPartialView;
+    long writesRefusedWhileViewForming;
     long virtualMs;
     long wallMs;
 

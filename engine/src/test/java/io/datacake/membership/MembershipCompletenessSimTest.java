@@ -8,8 +8,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A gossiping node's view is complete only once every seed has answered it: nodes restarted together in a partition
- * hear only the seeds on their side, know only each other, and must not pass their lists off as the whole cluster.
+ * A gossiping node's view is complete only once every seed is heard: nodes restarted together in a partition hear
+ * only the seeds on their side, know only each other, and must not pass their lists off as the whole cluster. A seed
+ * that is down but known to the members that answered counts as heard, and one nobody knows is given up on after
+ * the seed wait, so neither holds the view incomplete for ever.
  */
 final class MembershipCompletenessSimTest
 {
@@ -60,6 +62,57 @@ final class MembershipCompletenessSimTest
                 assertThat(cluster.msUntil(() -> NODES == restarted.liveCount(), HEAL_BUDGET_MS))
                     .as("node %d holds every member live again", nodeId).isNotNegative();
             }
+        }
+    }
+
+    @Test
+    void aSeedThatIsDownButKnownToTheMembersThatAnsweredCountsAsHeard()
+    {
+        final long seed = Simulation.seedFromProperty(11);
+        // Seeds: node 1 (every node's, from the harness) and node 2, which goes down for good.
+        try (MembershipCluster cluster = new MembershipCluster(seed, 0, (ctx) -> ctx.seeds("sim-2")))
+        {
+            System.out.println("membership completeness, seed down " + cluster.replayHint());
+            for (int i = 0; i < NODES; i++)
+            {
+                cluster.addNode();
+            }
+            assertThat(cluster.msUntil(cluster::converged, CONVERGE_BUDGET_MS)).as("converged").isNotNegative();
+
+            final Simulation simulation = cluster.simulation();
+            cluster.crash(2);
+            cluster.crash(3);
+            simulation.restart(3);
+            final MembershipComponent restarted = cluster.component(3);
+            assertThat(cluster.msUntil(restarted::isComplete, HEAL_BUDGET_MS))
+                .as("node 3 complete though seed 2 never answers it").isNotNegative();
+            assertThat(restarted.seedsHeard()).isEqualTo(2);
+            assertThat(restarted.memberCount()).as("seed 2 came through node 1's gossip").isEqualTo(NODES);
+        }
+    }
+
+    @Test
+    void aSeedNoMemberKnowsIsGivenUpOnAfterTheSeedWait()
+    {
+        final long seed = Simulation.seedFromProperty(13);
+        final long seedWaitMs = 20 * MembershipCluster.GOSSIP_INTERVAL_MS;
+        // Seeds: node 1 and an endpoint no node ever had.
+        try (MembershipCluster cluster = new MembershipCluster(seed, 0,
+            (ctx) -> ctx.seeds("sim-99").seedWaitMs(seedWaitMs)))
+        {
+            System.out.println("membership completeness, seed unknown " + cluster.replayHint());
+            final long startMs = cluster.nowMs();
+            cluster.addNode();
+            cluster.addNode();
+            assertThat(cluster.msUntil(cluster::converged, CONVERGE_BUDGET_MS)).as("converged").isNotNegative();
+            final MembershipComponent node2 = cluster.component(2);
+            assertThat(node2.isComplete()).as("sim-99 not heard yet").isFalse();
+            assertThat(node2.seedsHeard()).as("node 1 heard").isEqualTo(1);
+            assertThat(node2.seedCount()).isEqualTo(2);
+
+            assertThat(cluster.msUntil(node2::isComplete, 2 * seedWaitMs)).as("complete after the wait")
+                .isNotNegative();
+            assertThat(cluster.nowMs() - startMs).as("not before the wait").isGreaterThanOrEqualTo(seedWaitMs);
         }
     }
 }

@@ -106,7 +106,7 @@ final class ComponentTest
                 server.invoker().invoke();
                 client.invoker().invoke();
                 assertThat(response.get(10, TimeUnit.SECONDS).bodyAsString()).isEqualTo("hello first");
-                assertThat(server.counters().requestsReceived.get()).isEqualTo(1);
+                assertThat(server.counters().rpc().requestsReceived.get()).isEqualTo(1);
             }
         }
     }

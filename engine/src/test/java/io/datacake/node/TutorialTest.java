@@ -106,8 +106,8 @@ final class TutorialTest
             assertThat(ticked.get(10, TimeUnit.SECONDS)).isPositive();
 
             // 9. Counters are Agrona counters: read them from any thread without locks.
-            assertThat(alice.counters().requestsSent.get()).isEqualTo(3);
-            assertThat(bob.counters().requestsReceived.get()).isEqualTo(3);
+            assertThat(alice.counters().rpc().requestsSent.get()).isEqualTo(3);
+            assertThat(bob.counters().rpc().requestsReceived.get()).isEqualTo(3);
         }
         // 10. close() (here by try-with-resources) stops the thread, fails whatever was pending with NODE_CLOSED
         //     and closes the transport. It is idempotent.

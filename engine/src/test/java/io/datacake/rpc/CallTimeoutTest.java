@@ -92,7 +92,7 @@ final class CallTimeoutTest
         }
 
         assertThat(events).hasSize(calls).containsOnly("ok");
-        assertThat(client.counters().requestTimeouts.get()).isZero();
+        assertThat(client.counters().rpc().requestTimeouts.get()).isZero();
         assertThat(client.counters().dutyCycleErrors.get()).isZero();
         final CompletableFuture<Integer> pending = client.execute((s) -> s.rpc().pendingCount());
         client.invoker().invoke();

@@ -84,7 +84,7 @@ final class CancelTest
         assertThat(listener.events).containsExactly(second + " ok answer to two");
         assertThat(second).isNotEqualTo(first);
         assertThat(client.counters().rpc().callsCancelled.get()).isEqualTo(1);
-        assertThat(client.counters().lateFramesDropped.get()).isEqualTo(1);
+        assertThat(client.counters().rpc().lateFramesDropped.get()).isEqualTo(1);
         assertThat(this.<Integer>run(Rpc::pendingCount)).isZero();
     }
 
@@ -100,7 +100,7 @@ final class CancelTest
         step(3);
 
         assertThat(listener.events).isEmpty();
-        assertThat(client.counters().requestTimeouts.get()).isZero();
+        assertThat(client.counters().rpc().requestTimeouts.get()).isZero();
         assertThat(cancel(id)).as("already cancelled").isFalse();
     }
 

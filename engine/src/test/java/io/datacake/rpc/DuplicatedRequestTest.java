@@ -50,7 +50,7 @@ final class DuplicatedRequestTest
             final byte[] body = call.join().body();
             assertThat(body).hasSize(BODY_LENGTH);
             assertThat(distinct(body)).as("bytes of one run only").containsExactly(1);
-            assertThat(client.counters().streamChunksDropped.get()).isEqualTo(1);
+            assertThat(client.counters().rpc().streamChunksDropped.get()).isEqualTo(1);
         }
     }
 

@@ -5,7 +5,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.datacake.clock.HlcTimestamp;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
-import io.datacake.node.NodeCounters;
 import io.datacake.protocol.MessageHeaderEncoder;
 import io.datacake.protocol.RequestEncoder;
 import io.datacake.protocol.ResponseEncoder;
@@ -69,7 +68,7 @@ final class FrameFuzzTest
     @Test
     void aRequestWithoutAReplyEndpointIsDroppedBeforeItsStampIsMerged()
     {
-        final NodeCounters counters = server.counters();
+        final RpcCounters counters = server.counters().rpc();
         final long stamp = lastStamp(server);
         final byte[] frame = request(HlcTimestamp.pack(clock.time() + 60_000L, 0), "");
 
@@ -94,7 +93,7 @@ final class FrameFuzzTest
         {
             return; // the transport carries no empty frames
         }
-        final NodeCounters counters = server.counters();
+        final RpcCounters counters = server.counters().rpc();
         final long framesIn = counters.framesIn.get();
         final long dropped = counters.malformedFramesDropped.get() + counters.foreignFramesDropped.get();
         final long requests = counters.requestsReceived.get();
@@ -107,7 +106,7 @@ final class FrameFuzzTest
 
         final long framesDelivered = counters.framesIn.get() - framesIn;
         assertThat(framesDelivered).isPositive();
-        assertThat(counters.dutyCycleErrors.get()).isZero();
+        assertThat(server.counters().dutyCycleErrors.get()).isZero();
         // More than one frame in means the fuzzed frame was served and its answer came back to this node (a
         // mutated reply endpoint): only a lone frame's drop can be told apart from what its answer did.
         if (1 == framesDelivered &&

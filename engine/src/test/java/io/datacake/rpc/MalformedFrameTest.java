@@ -68,8 +68,8 @@ final class MalformedFrameTest
             }
             pump(server, client);
 
-            assertThat(server.counters().malformedFramesDropped.get()).isEqualTo(bad);
-            assertThat(server.counters().requestsReceived.get()).isZero();
+            assertThat(server.counters().rpc().malformedFramesDropped.get()).isEqualTo(bad);
+            assertThat(server.counters().rpc().requestsReceived.get()).isZero();
             assertThat(server.counters().dutyCycleErrors.get()).isZero();
             assertServes(client, server);
         }
@@ -96,7 +96,7 @@ final class MalformedFrameTest
             }
             pump(server, client);
             // At least every fuzzed frame arrived (a mutated reply endpoint can make the server answer itself).
-            assertThat(server.counters().framesIn.get()).as("seed %d", seed).isGreaterThanOrEqualTo(frames);
+            assertThat(server.counters().rpc().framesIn.get()).as("seed %d", seed).isGreaterThanOrEqualTo(frames);
             assertThat(server.counters().dutyCycleErrors.get()).as("seed %d, replay with -D%s=%d",
                 seed, SeededTrials.SEED_PROPERTY, seed).isZero();
             assertServes(client, server);
@@ -116,8 +116,8 @@ final class MalformedFrameTest
                 clock.advanceMs(1);
             }
             assertThat(call).isCompletedExceptionally();
-            assertThat(server.counters().foreignFramesDropped.get()).isEqualTo(1);
-            assertThat(server.counters().requestsReceived.get()).isZero();
+            assertThat(server.counters().rpc().foreignFramesDropped.get()).isEqualTo(1);
+            assertThat(server.counters().rpc().requestsReceived.get()).isZero();
         }
     }
 
@@ -134,9 +134,9 @@ final class MalformedFrameTest
                 ByteOrder.LITTLE_ENDIAN);
             attacker.offer(attacker.resolvePeer(server.endpoint()), new UnsafeBuffer(frame), 0, frame.length);
             pump(server, client);
-            assertThat(server.counters().clockErrors.get()).isEqualTo(1);
-            assertThat(server.counters().requestsReceived.get()).isEqualTo(1);
-            assertThat(server.counters().responsesSent.get()).isEqualTo(1);
+            assertThat(server.counters().rpc().clockErrors.get()).isEqualTo(1);
+            assertThat(server.counters().rpc().requestsReceived.get()).isEqualTo(1);
+            assertThat(server.counters().rpc().responsesSent.get()).isEqualTo(1);
         }
     }
 
@@ -163,7 +163,7 @@ final class MalformedFrameTest
             pump(client, server);
             assertThat(errors).extracting(Throwable::getMessage).containsExactly("listener bug");
             assertThat(client.counters().dutyCycleErrors.get()).isEqualTo(1);
-            assertThat(client.counters().malformedFramesDropped.get()).isZero();
+            assertThat(client.counters().rpc().malformedFramesDropped.get()).isZero();
             assertServes(client, server);
         }
     }
@@ -174,22 +174,22 @@ final class MalformedFrameTest
         try (Node server = node(2, 0))
         {
             final int serverPeer = attacker.resolvePeer(server.endpoint());
-            final long malformedBefore = server.counters().malformedFramesDropped.get();
+            final long malformedBefore = server.counters().rpc().malformedFramesDropped.get();
 
             offer(serverPeer, chunk(77, false, -5));
             offer(serverPeer, chunk(77, true, -1));
             offer(serverPeer, credit(77, false, -3));
             pump(server);
-            assertThat(server.counters().malformedFramesDropped.get() - malformedBefore).isEqualTo(3);
+            assertThat(server.counters().rpc().malformedFramesDropped.get() - malformedBefore).isEqualTo(3);
 
             offer(serverPeer, chunk(78, false, 0));
             offer(serverPeer, chunk(78, true, 0));
             offer(serverPeer, credit(78, true, 10));
             pump(server);
-            assertThat(server.counters().malformedFramesDropped.get() - malformedBefore).isEqualTo(3);
-            assertThat(server.counters().lateFramesDropped.get()).isEqualTo(3);
-            assertThat(server.counters().framesIn.get()).isEqualTo(6);
-            assertThat(server.counters().streamChunksDropped.get()).isZero();
+            assertThat(server.counters().rpc().malformedFramesDropped.get() - malformedBefore).isEqualTo(3);
+            assertThat(server.counters().rpc().lateFramesDropped.get()).isEqualTo(3);
+            assertThat(server.counters().rpc().framesIn.get()).isEqualTo(6);
+            assertThat(server.counters().rpc().streamChunksDropped.get()).isZero();
         }
     }
 
@@ -220,8 +220,8 @@ final class MalformedFrameTest
             attacker.offer(serverPeer, new UnsafeBuffer(lyingAhead), 0, lyingAhead.length);
             pump(server);
 
-            assertThat(server.counters().foreignFramesDropped.get()).isEqualTo(1);
-            assertThat(server.counters().malformedFramesDropped.get()).isEqualTo(1);
+            assertThat(server.counters().rpc().foreignFramesDropped.get()).isEqualTo(1);
+            assertThat(server.counters().rpc().malformedFramesDropped.get()).isEqualTo(1);
             assertThat(HlcTimestamp.millis(lastStamp(server))).isLessThan(clock.time() + 3_600_000L);
             assertThat(lastStamp(server)).isEqualTo(stampBefore);
         }

@@ -114,15 +114,15 @@ final class ReplyBackPressureTest
 
         assertThat(call.join().bodyAsString()).isEqualTo("hello");
         assertThat(serverTransport.refusedSends()).isEqualTo(10);
-        assertThat(server.counters().requestsReceived.get()).isEqualTo(1);
-        assertThat(server.counters().repliesQueued.get()).isEqualTo(1);
-        assertThat(server.counters().repliesRetried.get()).isEqualTo(1);
-        assertThat(server.counters().repliesDropped.get()).isZero();
-        assertThat(server.counters().responsesSent.get()).isEqualTo(1);
-        assertThat(server.counters().sendFailures.get()).isZero();
-        assertThat(client.counters().responsesReceived.get()).isEqualTo(1);
-        assertThat(client.counters().lateFramesDropped.get()).isZero();
-        assertThat(client.counters().requestTimeouts.get()).isZero();
+        assertThat(server.counters().rpc().requestsReceived.get()).isEqualTo(1);
+        assertThat(server.counters().rpc().repliesQueued.get()).isEqualTo(1);
+        assertThat(server.counters().rpc().repliesRetried.get()).isEqualTo(1);
+        assertThat(server.counters().rpc().repliesDropped.get()).isZero();
+        assertThat(server.counters().rpc().responsesSent.get()).isEqualTo(1);
+        assertThat(server.counters().rpc().sendFailures.get()).isZero();
+        assertThat(client.counters().rpc().responsesReceived.get()).isEqualTo(1);
+        assertThat(client.counters().rpc().lateFramesDropped.get()).isZero();
+        assertThat(client.counters().rpc().requestTimeouts.get()).isZero();
         assertThat(pendingReplies(server)).isZero();
     }
 
@@ -145,10 +145,10 @@ final class ReplyBackPressureTest
         stepUntilDone(calls.toArray(new CompletableFuture<?>[0]));
 
         assertThat(completions).containsExactly("reply-0", "reply-1", "reply-2", "reply-3", "reply-4");
-        assertThat(server.counters().repliesQueued.get()).isEqualTo(5);
-        assertThat(server.counters().repliesRetried.get()).isEqualTo(5);
-        assertThat(client.counters().responsesReceived.get()).isEqualTo(5);
-        assertThat(client.counters().lateFramesDropped.get()).isZero();
+        assertThat(server.counters().rpc().repliesQueued.get()).isEqualTo(5);
+        assertThat(server.counters().rpc().repliesRetried.get()).isEqualTo(5);
+        assertThat(client.counters().rpc().responsesReceived.get()).isEqualTo(5);
+        assertThat(client.counters().rpc().lateFramesDropped.get()).isZero();
     }
 
     @Test
@@ -164,9 +164,9 @@ final class ReplyBackPressureTest
         stepUntilDone(call);
 
         assertThat(call.join().body()).isEqualTo(RpcScenarios.generated(length));
-        assertThat(server.counters().repliesQueued.get()).isEqualTo(1);
-        assertThat(client.counters().streamChunksDropped.get()).isZero();
-        assertThat(client.counters().lateFramesDropped.get()).isZero();
+        assertThat(server.counters().rpc().repliesQueued.get()).isEqualTo(1);
+        assertThat(client.counters().rpc().streamChunksDropped.get()).isZero();
+        assertThat(client.counters().rpc().lateFramesDropped.get()).isZero();
     }
 
     @Test
@@ -185,8 +185,8 @@ final class ReplyBackPressureTest
         final UnsafeBuffer digest = new UnsafeBuffer(call.join().body());
         assertThat(digest.getInt(0, ByteOrder.LITTLE_ENDIAN)).isEqualTo(body.length);
         assertThat(digest.getLong(4, ByteOrder.LITTLE_ENDIAN)).isEqualTo(RpcScenarios.crc(body, 0, body.length));
-        assertThat(server.counters().repliesQueued.get()).isPositive();
-        assertThat(server.counters().repliesDropped.get()).isZero();
+        assertThat(server.counters().rpc().repliesQueued.get()).isPositive();
+        assertThat(server.counters().rpc().repliesDropped.get()).isZero();
     }
 
     @Test
@@ -244,11 +244,11 @@ final class ReplyBackPressureTest
         }
         assertThat(echoCompletions).as(replay).isEqualTo(inOrder);
         assertThat(serverTransport.refusedSends()).as(replay).isPositive();
-        assertThat(server.counters().requestsReceived.get()).as(replay).isEqualTo(callCount);
-        assertThat(server.counters().repliesDropped.get()).as(replay).isZero();
-        assertThat(client.counters().responsesReceived.get()).as(replay).isEqualTo(callCount);
-        assertThat(client.counters().lateFramesDropped.get()).as(replay).isZero();
-        assertThat(client.counters().streamChunksDropped.get()).as(replay).isZero();
+        assertThat(server.counters().rpc().requestsReceived.get()).as(replay).isEqualTo(callCount);
+        assertThat(server.counters().rpc().repliesDropped.get()).as(replay).isZero();
+        assertThat(client.counters().rpc().responsesReceived.get()).as(replay).isEqualTo(callCount);
+        assertThat(client.counters().rpc().lateFramesDropped.get()).as(replay).isZero();
+        assertThat(client.counters().rpc().streamChunksDropped.get()).as(replay).isZero();
     }
 
     @Test
@@ -264,10 +264,10 @@ final class ReplyBackPressureTest
             calls.add(generate(12 * 1024, timeoutMs));
         }
         step(3);
-        assertThat(server.counters().requestsReceived.get()).isEqualTo(4);
-        assertThat(server.counters().repliesQueued.get()).isEqualTo(2);
-        assertThat(server.counters().repliesDropped.get()).isEqualTo(2);
-        assertThat(server.counters().sendFailures.get()).isEqualTo(2);
+        assertThat(server.counters().rpc().requestsReceived.get()).isEqualTo(4);
+        assertThat(server.counters().rpc().repliesQueued.get()).isEqualTo(2);
+        assertThat(server.counters().rpc().repliesDropped.get()).isEqualTo(2);
+        assertThat(server.counters().rpc().sendFailures.get()).isEqualTo(2);
 
         serverTransport.refuseAll(false);
         stepUntilDone(calls.get(0), calls.get(1));
@@ -280,7 +280,7 @@ final class ReplyBackPressureTest
         stepUntilDone(calls.get(2), calls.get(3));
         assertThat(SimScenarioSupport.errorOf(calls.get(2))).isEqualTo(RpcError.TIMEOUT);
         assertThat(SimScenarioSupport.errorOf(calls.get(3))).isEqualTo(RpcError.TIMEOUT);
-        assertThat(server.counters().repliesRetried.get()).isEqualTo(2);
+        assertThat(server.counters().rpc().repliesRetried.get()).isEqualTo(2);
     }
 
     @Test
@@ -290,22 +290,22 @@ final class ReplyBackPressureTest
         serverTransport.refuseAll(true);
         final CompletableFuture<RpcResponse> call = echo("late");
         step(3);
-        assertThat(server.counters().repliesQueued.get()).isEqualTo(1);
+        assertThat(server.counters().rpc().repliesQueued.get()).isEqualTo(1);
         assertThat(pendingReplies(server)).isEqualTo(1);
 
         clock.advanceMs(99);
         step(3);
-        assertThat(server.counters().repliesDropped.get()).isZero();
+        assertThat(server.counters().rpc().repliesDropped.get()).isZero();
 
         clock.advanceMs(1);
         step(1);
-        assertThat(server.counters().repliesDropped.get()).isEqualTo(1);
+        assertThat(server.counters().rpc().repliesDropped.get()).isEqualTo(1);
         assertThat(pendingReplies(server)).isZero();
 
         serverTransport.refuseAll(false);
         step(5);
         assertThat(call).isNotDone();
-        assertThat(server.counters().repliesRetried.get()).isZero();
+        assertThat(server.counters().rpc().repliesRetried.get()).isZero();
     }
 
     @Test
@@ -320,15 +320,15 @@ final class ReplyBackPressureTest
 
         serverTransport.reportUnavailable(serverTransport.resolvePeer("client"));
         step(1);
-        assertThat(server.counters().repliesDropped.get()).isEqualTo(2);
+        assertThat(server.counters().rpc().repliesDropped.get()).isEqualTo(2);
         assertThat(pendingReplies(server)).isZero();
 
         serverTransport.refuseAll(false);
         step(5);
         assertThat(first).isNotDone();
         assertThat(second).isNotDone();
-        assertThat(server.counters().repliesRetried.get()).isZero();
-        assertThat(client.counters().responsesReceived.get()).isZero();
+        assertThat(server.counters().rpc().repliesRetried.get()).isZero();
+        assertThat(client.counters().rpc().responsesReceived.get()).isZero();
     }
 
     @Test
@@ -342,13 +342,13 @@ final class ReplyBackPressureTest
 
         serverTransport.refusal(Transport.NOT_CONNECTED);
         step(3);
-        assertThat(server.counters().repliesDropped.get()).isZero();
+        assertThat(server.counters().rpc().repliesDropped.get()).isZero();
         assertThat(pendingReplies(server)).isEqualTo(1);
 
         serverTransport.refuseAll(false);
         stepUntilDone(call);
         assertThat(call.join().bodyAsString()).isEqualTo("later");
-        assertThat(server.counters().repliesDropped.get()).isZero();
+        assertThat(server.counters().rpc().repliesDropped.get()).isZero();
     }
 
     @Test
@@ -363,10 +363,10 @@ final class ReplyBackPressureTest
 
         assertThat(call.join().bodyAsString()).isEqualTo("first contact");
         assertThat(serverTransport.refusedSends()).isEqualTo(7);
-        assertThat(server.counters().repliesQueued.get()).isEqualTo(1);
-        assertThat(server.counters().repliesRetried.get()).isEqualTo(1);
-        assertThat(server.counters().repliesDropped.get()).isZero();
-        assertThat(server.counters().sendFailures.get()).isZero();
+        assertThat(server.counters().rpc().repliesQueued.get()).isEqualTo(1);
+        assertThat(server.counters().rpc().repliesRetried.get()).isEqualTo(1);
+        assertThat(server.counters().rpc().repliesDropped.get()).isZero();
+        assertThat(server.counters().rpc().sendFailures.get()).isZero();
     }
 
     @Test
@@ -380,7 +380,7 @@ final class ReplyBackPressureTest
 
         clock.advanceMs(50);
         step(1);
-        assertThat(server.counters().repliesDropped.get()).isEqualTo(1);
+        assertThat(server.counters().rpc().repliesDropped.get()).isEqualTo(1);
         assertThat(pendingReplies(server)).isZero();
         assertThat(call).isNotDone();
     }
@@ -393,12 +393,12 @@ final class ReplyBackPressureTest
         echo("never");
         step(3);
         assertThat(pendingReplies(server)).isEqualTo(1);
-        final long droppedBefore = server.counters().repliesDropped.get();
+        final long droppedBefore = server.counters().rpc().repliesDropped.get();
 
         server.close();
 
         assertThat(droppedBefore).isZero();
-        assertThat(server.counters().repliesDropped.get()).isEqualTo(1);
+        assertThat(server.counters().rpc().repliesDropped.get()).isEqualTo(1);
     }
 
     @Test

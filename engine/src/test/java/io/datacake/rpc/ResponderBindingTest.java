@@ -172,7 +172,7 @@ final class ResponderBindingTest
         step(after);
 
         assertThat(listener.events).containsExactly(id + " answer to this incarnation");
-        assertThat(after.counters().lateFramesDropped.get()).isEqualTo(1);
+        assertThat(after.counters().rpc().lateFramesDropped.get()).isEqualTo(1);
     }
 
     private long call(final Rpc rpc, final RpcResponseListener listener)

@@ -191,7 +191,7 @@ public abstract class RpcScenarios
 
             assertThat(get(cluster, cluster.node(0).call(server, ECHO, ECHO_BODY, new byte[]{7}, null, 0)).body())
                 .containsExactly(7);
-            assertThat(cluster.node(1).counters().handlerFailures.get()).isEqualTo(2);
+            assertThat(cluster.node(1).counters().rpc().handlerFailures.get()).isEqualTo(2);
         }
     }
 
@@ -204,7 +204,7 @@ public abstract class RpcScenarios
             final RpcResponse response = get(cluster, cluster.node(0).call(cluster.node(1).endpoint(), ECHO,
                 GENERATE, intBytes(length), null, 0));
             assertThat(response.body()).isEqualTo(generated(length));
-            assertThat(cluster.node(1).counters().streamsStarted.get()).isEqualTo(1);
+            assertThat(cluster.node(1).counters().rpc().streamsStarted.get()).isEqualTo(1);
         }
     }
 
@@ -332,7 +332,7 @@ public abstract class RpcScenarios
                 NEVER_REPLY, new byte[1], null, 200));
             assertThat(error.error()).isEqualTo(RpcError.TIMEOUT);
             assertThat(error.detail()).contains("200 ms");
-            assertThat(cluster.node(0).counters().requestTimeouts.get()).isEqualTo(1);
+            assertThat(cluster.node(0).counters().rpc().requestTimeouts.get()).isEqualTo(1);
             final int pending = get(cluster, cluster.node(0).execute((s) -> s.rpc().pendingCount()));
             assertThat(pending).isZero();
         }
@@ -426,7 +426,7 @@ public abstract class RpcScenarios
                 null)));
             assertThat(result).isPositive();
             assertThat(get(cluster, received)).isEqualTo("digest from 1");
-            assertThat(cluster.node(1).counters().responsesSent.get()).isZero();
+            assertThat(cluster.node(1).counters().rpc().responsesSent.get()).isZero();
         }
     }
 

@@ -67,7 +67,7 @@ final class SecuredFrameTest
             deliver(plain, secured);
             assertThat(server.counters().rpc().unsecuredFramesDropped.get()).isEqualTo(1);
             assertThat(plain.counters().rpc().unsecuredFramesDropped.get()).isEqualTo(1);
-            assertThat(plain.counters().requestsReceived.get()).isZero();
+            assertThat(plain.counters().rpc().requestsReceived.get()).isZero();
             assertThat(runs.get()).as("only the served call ran").isEqualTo(1);
         }
     }
@@ -80,9 +80,9 @@ final class SecuredFrameTest
             Node server = node(2, 99, TestKeyrings.clusterKeyring(), protection, 1, clock))
         {
             deliver(server, captureRequest(client, "hello"));
-            assertThat(server.counters().foreignFramesDropped.get()).isEqualTo(1);
+            assertThat(server.counters().rpc().foreignFramesDropped.get()).isEqualTo(1);
             assertThat(server.counters().rpc().forgedFramesDropped.get()).isZero();
-            assertThat(server.counters().requestsReceived.get()).isZero();
+            assertThat(server.counters().rpc().requestsReceived.get()).isZero();
             assertThat(runs.get()).isZero();
         }
     }
@@ -103,7 +103,7 @@ final class SecuredFrameTest
 
             assertThat(server.counters().rpc().forgedFramesDropped.get()).isEqualTo(1);
             assertThat(server.counters().rpc().unknownKeyFramesDropped.get()).isEqualTo(1);
-            assertThat(server.counters().requestsReceived.get()).isZero();
+            assertThat(server.counters().rpc().requestsReceived.get()).isZero();
             assertThat(runs.get()).isZero();
             assertThat(lastStamp(server)).as("the hour-ahead stamps were not merged").isEqualTo(stampBefore);
             assertThat(forged).isNotDone();
@@ -136,7 +136,7 @@ final class SecuredFrameTest
             assertThat(server.counters().rpc().forgedFramesDropped.get() +
                 server.counters().rpc().staleFramesDropped.get()).isEqualTo(forgeries.length);
             assertThat(server.counters().rpc().forgedFramesDropped.get()).isGreaterThanOrEqualTo(4);
-            assertThat(server.counters().requestsReceived.get()).isZero();
+            assertThat(server.counters().rpc().requestsReceived.get()).isZero();
             assertThat(runs.get()).isZero();
             assertThat(lastStamp(server)).isEqualTo(stampBefore);
 
@@ -167,7 +167,7 @@ final class SecuredFrameTest
                 final long stampBefore = lastStamp(restarted);
                 deliver(restarted, frame);
                 assertThat(restarted.counters().rpc().staleFramesDropped.get()).isEqualTo(1);
-                assertThat(restarted.counters().requestsReceived.get()).isZero();
+                assertThat(restarted.counters().rpc().requestsReceived.get()).isZero();
                 assertThat(runs.get()).isEqualTo(1);
                 assertThat(lastStamp(restarted)).isEqualTo(stampBefore);
                 assertServes(client, restarted);
@@ -215,7 +215,7 @@ final class SecuredFrameTest
 
             deliver(c, frame);
             assertThat(c.counters().rpc().misaddressedFramesDropped.get()).isEqualTo(1);
-            assertThat(c.counters().requestsReceived.get()).isZero();
+            assertThat(c.counters().rpc().requestsReceived.get()).isZero();
             assertThat(runs.get()).as("only the first call to b ran").isEqualTo(1);
             assertThat(lastStamp(c)).as("the hour-ahead stamp was not merged").isEqualTo(stampBefore);
 
@@ -307,7 +307,7 @@ final class SecuredFrameTest
                     new byte[]{(byte)i}, null, 60_000));
             }
             pump(client, server);
-            assertThat(server.counters().repliesQueued.get()).isEqualTo(5);
+            assertThat(server.counters().rpc().repliesQueued.get()).isEqualTo(5);
             assertThat(calls).noneMatch(CompletableFuture::isDone);
 
             serverTransport.refuseAll(false);

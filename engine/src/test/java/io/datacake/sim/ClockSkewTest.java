@@ -85,8 +85,8 @@ final class ClockSkewTest
                 simulation.await(client.execute((s) -> s.clock().lastStamp()), AWAIT_MS).join());
             assertThat(clientStampMs).as("the client's HLC moved up to the skewed peer's time")
                 .isGreaterThanOrEqualTo(simulation.clock().time() + 10 * MINUTE_MS - AWAIT_MS);
-            assertThat(client.counters().clockErrors.get()).isZero();
-            assertThat(ahead.counters().clockErrors.get()).isZero();
+            assertThat(client.counters().rpc().clockErrors.get()).isZero();
+            assertThat(ahead.counters().rpc().clockErrors.get()).isZero();
         }
     }
 
@@ -98,7 +98,7 @@ final class ClockSkewTest
             final Node client = simulation.addNode(1, (ctx) -> ctx.addService(SimScenarioSupport.echo()));
             final Node server = simulation.addNode(2, (ctx) -> ctx.addService(SimScenarioSupport.echo()));
             assertThat(call(simulation, client, server).join().body()).containsExactly(9);
-            assertThat(client.counters().clockErrors.get()).isZero();
+            assertThat(client.counters().rpc().clockErrors.get()).isZero();
 
             // During the run, step node 2's clock past the HLC's 68 minutes of tolerated drift.
             simulation.nodeClock(2).offsetMs(HybridLogicalClock.DEFAULT_MAX_DRIFT_MS + 10 * MINUTE_MS);
@@ -108,13 +108,13 @@ final class ClockSkewTest
                 assertThat(call(simulation, server, client).join().body()).containsExactly(9);
             }
 
-            assertThat(client.counters().clockErrors.get()).as("stamps from the future are refused and counted")
+            assertThat(client.counters().rpc().clockErrors.get()).as("stamps from the future are refused and counted")
                 .isPositive();
             final long clientStampMs = HlcTimestamp.millis(
                 simulation.await(client.execute((s) -> s.clock().lastStamp()), AWAIT_MS).join());
             assertThat(clientStampMs).as("the refused stamps did not move the client's clock")
                 .isLessThan(simulation.clock().time() + HybridLogicalClock.DEFAULT_MAX_DRIFT_MS);
-            assertThat(server.counters().clockErrors.get()).as("stamps from the past are fine").isZero();
+            assertThat(server.counters().rpc().clockErrors.get()).as("stamps from the past are fine").isZero();
             assertThat(client.counters().dutyCycleErrors.get() + server.counters().dutyCycleErrors.get()).isZero();
         }
     }

@@ -36,14 +36,14 @@ final class CrashRestartTest
         try (Simulation simulation = new Simulation(seed))
         {
             final Victim victim = new Victim(simulation);
-            final long framesAtPeer = victim.peer.counters().framesIn.get();
+            final long framesAtPeer = victim.peer.counters().rpc().framesIn.get();
             simulation.crash(victim.node);
             simulation.runFor(5_000);
 
             assertThat(victim.firedTimers).as("timers of a crashed node never fire").isEmpty();
             assertThat(victim.closedDuties).as("a crash closes nothing").isZero();
             assertThat(victim.pendingCall).as("no NODE_CLOSED or timeout callback").isNotDone();
-            assertThat(victim.peer.counters().framesIn.get()).as("no goodbye frames").isEqualTo(framesAtPeer);
+            assertThat(victim.peer.counters().rpc().framesIn.get()).as("no goodbye frames").isEqualTo(framesAtPeer);
             assertThat(simulation.node(1)).isNull();
             assertThat(simulation.nodes()).containsExactly(victim.peer);
             assertThatThrownBy(() -> simulation.crash(1)).isInstanceOf(IllegalStateException.class);
@@ -88,7 +88,7 @@ final class CrashRestartTest
             assertThat(SimScenarioSupport.errorOf(lost)).isEqualTo(RpcError.TIMEOUT);
             assertThat(requestsByIncarnation).as("the frame for incarnation 1 never reached incarnation 2")
                 .isEmpty();
-            assertThat(restarted.counters().requestsReceived.get()).isZero();
+            assertThat(restarted.counters().rpc().requestsReceived.get()).isZero();
 
             final var delivered = simulation.await(client.call("sim-1", "count", 1, new byte[0], null, 500), AWAIT_MS);
             assertThat(delivered).isCompleted();

@@ -115,7 +115,7 @@ final class HundredNodeCampaign
             long clockErrors = 0;
             for (final Node node : simulation.nodes())
             {
-                clockErrors += node.counters().clockErrors.get();
+                clockErrors += node.counters().rpc().clockErrors.get();
                 assertThat(node.counters().dutyCycleErrors.get()).as("errors on node %d; %s", node.nodeId(),
                     simulation.replayHint()).isZero();
             }

@@ -90,7 +90,7 @@ final class SimulationTest
             assertThat(call).isNotDone();
             simulation.addNode(2, (ctx) -> ctx.addService(SimScenarioSupport.echo()));
             assertThat(simulation.await(call, 5_000).join().body()).containsExactly(5);
-            assertThat(client.counters().sendFailures.get()).isZero();
+            assertThat(client.counters().rpc().sendFailures.get()).isZero();
         }
     }
 
@@ -181,7 +181,7 @@ final class SimulationTest
             {
                 final int pending = simulation.await(node.execute((s) -> s.rpc().pendingCount()), 1_000).join();
                 assertThat(pending).as("nothing left pending; %s", hint).isZero();
-                lateFrames += node.counters().lateFramesDropped.get();
+                lateFrames += node.counters().rpc().lateFramesDropped.get();
             }
             return new Outcome(simulation.trace().digest(), outcomes, simulation.trace().eventCount(), lateFrames,
                 hint);

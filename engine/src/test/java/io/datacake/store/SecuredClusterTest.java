@@ -130,7 +130,7 @@ final class SecuredClusterTest
                 () -> outsider.counters().rpc().framesIn.get() - framesInBefore >= sent);
 
             assertThat(outsider.counters().rpc().misaddressedFramesDropped.get()).isEqualTo(replayed);
-            assertThat(outsider.counters().requestsReceived.get()).isZero();
+            assertThat(outsider.counters().rpc().requestsReceived.get()).isZero();
             assertThat(memberships.get(2).members()).extracting(ClusterMember::nodeId).containsExactly(3);
             assertThat(handles.get(2).get("docs", 7)).isNull();
             assertThat(handles.get(1).get("docs", 7)).as("the write reached its destination").isNotNull();

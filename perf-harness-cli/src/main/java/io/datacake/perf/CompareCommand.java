@@ -4,6 +4,7 @@ import io.datacake.perf.compare.CompareTarget;
 import io.datacake.perf.compare.HazelcastTarget;
 import io.datacake.perf.compare.PekkoTarget;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -71,22 +72,8 @@ public final class CompareCommand implements Callable<Integer>
         " bytes; the first " + CompareLoad.TAG_BYTES + " identify the put (default: ${DEFAULT-VALUE}).")
     int valueBytes;
 
-    @Option(names = "--ops", paramLabel = "<count>",
-        description = "Puts to measure per target, 1 or more (default: none, each target runs --duration).")
-    Long ops;
-
-    @Option(names = "--duration", paramLabel = "<time>", converter = TimeValue.class,
-        description = "Measured time per target when --ops is not given, above 0, e.g. 10s (default: 10s).")
-    Duration duration;
-
-    @Option(names = "--warmup", paramLabel = "<time>", converter = TimeValue.class, defaultValue = "3s",
-        description = "Warm-up time per target before measuring, unless --warmup-ops is given (default: " +
-        "${DEFAULT-VALUE}).")
-    Duration warmup;
-
-    @Option(names = "--warmup-ops", paramLabel = "<count>",
-        description = "Puts to warm up with instead of --warmup, 0 or more (default: none).")
-    Long warmupOps;
+    @Mixin
+    MeasurementOptions measurementOptions = new MeasurementOptions();
 
     @Option(names = "--threads", paramLabel = "<count>", defaultValue = "1",
         description = "Client threads, 1.." + CompareLoad.MAX_THREADS + " (default: ${DEFAULT-VALUE}).")
@@ -237,9 +224,7 @@ public final class CompareCommand implements Callable<Integer>
 
     private CompareResult runTarget(final CompareTargetKind kind, final PrintWriter err) throws InterruptedException
     {
-        final MeasurementWindow measurement = new MeasurementWindow(
-            null == warmupOps ? MeasurementWindow.TIMED : warmupOps, warmup.toNanos(),
-            null == ops ? MeasurementWindow.TIMED : ops, measuredDuration().toNanos());
+        final MeasurementWindow measurement = measurementOptions.newWindow();
         window = measurement;
         if (stopRequested)
         {
@@ -264,9 +249,8 @@ public final class CompareCommand implements Callable<Integer>
                 }
             }
             err.println("perf-harness compare: " + target.name() + " ready; " +
-                (null == warmupOps ? "warming up " + TimeValue.format(warmup) : "warming up " + warmupOps + " puts") +
-                ", then " + (null == ops ? "measuring " + TimeValue.format(measuredDuration()) : "measuring " + ops +
-                " puts"));
+                "warming up " + measurementOptions.describeWarmup("puts") + ", then measuring " +
+                measurementOptions.describeMeasurement("puts"));
             err.flush();
             final CompareLoad load = new CompareLoad(target, workloadSettings(), measurement);
             final CompareResult result = load.run(
@@ -298,11 +282,6 @@ public final class CompareCommand implements Callable<Integer>
         }
     }
 
-    private Duration measuredDuration()
-    {
-        return null == duration ? Duration.ofSeconds(10) : duration;
-    }
-
     private WorkloadSettings workloadSettings()
     {
         return new WorkloadSettings(threads, inFlight, 1, keys, valueBytes, OperationMix.parse("put=1"), consistency,
@@ -317,8 +296,7 @@ public final class CompareCommand implements Callable<Integer>
             "target; seed %d; JDK %s, %d cores.",
             nodeCount, transport, storage, consistency, threads, threads == 1 ? "" : "s", inFlight,
             null == rate ? "unthrottled" : String.format(Locale.ROOT, "%,.0f puts/s", rate), valueBytes, keys,
-            null == warmupOps ? TimeValue.format(warmup) : warmupOps + " puts",
-            null == ops ? TimeValue.format(measuredDuration()) : ops + " puts", seed,
+            measurementOptions.describeWarmup("puts"), measurementOptions.describeMeasurement("puts"), seed,
             System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     }
 
@@ -354,23 +332,7 @@ public final class CompareCommand implements Callable<Integer>
         }
         requireRange("--in-flight", inFlight, 1, MAX_IN_FLIGHT_PER_THREAD, "puts per thread");
         requireRange("--timeout-ms", timeoutMs, 1, RunCommand.MAX_TIMEOUT_MS, "ms");
-        if (null != ops)
-        {
-            requireRange("--ops", ops, 1, Long.MAX_VALUE, "puts");
-            if (null != duration)
-            {
-                throw invalid("--duration", "no --duration together with --ops (one of them ends each turn)",
-                    TimeValue.format(duration));
-            }
-        }
-        if (null != duration && duration.isZero())
-        {
-            throw invalid("--duration", "a time above 0", TimeValue.format(duration));
-        }
-        if (null != warmupOps)
-        {
-            requireRange("--warmup-ops", warmupOps, 0, Long.MAX_VALUE, "puts");
-        }
+        measurementOptions.validate(spec, "puts", "each turn");
         if (null != rate && !(rate > 0 && rate <= RunCommand.MAX_RATE))
         {
             throw invalid("--rate", "above 0 up to " + (long)RunCommand.MAX_RATE + " puts/s", String.valueOf(rate));

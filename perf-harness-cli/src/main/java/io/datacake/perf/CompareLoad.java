@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Puts against one {@link CompareTarget} from client threads, then a check that every member holds every key's last
@@ -195,45 +196,23 @@ final class CompareLoad
         private void issue()
         {
             final int threads = settings.threads();
-            final long periodNs = settings.periodPerThreadNs();
+            final OperationPacer pacer =
+                new OperationPacer(window, settings.periodPerThreadNs(), index, threads, completionWait);
             final long ownedKeys = (settings.keys() - index + threads - 1) / threads;
             final int members = target.members();
             final int maxInFlight = settings.inFlightPerThread();
+            // The slot is the in-flight count's room, taken by put().
             final BooleanSupplier hasRoom = () -> inFlight.get() < maxInFlight;
-            final BooleanSupplier stopped = window::stopped;
-            long nextStartNs = System.nanoTime() + periodNs * index / threads;
+            final Supplier<Client> slots = () -> this;
             long sequence = 0;
-            while (true)
+            while (null != pacer.next(hasRoom, slots) && MeasurementWindow.END != pacer.phase())
             {
-                long intendedNs = nextStartNs;
-                if (periodNs > 0)
-                {
-                    nextStartNs += periodNs;
-                    if (!window.awaitStart(intendedNs))
-                    {
-                        return;
-                    }
-                }
-                if (!completionWait.await(hasRoom, stopped))
-                {
-                    return;
-                }
-                final long actualNs = System.nanoTime();
-                if (0 == periodNs)
-                {
-                    intendedNs = actualNs;
-                }
-                final int phase = window.next(intendedNs);
-                if (MeasurementWindow.END == phase)
-                {
-                    return;
-                }
                 final long key = index + (long)threads * random.nextLong(ownedKeys);
                 final long tag = (++sequence << 8) | index;
                 final byte[] value = template.clone();
                 ByteBuffer.wrap(value).order(ByteOrder.BIG_ENDIAN).putLong(0, tag);
                 lastTags[(int)key] = tag;
-                put((int)(key % members), key, value, intendedNs, actualNs, MeasurementWindow.MEASURE == phase);
+                put((int)(key % members), key, value, pacer.intendedNs(), pacer.actualNs(), pacer.measured());
             }
         }
 

@@ -13,15 +13,16 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The client threads of a run. Each thread issues operations through the store handles of every node in turn (each
  * node coordinates an equal share), with at most {@link WorkloadSettings#inFlightPerThread()} in flight, using the
  * handles' allocation-free forms: a put or delete is in flight until its {@link WriteCallback} runs on the
- * coordinator's node thread; a get copies the value from the coordinator's storage on the client thread. With a rate, each thread follows a fixed schedule of intended starts and latency
- * is also measured from them, so a stall delays the schedule's later operations and shows in the corrected
- * series instead of hiding (coordinated omission). Operations in flight are pooled objects. A client thread with all
- * its operations in flight waits with a {@link CompletionWait}, which each completion wakes.
+ * coordinator's node thread; a get copies the value from the coordinator's storage on the client thread. Each
+ * thread is paced by an {@link OperationPacer} (a fixed schedule of intended starts with a rate, against coordinated
+ * omission). Operations in flight are pooled objects. A client thread with all its operations in flight waits with a
+ * {@link CompletionWait}, which each completion wakes.
  */
 final class LoadGenerator
 {
@@ -132,12 +133,10 @@ final class LoadGenerator
         private final int index;
         private final SplittableRandom random;
         private final ManyToOneConcurrentArrayQueue<PendingOperation> free;
+        private final CompletionWait completionWait = new CompletionWait();
         private final int poolSize;
         private final UnsafeBuffer value;
         private final byte[] readBuffer;
-        private final CompletionWait completionWait = new CompletionWait();
-        private final BooleanSupplier hasFree;
-        private final BooleanSupplier stopped;
         private volatile Throwable failure;
 
         Client(final int index, final SplittableRandom random)
@@ -149,15 +148,13 @@ final class LoadGenerator
             free = new ManyToOneConcurrentArrayQueue<>(Math.max(2, poolSize));
             for (int i = 0; i < poolSize; i++)
             {
-                free.offer(new PendingOperation(this));
+                free.offer(new PendingOperation(free, completionWait));
             }
             final byte[] bytes = new byte[settings.valueBytes()];
             random.nextBytes(bytes);
             value = new UnsafeBuffer(bytes);
             // Every value written has the same size, so a read always fits.
             readBuffer = new byte[settings.valueBytes()];
-            hasFree = () -> null != free.peek();
-            stopped = window::stopped;
         }
 
         int inFlight()
@@ -180,38 +177,20 @@ final class LoadGenerator
 
         private void issue()
         {
-            final long periodNs = settings.periodPerThreadNs();
+            final OperationPacer pacer =
+                new OperationPacer(window, settings.periodPerThreadNs(), index, settings.threads(), completionWait);
+            final BooleanSupplier hasFree = () -> null != free.peek();
+            final Supplier<PendingOperation> slots = free::poll;
             final ConsistencyLevel level = settings.consistency().level();
             final OperationMix mix = settings.mix();
             final int keyspaces = settings.keyspaces();
             final long keys = settings.keys();
-            // Spread the first operations of the threads over the schedule's period and over the nodes.
-            long nextStartNs = System.nanoTime() + periodNs * index / settings.threads();
+            // Spread the first operations of the threads over the nodes (the pacer spreads them over the period).
             int coordinator = index % handles.length;
-            while (true)
+            PendingOperation op;
+            while (null != (op = pacer.next(hasFree, slots)))
             {
-                long intendedNs = nextStartNs;
-                if (periodNs > 0)
-                {
-                    nextStartNs += periodNs;
-                    if (!window.awaitStart(intendedNs))
-                    {
-                        return;
-                    }
-                }
-                if (!completionWait.await(hasFree, stopped))
-                {
-                    return;
-                }
-                // Only this thread takes from its pool, so what the wait saw is still there.
-                final PendingOperation op = free.poll();
-                final long actualNs = System.nanoTime();
-                if (0 == periodNs)
-                {
-                    intendedNs = actualNs;
-                }
-                final int phase = window.next(intendedNs);
-                if (MeasurementWindow.END == phase)
+                if (MeasurementWindow.END == pacer.phase())
                 {
                     free.offer(op);
                     return;
@@ -219,8 +198,8 @@ final class LoadGenerator
                 final Operation operation = mix.pick(random);
                 final KeyspaceHandle handle = handles[coordinator][random.nextInt(keyspaces)];
                 coordinator = coordinator + 1 == handles.length ? 0 : coordinator + 1;
-                op.issue(handle, operation, random.nextLong(keys), this, level, intendedNs, actualNs,
-                    MeasurementWindow.MEASURE == phase);
+                op.issue(handle, operation, random.nextLong(keys), this, level, pacer.intendedNs(), pacer.actualNs(),
+                    pacer.measured());
             }
         }
     }
@@ -232,15 +211,18 @@ final class LoadGenerator
      */
     private final class PendingOperation implements WriteCallback
     {
-        private final Client owner;
+        private final ManyToOneConcurrentArrayQueue<PendingOperation> pool;
+        private final CompletionWait completionWait;
         private Operation operation;
         private long intendedStartNs;
         private long actualStartNs;
         private boolean measured;
 
-        PendingOperation(final Client owner)
+        PendingOperation(
+            final ManyToOneConcurrentArrayQueue<PendingOperation> pool, final CompletionWait completionWait)
         {
-            this.owner = owner;
+            this.pool = pool;
+            this.completionWait = completionWait;
         }
 
         void issue(
@@ -310,8 +292,8 @@ final class LoadGenerator
                     recorders.fail(operation, error);
                 }
             }
-            owner.free.offer(this);
-            owner.completionWait.wake();
+            pool.offer(this);
+            completionWait.wake();
         }
     }
 }

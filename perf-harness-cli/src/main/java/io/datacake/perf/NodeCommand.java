@@ -5,6 +5,7 @@ import io.datacake.kv.KvNodeConfig;
 import io.datacake.kv.NodeProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /**
  * {@code perf-harness node}: one replicated key-value node as this process, serving its HTTP API until SIGTERM or
@@ -161,24 +163,15 @@ public final class NodeCommand implements Callable<Integer>
             {
                 settings.putAll(KvNodeConfig.readProperties(config));
             }
-            put(settings, KvNodeConfig.NODE_ID, nodeId);
-            put(settings, KvNodeConfig.DATA_DIR, dataDir);
-            put(settings, KvNodeConfig.STORAGE, storage);
-            put(settings, KvNodeConfig.CLUSTER_LISTEN, clusterListen);
-            put(settings, KvNodeConfig.CLUSTER_PUBLIC, clusterPublic);
-            put(settings, KvNodeConfig.HTTP_LISTEN, httpListen);
-            put(settings, KvNodeConfig.SEED, null == seeds ? null : String.join(",", seeds));
-            put(settings, KvNodeConfig.DC, dataCentre);
-            put(settings, KvNodeConfig.CLUSTER_ID, clusterId);
-            put(settings, KvNodeConfig.REQUEST_TIMEOUT_MS, requestTimeoutMs);
-            put(settings, KvNodeConfig.GOSSIP_INTERVAL_MS, gossipIntervalMs);
-            put(settings, KvNodeConfig.REPAIR_INTERVAL_MS, repairIntervalMs);
-            put(settings, KvNodeConfig.KEYRING_FILE, keyringFile);
-            put(settings, KvNodeConfig.KEYRING_ENV, keyringEnv);
-            put(settings, KvNodeConfig.FRAME_PROTECTION, frameProtection);
-            put(settings, KvNodeConfig.INSECURE, insecure ? "true" : null);
-            put(settings, KvNodeConfig.HTTP_TOKEN_FILE, httpTokenFile);
-            put(settings, KvNodeConfig.HTTP_TOKEN_ENV, httpTokenEnv);
+            // Every setting's key is its option's name without the dashes.
+            for (final OptionSpec option : spec.options())
+            {
+                final String value = valueOf(option);
+                if (null != value && option != spec.findOption("--config"))
+                {
+                    settings.put(option.longestName().substring(2), value);
+                }
+            }
             return KvNodeConfig.fromProperties(settings);
         }
         catch (final KvConfigException ex)
@@ -187,11 +180,24 @@ public final class NodeCommand implements Callable<Integer>
         }
     }
 
-    private static void put(final Map<String, String> settings, final String key, final String value)
+    /**
+     * An option's value as a setting: null if not given (or a flag not set), a list joined with commas.
+     */
+    private static String valueOf(final OptionSpec option)
     {
-        if (null != value)
+        if (option.usageHelp() || option.versionHelp())
         {
-            settings.put(key, value);
+            return null;
         }
+        final Object value = option.getValue();
+        if (value instanceof Boolean flag)
+        {
+            return flag ? "true" : null;
+        }
+        if (value instanceof List<?> list)
+        {
+            return list.stream().map(String::valueOf).collect(Collectors.joining(","));
+        }
+        return null == value ? null : value.toString();
     }
 }

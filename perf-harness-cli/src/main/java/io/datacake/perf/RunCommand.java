@@ -5,6 +5,7 @@ import io.datacake.node.NodeContext;
 import io.datacake.perf.report.RunReportWriter;
 import io.datacake.store.StoreContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -115,24 +116,8 @@ public final class RunCommand implements Callable<Integer>
         description = "Size of every value written, 0.." + MAX_VALUE_BYTES + " bytes (default: ${DEFAULT-VALUE}).")
     int valueBytes;
 
-    @Option(names = "--ops", paramLabel = "<count>",
-        description = "Operations to measure, 1 or more; the run ends when all completed (default: none, the run " +
-        "lasts --duration).")
-    Long ops;
-
-    @Option(names = "--duration", paramLabel = "<time>", converter = TimeValue.class,
-        description = "Measured time when --ops is not given, above 0, e.g. 10s, 500ms, 2m " +
-        "(default: 10s).")
-    Duration duration;
-
-    @Option(names = "--warmup", paramLabel = "<time>", converter = TimeValue.class, defaultValue = "3s",
-        description = "Warm-up time before measuring, unless --warmup-ops is given, e.g. 3s, 0 " +
-        "(default: ${DEFAULT-VALUE}).")
-    Duration warmup;
-
-    @Option(names = "--warmup-ops", paramLabel = "<count>",
-        description = "Operations to warm up with instead of --warmup, 0 or more (default: none, --warmup applies).")
-    Long warmupOps;
+    @Mixin
+    MeasurementOptions measurementOptions = new MeasurementOptions();
 
     @Option(names = "--mix", paramLabel = "<mix>", defaultValue = "put=80,get=20,delete=0",
         description = "Share of each operation as integer weights put=..,get=..,delete=.. (omitted ones weigh 0) " +
@@ -278,9 +263,7 @@ public final class RunCommand implements Callable<Integer>
     private int runAndReport() throws IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
-        final MeasurementWindow measurement = new MeasurementWindow(
-            null == warmupOps ? MeasurementWindow.TIMED : warmupOps, warmup.toNanos(),
-            null == ops ? MeasurementWindow.TIMED : ops, measuredDuration().toNanos());
+        final MeasurementWindow measurement = measurementOptions.newWindow();
         // Publish the window before reading the flag: a concurrent stop() then sees one or the other.
         window = measurement;
         if (stopRequested)
@@ -371,8 +354,8 @@ public final class RunCommand implements Callable<Integer>
             err.printf(Locale.ROOT, "perf-harness run: %d nodes on %s with %s storage connected, data in %s, " +
                 "Aeron in %s; %s, then %s (Ctrl-C stops early with a partial report)%n",
                 nodeCount, transport, storage, cluster.dataDirectory(), cluster.aeronDirectory(),
-                null == warmupOps ? "warming up " + TimeValue.format(warmup) : "warming up " + warmupOps + " ops",
-                null == ops ? "measuring " + TimeValue.format(measuredDuration()) : "measuring " + ops + " ops");
+                "warming up " + measurementOptions.describeWarmup("ops"),
+                "measuring " + measurementOptions.describeMeasurement("ops"));
             err.flush();
 
             final LoadGenerator load = new LoadGenerator(cluster.handles(), workload, measurement, recorders);
@@ -493,11 +476,6 @@ public final class RunCommand implements Callable<Integer>
         }
     }
 
-    private Duration measuredDuration()
-    {
-        return null == duration ? Duration.ofSeconds(10) : duration;
-    }
-
     private WorkloadSettings workloadSettings()
     {
         return new WorkloadSettings(threads, inFlight, keyspaces, keys, valueBytes, operationMix, consistency,
@@ -531,23 +509,7 @@ public final class RunCommand implements Callable<Integer>
                 threads, inFlight, (long)threads * inFlight, MAX_IN_FLIGHT));
         }
         requireRange("--timeout-ms", timeoutMs, 1, MAX_TIMEOUT_MS, "ms");
-        if (null != ops)
-        {
-            requireRange("--ops", ops, 1, Long.MAX_VALUE, "operations");
-            if (null != duration)
-            {
-                throw invalid("--duration", "no --duration together with --ops (one of them ends the run)",
-                    given("--duration"));
-            }
-        }
-        if (null != duration && duration.isZero())
-        {
-            throw invalid("--duration", "a time above 0", given("--duration"));
-        }
-        if (null != warmupOps)
-        {
-            requireRange("--warmup-ops", warmupOps, 0, Long.MAX_VALUE, "operations");
-        }
+        measurementOptions.validate(spec, "operations", "the run");
         if (repairInterval.toMillis() < 1)
         {
             throw invalid("--repair-interval", "at least 1ms", given("--repair-interval"));
@@ -648,8 +610,8 @@ public final class RunCommand implements Callable<Integer>
             nodeCount, transport, storage, consistency, operationMix, threads, threads == 1 ? "" : "s", inFlight,
             null == rate ? "unthrottled" : String.format(Locale.ROOT, "%,.0f ops/s", rate), valueBytes, keys,
             keyspaces, keyspaces == 1 ? "" : "s",
-            null == warmupOps ? TimeValue.format(warmup) : warmupOps + " ops",
-            null == ops ? TimeValue.format(measuredDuration()) : ops + " ops", seed, security,
+            measurementOptions.describeWarmup("ops"), measurementOptions.describeMeasurement("ops"), seed,
+            security,
             System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     }
 

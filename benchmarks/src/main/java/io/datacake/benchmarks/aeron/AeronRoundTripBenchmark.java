@@ -1,17 +1,11 @@
 package io.datacake.benchmarks.aeron;
 
-import io.datacake.transport.aeron.AeronDriver;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.concurrent.TimeUnit;
 
@@ -26,60 +20,9 @@ import java.util.concurrent.TimeUnit;
 public class AeronRoundTripBenchmark
 {
     /**
-     * Parameters shared by both sides of the comparison.
-     */
-    @State(Scope.Benchmark)
-    public abstract static class Base
-    {
-        /** {@code ipc} or {@code udp} (loopback). */
-        @Param({ "ipc", "udp" })
-        public String media;
-
-        /** Bytes per message (fits one fragment, so both sides use tryClaim). */
-        @Param({ "32", "1024" })
-        public int messageLength;
-
-        AeronDriver driver;
-        Thread driverCloser;
-        PingPong pingPong;
-
-        abstract PingPong create();
-
-        /**
-         * Launch the driver and the ping-pong.
-         */
-        @Setup(Level.Trial)
-        public void setUp()
-        {
-            driver = BenchMedia.launchDriver();
-            // JMH skips the tear-down of a failed trial: still delete the driver directory when the fork exits.
-            driverCloser = new Thread(driver::close, "aeron-driver-closer");
-            Runtime.getRuntime().addShutdownHook(driverCloser);
-            pingPong = create();
-        }
-
-        /**
-         * Stop everything and delete the driver directory.
-         */
-        @TearDown(Level.Trial)
-        public void tearDown()
-        {
-            try
-            {
-                pingPong.close();
-            }
-            finally
-            {
-                driver.close();
-                Runtime.getRuntime().removeShutdownHook(driverCloser);
-            }
-        }
-    }
-
-    /**
      * A ping-pong that can also be stepped on one thread.
      */
-    public abstract static class SteppableBase extends Base
+    public abstract static class SteppableBase extends AeronPairState<PingPong>
     {
         /**
          * {@code false}: pinger and echoer on their own threads (what a deployment sees, wake-ups included);
@@ -125,7 +68,7 @@ public class AeronRoundTripBenchmark
     /**
      * RPC from an application thread through {@code Node.call} and its future.
      */
-    public static class NodeCallState extends Base
+    public static class NodeCallState extends AeronPairState<PingPong>
     {
         PingPong create()
         {
@@ -141,7 +84,7 @@ public class AeronRoundTripBenchmark
     @Benchmark
     public void rawAeron(final RawState state)
     {
-        state.pingPong.roundTrip();
+        state.pair.roundTrip();
     }
 
     /**
@@ -152,7 +95,7 @@ public class AeronRoundTripBenchmark
     @Benchmark
     public void transport(final TransportState state)
     {
-        state.pingPong.roundTrip();
+        state.pair.roundTrip();
     }
 
     /**
@@ -163,7 +106,7 @@ public class AeronRoundTripBenchmark
     @Benchmark
     public void rpc(final RpcState state)
     {
-        state.pingPong.roundTrip();
+        state.pair.roundTrip();
     }
 
     /**
@@ -174,6 +117,6 @@ public class AeronRoundTripBenchmark
     @Benchmark
     public void rpcNodeCall(final NodeCallState state)
     {
-        state.pingPong.roundTrip();
+        state.pair.roundTrip();
     }
 }

@@ -18,8 +18,9 @@ public final class RawAeronOneWay implements OneWaySender
     private final Subscription subscription;
     private final UnsafeBuffer message;
     private final IdleStrategy sendIdle = BenchMedia.newApplicationIdleStrategy();
-    private final Thread drainThread;
-    private volatile boolean running = true;
+    private final FragmentHandler counter = (buffer, offset, length, header) -> this.count++;
+    private final PollingThread drain;
+    private long count;
     private volatile long received;
 
     /**
@@ -38,9 +39,8 @@ public final class RawAeronOneWay implements OneWaySender
         {
             sendIdle.idle();
         }
-        drainThread = new Thread(this::drainLoop, "raw-aeron-drain");
-        drainThread.setDaemon(true);
-        drainThread.start();
+        drain = new PollingThread(
+            "raw-aeron-drain", BenchMedia.newApplicationIdleStrategy(), this::drainOnce).start();
     }
 
     /**
@@ -63,17 +63,11 @@ public final class RawAeronOneWay implements OneWaySender
         return received;
     }
 
-    private void drainLoop()
+    private int drainOnce()
     {
-        final IdleStrategy idle = BenchMedia.newApplicationIdleStrategy();
-        final long[] count = new long[1];
-        final FragmentHandler handler = (buffer, offset, length, header) -> count[0]++;
-        while (running)
-        {
-            final int fragments = subscription.poll(handler, 64);
-            received = count[0];
-            idle.idle(fragments);
-        }
+        final int fragments = subscription.poll(counter, 64);
+        received = count;
+        return fragments;
     }
 
     /**
@@ -81,15 +75,7 @@ public final class RawAeronOneWay implements OneWaySender
      */
     public void close()
     {
-        running = false;
-        try
-        {
-            drainThread.join();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        drain.stop();
         CloseHelper.closeAll(publication, subscription);
     }
 }

@@ -26,8 +26,7 @@ public final class RawAeronPingPong implements PingPong
     private final FragmentHandler pongHandler = (buffer, offset, length, header) -> lastEchoed = buffer.getLong(offset);
     private final FragmentHandler echoHandler;
     private final IdleStrategy echoIdle;
-    private final Thread echoThread;
-    private volatile boolean running = true;
+    private final PollingThread echo;
     private long sequence;
     private long lastEchoed;
 
@@ -78,11 +77,12 @@ public final class RawAeronPingPong implements PingPong
         {
             pingIdle.idle();
         }
+        echo = new PollingThread("raw-aeron-echo", echoIdle, this::echoOnce);
         echoHandler = (buffer, offset, length, header) ->
         {
             while (pongPublication.tryClaim(length, pongClaim) <= 0)
             {
-                if (!running)
+                if (!echo.isRunning())
                 {
                     return;
                 }
@@ -91,15 +91,9 @@ public final class RawAeronPingPong implements PingPong
             pongClaim.buffer().putBytes(pongClaim.offset(), buffer, offset, length);
             pongClaim.commit();
         };
-        if (stepped)
+        if (!stepped)
         {
-            echoThread = null;
-        }
-        else
-        {
-            echoThread = new Thread(this::echoLoop, "raw-aeron-echo");
-            echoThread.setDaemon(true);
-            echoThread.start();
+            echo.start();
         }
     }
 
@@ -118,7 +112,7 @@ public final class RawAeronPingPong implements PingPong
         pingClaim.commit();
 
         pingIdle.reset();
-        if (null == echoThread)
+        if (!echo.isStarted())
         {
             while (lastEchoed != seq)
             {
@@ -134,13 +128,9 @@ public final class RawAeronPingPong implements PingPong
         }
     }
 
-    private void echoLoop()
+    private int echoOnce()
     {
-        final IdleStrategy idle = echoIdle;
-        while (running)
-        {
-            idle.idle(pingSubscription.poll(echoHandler, 16));
-        }
+        return pingSubscription.poll(echoHandler, 16);
     }
 
     /**
@@ -148,18 +138,7 @@ public final class RawAeronPingPong implements PingPong
      */
     public void close()
     {
-        running = false;
-        if (null != echoThread)
-        {
-            try
-            {
-                echoThread.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        echo.stop();
         CloseHelper.closeAll(pingPublication, pongPublication, pingSubscription, pongSubscription);
     }
 }

@@ -17,8 +17,9 @@ public final class TransportOneWay implements OneWaySender
     private final int peer;
     private final UnsafeBuffer message;
     private final IdleStrategy sendIdle = BenchMedia.newApplicationIdleStrategy();
-    private final Thread drainThread;
-    private volatile boolean running = true;
+    private final FrameHandler counter = (buffer, offset, length) -> this.count++;
+    private final PollingThread drain;
+    private long count;
     private volatile long received;
 
     /**
@@ -34,9 +35,7 @@ public final class TransportOneWay implements OneWaySender
         sender = AeronTransport.create(driver, endpoints[0], BenchMedia.transportSettings());
         receiver = AeronTransport.create(driver, endpoints[1], BenchMedia.transportSettings());
         peer = sender.resolvePeer(receiver.localEndpoint());
-        drainThread = new Thread(this::drainLoop, "transport-drain");
-        drainThread.setDaemon(true);
-        drainThread.start();
+        drain = new PollingThread("transport-drain", BenchMedia.newApplicationIdleStrategy(), this::drainOnce).start();
     }
 
     /**
@@ -59,17 +58,11 @@ public final class TransportOneWay implements OneWaySender
         return received;
     }
 
-    private void drainLoop()
+    private int drainOnce()
     {
-        final IdleStrategy idle = BenchMedia.newApplicationIdleStrategy();
-        final long[] count = new long[1];
-        final FrameHandler handler = (buffer, offset, length) -> count[0]++;
-        while (running)
-        {
-            final int frames = receiver.poll(handler, 64);
-            received = count[0];
-            idle.idle(frames);
-        }
+        final int frames = receiver.poll(counter, 64);
+        received = count;
+        return frames;
     }
 
     /**
@@ -77,15 +70,7 @@ public final class TransportOneWay implements OneWaySender
      */
     public void close()
     {
-        running = false;
-        try
-        {
-            drainThread.join();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        drain.stop();
         receiver.close();
         sender.close();
     }

@@ -24,8 +24,7 @@ public final class TransportPingPong implements PingPong
     private final FrameHandler pongHandler = (buffer, offset, length) -> lastEchoed = buffer.getLong(offset);
     private final FrameHandler echoHandler;
     private final IdleStrategy echoIdle = BenchMedia.newApplicationIdleStrategy();
-    private final Thread echoThread;
-    private volatile boolean running = true;
+    private final PollingThread echo;
     private long sequence;
     private long lastEchoed;
 
@@ -47,11 +46,12 @@ public final class TransportPingPong implements PingPong
         pingerAtEchoer = echoer.resolvePeer(pinger.localEndpoint());
         pingClaim = pinger.newClaim();
         pongClaim = echoer.newClaim();
+        echo = new PollingThread("transport-echo", BenchMedia.newApplicationIdleStrategy(), this::echoOnce);
         echoHandler = (buffer, offset, length) ->
         {
             while (echoer.tryClaim(pingerAtEchoer, length, pongClaim) <= 0)
             {
-                if (!running)
+                if (!echo.isRunning())
                 {
                     return;
                 }
@@ -60,15 +60,9 @@ public final class TransportPingPong implements PingPong
             pongClaim.buffer().putBytes(pongClaim.offset(), buffer, offset, length);
             pongClaim.commit();
         };
-        if (stepped)
+        if (!stepped)
         {
-            echoThread = null;
-        }
-        else
-        {
-            echoThread = new Thread(this::echoLoop, "transport-echo");
-            echoThread.setDaemon(true);
-            echoThread.start();
+            echo.start();
         }
     }
 
@@ -87,7 +81,7 @@ public final class TransportPingPong implements PingPong
         pingClaim.commit();
 
         pingIdle.reset();
-        if (null == echoThread)
+        if (!echo.isStarted())
         {
             while (lastEchoed != seq)
             {
@@ -103,13 +97,9 @@ public final class TransportPingPong implements PingPong
         }
     }
 
-    private void echoLoop()
+    private int echoOnce()
     {
-        final IdleStrategy idle = BenchMedia.newApplicationIdleStrategy();
-        while (running)
-        {
-            idle.idle(echoer.poll(echoHandler, 16));
-        }
+        return echoer.poll(echoHandler, 16);
     }
 
     /**
@@ -117,18 +107,7 @@ public final class TransportPingPong implements PingPong
      */
     public void close()
     {
-        running = false;
-        if (null != echoThread)
-        {
-            try
-            {
-                echoThread.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        echo.stop();
         // The echo thread has ended: this thread may now own the echoer to close it.
         echoer.close();
         pinger.close();

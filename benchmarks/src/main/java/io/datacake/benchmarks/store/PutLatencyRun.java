@@ -99,11 +99,11 @@ public final class PutLatencyRun
             cluster.awaitMembership(MEMBERSHIP_TIMEOUT_MS);
             final PutLatencyRun run = new PutLatencyRun(cluster.handles().get(0).keyspace("bench"), valueBytes);
             final NodeCounters counters = cluster.nodes().get(0).counters();
-            final long bytesBefore = counters.bytesOut.get();
-            final long framesBefore = counters.framesOut.get();
+            final long bytesBefore = counters.rpc().bytesOut.get();
+            final long framesBefore = counters.rpc().framesOut.get();
             run.puts(ConsistencyLevel.ONE, FRAME_PROBE_PUTS, null);
             final int frameLength = (int)Math.round(
-                (double)(counters.bytesOut.get() - bytesBefore) / (counters.framesOut.get() - framesBefore));
+                (double)(counters.rpc().bytesOut.get() - bytesBefore) / (counters.rpc().framesOut.get() - framesBefore));
 
             System.out.println("# put at NONE / ONE / QUORUM, one in flight, against the raw Aeron UDP round trip" +
                 (asBefore ? " (as before: no inline commits, no awaiting idle strategy)" : ""));

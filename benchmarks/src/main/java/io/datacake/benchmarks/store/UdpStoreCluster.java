@@ -145,7 +145,7 @@ final class UdpStoreCluster implements AutoCloseable
         long frames = 0;
         for (final Node node : nodes)
         {
-            frames += node.counters().framesIn.get();
+            frames += node.counters().rpc().framesIn.get();
         }
         return frames;
     }

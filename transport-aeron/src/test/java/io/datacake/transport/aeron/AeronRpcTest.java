@@ -101,9 +101,9 @@ class AeronRpcTest
             assertThat(response.body()).as("call %d", i).hasSize(BIG_REPLY_LENGTH);
             assertThat(new UnsafeBuffer(response.body()).getLong(0)).as("call %d", i).isEqualTo(i);
         }
-        assertThat(b.counters().repliesQueued.get()).as("the replies overran the window").isPositive();
-        assertThat(b.counters().repliesDropped.get()).isZero();
-        assertThat(a.counters().requestTimeouts.get()).isZero();
+        assertThat(b.counters().rpc().repliesQueued.get()).as("the replies overran the window").isPositive();
+        assertThat(b.counters().rpc().repliesDropped.get()).isZero();
+        assertThat(a.counters().rpc().requestTimeouts.get()).isZero();
     }
 
     @ParameterizedTest
