@@ -280,8 +280,8 @@ public final class ReplicatedStore implements Component
     private int repairPeer;
     private int keyspaceListFirst;
     private Keyspace repairKeyspace;
-    private int repairFetchLength;
-    private int repairFetchesThisRound;
+    private RepairFetches repairFetches;
+    private long writerBytesPerFetch;
     private long repairAppliedThisRound;
 
     /**
@@ -399,6 +399,10 @@ public final class ReplicatedStore implements Component
             nextRepairAtMs = services.monotonicMs() + ctx.repairIntervalMs();
             nextPurgeAtMs = services.monotonicMs() + ctx.purgeIntervalMs();
             writer = StorageWriter.launch(writerContext);
+            repairFetches = new RepairFetches(ctx.repairMaxFetchesInFlight(), ctx.repairMaxSegmentsPerRound(),
+                ctx.repairMaxEntriesPerFetch(), ctx.repairMaxBytesPerFetch());
+            writerBytesPerFetch =
+                RepairFetches.writerBytesPerFetch(ctx.repairMaxEntriesPerFetch(), ctx.repairMaxBytesPerFetch());
             repairServer = new RepairServer(ctx, keyspaces, keyspaceOrder, localNodeId, malformedRepairByReason,
                 repairFetchesRefused, services.counters().newCounter(REPAIR_REPLIES_IN_PLACE_LABEL),
                 services.counters().newCounter(REPAIR_REPLIES_STAGED_LABEL));
@@ -440,6 +444,11 @@ public final class ReplicatedStore implements Component
         work += writer.drainCompletions(ctx.completionLimit());
         work += reloadAfterFailedCommits();
         refreshMembership();
+        if (REPAIR_AWAIT_FETCH == repairState)
+        {
+            // Fetches held back while the storage writer had no room for their replies.
+            work += sendFetches();
+        }
         if (REPAIR_IDLE == repairState && monotonicMs >= nextRepairAtMs)
         {
             nextRepairAtMs = monotonicMs + ctx.repairIntervalMs();
@@ -1104,7 +1113,6 @@ public final class ReplicatedStore implements Component
         repairRounds.increment();
         // Wall time: synced times are compared with HLC stamps and reported to peers.
         repairStartedAtEpochMs = services.epochMs();
-        repairFetchesThisRound = 0;
         repairAppliedThisRound = 0;
         repairState = REPAIR_AWAIT_KEYSPACES;
         repairRequest.putInt(0, keyspaceListFirst);
@@ -1135,6 +1143,15 @@ public final class ReplicatedStore implements Component
 
     private void onRepairError(final long correlationId)
     {
+        if (REPAIR_AWAIT_FETCH == repairState)
+        {
+            if (repairFetches.slotOf(correlationId, CALL_STARTING) >= 0)
+            {
+                repairRoundsFailed.increment();
+                endRepairRound();
+            }
+            return;
+        }
         if (isRepairCall(correlationId))
         {
             repairRoundsFailed.increment();
@@ -1144,24 +1161,27 @@ public final class ReplicatedStore implements Component
 
     private void onRepairResponse(final long correlationId, final DirectBuffer body, final int offset, final int length)
     {
-        if (!isRepairCall(correlationId))
-        {
-            return;
-        }
-        repairCorrelationId = 0;
-        statistics.onRepairReply(length);
         final int reason;
-        switch (repairState)
+        if (REPAIR_AWAIT_FETCH == repairState)
         {
-            case REPAIR_AWAIT_KEYSPACES:
-                reason = onKeyspaceList(body, offset, length);
-                break;
-            case REPAIR_AWAIT_TREE:
-                reason = onTreeReply(body, offset, length);
-                break;
-            default:
-                reason = onFetchReply(body, offset, length);
-                break;
+            final int slot = repairFetches.slotOf(correlationId, CALL_STARTING);
+            if (slot < 0)
+            {
+                return;
+            }
+            statistics.onRepairReply(length);
+            reason = onFetchReply(slot, body, offset, length);
+        }
+        else
+        {
+            if (!isRepairCall(correlationId))
+            {
+                return;
+            }
+            repairCorrelationId = 0;
+            statistics.onRepairReply(length);
+            reason = REPAIR_AWAIT_KEYSPACES == repairState ?
+                onKeyspaceList(body, offset, length) : onTreeReply(body, offset, length);
         }
         if (RepairMessages.OK != reason)
         {
@@ -1198,6 +1218,19 @@ public final class ReplicatedStore implements Component
 
     private void endRepairRound()
     {
+        if (REPAIR_AWAIT_FETCH == repairState)
+        {
+            repairKeyspace.repairResume(repairNodeId, repairFetches.resumePoint());
+            for (int slot = 0, count = repairFetches.slotCount(); slot < count; slot++)
+            {
+                final long correlationId = repairFetches.inFlightCall(slot, CALL_STARTING);
+                if (CALL_STARTING != correlationId)
+                {
+                    rpc.cancel(correlationId);
+                }
+            }
+            repairFetches.end();
+        }
         repairState = REPAIR_IDLE;
         repairKeyspace = null;
         if (repairAppliedThisRound > 0)
@@ -1307,21 +1340,70 @@ public final class ReplicatedStore implements Component
             endRepairRound();
             return RepairMessages.OK;
         }
-        repairRequest.putInt(nameLength, keyspace.repairSkip(repairNodeId));
-        final int idsLength = exchange.encodeMismatchedSegments(repairRequest, nameLength + Integer.BYTES);
         repairSegmentsFetched.getAndAdd(exchange.mismatchedSegmentCount());
+        repairFetches.begin(exchange, keyspace.repairResume(repairNodeId));
         repairState = REPAIR_AWAIT_FETCH;
-        repairFetchLength = nameLength + Integer.BYTES + idsLength;
-        repairFetchesThisRound = 1;
-        sendRepair(REPAIR_FETCH, repairFetchLength);
+        sendFetches();
         return RepairMessages.OK;
     }
 
     /**
-     * Check the fetched entries whole, then apply them as repair writes: the set decides what wins, the storage writer
-     * commits, the tree follows.
+     * Send the round's next fetches, up to {@link StoreContext#repairMaxFetchesInFlight(int)} in flight, while the
+     * storage writer has room for the replies of every fetch in flight (a fetch held back goes out from a later duty
+     * cycle); end the round once nothing is in flight and nothing is left to send.
+     *
+     * @return fetches sent.
      */
-    private int onFetchReply(final DirectBuffer body, final int offset, final int length)
+    private int sendFetches()
+    {
+        int sent = 0;
+        while (REPAIR_AWAIT_FETCH == repairState && hasWriterRoomForFetch(repairFetches.inFlight() + 1))
+        {
+            final int slot = repairFetches.nextToSend(REPAIR_MAX_FETCHES_PER_ROUND);
+            if (slot < 0)
+            {
+                break;
+            }
+            final Keyspace keyspace = repairKeyspace;
+            final int nameLength = RepairMessages.putName(repairRequest, 0, keyspace.nameUtf8());
+            final int length = nameLength + repairFetches.encode(slot, keyspace.tree(), repairRequest, nameLength);
+            repairRequestsSent.increment();
+            statistics.onRepairRequest(length);
+            repairFetches.sending(slot, CALL_STARTING);
+            final long correlationId = rpc.call(repairPeer, repairNodeId, SERVICE_ID, REPAIR_FETCH, repairRequest,
+                0, length, null, ctx.requestTimeoutMs(), repairListener);
+            // The outcome may have come before call() returned (and ended the round): keep only a live id.
+            if (REPAIR_AWAIT_FETCH == repairState)
+            {
+                repairFetches.sent(slot, CALL_STARTING, correlationId);
+            }
+            sent++;
+        }
+        if (REPAIR_AWAIT_FETCH == repairState && repairFetches.isDone(REPAIR_MAX_FETCHES_PER_ROUND))
+        {
+            endRepairRound();
+        }
+        return sent;
+    }
+
+    private boolean hasWriterRoomForFetch(final int fetches)
+    {
+        if (1 == fetches && 0 == writer.inFlightWrites())
+        {
+            // An idle writer takes any fetch its bounds allow (checked when the reply comes): never wait for room
+            // that cannot come.
+            return true;
+        }
+        return writer.inFlightWrites() + (long)fetches * ctx.repairMaxEntriesPerFetch() <=
+            writerContext.maxInFlightWrites() &&
+            writer.inFlightBytes() + fetches * writerBytesPerFetch <= writerContext.maxInFlightBytes();
+    }
+
+    /**
+     * Check the fetched entries whole, then apply them as repair writes: the set decides what wins, the storage writer
+     * commits, the tree follows. Then send what the round has left to send, or end it.
+     */
+    private int onFetchReply(final int slot, final DirectBuffer body, final int offset, final int length)
     {
         if (length < RepairMessages.FETCH_REPLY_HEADER_LENGTH)
         {
@@ -1333,6 +1415,8 @@ public final class ReplicatedStore implements Component
         {
             return RepairMessages.BAD_COUNT;
         }
+        int entries = 0;
+        long valueBytes = 0;
         if (length > RepairMessages.FETCH_REPLY_HEADER_LENGTH)
         {
             final int check = repairInbound.wrap(body, offset + RepairMessages.FETCH_REPLY_HEADER_LENGTH,
@@ -1355,21 +1439,19 @@ public final class ReplicatedStore implements Component
                 endRepairRound();
                 return RepairMessages.OK;
             }
-            repairEntriesFetched.getAndAdd(repairInbound.entryCount());
+            entries = repairInbound.entryCount();
+            repairInbound.rewind();
+            while (repairInbound.next())
+            {
+                valueBytes += Math.max(0, repairInbound.valueLength());
+            }
+            repairEntriesFetched.getAndAdd(entries);
             final int applied = applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE);
             repairEntriesApplied.getAndAdd(applied);
             repairAppliedThisRound += applied;
         }
-        keyspace.repairSkip(repairNodeId, RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
-        if (RepairMessages.FETCH_COMPLETE != nextSkip && repairFetchesThisRound < REPAIR_MAX_FETCHES_PER_ROUND)
-        {
-            // The same segments from where the last reply stopped: the request still holds their ids.
-            repairFetchesThisRound++;
-            repairRequest.putInt(Short.BYTES + keyspace.nameUtf8().length, nextSkip);
-            sendRepair(REPAIR_FETCH, repairFetchLength);
-            return RepairMessages.OK;
-        }
-        endRepairRound();
+        repairFetches.onReply(slot, nextSkip, entries, valueBytes);
+        sendFetches();
         return RepairMessages.OK;
     }
 

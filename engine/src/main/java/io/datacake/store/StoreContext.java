@@ -35,6 +35,12 @@ public final class StoreContext
     /** Default bound on the bytes of values one repair fetch carries: 256 KiB. */
     public static final int DEFAULT_REPAIR_MAX_BYTES_PER_FETCH = 256 * 1024;
 
+    /** Default bound on the repair fetches one node has in flight at once, to one peer. */
+    public static final int DEFAULT_REPAIR_MAX_FETCHES_IN_FLIGHT = 4;
+
+    /** Largest bound on the repair fetches in flight at once. */
+    public static final int MAX_REPAIR_FETCHES_IN_FLIGHT = 64;
+
     /** Default minimum age of a tombstone, past the moment every live member last synced, before it is purged. */
     public static final long DEFAULT_TOMBSTONE_GRACE_MS = 3_600_000;
 
@@ -65,6 +71,7 @@ public final class StoreContext
     private int repairMaxSegmentsPerRound = DEFAULT_REPAIR_MAX_SEGMENTS_PER_ROUND;
     private int repairMaxEntriesPerFetch = DEFAULT_REPAIR_MAX_ENTRIES_PER_FETCH;
     private int repairMaxBytesPerFetch = DEFAULT_REPAIR_MAX_BYTES_PER_FETCH;
+    private int repairMaxFetchesInFlight = DEFAULT_REPAIR_MAX_FETCHES_IN_FLIGHT;
     private long tombstoneGraceMs = DEFAULT_TOMBSTONE_GRACE_MS;
     private long purgeIntervalMs = DEFAULT_PURGE_INTERVAL_MS;
     private int purgeMaxEntriesPerStep = DEFAULT_PURGE_MAX_ENTRIES_PER_STEP;
@@ -124,6 +131,11 @@ public final class StoreContext
         checkPositive(repairIntervalMs, "repairIntervalMs");
         checkPositive(repairMaxEntriesPerFetch, "repairMaxEntriesPerFetch");
         checkPositive(repairMaxBytesPerFetch, "repairMaxBytesPerFetch");
+        if (repairMaxFetchesInFlight < 1 || repairMaxFetchesInFlight > MAX_REPAIR_FETCHES_IN_FLIGHT)
+        {
+            throw new IllegalArgumentException("repairMaxFetchesInFlight must be in [1, " +
+                MAX_REPAIR_FETCHES_IN_FLIGHT + "]: " + repairMaxFetchesInFlight);
+        }
         if (tombstoneGraceMs < 0)
         {
             throw new IllegalArgumentException("tombstoneGraceMs must not be negative: " + tombstoneGraceMs);
@@ -465,6 +477,31 @@ public final class StoreContext
     public int repairMaxBytesPerFetch()
     {
         return repairMaxBytesPerFetch;
+    }
+
+    /**
+     * Bound on the repair fetches this node has in flight at once (all to the round's peer). A round splits its
+     * mismatched segments into groups of about one fetch's worth of entries and fetches up to this many groups at
+     * once, so the peer answers one fetch while this node applies another. A fetch is sent only while the storage
+     * writer has room for the largest replies of every fetch in flight
+     * ({@link #repairMaxEntriesPerFetch(int)} entries and {@link #repairMaxBytesPerFetch(int)} value bytes each):
+     * repair holds at most this many fetch replies' worth of writes in the writer.
+     *
+     * @param repairMaxFetchesInFlight 1..{@link #MAX_REPAIR_FETCHES_IN_FLIGHT}; 1 fetches one group at a time.
+     * @return this.
+     */
+    public StoreContext repairMaxFetchesInFlight(final int repairMaxFetchesInFlight)
+    {
+        this.repairMaxFetchesInFlight = repairMaxFetchesInFlight;
+        return this;
+    }
+
+    /**
+     * @return bound on the repair fetches in flight at once.
+     */
+    public int repairMaxFetchesInFlight()
+    {
+        return repairMaxFetchesInFlight;
     }
 
     /**
