@@ -406,9 +406,18 @@ final class Keyspace implements AutoCloseable
         return TictacTree.ABSENT == entryHash ? ZERO_HASH_SUBSTITUTE : entryHash;
     }
 
+    /**
+     * @return off-heap bytes this keyspace's resident state holds: its set, its tree and its segment index.
+     */
+    long stateBytes()
+    {
+        return set.offHeapBytes() + tree.offHeapBytes() + segmentIndex.offHeapBytes();
+    }
+
     public void close()
     {
         set.close();
         tree.close();
+        segmentIndex.close();
     }
 }

@@ -107,7 +107,7 @@ import java.util.List;
  * </ol>
  * Repair pulls only: a node holding what its peer lacks waits for the peer's own round. The answering side keeps
  * no per-peer state; it finds a segment's entries through the keyspace's segment index (O(keys in the asked
- * segments), 4 bytes a tree segment and 12 bytes a key of heap), sorts at most a fetch's worth of them and reads the
+ * segments), 4 bytes a tree segment and 12 bytes a key, off the heap), sorts at most a fetch's worth of them and reads the
  * live ones' values from storage on the node thread (one read snapshot, never a sync), at most twice
  * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch, copying each value from the storage's view
  * (for LMDB the mapped page) straight into the transport's frame. A malformed repair request or reply is
@@ -394,6 +394,7 @@ public final class ReplicatedStore implements Component
                 statistics.documentsChanged(keyspace.set().liveCount());
             }
             this.statistics = statistics;
+            refreshStateBytes();
             broadcasts = new BroadcastBatcher(Math.min(ctx.broadcastMaxEntries(), ctx.maxBatchEntries()),
                 Math.min(ctx.broadcastMaxBytes(), rpc.maxOneWayBodyLength()), this::sendBroadcast);
             nextRepairAtMs = services.monotonicMs() + ctx.repairIntervalMs();
@@ -478,7 +479,19 @@ public final class ReplicatedStore implements Component
         final long floorMs = keyspace.raisePurgeFloor(
             keyspace.clusterSyncedMs(liveOthers, peerCount) - ctx.tombstoneGraceMs());
         keyspace.refuseBelow(keyspace.syncedMs(liveOthers, peerCount));
-        return purge.step(keyspace, floorMs, writer);
+        final int work = purge.step(keyspace, floorMs, writer);
+        refreshStateBytes();
+        return work;
+    }
+
+    private void refreshStateBytes()
+    {
+        long bytes = 0;
+        for (int i = 0, size = keyspaceOrder.size(); i < size; i++)
+        {
+            bytes += keyspaces.get(keyspaceOrder.get(i)).stateBytes();
+        }
+        statistics.stateBytes(bytes);
     }
 
     /**
@@ -1233,6 +1246,7 @@ public final class ReplicatedStore implements Component
         }
         repairState = REPAIR_IDLE;
         repairKeyspace = null;
+        refreshStateBytes();
         if (repairAppliedThisRound > 0)
         {
             // Behind a peer (a restart, a new node): the next round follows at once, still one round at a time.

@@ -15,9 +15,13 @@ public final class StoreStatistics
     private static final ConsistencyLevel[] LEVELS = ConsistencyLevel.values();
     private static final WriteFailureKind[] FAILURE_KINDS = WriteFailureKind.values();
 
+    /** Label of the gauge of off-heap bytes the keyspaces' resident state holds. */
+    public static final String STATE_BYTES_LABEL = "store keyspace state bytes (sets, trees, segment indexes)";
+
     private final AtomicCounter liveMembers;
     private final AtomicCounter keyspaces;
     private final AtomicCounter documents;
+    private final AtomicCounter stateBytes;
     private final AtomicCounter[] writesByLevel = new AtomicCounter[LEVELS.length];
     private final AtomicCounter[] failuresByKind = new AtomicCounter[FAILURE_KINDS.length];
     private final AtomicCounter repairRounds;
@@ -40,6 +44,7 @@ public final class StoreStatistics
         liveMembers = counters.newCounter("store live members");
         keyspaces = counters.newCounter("store keyspaces");
         documents = counters.newCounter("store documents");
+        stateBytes = counters.newCounter(STATE_BYTES_LABEL);
         for (final ConsistencyLevel level : LEVELS)
         {
             writesByLevel[level.ordinal()] = counters.newCounter("store writes coordinated at " + level);
@@ -100,6 +105,16 @@ public final class StoreStatistics
     public long failures(final WriteFailureKind kind)
     {
         return failuresByKind[kind.ordinal()].get();
+    }
+
+    /**
+     * @return off-heap bytes the keyspaces' resident state holds (their sets, content trees and segment indexes),
+     * as of the store's start, its last repair round or its last purge step: what grows with the keyspace, as any
+     * node holding the data needs it, apart from repair's and the writer's bounded buffers.
+     */
+    public long stateBytes()
+    {
+        return stateBytes.get();
     }
 
     /**
@@ -186,6 +201,11 @@ public final class StoreStatistics
     void keyspaces(final int count)
     {
         keyspaces.setRelease(count);
+    }
+
+    void stateBytes(final long bytes)
+    {
+        stateBytes.setRelease(bytes);
     }
 
     void documentsChanged(final long delta)
