@@ -15,7 +15,7 @@ import java.util.Arrays;
  * storage order, through {@link Orswot#repair} (which takes entries in any order and records no stamp as seen), and
  * each node's highest stamp is then recorded as seen through the source asked for: the set is the one a replay in
  * timestamp order would give, and the load holds nothing per entry (a map of the node ids met), however large the
- * keyspace. Storage holds one entry per key, so no entry can lose to another.
+ * keyspace. A first pass over the metadata counts the live entries, to size the set once. Storage holds one entry per key, so no entry can lose to another.
  * <p>
  * Otherwise (a set with one source, or one that already holds something) the entries are sorted by timestamp (stamp,
  * then node id) and replayed through the source, tombstones as deletes and live entries as inserts. Sorting matters
@@ -54,7 +54,9 @@ public final class KeyspaceStateLoader
     private final MetadataHandler collector = this::collect;
     private final Long2LongHashMap highestStampByNode = new Long2LongHashMap(HlcTimestamp.NULL_STAMP);
     private final MetadataHandler streamer = this::stream;
+    private final MetadataHandler liveCounter = this::countLive;
     private Orswot streamTarget;
+    private int liveCount;
 
     /**
      * Load a keyspace into a new set with datacake's defaults (see {@link Orswot#Orswot()}).
@@ -127,6 +129,10 @@ public final class KeyspaceStateLoader
     private int stream(final ReadTransaction txn, final String keyspace, final Orswot target, final int source)
     {
         highestStampByNode.clear();
+        // A first pass over the metadata sizes the set once: growing it entry by entry would rehash it many times.
+        liveCount = 0;
+        txn.forEachMetadata(keyspace, liveCounter);
+        target.ensureCapacity(liveCount);
         streamTarget = target;
         final int count;
         try
@@ -152,6 +158,14 @@ public final class KeyspaceStateLoader
         if (stamp > highestStampByNode.get(nodeId))
         {
             highestStampByNode.put(nodeId, stamp);
+        }
+    }
+
+    private void countLive(final long key, final long stamp, final int nodeId, final boolean tombstone)
+    {
+        if (!tombstone)
+        {
+            liveCount++;
         }
     }
 
