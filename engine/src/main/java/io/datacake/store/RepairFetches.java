@@ -97,6 +97,25 @@ final class RepairFetches
         {
             segments[i] = exchange.mismatchedSegment(i);
         }
+        begin(resume);
+    }
+
+    /**
+     * Begin a round's fetch step over the given segments, in ascending order.
+     *
+     * @param segmentIds ids of the mismatched segments.
+     * @param count      how many, at most the round's segment bound.
+     * @param resume     as for {@link #begin(TictacExchange, long)}.
+     */
+    void begin(final int[] segmentIds, final int count, final long resume)
+    {
+        System.arraycopy(segmentIds, 0, segments, 0, count);
+        segmentCount = count;
+        begin(resume);
+    }
+
+    private void begin(final long resume)
+    {
         Arrays.fill(state, FREE);
         nextGroupStart = 0;
         inFlight = 0;
@@ -314,6 +333,30 @@ final class RepairFetches
             }
         }
         return nextGroupStart >= segmentCount;
+    }
+
+    /**
+     * @return the first segment of a slot's group, as an index into the round's segments.
+     */
+    int groupStart(final int slot)
+    {
+        return groupStart[slot];
+    }
+
+    /**
+     * @return the segments of a slot's group.
+     */
+    int groupSize(final int slot)
+    {
+        return groupEnd[slot] - groupStart[slot];
+    }
+
+    /**
+     * @return the skip a slot's next (or outstanding) fetch carries.
+     */
+    int skip(final int slot)
+    {
+        return skip[slot];
     }
 
     /**
