@@ -97,8 +97,13 @@ import java.util.List;
  *       {@link StoreContext#repairMaxSegmentsPerRound(int)} mismatched segments;</li>
  *   <li>fetches ask the peer for the entries of those segments (key, stamp, node, value or tombstone), each at most
  *       {@link StoreContext#repairMaxEntriesPerFetch(int)} entries and about
- *       {@link StoreContext#repairMaxBytesPerFetch(int)} value bytes, in stamp order, one after the other from where
- *       the last reply stopped, at most {@code 64} fetches a round; the rest come in later rounds. A round that
+ *       {@link StoreContext#repairMaxBytesPerFetch(int)} value bytes, in stamp order. The segments are split into
+ *       groups sized, from the density earlier replies showed, to about one fetch each, so
+ *       the peer walks each segment's keys about once; up to {@link StoreContext#repairMaxFetchesInFlight(int)}
+ *       groups are fetched at once, a group whose reply stopped at a bound is asked again from where it stopped,
+ *       and a fetch is sent only while the storage writer has room for the largest replies of every fetch in
+ *       flight (else from a later duty cycle). At most {@code 64} fetches a round; the rest come in later rounds,
+ *       a group cut short resuming where it stopped. A round that
  *       changed this node is followed at once by the next (catch-up after a restart or on a new node runs back to
  *       back, one round at a time); otherwise the next round waits the interval.
  *       They are applied like replicate messages but through {@link Orswot#REPAIR_SOURCE}: the set decides what wins
