@@ -57,7 +57,8 @@ import java.util.concurrent.locks.LockSupport;
  * bytes, and the CPU seconds of each node's thread and storage writer.
  * <p>
  * Usage (after {@code mvn -B -q -DskipTests package}): {@code java
- * --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Xmx4g -cp
+ * --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Xmx128m
+ * -XX:MaxDirectMemorySize=4g -cp
  * benchmarks/target/benchmarks.jar io.datacake.benchmarks.store.CatchUpRun join|restart keys [directory]}
  */
 public final class CatchUpRun
