@@ -1513,6 +1513,11 @@ public final class ReplicatedStore implements Component
         return repairEntriesFetched.get();
     }
 
+    long repairFetchesRefused()
+    {
+        return repairFetchesRefused.get();
+    }
+
     long repairEntriesApplied()
     {
         return repairEntriesApplied.get();
