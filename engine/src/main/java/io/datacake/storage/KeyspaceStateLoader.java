@@ -15,7 +15,8 @@ import java.util.Arrays;
  * storage order, through {@link Orswot#repair} (which takes entries in any order and records no stamp as seen), and
  * each node's highest stamp is then recorded as seen through the source asked for: the set is the one a replay in
  * timestamp order would give, and the load holds nothing per entry (a map of the node ids met), however large the
- * keyspace. A first pass over the metadata counts the live entries, to size the set once. Storage holds one entry per key, so no entry can lose to another.
+ * keyspace. A first pass over the metadata counts the live entries, to size the set once. Storage holds one entry
+ * per key, so no entry can lose to another.
  * <p>
  * Otherwise (a set with one source, or one that already holds something) the entries are sorted by timestamp (stamp,
  * then node id) and replayed through the source, tombstones as deletes and live entries as inserts. Sorting matters

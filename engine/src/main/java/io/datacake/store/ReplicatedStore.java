@@ -112,8 +112,8 @@ import java.util.List;
  * </ol>
  * Repair pulls only: a node holding what its peer lacks waits for the peer's own round. The answering side keeps
  * no per-peer state; it finds a segment's entries through the keyspace's segment index (O(keys in the asked
- * segments), 4 bytes a tree segment and 12 bytes a key, off the heap), sorts at most a fetch's worth of them and reads the
- * live ones' values from storage on the node thread (one read snapshot, never a sync), at most twice
+ * segments), 4 bytes a tree segment and 12 bytes a key, off the heap), sorts at most a fetch's worth of them and
+ * reads the live ones' values from storage on the node thread (one read snapshot, never a sync), at most twice
  * {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch, copying each value from the storage's view
  * (for LMDB the mapped page) straight into the transport's frame. A malformed repair request or reply is
  * dropped, counted by reason, and changes nothing; a failed or timed-out call ends the round. Rounds, rounds in

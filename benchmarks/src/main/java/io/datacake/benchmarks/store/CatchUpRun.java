@@ -50,7 +50,8 @@ import java.util.concurrent.locks.LockSupport;
  * value bytes (and one frame), {@link StoreContext#repairMaxFetchesInFlight(int)} fetches in flight and 64 a round,
  * the storage writer's in-flight bounds. What grows with the keyspace is the node's resident state (the set, the
  * tree, the segment index, all off the heap: {@link StoreStatistics#stateBytes()}), so the run completes with a
- * small fixed heap (-Xmx128m at 10M keys) given direct memory for that state ({@code -XX:MaxDirectMemorySize}). The run samples, every
+ * small fixed heap (-Xmx128m at 10M keys) given direct memory for that state ({@code -XX:MaxDirectMemorySize}).
+ * The run samples, every
  * {@value #SAMPLE_INTERVAL_MS} ms, the JVM's heap in use and the process's anonymous resident memory (RssAnon: heap,
  * off-heap set and tree; LMDB's mapped file pages are RssFile and are reported apart) and prints the peaks, both
  * nodes together, and, once node 2 caught up, the heap a full collection leaves, RssAnon less both nodes' state
