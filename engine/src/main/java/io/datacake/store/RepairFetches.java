@@ -368,14 +368,6 @@ final class RepairFetches
     }
 
     /**
-     * @return fetches sent this round.
-     */
-    int fetchesSent()
-    {
-        return fetchesSent;
-    }
-
-    /**
      * The correlation id of a fetch in flight, to cancel it when the round ends early.
      *
      * @return the id, or {@code callStartingId} if none or not known.
