@@ -2,14 +2,26 @@ package io.datacake.storage;
 
 import io.datacake.clock.HlcTimestamp;
 import io.datacake.crdt.Orswot;
+import org.agrona.collections.Long2LongHashMap;
 
 import java.util.Arrays;
 
 /**
  * Rebuilds a keyspace's {@link Orswot} from storage at node start: reads the keyspace's metadata in one
- * {@link ReadTransaction}, sorts it by timestamp (stamp, then node id) and replays it into the set through one
- * source, tombstones as deletes and live entries as inserts. Sorting matters: the set rejects an operation older
- * than one it has already seen from the same node in the same source, and storage iterates in key order.
+ * {@link ReadTransaction} and puts every stored entry in the set, so that the set ends up holding exactly the stored
+ * entries and, for the source it is loaded through, the highest stamp stored from each node as seen.
+ * <p>
+ * Into an empty set with a {@link Orswot#REPAIR_SOURCE} (datacake's sets), the entries stream straight in, in
+ * storage order, through {@link Orswot#repair} (which takes entries in any order and records no stamp as seen), and
+ * each node's highest stamp is then recorded as seen through the source asked for: the set is the one a replay in
+ * timestamp order would give, and the load holds nothing per entry (a map of the node ids met), however large the
+ * keyspace. A first pass over the metadata counts the live entries, to size the set once. Storage holds one entry
+ * per key, so no entry can lose to another.
+ * <p>
+ * Otherwise (a set with one source, or one that already holds something) the entries are sorted by timestamp (stamp,
+ * then node id) and replayed through the source, tombstones as deletes and live entries as inserts. Sorting matters
+ * there: the set rejects an operation older than one it has already seen from the same node in the same source, and
+ * storage iterates in key order.
  * <p>
  * The sort is a least-significant-byte-first radix sort that moves the entries themselves (key, stamp, node and
  * flag), a byte per pass over the node id and then the stamp, skipping any byte that is the same in every entry
@@ -41,6 +53,11 @@ public final class KeyspaceStateLoader
     private int size;
 
     private final MetadataHandler collector = this::collect;
+    private final Long2LongHashMap highestStampByNode = new Long2LongHashMap(HlcTimestamp.NULL_STAMP);
+    private final MetadataHandler streamer = this::stream;
+    private final MetadataHandler liveCounter = this::countLive;
+    private Orswot streamTarget;
+    private int liveCount;
 
     /**
      * Load a keyspace into a new set with datacake's defaults (see {@link Orswot#Orswot()}).
@@ -85,6 +102,10 @@ public final class KeyspaceStateLoader
             throw new IllegalArgumentException(
                 "source out of range [0, " + target.sourceCount() + "): " + source);
         }
+        if (target.sourceCount() > Orswot.REPAIR_SOURCE && isEmpty(target))
+        {
+            return stream(txn, keyspace, target, source);
+        }
         size = 0;
         txn.forEachMetadata(keyspace, collector);
         sortByTimestamp();
@@ -104,6 +125,60 @@ public final class KeyspaceStateLoader
             }
         }
         return size;
+    }
+
+    private int stream(final ReadTransaction txn, final String keyspace, final Orswot target, final int source)
+    {
+        highestStampByNode.clear();
+        // A first pass over the metadata sizes the set once: growing it entry by entry would rehash it many times.
+        liveCount = 0;
+        txn.forEachMetadata(keyspace, liveCounter);
+        target.ensureCapacity(liveCount);
+        streamTarget = target;
+        final int count;
+        try
+        {
+            count = txn.forEachMetadata(keyspace, streamer);
+        }
+        finally
+        {
+            streamTarget = null;
+        }
+        final Long2LongHashMap.EntryIterator nodes = highestStampByNode.entrySet().iterator();
+        while (nodes.hasNext())
+        {
+            nodes.next();
+            target.addSeenStamp(source, (int)nodes.getLongKey(), nodes.getLongValue());
+        }
+        return count;
+    }
+
+    private void stream(final long key, final long stamp, final int nodeId, final boolean tombstone)
+    {
+        streamTarget.repair(tombstone, key, stamp, nodeId);
+        if (stamp > highestStampByNode.get(nodeId))
+        {
+            highestStampByNode.put(nodeId, stamp);
+        }
+    }
+
+    private void countLive(final long key, final long stamp, final int nodeId, final boolean tombstone)
+    {
+        if (!tombstone)
+        {
+            liveCount++;
+        }
+    }
+
+    private static boolean isEmpty(final Orswot set)
+    {
+        if (set.liveCount() > 0 || set.tombstoneCount() > 0)
+        {
+            return false;
+        }
+        final boolean[] seen = new boolean[1];
+        set.forEachSeenStamp((source, nodeId, stamp) -> seen[0] = true);
+        return !seen[0];
     }
 
     private void collect(final long key, final long stamp, final int nodeId, final boolean tombstone)

@@ -4,7 +4,6 @@ import io.datacake.clock.HlcTimestamp;
 import io.datacake.crdt.EntryConsumer;
 import io.datacake.crdt.Orswot;
 import io.datacake.crdt.SetOperation;
-import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.nio.charset.StandardCharsets;
@@ -38,7 +37,7 @@ final class Keyspace implements AutoCloseable
     private long changeStamp = HlcTimestamp.NULL_STAMP;
     private TictacExchange repairExchange;
     private TictacResponder repairResponder;
-    private final Int2IntHashMap repairSkipByPeer = new Int2IntHashMap(0);
+    private final Long2LongHashMap repairResumeByPeer = new Long2LongHashMap(RepairFetches.NO_RESUME);
     private final Long2LongHashMap syncedAtMsByPeer = new Long2LongHashMap(NEVER);
     private final Long2LongHashMap peerSyncedMsByPeer = new Long2LongHashMap(NEVER);
     private long purgeFloorMs = NEVER;
@@ -131,25 +130,26 @@ final class Keyspace implements AutoCloseable
     }
 
     /**
-     * @param peerNodeId the peer the next repair fetch of this keyspace asks.
-     * @return matching entries to pass over in that fetch (0: from the first). Kept per peer: a skip counts
-     * entries of one peer's set, and one shared between peers that take turns would skip the entries the other
-     * peer holds beyond it, round after round, for ever.
+     * @param peerNodeId the peer the next repair round of this keyspace asks.
+     * @return where a fetch group of an earlier round with that peer stopped part way (its first segment and the
+     * matching entries to pass over, packed by {@link RepairFetches#resumePoint()}), or
+     * {@link RepairFetches#NO_RESUME}. Kept per peer: a skip counts entries of one peer's set, and one shared between
+     * peers that take turns would skip the entries the other peer holds beyond it, round after round, for ever.
      */
-    int repairSkip(final int peerNodeId)
+    long repairResume(final int peerNodeId)
     {
-        return repairSkipByPeer.get(peerNodeId);
+        return repairResumeByPeer.get(peerNodeId);
     }
 
-    void repairSkip(final int peerNodeId, final int repairSkip)
+    void repairResume(final int peerNodeId, final long resume)
     {
-        if (0 == repairSkip)
+        if (RepairFetches.NO_RESUME == resume)
         {
-            repairSkipByPeer.remove(peerNodeId);
+            repairResumeByPeer.remove(peerNodeId);
         }
         else
         {
-            repairSkipByPeer.put(peerNodeId, repairSkip);
+            repairResumeByPeer.put(peerNodeId, resume);
         }
     }
 
@@ -406,9 +406,18 @@ final class Keyspace implements AutoCloseable
         return TictacTree.ABSENT == entryHash ? ZERO_HASH_SUBSTITUTE : entryHash;
     }
 
+    /**
+     * @return off-heap bytes this keyspace's resident state holds: its set, its tree and its segment index.
+     */
+    long stateBytes()
+    {
+        return set.offHeapBytes() + tree.offHeapBytes() + segmentIndex.offHeapBytes();
+    }
+
     public void close()
     {
         set.close();
         tree.close();
+        segmentIndex.close();
     }
 }

@@ -113,8 +113,13 @@ import java.util.List;
  *       {@link StoreContext#repairMaxSegmentsPerRound(int)} mismatched segments;</li>
  *   <li>fetches ask the peer for the entries of those segments (key, stamp, node, value or tombstone), each at most
  *       {@link StoreContext#repairMaxEntriesPerFetch(int)} entries and about
- *       {@link StoreContext#repairMaxBytesPerFetch(int)} value bytes, in stamp order, one after the other from where
- *       the last reply stopped, at most {@code 64} fetches a round; the rest come in later rounds. A round that
+ *       {@link StoreContext#repairMaxBytesPerFetch(int)} value bytes, in stamp order. The segments are split into
+ *       groups sized, from the density earlier replies showed, to about one fetch each, so
+ *       the peer walks each segment's keys about once; up to {@link StoreContext#repairMaxFetchesInFlight(int)}
+ *       groups are fetched at once, a group whose reply stopped at a bound is asked again from where it stopped,
+ *       and a fetch is sent only while the storage writer has room for the largest replies of every fetch in
+ *       flight (else from a later duty cycle). At most {@code 64} fetches a round; the rest come in later rounds,
+ *       a group cut short resuming where it stopped. A round that
  *       changed this node is followed at once by the next (catch-up after a restart or on a new node runs back to
  *       back, one round at a time); otherwise the next round waits the interval.
  *       They are applied like replicate messages but through {@link Orswot#REPAIR_SOURCE}: the set decides what wins
@@ -123,8 +128,8 @@ import java.util.List;
  * </ol>
  * Repair pulls only: a node holding what its peer lacks waits for the peer's own round. The answering side keeps
  * no per-peer state; it finds a segment's entries through the keyspace's segment index (O(keys in the asked
- * segments), 4 bytes a tree segment and 12 bytes a key of heap) and sorts at most a fetch's worth of them on the node
- * thread, but never reads storage there: its repair reader thread reads the live ones' values (one read snapshot,
+ * segments), 4 bytes a tree segment and 12 bytes a key, off the heap) and sorts at most a fetch's worth of them on
+ * the node thread, but never reads storage there: its repair reader thread reads the live ones' values (one read snapshot,
  * at most twice {@link StoreContext#repairMaxEntriesPerFetch(int)} reads per fetch) into a pooled off-heap staging
  * buffer, from which the node thread sends the reply, one copy into the transport's frame. The reader holds at most
  * {@link StoreContext#repairReaderQueueCapacity(int)} fetches; one more is refused at once and the peer asks again in
@@ -315,8 +320,8 @@ public final class ReplicatedStore implements Component
     private int repairPeer;
     private int keyspaceListFirst;
     private Keyspace repairKeyspace;
-    private int repairFetchLength;
-    private int repairFetchesThisRound;
+    private RepairFetches repairFetches;
+    private long writerBytesPerFetch;
     private long repairAppliedThisRound;
 
     /**
@@ -433,11 +438,16 @@ public final class ReplicatedStore implements Component
             replicateStampedAhead = statistics.stampedAhead(EntryPath.REPLICATE);
             broadcastStampedAhead = statistics.stampedAhead(EntryPath.BROADCAST);
             repairStampedAhead = statistics.stampedAhead(EntryPath.REPAIR);
+            refreshStateBytes();
             broadcasts = new BroadcastBatcher(Math.min(ctx.broadcastMaxEntries(), ctx.maxBatchEntries()),
                 Math.min(ctx.broadcastMaxBytes(), rpc.maxOneWayBodyLength()), this::sendBroadcast);
             nextRepairAtMs = services.monotonicMs() + ctx.repairIntervalMs();
             nextPurgeAtMs = services.monotonicMs() + ctx.purgeIntervalMs();
             writer = StorageWriter.launch(writerContext);
+            repairFetches = new RepairFetches(ctx.repairMaxFetchesInFlight(), ctx.repairMaxSegmentsPerRound(),
+                ctx.repairMaxEntriesPerFetch(), ctx.repairMaxBytesPerFetch());
+            writerBytesPerFetch =
+                RepairFetches.writerBytesPerFetch(ctx.repairMaxEntriesPerFetch(), ctx.repairMaxBytesPerFetch());
             repairServer = new RepairServer(ctx, keyspaces, keyspaceOrder, localNodeId, malformedRepairByReason,
                 repairFetchesRefused, services.counters().newCounter(REPAIR_REPLIES_IN_PLACE_LABEL),
                 services.counters().newCounter(REPAIR_REPLIES_STAGED_LABEL), statistics,
@@ -481,6 +491,11 @@ public final class ReplicatedStore implements Component
         work += reloadAfterFailedCommits();
         work += repairServer.doWork();
         refreshMembership();
+        if (REPAIR_AWAIT_FETCH == repairState)
+        {
+            // Fetches held back while the storage writer had no room for their replies.
+            work += sendFetches();
+        }
         if (REPAIR_IDLE == repairState && monotonicMs >= nextRepairAtMs)
         {
             nextRepairAtMs = monotonicMs + ctx.repairIntervalMs();
@@ -510,7 +525,19 @@ public final class ReplicatedStore implements Component
         final long floorMs = keyspace.raisePurgeFloor(
             keyspace.clusterSyncedMs(liveOthers, peerCount) - ctx.tombstoneGraceMs());
         keyspace.refuseBelow(keyspace.syncedMs(liveOthers, peerCount));
-        return purge.step(keyspace, floorMs, writer);
+        final int work = purge.step(keyspace, floorMs, writer);
+        refreshStateBytes();
+        return work;
+    }
+
+    private void refreshStateBytes()
+    {
+        long bytes = 0;
+        for (int i = 0, size = keyspaceOrder.size(); i < size; i++)
+        {
+            bytes += keyspaces.get(keyspaceOrder.get(i)).stateBytes();
+        }
+        statistics.stateBytes(bytes);
     }
 
     /**
@@ -1183,7 +1210,6 @@ public final class ReplicatedStore implements Component
         repairRounds.increment();
         // Wall time: synced times are compared with HLC stamps and reported to peers.
         repairStartedAtEpochMs = services.epochMs();
-        repairFetchesThisRound = 0;
         repairAppliedThisRound = 0;
         repairState = REPAIR_AWAIT_KEYSPACES;
         repairRequest.putInt(0, keyspaceListFirst);
@@ -1214,6 +1240,15 @@ public final class ReplicatedStore implements Component
 
     private void onRepairError(final long correlationId)
     {
+        if (REPAIR_AWAIT_FETCH == repairState)
+        {
+            if (repairFetches.slotOf(correlationId, CALL_STARTING) >= 0)
+            {
+                repairRoundsFailed.increment();
+                endRepairRound();
+            }
+            return;
+        }
         if (isRepairCall(correlationId))
         {
             repairRoundsFailed.increment();
@@ -1223,24 +1258,27 @@ public final class ReplicatedStore implements Component
 
     private void onRepairResponse(final long correlationId, final DirectBuffer body, final int offset, final int length)
     {
-        if (!isRepairCall(correlationId))
-        {
-            return;
-        }
-        repairCorrelationId = 0;
-        statistics.onRepairReply(length);
         final int reason;
-        switch (repairState)
+        if (REPAIR_AWAIT_FETCH == repairState)
         {
-            case REPAIR_AWAIT_KEYSPACES:
-                reason = onKeyspaceList(body, offset, length);
-                break;
-            case REPAIR_AWAIT_TREE:
-                reason = onTreeReply(body, offset, length);
-                break;
-            default:
-                reason = onFetchReply(body, offset, length);
-                break;
+            final int slot = repairFetches.slotOf(correlationId, CALL_STARTING);
+            if (slot < 0)
+            {
+                return;
+            }
+            statistics.onRepairReply(length);
+            reason = onFetchReply(slot, body, offset, length);
+        }
+        else
+        {
+            if (!isRepairCall(correlationId))
+            {
+                return;
+            }
+            repairCorrelationId = 0;
+            statistics.onRepairReply(length);
+            reason = REPAIR_AWAIT_KEYSPACES == repairState ?
+                onKeyspaceList(body, offset, length) : onTreeReply(body, offset, length);
         }
         if (RepairMessages.OK != reason)
         {
@@ -1277,8 +1315,22 @@ public final class ReplicatedStore implements Component
 
     private void endRepairRound()
     {
+        if (REPAIR_AWAIT_FETCH == repairState)
+        {
+            repairKeyspace.repairResume(repairNodeId, repairFetches.resumePoint());
+            for (int slot = 0, count = repairFetches.slotCount(); slot < count; slot++)
+            {
+                final long correlationId = repairFetches.inFlightCall(slot, CALL_STARTING);
+                if (CALL_STARTING != correlationId)
+                {
+                    rpc.cancel(correlationId);
+                }
+            }
+            repairFetches.end();
+        }
         repairState = REPAIR_IDLE;
         repairKeyspace = null;
+        refreshStateBytes();
         if (repairAppliedThisRound > 0)
         {
             // Behind a peer (a restart, a new node): the next round follows at once, still one round at a time.
@@ -1386,21 +1438,70 @@ public final class ReplicatedStore implements Component
             endRepairRound();
             return RepairMessages.OK;
         }
-        repairRequest.putInt(nameLength, keyspace.repairSkip(repairNodeId));
-        final int idsLength = exchange.encodeMismatchedSegments(repairRequest, nameLength + Integer.BYTES);
         repairSegmentsFetched.getAndAdd(exchange.mismatchedSegmentCount());
+        repairFetches.begin(exchange, keyspace.repairResume(repairNodeId));
         repairState = REPAIR_AWAIT_FETCH;
-        repairFetchLength = nameLength + Integer.BYTES + idsLength;
-        repairFetchesThisRound = 1;
-        sendRepair(REPAIR_FETCH, repairFetchLength);
+        sendFetches();
         return RepairMessages.OK;
     }
 
     /**
-     * Check the fetched entries whole, then apply them as repair writes: the set decides what wins, the storage writer
-     * commits, the tree follows.
+     * Send the round's next fetches, up to {@link StoreContext#repairMaxFetchesInFlight(int)} in flight, while the
+     * storage writer has room for the replies of every fetch in flight (a fetch held back goes out from a later duty
+     * cycle); end the round once nothing is in flight and nothing is left to send.
+     *
+     * @return fetches sent.
      */
-    private int onFetchReply(final DirectBuffer body, final int offset, final int length)
+    private int sendFetches()
+    {
+        int sent = 0;
+        while (REPAIR_AWAIT_FETCH == repairState && hasWriterRoomForFetch(repairFetches.inFlight() + 1))
+        {
+            final int slot = repairFetches.nextToSend(REPAIR_MAX_FETCHES_PER_ROUND);
+            if (slot < 0)
+            {
+                break;
+            }
+            final Keyspace keyspace = repairKeyspace;
+            final int nameLength = RepairMessages.putName(repairRequest, 0, keyspace.nameUtf8());
+            final int length = nameLength + repairFetches.encode(slot, keyspace.tree(), repairRequest, nameLength);
+            repairRequestsSent.increment();
+            statistics.onRepairRequest(length);
+            repairFetches.sending(slot, CALL_STARTING);
+            final long correlationId = rpc.call(repairPeer, repairNodeId, SERVICE_ID, REPAIR_FETCH, repairRequest,
+                0, length, null, ctx.requestTimeoutMs(), repairListener);
+            // The outcome may have come before call() returned (and ended the round): keep only a live id.
+            if (REPAIR_AWAIT_FETCH == repairState)
+            {
+                repairFetches.sent(slot, CALL_STARTING, correlationId);
+            }
+            sent++;
+        }
+        if (REPAIR_AWAIT_FETCH == repairState && repairFetches.isDone(REPAIR_MAX_FETCHES_PER_ROUND))
+        {
+            endRepairRound();
+        }
+        return sent;
+    }
+
+    private boolean hasWriterRoomForFetch(final int fetches)
+    {
+        if (1 == fetches && 0 == writer.inFlightWrites())
+        {
+            // An idle writer takes any fetch its bounds allow (checked when the reply comes): never wait for room
+            // that cannot come.
+            return true;
+        }
+        return writer.inFlightWrites() + (long)fetches * ctx.repairMaxEntriesPerFetch() <=
+            writerContext.maxInFlightWrites() &&
+            writer.inFlightBytes() + fetches * writerBytesPerFetch <= writerContext.maxInFlightBytes();
+    }
+
+    /**
+     * Check the fetched entries whole, then apply them as repair writes: the set decides what wins, the storage writer
+     * commits, the tree follows. Then send what the round has left to send, or end it.
+     */
+    private int onFetchReply(final int slot, final DirectBuffer body, final int offset, final int length)
     {
         if (length < RepairMessages.FETCH_REPLY_HEADER_LENGTH)
         {
@@ -1412,6 +1513,8 @@ public final class ReplicatedStore implements Component
         {
             return RepairMessages.BAD_COUNT;
         }
+        int entries = 0;
+        long valueBytes = 0;
         if (length > RepairMessages.FETCH_REPLY_HEADER_LENGTH)
         {
             final int check = repairInbound.wrap(body, offset + RepairMessages.FETCH_REPLY_HEADER_LENGTH,
@@ -1434,22 +1537,20 @@ public final class ReplicatedStore implements Component
                 endRepairRound();
                 return RepairMessages.OK;
             }
-            repairEntriesFetched.getAndAdd(repairInbound.entryCount());
-            final int applied =
-                applyEntries(keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE, repairStampedAhead);
+            entries = repairInbound.entryCount();
+            repairInbound.rewind();
+            while (repairInbound.next())
+            {
+                valueBytes += Math.max(0, repairInbound.valueLength());
+            }
+            repairEntriesFetched.getAndAdd(entries);
+            final int applied = applyEntries(
+                keyspace, repairInbound, oneWayCompletion, Orswot.REPAIR_SOURCE, repairStampedAhead);
             repairEntriesApplied.getAndAdd(applied);
             repairAppliedThisRound += applied;
         }
-        keyspace.repairSkip(repairNodeId, RepairMessages.FETCH_COMPLETE == nextSkip ? 0 : nextSkip);
-        if (RepairMessages.FETCH_COMPLETE != nextSkip && repairFetchesThisRound < REPAIR_MAX_FETCHES_PER_ROUND)
-        {
-            // The same segments from where the last reply stopped: the request still holds their ids.
-            repairFetchesThisRound++;
-            repairRequest.putInt(Short.BYTES + keyspace.nameUtf8().length, nextSkip);
-            sendRepair(REPAIR_FETCH, repairFetchLength);
-            return RepairMessages.OK;
-        }
-        endRepairRound();
+        repairFetches.onReply(slot, nextSkip, entries, valueBytes);
+        sendFetches();
         return RepairMessages.OK;
     }
 
@@ -1490,6 +1591,11 @@ public final class ReplicatedStore implements Component
     long repairEntriesFetched()
     {
         return repairEntriesFetched.get();
+    }
+
+    long repairFetchesRefused()
+    {
+        return repairFetchesRefused.get();
     }
 
     long repairEntriesApplied()

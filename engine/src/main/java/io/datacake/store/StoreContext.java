@@ -42,6 +42,12 @@ public final class StoreContext
     /** Default bound on the repair fetches the store's repair reader holds (waiting or being read). */
     public static final int DEFAULT_REPAIR_READER_QUEUE_CAPACITY = 4;
 
+    /** Default bound on the repair fetches one node has in flight at once, to one peer. */
+    public static final int DEFAULT_REPAIR_MAX_FETCHES_IN_FLIGHT = 4;
+
+    /** Largest bound on the repair fetches in flight at once. */
+    public static final int MAX_REPAIR_FETCHES_IN_FLIGHT = 64;
+
     /** Default minimum age of a tombstone, past the moment every live member last synced, before it is purged. */
     public static final long DEFAULT_TOMBSTONE_GRACE_MS = 3_600_000;
 
@@ -74,6 +80,7 @@ public final class StoreContext
     private int repairMaxBytesPerFetch = DEFAULT_REPAIR_MAX_BYTES_PER_FETCH;
     private int repairReaderQueueCapacity = DEFAULT_REPAIR_READER_QUEUE_CAPACITY;
     private IdleStrategy repairReaderIdleStrategy;
+    private int repairMaxFetchesInFlight = DEFAULT_REPAIR_MAX_FETCHES_IN_FLIGHT;
     private long tombstoneGraceMs = DEFAULT_TOMBSTONE_GRACE_MS;
     private long purgeIntervalMs = DEFAULT_PURGE_INTERVAL_MS;
     private int purgeMaxEntriesPerStep = DEFAULT_PURGE_MAX_ENTRIES_PER_STEP;
@@ -140,6 +147,11 @@ public final class StoreContext
             // and an idle reader costs nothing on a small machine.
             repairReaderIdleStrategy = new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(1),
                 TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        if (repairMaxFetchesInFlight < 1 || repairMaxFetchesInFlight > MAX_REPAIR_FETCHES_IN_FLIGHT)
+        {
+            throw new IllegalArgumentException("repairMaxFetchesInFlight must be in [1, " +
+                MAX_REPAIR_FETCHES_IN_FLIGHT + "]: " + repairMaxFetchesInFlight);
         }
         if (tombstoneGraceMs < 0)
         {
@@ -501,6 +513,23 @@ public final class StoreContext
     }
 
     /**
+     * Bound on the repair fetches this node has in flight at once (all to the round's peer). A round splits its
+     * mismatched segments into groups of about one fetch's worth of entries and fetches up to this many groups at
+     * once, so the peer answers one fetch while this node applies another. A fetch is sent only while the storage
+     * writer has room for the largest replies of every fetch in flight
+     * ({@link #repairMaxEntriesPerFetch(int)} entries and {@link #repairMaxBytesPerFetch(int)} value bytes each):
+     * repair holds at most this many fetch replies' worth of writes in the writer.
+     *
+     * @param repairMaxFetchesInFlight 1..{@link #MAX_REPAIR_FETCHES_IN_FLIGHT}; 1 fetches one group at a time.
+     * @return this.
+     */
+    public StoreContext repairMaxFetchesInFlight(final int repairMaxFetchesInFlight)
+    {
+        this.repairMaxFetchesInFlight = repairMaxFetchesInFlight;
+        return this;
+    }
+
+    /**
      * @return bound on the repair fetches the repair reader holds at once.
      */
     public int repairReaderQueueCapacity()
@@ -529,6 +558,14 @@ public final class StoreContext
     public IdleStrategy repairReaderIdleStrategy()
     {
         return repairReaderIdleStrategy;
+    }
+
+    /**
+     * @return bound on the repair fetches in flight at once.
+     */
+    public int repairMaxFetchesInFlight()
+    {
+        return repairMaxFetchesInFlight;
     }
 
     /**

@@ -22,9 +22,13 @@ public final class StoreStatistics
     private static final WriteFailureKind[] FAILURE_KINDS = WriteFailureKind.values();
     private static final EntryPath[] ENTRY_PATHS = EntryPath.values();
 
+    /** Label of the gauge of off-heap bytes the keyspaces' resident state holds. */
+    public static final String STATE_BYTES_LABEL = "store keyspace state bytes (sets, trees, segment indexes)";
+
     private final AtomicCounter liveMembers;
     private final AtomicCounter keyspaces;
     private final AtomicCounter documents;
+    private final AtomicCounter stateBytes;
     private final AtomicCounter[] writesByLevel = new AtomicCounter[LEVELS.length];
     private final AtomicCounter[] failuresByKind = new AtomicCounter[FAILURE_KINDS.length];
     private final AtomicCounter[] stampedAheadByPath = new AtomicCounter[ENTRY_PATHS.length];
@@ -50,6 +54,7 @@ public final class StoreStatistics
         liveMembers = counters.newCounter("store live members");
         keyspaces = counters.newCounter("store keyspaces");
         documents = counters.newCounter("store documents");
+        stateBytes = counters.newCounter(STATE_BYTES_LABEL);
         for (final ConsistencyLevel level : LEVELS)
         {
             writesByLevel[level.ordinal()] = counters.newCounter("store writes coordinated at " + level);
@@ -131,6 +136,16 @@ public final class StoreStatistics
     public long entriesStampedAhead(final EntryPath path)
     {
         return stampedAheadByPath[path.ordinal()].get();
+    }
+
+    /**
+     * @return off-heap bytes the keyspaces' resident state holds (their sets, content trees and segment indexes),
+     * as of the store's start, its last repair round or its last purge step: what grows with the keyspace, as any
+     * node holding the data needs it, apart from repair's and the writer's bounded buffers.
+     */
+    public long stateBytes()
+    {
+        return stateBytes.get();
     }
 
     /**
@@ -235,6 +250,11 @@ public final class StoreStatistics
     void keyspaces(final int count)
     {
         keyspaces.setRelease(count);
+    }
+
+    void stateBytes(final long bytes)
+    {
+        stateBytes.setRelease(bytes);
     }
 
     void documentsChanged(final long delta)

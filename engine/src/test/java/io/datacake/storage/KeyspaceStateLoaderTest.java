@@ -122,7 +122,8 @@ class KeyspaceStateLoaderTest
             storageOrder.set(i, storageOrder.set(j, storageOrder.get(i)));
         }
 
-        try (Orswot loaded = new Orswot())
+        // One source: no repair source to stream through, so the loader sorts.
+        try (Orswot loaded = new Orswot(1, Orswot.DEFAULT_FORGIVENESS_MS, 64))
         {
             new KeyspaceStateLoader().loadInto(new FixedOrderTransaction(storageOrder), "ks", loaded, 0);
             // Each key was written once: a write replayed out of its node's stamp order would be rejected as stale.
@@ -132,6 +133,54 @@ class KeyspaceStateLoaderTest
                     .as("seed %d, %s", seed, entry).isEqualTo(entry.stamp());
             }
             assertThat(loaded.liveCount() + loaded.tombstoneCount()).as("seed %d", seed).isEqualTo(written.size());
+        }
+    }
+
+    @Test
+    void streamedLoadEqualsAReplayInTimestampOrderSeenStampsIncluded()
+    {
+        final long seed = SeededTrials.seed("KeyspaceStateLoaderTest streamed load");
+        final SplittableRandom random = new SplittableRandom(seed);
+        final int[] nodeIds = { 1, 2, 300, 65_535 };
+        final List<Metadata> written = new ArrayList<>();
+        for (int key = 0; key < 5_000; key++)
+        {
+            written.add(new Metadata(random.nextLong(), random.nextLong(1, Long.MAX_VALUE),
+                nodeIds[random.nextInt(nodeIds.length)], random.nextInt(5) == 0));
+        }
+        final List<Metadata> replayOrder = new ArrayList<>(written);
+        replayOrder.sort(Comparator.comparingLong(Metadata::stamp).thenComparingInt(Metadata::nodeId));
+
+        for (final int source : new int[]{ Orswot.CONSISTENCY_SOURCE, Orswot.REPAIR_SOURCE })
+        {
+            try (Orswot streamed = new Orswot(); Orswot replayed = new Orswot(); Orswot sorted = new Orswot())
+            {
+                final KeyspaceStateLoader loader = new KeyspaceStateLoader();
+                assertThat(loader.loadInto(new FixedOrderTransaction(written), "ks", streamed, source))
+                    .isEqualTo(written.size());
+                for (final Metadata entry : replayOrder)
+                {
+                    if (entry.tombstone())
+                    {
+                        replayed.delete(source, entry.key(), entry.stamp(), entry.nodeId());
+                    }
+                    else
+                    {
+                        replayed.insert(source, entry.key(), entry.stamp(), entry.nodeId());
+                    }
+                }
+                // A set that already saw a stamp takes the sorting path: the same outcome.
+                sorted.addSeenStamp(source, nodeIds[0], 1);
+                loader.loadInto(new FixedOrderTransaction(written), "ks", sorted, source);
+
+                assertThat(streamed.contentEquals(replayed)).as("seed %d, source %d", seed, source).isTrue();
+                assertThat(sorted.contentEquals(replayed)).as("seed %d, source %d", seed, source).isTrue();
+                for (final int nodeId : nodeIds)
+                {
+                    assertThat(streamed.seenStamp(source, nodeId)).isEqualTo(replayed.seenStamp(source, nodeId))
+                        .isNotEqualTo(HlcTimestamp.NULL_STAMP);
+                }
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.Simulation;
 import io.datacake.sim.StorageFaults;
 import io.datacake.storage.Document;
+import io.datacake.storage.StorageWriterContext;
 import io.datacake.testing.SeededTrials;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -256,6 +257,38 @@ final class ReplicatedStoreRepairTest
             assertThat(cluster.store(2).repairRequestsSent() - requestsBefore)
                 .as("several fetches a round: more requests than the rounds' list, descent and one fetch")
                 .isGreaterThan(rounds * 3);
+        }
+    }
+
+    @Test
+    void aNodeWhoseWriterIsFullHoldsItsFetchesBackInsteadOfFetchingAndRefusingThem()
+    {
+        final int keys = 3_000;
+        final int maxInFlightWrites = 1_024;
+        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(309), 2,
+            (ctx) -> ctx.repairIntervalMs(REPAIR_INTERVAL_MS).repairMaxFetchesInFlight(4)
+                .writerContext(new StorageWriterContext().useAgentInvoker(true).maxInFlightWrites(maxInFlightWrites))))
+        {
+            cluster.isolate(2);
+            putValues(cluster, keys, ConsistencyLevel.NONE);
+            // Node 2's writer commits nothing for a while: its in-flight writes fill up with what repair brings.
+            cluster.store(2).holdWriter(true);
+            cluster.simulation.network().heal();
+            cluster.simulation.runFor(50 * REPAIR_INTERVAL_MS);
+            final long requests = cluster.store(2).repairRequestsSent();
+            cluster.simulation.runFor(50 * REPAIR_INTERVAL_MS);
+
+            assertThat(cluster.store(2).repairFetchesRefused()).as("no fetch answered only to be refused").isZero();
+            assertThat(cluster.store(2).repairRequestsSent()).as("nothing sent while the writer has no room")
+                .isEqualTo(requests);
+            assertThat(cluster.store(2).repairEntriesApplied()).as("at most the writer's room")
+                .isPositive().isLessThanOrEqualTo(maxInFlightWrites);
+
+            cluster.store(2).holdWriter(false);
+            assertThat(cluster.simulation.runUntil(() -> converged(cluster, KEYSPACE, keys), CONVERGE_BOUND_VIRTUAL_MS))
+                .as("caught up once the writer commits; %s", cluster.simulation.replayHint()).isTrue();
+            assertThat(cluster.store(2).repairEntriesApplied()).isEqualTo(keys);
+            assertThat(cluster.store(2).repairFetchesRefused()).isZero();
         }
     }
 

@@ -5,6 +5,7 @@ import io.datacake.membership.StaticClusterView;
 import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.storage.Document;
+import io.datacake.storage.StorageWriterContext;
 import io.datacake.storage.WriteBatch;
 import io.datacake.storage.lmdb.LmdbStorage;
 import io.datacake.store.ReplicatedStore;
@@ -15,12 +16,21 @@ import io.datacake.transport.InProcessNetwork;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -37,14 +47,19 @@ import java.util.concurrent.locks.LockSupport;
  * Repair's own memory is bounded by settings, not by the keyspace: one round at a time per node, at most
  * {@link StoreContext#repairMaxSegmentsPerRound(int)} segments a round, fetches of at most
  * {@link StoreContext#repairMaxEntriesPerFetch(int)} entries and {@link StoreContext#repairMaxBytesPerFetch(int)}
- * value bytes (and one frame), 64 fetches a round, the storage writer's in-flight bounds. What grows with the
- * keyspace is the node's resident state (the set, the tree, the segment index). The run samples, every
+ * value bytes (and one frame), {@link StoreContext#repairMaxFetchesInFlight(int)} fetches in flight and 64 a round,
+ * the storage writer's in-flight bounds. What grows with the keyspace is the node's resident state (the set, the
+ * tree, the segment index, all off the heap: {@link StoreStatistics#stateBytes()}), so the run completes with a
+ * small fixed heap (-Xmx128m at 10M keys) given direct memory for that state ({@code -XX:MaxDirectMemorySize}).
+ * The run samples, every
  * {@value #SAMPLE_INTERVAL_MS} ms, the JVM's heap in use and the process's anonymous resident memory (RssAnon: heap,
  * off-heap set and tree; LMDB's mapped file pages are RssFile and are reported apart) and prints the peaks, both
- * nodes together.
+ * nodes together, and, once node 2 caught up, the heap a full collection leaves, RssAnon less both nodes' state
+ * bytes, and the CPU seconds of each node's thread and storage writer.
  * <p>
  * Usage (after {@code mvn -B -q -DskipTests package}): {@code java
- * --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Xmx4g -cp
+ * --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Xmx128m
+ * -XX:MaxDirectMemorySize=4g -cp
  * benchmarks/target/benchmarks.jar io.datacake.benchmarks.store.CatchUpRun join|restart keys [directory]}
  */
 public final class CatchUpRun
@@ -141,18 +156,28 @@ public final class CatchUpRun
                 }
                 final long committedNs = System.nanoTime();
                 sampler.stop();
+                final String threadCpu = threadCpuSeconds();
+                // Both nodes still hold their state: what a full collection leaves is the heap they need.
+                System.gc();
+                final double liveHeapMib =
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
+                final double rssAnonMib = rssKib("RssAnon:") / 1024.0;
+                final double stateMib = (source.statistics().stateBytes() + statistics.stateBytes()) / 1048576.0;
                 final double catchUpS = (doneNs - startNs) / 1e9;
                 System.out.printf(Locale.ROOT,
                     "scenario=%s keys=%d documents=%d prepare_s=%.1f launch_s=%.2f catch_up_s=%.1f committed_s=%.1f " +
                     "missed_docs_per_s=%.0f rounds=%d entries_fetched=%d entries_applied=%d repair_bytes=%d " +
-                    "peak_heap_mib=%.0f peak_rss_anon_mib=%.0f peak_rss_file_mib=%.0f heap_max_mib=%.0f%n",
+                    "peak_heap_mib=%.0f peak_heap_after_gc_mib=%.0f live_heap_mib=%.0f peak_rss_anon_mib=%.0f " +
+                    "rss_anon_mib=%.0f state_mib=%.0f rss_anon_less_state_mib=%.0f peak_rss_file_mib=%.0f " +
+                    "heap_max_mib=%.0f thread_cpu_s=%s%n",
                     scenario, keys, expected, prepareS, (launchedNs - startNs) / 1e9, catchUpS,
                     (committedNs - startNs) / 1e9,
                     keys / catchUpS, statistics.repairRounds(), statistics.repairEntriesCompared(),
                     statistics.documentsFetched(), statistics.repairBytesSent() + statistics.repairBytesCompared(),
-                    sampler.peakHeapBytes / 1048576.0, sampler.peakRssAnonKib / 1024.0,
+                    sampler.peakHeapBytes / 1048576.0, sampler.peakHeapAfterGcBytes / 1048576.0, liveHeapMib,
+                    sampler.peakRssAnonKib / 1024.0, rssAnonMib, stateMib, rssAnonMib - stateMib,
                     sampler.peakRssFileKib / 1024.0,
-                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576.0);
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576.0, threadCpu);
             }
         }
         finally
@@ -174,7 +199,49 @@ public final class CatchUpRun
             view.addMember(other, "dc", endpoint(other));
         }
         return new ReplicatedStore(new StoreContext().storage(storage).clusterView(view)
+            .writerContext(new StorageWriterContext().threadName("datacake-storage-writer-" + nodeId))
             .treeShape(TREE_BRANCHES, TREE_SEGMENTS_PER_BRANCH).repairIntervalMs(REPAIR_INTERVAL_MS));
+    }
+
+    /**
+     * @return CPU seconds of the nodes' and storage writers' threads, {@code name:seconds} joined by commas.
+     */
+    private static String threadCpuSeconds()
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final Map<String, Double> byName = new TreeMap<>();
+        for (final long id : threads.getAllThreadIds())
+        {
+            final var info = threads.getThreadInfo(id);
+            final long cpuNs = threads.getThreadCpuTime(id);
+            if (null != info && cpuNs > 0 && info.getThreadName().startsWith("datacake"))
+            {
+                byName.merge(info.getThreadName(), cpuNs / 1e9, Double::sum);
+            }
+        }
+        final StringBuilder text = new StringBuilder();
+        byName.forEach((name, seconds) -> text.append(text.length() > 0 ? "," : "").append(name).append(':')
+            .append(String.format(Locale.ROOT, "%.1f", seconds)));
+        return text.toString();
+    }
+
+    private static long rssKib(final String field)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
+            {
+                if (line.startsWith(field))
+                {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            // No /proc (not Linux).
+        }
+        return 0;
     }
 
     private static Node launch(final InProcessNetwork network, final int nodeId, final ReplicatedStore store)
@@ -292,14 +359,23 @@ public final class CatchUpRun
     private static final class MemorySampler implements Runnable
     {
         private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        private final Set<String> heapPools = new HashSet<>();
         private volatile boolean running;
         private volatile long peakHeapBytes;
+        private volatile long peakHeapAfterGcBytes;
         private volatile long peakRssAnonKib;
         private volatile long peakRssFileKib;
         private Thread thread;
 
         void start()
         {
+            for (final MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans())
+            {
+                if (MemoryType.HEAP == pool.getType())
+                {
+                    heapPools.add(pool.getName());
+                }
+            }
             running = true;
             thread = new Thread(this, "catch-up-memory-sampler");
             thread.setDaemon(true);
@@ -328,6 +404,7 @@ public final class CatchUpRun
             while (running)
             {
                 peakHeapBytes = Math.max(peakHeapBytes, memory.getHeapMemoryUsage().getUsed());
+                peakHeapAfterGcBytes = Math.max(peakHeapAfterGcBytes, heapAfterLastGc());
                 try
                 {
                     for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
@@ -348,6 +425,35 @@ public final class CatchUpRun
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SAMPLE_INTERVAL_MS));
             }
+        }
+
+        /**
+         * @return heap in use right after the latest collection (of any collector), or 0 before the first.
+         */
+        private long heapAfterLastGc()
+        {
+            long latestEnd = -1;
+            long used = 0;
+            for (final GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans())
+            {
+                if (collector instanceof com.sun.management.GarbageCollectorMXBean)
+                {
+                    final var info = ((com.sun.management.GarbageCollectorMXBean)collector).getLastGcInfo();
+                    if (null != info && info.getEndTime() > latestEnd)
+                    {
+                        latestEnd = info.getEndTime();
+                        used = 0;
+                        for (final Map.Entry<String, MemoryUsage> pool : info.getMemoryUsageAfterGc().entrySet())
+                        {
+                            if (heapPools.contains(pool.getKey()))
+                            {
+                                used += pool.getValue().getUsed();
+                            }
+                        }
+                    }
+                }
+            }
+            return used;
         }
 
         private static long kib(final String line)

@@ -93,6 +93,7 @@ public final class LmdbStorage implements Storage
     private final UnsafeBuffer writeMeta = new UnsafeBuffer(ByteBuffer.allocateDirect(META_LENGTH));
     private final UnsafeBuffer writeInt = new UnsafeBuffer(ByteBuffer.allocateDirect(Integer.BYTES));
     private final Object2IntHashMap<String> pendingKeyspaces = new Object2IntHashMap<>(NO_KEYSPACE);
+    private final KeyOrder keyOrder = new KeyOrder();
     private int nextKeyspaceId;
     private long mapSizeBytes;
 
@@ -317,9 +318,10 @@ public final class LmdbStorage implements Storage
                 // done in place (MDB_CURRENT) without a second descent of the metadata tree.
                 try (Cursor<DirectBuffer> metaCursor = metaDb.openCursor(txn))
                 {
+                    final int[] order = keyOrder.sort(batch);
                     for (int i = 0, size = batch.size(); i < size; i++)
                     {
-                        apply(txn, metaCursor, batch, i);
+                        apply(txn, metaCursor, batch, order[i]);
                     }
                 }
                 if (nextKeyspaceId != firstNewId)
