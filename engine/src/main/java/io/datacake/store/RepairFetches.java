@@ -36,6 +36,7 @@ final class RepairFetches
     private static final int FREE = 0;
     private static final int READY = 1;
     private static final int IN_FLIGHT = 2;
+    private static final int FAILED = 3;
 
     /** Densities are kept in 1/256ths of an entry (or byte) per segment. */
     private static final int DENSITY_SHIFT = 8;
@@ -57,6 +58,7 @@ final class RepairFetches
     private int nextGroupStart;
     private int inFlight;
     private int fetchesSent;
+    private boolean failed;
     private int resumeSegment = -1;
     private int resumeSkip;
     private long entriesPerSegment = -1;
@@ -120,6 +122,7 @@ final class RepairFetches
         nextGroupStart = 0;
         inFlight = 0;
         fetchesSent = 0;
+        failed = false;
         resumeSegment = -1;
         resumeSkip = 0;
         if (NO_RESUME != resume)
@@ -140,14 +143,14 @@ final class RepairFetches
 
     /**
      * Find the next fetch to send: a group whose last reply said more remain, else a new group, if a slot is free
-     * and the round has fetches left.
+     * and the round has fetches left and none of its fetches failed.
      *
      * @param maxFetchesPerRound the round's fetch bound.
      * @return the slot to send, or -1 if none now.
      */
     int nextToSend(final int maxFetchesPerRound)
     {
-        if (fetchesSent >= maxFetchesPerRound)
+        if (failed || fetchesSent >= maxFetchesPerRound)
         {
             return -1;
         }
@@ -296,6 +299,27 @@ final class RepairFetches
         state[slot] = FREE;
     }
 
+    /**
+     * A slot's fetch failed (refused, timed out, or its reply was malformed): the round sends no more fetches, but
+     * the replies of those still in flight are applied, so one refused fetch (a busy peer answers some of several
+     * and refuses the rest) does not throw away the work of the others. The group keeps its skip for the resume
+     * point.
+     */
+    void onFailure(final int slot)
+    {
+        inFlight--;
+        state[slot] = FAILED;
+        failed = true;
+    }
+
+    /**
+     * @return whether a fetch of this round failed.
+     */
+    boolean hasFailed()
+    {
+        return failed;
+    }
+
     private void observe(final int segmentCount, final long entries, final long bytes)
     {
         final long entriesPer = (entries << DENSITY_SHIFT) / segmentCount;
@@ -321,7 +345,7 @@ final class RepairFetches
         {
             return false;
         }
-        if (fetchesSent >= maxFetchesPerRound)
+        if (failed || fetchesSent >= maxFetchesPerRound)
         {
             return true;
         }
@@ -416,6 +440,7 @@ final class RepairFetches
         inFlight = 0;
         segmentCount = 0;
         nextGroupStart = 0;
+        failed = false;
     }
 
     /**

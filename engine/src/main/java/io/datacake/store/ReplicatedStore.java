@@ -1242,10 +1242,19 @@ public final class ReplicatedStore implements Component
     {
         if (REPAIR_AWAIT_FETCH == repairState)
         {
-            if (repairFetches.slotOf(correlationId, CALL_STARTING) >= 0)
+            final int slot = repairFetches.slotOf(correlationId, CALL_STARTING);
+            if (slot >= 0)
             {
-                repairRoundsFailed.increment();
-                endRepairRound();
+                if (!repairFetches.hasFailed())
+                {
+                    repairRoundsFailed.increment();
+                }
+                // The fetches still in flight are applied when they answer; the round ends once none is left.
+                repairFetches.onFailure(slot);
+                if (repairFetches.isDone(REPAIR_MAX_FETCHES_PER_ROUND))
+                {
+                    endRepairRound();
+                }
             }
             return;
         }

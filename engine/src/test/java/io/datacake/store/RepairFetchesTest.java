@@ -71,6 +71,39 @@ class RepairFetchesTest
     }
 
     @Test
+    void aFailedFetchStopsTheRoundSendingButTheFetchesStillInFlightAreAnsweredFirst()
+    {
+        final RepairFetches fetches = new RepairFetches(4, 1024, MAX_ENTRIES, MAX_BYTES);
+        fetches.begin(segments(100), 100, RepairFetches.NO_RESUME);
+        for (int i = 0; i < 4; i++)
+        {
+            final int slot = fetches.nextToSend(MAX_FETCHES);
+            fetches.sending(slot, STARTING);
+            fetches.sent(slot, STARTING, 100 + slot);
+        }
+
+        fetches.onFailure(fetches.slotOf(101, STARTING));
+        assertThat(fetches.hasFailed()).isTrue();
+        assertThat(fetches.inFlight()).isEqualTo(3);
+        assertThat(fetches.nextToSend(MAX_FETCHES)).as("no fetch after a failure").isEqualTo(-1);
+        assertThat(fetches.isDone(MAX_FETCHES)).as("three still in flight").isFalse();
+
+        fetches.onReply(fetches.slotOf(100, STARTING), 7, 7, 16L);
+        assertThat(fetches.nextToSend(MAX_FETCHES)).as("not even a group with more to fetch").isEqualTo(-1);
+        fetches.onReply(fetches.slotOf(102, STARTING), RepairMessages.FETCH_COMPLETE, 1, 16L);
+        assertThat(fetches.isDone(MAX_FETCHES)).isFalse();
+        fetches.onFailure(fetches.slotOf(103, STARTING));
+        assertThat(fetches.isDone(MAX_FETCHES)).as("nothing left in flight").isTrue();
+        assertThat(fetches.resumePoint()).as("the applied part of the first group is kept for the next round")
+            .isEqualTo(((long)segments(100)[0] << 32) | 7);
+
+        fetches.end();
+        fetches.begin(segments(100), 100, RepairFetches.NO_RESUME);
+        assertThat(fetches.hasFailed()).as("a new round starts clean").isFalse();
+        assertThat(fetches.nextToSend(MAX_FETCHES)).isEqualTo(0);
+    }
+
+    @Test
     void sizesGroupsToTheDensityTheRepliesShowed()
     {
         final RepairFetches fetches = new RepairFetches(1, 1024, MAX_ENTRIES, MAX_BYTES);
