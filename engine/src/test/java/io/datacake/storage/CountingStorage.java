@@ -7,11 +7,18 @@ import java.util.List;
  * A storage that delegates to a {@link MemoryStorage}, records the size of every commit, and fails the commits it
  * is told to fail (without applying anything, like a transactional storage).
  */
-public final class CountingStorage implements Storage
+public final class CountingStorage extends ForwardingStorage
 {
-    private final MemoryStorage delegate = new MemoryStorage();
     private final List<Integer> commitSizes = new ArrayList<>();
     private int commitsToFail;
+
+    /**
+     * A counting storage over a new {@link MemoryStorage}.
+     */
+    public CountingStorage()
+    {
+        super(new MemoryStorage());
+    }
 
     /**
      * Fail the next {@code count} commits with a {@link BulkMutationException} that applied nothing.
@@ -29,21 +36,6 @@ public final class CountingStorage implements Storage
         return new ArrayList<>(commitSizes);
     }
 
-    public int maxValueLength()
-    {
-        return delegate.maxValueLength();
-    }
-
-    public List<String> keyspaces()
-    {
-        return delegate.keyspaces();
-    }
-
-    public ReadTransaction beginRead()
-    {
-        return delegate.beginRead();
-    }
-
     public synchronized void commit(final WriteBatch batch)
     {
         commitSizes.add(batch.size());
@@ -52,11 +44,6 @@ public final class CountingStorage implements Storage
             commitsToFail--;
             throw BulkMutationException.nothingApplied("disk full (injected)", new java.io.IOException("ENOSPC"));
         }
-        delegate.commit(batch);
-    }
-
-    public void close()
-    {
-        delegate.close();
+        super.commit(batch);
     }
 }

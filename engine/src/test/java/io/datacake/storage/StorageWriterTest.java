@@ -478,42 +478,6 @@ final class StorageWriterTest
         }
     }
 
-    /** Delegates everything to another storage; tests override what they need. */
-    private static class ForwardingStorage implements Storage
-    {
-        private final Storage delegate;
-
-        ForwardingStorage(final Storage delegate)
-        {
-            this.delegate = delegate;
-        }
-
-        public int maxValueLength()
-        {
-            return delegate.maxValueLength();
-        }
-
-        public List<String> keyspaces()
-        {
-            return delegate.keyspaces();
-        }
-
-        public ReadTransaction beginRead()
-        {
-            return delegate.beginRead();
-        }
-
-        public void commit(final WriteBatch batch)
-        {
-            delegate.commit(batch);
-        }
-
-        public void close()
-        {
-            delegate.close();
-        }
-    }
-
     /** Records every completion in order. */
     private static final class Recorder implements WriteCompletionHandler
     {

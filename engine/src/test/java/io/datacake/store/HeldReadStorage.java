@@ -1,11 +1,10 @@
 package io.datacake.store;
 
+import io.datacake.storage.ForwardingStorage;
 import io.datacake.storage.ReadTransaction;
 import io.datacake.storage.Storage;
 import io.datacake.storage.StorageException;
-import io.datacake.storage.WriteBatch;
 
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,12 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Commits are never held. The wait is bounded by {@link #MAX_HOLD_SECONDS}, so a test that forgets to release never
  * hangs the build.
  */
-final class HeldReadStorage implements Storage
+final class HeldReadStorage extends ForwardingStorage
 {
     /** Longest a read is held when nothing releases it. */
     static final long MAX_HOLD_SECONDS = 120;
 
-    private final Storage delegate;
     private final boolean readsWithoutBlocking;
     private final AtomicInteger heldReads = new AtomicInteger();
     private final AtomicInteger failedReads = new AtomicInteger();
@@ -36,7 +34,7 @@ final class HeldReadStorage implements Storage
      */
     HeldReadStorage(final Storage delegate, final boolean readsWithoutBlocking)
     {
-        this.delegate = delegate;
+        super(delegate);
         this.readsWithoutBlocking = readsWithoutBlocking;
     }
 
@@ -93,16 +91,6 @@ final class HeldReadStorage implements Storage
         return lastHeldThreadName;
     }
 
-    public int maxValueLength()
-    {
-        return delegate.maxValueLength();
-    }
-
-    public List<String> keyspaces()
-    {
-        return delegate.keyspaces();
-    }
-
     public ReadTransaction beginRead()
     {
         if (failing)
@@ -128,7 +116,7 @@ final class HeldReadStorage implements Storage
                 throw new StorageException("interrupted while a read was held", ex);
             }
         }
-        return delegate.beginRead();
+        return super.beginRead();
     }
 
     public boolean readsWithoutBlocking()
@@ -136,14 +124,9 @@ final class HeldReadStorage implements Storage
         return readsWithoutBlocking;
     }
 
-    public void commit(final WriteBatch batch)
-    {
-        delegate.commit(batch);
-    }
-
     public void close()
     {
         releaseReads();
-        delegate.close();
+        super.close();
     }
 }

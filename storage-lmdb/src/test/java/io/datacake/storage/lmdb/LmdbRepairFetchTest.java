@@ -5,10 +5,10 @@ import io.datacake.node.Node;
 import io.datacake.node.NodeContext;
 import io.datacake.storage.Document;
 import io.datacake.storage.DocumentHandler;
+import io.datacake.storage.ForwardingStorage;
 import io.datacake.storage.MetadataHandler;
 import io.datacake.storage.ReadTransaction;
 import io.datacake.storage.Storage;
-import io.datacake.storage.WriteBatch;
 import io.datacake.store.ReplicatedStore;
 import io.datacake.store.StoreContext;
 import io.datacake.transport.InProcessNetwork;
@@ -19,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -149,32 +148,21 @@ final class LmdbRepairFetchTest
      * Counts how reads reach the values: handler reads, whether the view handed out is off-heap, and any copy of a
      * value into a byte[] (through the view's array getters).
      */
-    private static final class CountingStorage implements Storage
+    private static final class CountingStorage extends ForwardingStorage
     {
         final AtomicLong handlerReads = new AtomicLong();
         final AtomicLong readerThreadReads = new AtomicLong();
         final AtomicLong offHeapViews = new AtomicLong();
         final AtomicLong arrayCopies = new AtomicLong();
-        private final Storage delegate;
 
         CountingStorage(final Storage delegate)
         {
-            this.delegate = delegate;
-        }
-
-        public int maxValueLength()
-        {
-            return delegate.maxValueLength();
-        }
-
-        public List<String> keyspaces()
-        {
-            return delegate.keyspaces();
+            super(delegate);
         }
 
         public ReadTransaction beginRead()
         {
-            final ReadTransaction txn = delegate.beginRead();
+            final ReadTransaction txn = super.beginRead();
             final CountingView view = new CountingView(arrayCopies);
             return new ReadTransaction()
             {
@@ -214,16 +202,6 @@ final class LmdbRepairFetchTest
                     txn.close();
                 }
             };
-        }
-
-        public void commit(final WriteBatch batch)
-        {
-            delegate.commit(batch);
-        }
-
-        public void close()
-        {
-            delegate.close();
         }
     }
 

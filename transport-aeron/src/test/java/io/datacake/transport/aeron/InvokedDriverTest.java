@@ -62,7 +62,7 @@ class InvokedDriverTest
     }
 
     @Test
-    void aSecondTransportOnAnInvokedDriverIsRefusedAndRegistersNothing()
+    void aSecondTransportOnAnInvokedDriverIsRefusedAndTheFirstStaysOpen()
     {
         final int[] ports = FreeUdpPorts.allocate(InetAddress.getLoopbackAddress(), 2);
         try (AeronDriver driver = AeronDriver.launch(
