@@ -25,7 +25,7 @@ import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
  * insert of a new key or removal.
  * <p>
  * Lookups by key ({@link #stampOf}, {@link #indexOf}, {@link #put}) go through a flat route array beside the
- * directory: each directory entry's segment address and capacity, side by side in one {@code long[]}. A lookup reads
+ * directory: each directory entry's segment address and capacity in lines, side by side in one {@code long[]}. A lookup reads
  * that pair (the array is small and stays in cache) and then the slot memory itself, instead of chasing the directory
  * to a segment object and on to its buffer object. The routes are rewritten whenever a segment's storage changes.
  * {@link #stampOf} compares the probe's first line as a whole, so a get usually costs the route read and one cache
@@ -165,7 +165,7 @@ final class StampTable implements AutoCloseable
 
     /**
      * @return the stamp stored for key, or NULL_STAMP: for the read path, it compares the first line of the key's
-     * probe without a branch per slot, and most keys are in that line.
+     * probe as a whole, without a branch per slot, and most keys are decided by that line.
      */
     long stampOf(final long key)
     {
@@ -433,17 +433,21 @@ final class StampTable implements AutoCloseable
      */
     private long stampFrom(final long line, final long key)
     {
-        // No branch depends on which slot holds the key: the keys are compared without branches and only the
-        // matching slot's stamp is read, so a get costs few instructions and no mispredicted slot flushes the
-        // lookups the CPU has started after this one. Only key 0, the key of every empty slot, can match more than
-        // one slot; it and the keys that lie past the first line take the probe.
-        final int match1 = UnsafeApi.getLong(line + SLOT_BYTES) == key ? 1 : 0;
-        final int match2 = UnsafeApi.getLong(line + 2 * SLOT_BYTES) == key ? 1 : 0;
-        final int match3 = UnsafeApi.getLong(line + 3 * SLOT_BYTES) == key ? 1 : 0;
-        final int found = (UnsafeApi.getLong(line) == key ? 1 : 0) | match1 | match2 | match3;
-        final int slot = match1 | match3 | ((match2 | match3) << 1);
-        final long stamp = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + ((long)slot << StampSegment.SLOT_SHIFT));
-        if ((found != 0) & (key != 0))
+        // The route names live memory of a whole number of lines, so the reads stay in the segment. No branch
+        // depends on which slot holds the key: the only one asks whether this line decides the lookup, so a
+        // mispredicted slot does not flush the lookups the CPU has started after this one.
+        final long stamp0 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET);
+        final long stamp1 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + SLOT_BYTES);
+        final long stamp2 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + 2 * SLOT_BYTES);
+        final long stamp3 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + 3 * SLOT_BYTES);
+        final long stamp =
+            stampIfKey(UnsafeApi.getLong(line), key, stamp0) |
+            stampIfKey(UnsafeApi.getLong(line + SLOT_BYTES), key, stamp1) |
+            stampIfKey(UnsafeApi.getLong(line + 2 * SLOT_BYTES), key, stamp2) |
+            stampIfKey(UnsafeApi.getLong(line + 3 * SLOT_BYTES), key, stamp3);
+        // A key lies after no empty slot of its probe run, so a line with an empty slot ends the search.
+        if (stamp != NULL_STAMP || (nonZeroSign(stamp0) & nonZeroSign(stamp1) & nonZeroSign(stamp2) &
+            nonZeroSign(stamp3)) >= 0)
         {
             return stamp;
         }
@@ -451,7 +455,24 @@ final class StampTable implements AutoCloseable
     }
 
     /**
-     * The general lookup, for what the first line does not decide.
+     * @return the stamp if the slot's key is key, else 0 (NULL_STAMP, also what an empty slot holds), without a branch.
+     */
+    private static long stampIfKey(final long slotKey, final long key, final long stamp)
+    {
+        final long difference = slotKey ^ key;
+        return stamp & ~((difference | -difference) >> 63);
+    }
+
+    /**
+     * @return a value whose sign bit is set if and only if the stamp is not NULL_STAMP (0): the slot is in use.
+     */
+    private static long nonZeroSign(final long stamp)
+    {
+        return stamp | -stamp;
+    }
+
+    /**
+     * The general lookup, slot by slot from the first line, for the keys that lie past it (about one in ten).
      */
     private long stampByProbe(final long key)
     {
