@@ -206,6 +206,16 @@ final class StampTable implements AutoCloseable
         touchedSum += touched;
     }
 
+    /**
+     * Read one word of the first line a lookup of key reads, so the line is in cache or on its way when the lookup
+     * comes: a hint that changes nothing, right even if the table changes before the lookup.
+     */
+    void touch(final long key)
+    {
+        // Kept, so the compiler cannot drop the read as unused.
+        touchedSum += UnsafeApi.getLong(firstLineOf(key));
+    }
+
     long keyAt(final int index)
     {
         return segments[index >>> slotBits].keyAt(index & slotMask);
