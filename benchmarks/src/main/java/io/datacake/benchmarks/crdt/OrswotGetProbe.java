@@ -19,8 +19,9 @@ import java.util.SplittableRandom;
  * per wall-clock µs and per µs of the thread's CPU time, and the median over rounds of each round's ratio to the
  * baseline.
  * <p>
- * Arguments: {@code [keyCount [rounds]]} (default 10,000,000 keys, 10 rounds of 4M lookups per variant). With
- * {@code -Ddatacake.get.baseline=false} the baseline is left out (it needs about 90 bytes of heap per key). Example:
+ * Arguments: {@code [keyCount [rounds]]} (default 10,000,000 keys, 10 rounds of 4M lookups per variant, 1M writes per
+ * apply variant). With {@code -Ddatacake.get.baseline=false} the baseline is left out (it needs about 90 bytes of heap
+ * per key). Example:
  * {@code java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Xmx2g -cp benchmarks/target/benchmarks.jar
  * io.datacake.benchmarks.crdt.OrswotGetProbe 10000000}.
  */
@@ -113,6 +114,9 @@ public final class OrswotGetProbe
                 0 == first ? String.format("%.2f×", medianRatio(wall[variant], wall[0])) : "–",
                 0 == first ? String.format("%.2f×", medianRatio(cpu[variant], cpu[0])) : "–");
         }
+        System.out.printf("apply prefetched / apply: wall %.2f×, CPU %.2f×%n",
+            medianRatio(wall[VARIANTS.length - 1], wall[VARIANTS.length - 2]),
+            medianRatio(cpu[VARIANTS.length - 1], cpu[VARIANTS.length - 2]));
         System.out.printf("(ratios: median over rounds of each round's ratio)  [sink %d]%n%s%n", sink & 1,
             ProcessStats.summary());
     }
