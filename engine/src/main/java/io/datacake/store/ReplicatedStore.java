@@ -961,13 +961,17 @@ public final class ReplicatedStore implements Component
         long documentsDelta = 0;
         final Orswot set = keyspace.set();
         // Touch every key's lines in the set before applying any: on a set larger than the CPU caches each key is a
-        // cache miss, and started together the misses overlap instead of following one another.
+        // cache miss, and started together the misses overlap instead of following one another (a lone entry has
+        // nothing to overlap with).
         message.rewind();
-        while (message.next())
+        if (message.entryCount() > 1)
         {
-            set.prefetch(message.key());
+            while (message.next())
+            {
+                set.prefetch(message.key());
+            }
+            message.rewind();
         }
-        message.rewind();
         while (message.next())
         {
             final long key = message.key();
