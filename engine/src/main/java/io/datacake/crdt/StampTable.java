@@ -401,6 +401,7 @@ final class StampTable implements AutoCloseable
         for (int i = 0; i < routes.length; i += ROUTE_LONGS)
         {
             routes[i] = EMPTY_LINE_ADDRESS;
+            // EMPTY_LINE is one line long.
             routes[i + 1] = 1;
         }
         for (int i = 0; i < segmentCount; i++)
