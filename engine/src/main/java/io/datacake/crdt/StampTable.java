@@ -25,9 +25,10 @@ import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
  * insert of a new key or removal.
  * <p>
  * Lookups by key ({@link #stampOf}, {@link #indexOf}, {@link #put}) go through a flat route array beside the
- * directory: each directory entry's segment address and capacity in lines, side by side in one {@code long[]}. A lookup reads
- * that pair (the array is small and stays in cache) and then the slot memory itself, instead of chasing the directory
- * to a segment object and on to its buffer object. The routes are rewritten whenever a segment's storage changes.
+ * directory: each directory entry's segment address and capacity in lines, side by side in one {@code long[]}. A
+ * lookup reads that pair (the array is small and stays in cache) and then the slot memory itself, instead of chasing
+ * the directory to a segment object and on to its buffer object. The routes are rewritten whenever a segment's
+ * storage changes.
  * {@link #stampOf} compares the probe's first line as a whole, so a get usually costs the route read and one cache
  * line.
  * <p>
@@ -58,7 +59,7 @@ final class StampTable implements AutoCloseable
     /** Longs per directory entry in {@link #routes}: slot memory address, capacity in lines. */
     private static final int ROUTE_LONGS = 2;
 
-    /** log2 of the bytes of one route: a route's byte offset in {@link #routes} is its directory entry shifted by this. */
+    /** log2 of the bytes of one route: a route's byte offset in {@link #routes} is its entry number shifted by this. */
     private static final int ROUTE_BYTES_SHIFT = 4;
 
     /** log2 of the bytes of one line of slots. */

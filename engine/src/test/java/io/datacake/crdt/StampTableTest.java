@@ -310,7 +310,8 @@ class StampTableTest
                     final int stampsOffset = random.nextInt(stamps.length - count + 1);
                     for (int i = 0; i < count; i++)
                     {
-                        keys[keysOffset + i] = random.nextBoolean() ? random.nextInt(2_000) : (long)random.nextInt(64) << 50;
+                        keys[keysOffset + i] =
+                            random.nextBoolean() ? random.nextInt(2_000) : (long)random.nextInt(64) << 50;
                     }
                     table.stampsOf(keys, keysOffset, count, stamps, stampsOffset);
                     for (int i = 0; i < count; i++)
