@@ -25,9 +25,10 @@ import static io.datacake.clock.HlcTimestamp.NULL_STAMP;
  * insert of a new key or removal.
  * <p>
  * Lookups by key ({@link #stampOf}, {@link #indexOf}, {@link #put}) go through a flat route array beside the
- * directory: each directory entry's segment address and capacity, side by side in one {@code long[]}. A lookup reads
- * that pair (the array is small and stays in cache) and then the slot memory itself, instead of chasing the directory
- * to a segment object and on to its buffer object. The routes are rewritten whenever a segment's storage changes.
+ * directory: each directory entry's segment address and capacity in lines, side by side in one {@code long[]}. A
+ * lookup reads that pair (the array is small and stays in cache) and then the slot memory itself, instead of chasing
+ * the directory to a segment object and on to its buffer object. The routes are rewritten whenever a segment's
+ * storage changes.
  * {@link #stampOf} compares the probe's first line as a whole, so a get usually costs the route read and one cache
  * line.
  * <p>
@@ -55,8 +56,14 @@ final class StampTable implements AutoCloseable
 
     private static final double TARGET_LOAD = MAX_LOAD / GROWTH_FACTOR;
 
-    /** Longs per directory entry in {@link #routes}: slot memory address, capacity in slots. */
+    /** Longs per directory entry in {@link #routes}: slot memory address, capacity in lines. */
     private static final int ROUTE_LONGS = 2;
+
+    /** log2 of the bytes of one route: a route's byte offset in {@link #routes} is its entry number shifted by this. */
+    private static final int ROUTE_BYTES_SHIFT = 4;
+
+    /** log2 of the bytes of one line of slots. */
+    private static final int LINE_BYTES_SHIFT = StampSegment.SLOT_SHIFT + 2;
 
     private static final int SLOT_BYTES = 1 << StampSegment.SLOT_SHIFT;
     private static final long ROUTES_BASE = UnsafeApi.arrayBaseOffset(long[].class);
@@ -64,8 +71,7 @@ final class StampTable implements AutoCloseable
     /** One empty line (all zero: null stamps) that the routes of a closed table point at, so a get finds nothing. */
     private static final ByteBuffer EMPTY_LINE = ByteBuffer.allocateDirect(StampSegment.LINE_SLOTS * SLOT_BYTES);
     private static final long EMPTY_LINE_ADDRESS = BufferUtil.address(EMPTY_LINE);
-    private static final long MIX_1 = 0xFF51AFD7ED558CCDL;
-    private static final long MIX_2 = 0xC4CEB9FE1A85EC53L;
+    private static final long MIX = 0x9E3779B97F4A7C15L;
 
     private final int maxSegmentSlots;
     private final int slotBits;
@@ -73,10 +79,12 @@ final class StampTable implements AutoCloseable
     private final int maxDepth;
     private StampSegment[] directory;
     private long[] routes;
+    private final long[] batchLines = new long[LOOKUP_BATCH];
     private StampSegment[] segments;
     private int segmentCount;
     private long totalSlots;
     private int depth;
+    private int routeShift;
     private int size;
     private long touchedSum;
 
@@ -103,9 +111,14 @@ final class StampTable implements AutoCloseable
         this.slotBits = Integer.numberOfTrailingZeros(maxSegmentSlots);
         this.slotMask = maxSegmentSlots - 1;
         this.maxDepth = Integer.SIZE - 1 - slotBits;
-        directory = new StampSegment[]{ new StampSegment(0, 0, MIN_SEGMENT_SLOTS, MAX_LOAD) };
-        routes = new long[ROUTE_LONGS];
-        route(directory[0]);
+        // The directory starts at depth 1 (two entries naming the one segment), so a route is always the hash
+        // shifted right by less than 64 bits: Java would shift a long by 64 by nothing.
+        final StampSegment first = new StampSegment(0, 0, MIN_SEGMENT_SLOTS, MAX_LOAD);
+        directory = new StampSegment[]{ first, first };
+        routes = new long[2 * ROUTE_LONGS];
+        depth = 1;
+        routeShift = Long.SIZE - depth;
+        route(first);
         segments = directory.clone();
         segmentCount = 1;
         totalSlots = MIN_SEGMENT_SLOTS;
@@ -147,55 +160,23 @@ final class StampTable implements AutoCloseable
     {
         final long hash = hash(key);
         final int route = routeFor(hash);
-        final int slot = find(routes[route], (int)routes[route + 1], key, hash);
+        final int slot = find(routes[route], capacityOf(routes[route + 1]), key, hash);
         return slot < 0 ? -1 : (directory[route / ROUTE_LONGS].number() << slotBits) | slot;
     }
 
     /**
-     * @return the stamp stored for key, or NULL_STAMP: for the read path, it compares a whole cache line of slots at
-     * once, without a branch per slot, and most keys are in the first line it reads.
+     * @return the stamp stored for key, or NULL_STAMP: for the read path, it compares the first line of the key's
+     * probe as a whole, without a branch per slot, and most keys are decided by that line.
      */
     long stampOf(final long key)
     {
-        final long hash = hash(key);
-        final long[] routes = this.routes;
-        final long routeOffset = routeOffset(hash);
-        final long address = UnsafeApi.getLong(routes, routeOffset);
-        final int capacity = (int)UnsafeApi.getLong(routes, routeOffset + Long.BYTES);
-        int slot = StampSegment.idealSlot(hash, capacity);
-        while (true)
-        {
-            // The route names live memory of this capacity, a whole number of lines, so the reads stay in the
-            // segment. No branch depends on which slot holds the key: the only one asks whether this line decides
-            // the lookup, so a mispredicted slot does not flush the lookups the CPU has started after this one.
-            final long line = address + ((long)slot << StampSegment.SLOT_SHIFT);
-            final long stamp0 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET);
-            final long stamp1 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + SLOT_BYTES);
-            final long stamp2 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + 2 * SLOT_BYTES);
-            final long stamp3 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + 3 * SLOT_BYTES);
-            final long stamp =
-                stampIfKey(UnsafeApi.getLong(line), key, stamp0) |
-                stampIfKey(UnsafeApi.getLong(line + SLOT_BYTES), key, stamp1) |
-                stampIfKey(UnsafeApi.getLong(line + 2 * SLOT_BYTES), key, stamp2) |
-                stampIfKey(UnsafeApi.getLong(line + 3 * SLOT_BYTES), key, stamp3);
-            // A key lies after no empty slot of its probe run, so a line with an empty slot ends the search.
-            if (stamp != NULL_STAMP || (nonZeroSign(stamp0) & nonZeroSign(stamp1) & nonZeroSign(stamp2) &
-                nonZeroSign(stamp3)) >= 0)
-            {
-                return stamp;
-            }
-            slot += StampSegment.LINE_SLOTS;
-            if (slot == capacity)
-            {
-                slot = 0;
-            }
-        }
+        return stampFrom(firstLineOf(key), key);
     }
 
     /**
-     * Look up many keys at once: first touch the first probe line of up to {@link #LOOKUP_BATCH} keys, so their cache
-     * and TLB misses overlap instead of following one another, then look each up with {@link #stampOf}, which finds
-     * its line in cache or already on the way.
+     * Look up many keys at once: first work out the first probe line of up to {@link #LOOKUP_BATCH} keys and touch
+     * each, so their cache and TLB misses overlap instead of following one another, then compare each line, which is
+     * in cache or already on the way.
      *
      * @param keys         keys to look up.
      * @param keysOffset   index of the first key in keys.
@@ -205,21 +186,35 @@ final class StampTable implements AutoCloseable
      */
     void stampsOf(final long[] keys, final int keysOffset, final int count, final long[] stamps, final int stampsOffset)
     {
+        final long[] lines = batchLines;
         long touched = 0;
         for (int start = 0; start < count; start += LOOKUP_BATCH)
         {
-            final int end = Math.min(count, start + LOOKUP_BATCH);
-            for (int i = start; i < end; i++)
+            final int batch = Math.min(count - start, LOOKUP_BATCH);
+            final int first = keysOffset + start;
+            for (int i = 0; i < batch; i++)
             {
-                touched += UnsafeApi.getLong(firstLineOf(keys[keysOffset + i]) + StampSegment.STAMP_OFFSET);
+                final long line = firstLineOf(keys[first + i]);
+                lines[i] = line;
+                touched += UnsafeApi.getLong(line);
             }
-            for (int i = start; i < end; i++)
+            for (int i = 0; i < batch; i++)
             {
-                stamps[stampsOffset + i] = stampOf(keys[keysOffset + i]);
+                stamps[stampsOffset + start + i] = stampFrom(lines[i], keys[first + i]);
             }
         }
         // Kept, so the compiler cannot drop the touching reads as unused.
         touchedSum += touched;
+    }
+
+    /**
+     * Read one word of the first line a lookup of key reads, so the line is in cache or on its way when the lookup
+     * comes: a hint that changes nothing, right even if the table changes before the lookup.
+     */
+    void touch(final long key)
+    {
+        // Kept, so the compiler cannot drop the read as unused.
+        touchedSum += UnsafeApi.getLong(firstLineOf(key));
     }
 
     long keyAt(final int index)
@@ -255,7 +250,7 @@ final class StampTable implements AutoCloseable
         {
             final int route = routeFor(hash);
             final StampSegment segment = directory[route / ROUTE_LONGS];
-            final int slot = find(routes[route], (int)routes[route + 1], key, hash);
+            final int slot = find(routes[route], capacityOf(routes[route + 1]), key, hash);
             if (slot >= 0)
             {
                 segment.setAt(slot, stamp, nodeId);
@@ -407,7 +402,8 @@ final class StampTable implements AutoCloseable
         for (int i = 0; i < routes.length; i += ROUTE_LONGS)
         {
             routes[i] = EMPTY_LINE_ADDRESS;
-            routes[i + 1] = StampSegment.LINE_SLOTS;
+            // EMPTY_LINE is one line long.
+            routes[i + 1] = 1;
         }
         for (int i = 0; i < segmentCount; i++)
         {
@@ -417,16 +413,16 @@ final class StampTable implements AutoCloseable
         size = 0;
     }
 
+    /**
+     * The hash the table places a key by: the directory takes its top bits, the line in the segment its low 32.
+     * <p>
+     * The two halves of the 128-bit product of the key and an odd constant, folded by XOR: the low half's top bits
+     * depend on every bit of the key, and so do the high half's low bits, so both ends of the hash are mixed at the
+     * cost of one wide multiply (a murmur finaliser costs two multiplies and three shift-XOR steps in a chain).
+     */
     static long hash(final long key)
     {
-        // Murmur3's finaliser: the directory uses the top bits and the slot the low 32, so both must be mixed.
-        long hash = key;
-        hash ^= hash >>> 33;
-        hash *= MIX_1;
-        hash ^= hash >>> 33;
-        hash *= MIX_2;
-        hash ^= hash >>> 33;
-        return hash;
+        return Math.multiplyHigh(key, MIX) ^ (key * MIX);
     }
 
     /**
@@ -435,20 +431,39 @@ final class StampTable implements AutoCloseable
     private long firstLineOf(final long key)
     {
         final long hash = hash(key);
+        // The shift leaves an entry of the current directory, so the route is read without bounds checks.
+        final long routeOffset = ROUTES_BASE + ((hash >>> routeShift) << ROUTE_BYTES_SHIFT);
         final long[] routes = this.routes;
-        final long routeOffset = routeOffset(hash);
-        final int capacity = (int)UnsafeApi.getLong(routes, routeOffset + Long.BYTES);
-        return UnsafeApi.getLong(routes, routeOffset) +
-            ((long)StampSegment.idealSlot(hash, capacity) << StampSegment.SLOT_SHIFT);
+        final long address = UnsafeApi.getLong(routes, routeOffset);
+        final long lines = UnsafeApi.getLong(routes, routeOffset + Long.BYTES);
+        return address + ((((hash & 0xFFFF_FFFFL) * lines) >>> 32) << LINE_BYTES_SHIFT);
     }
 
     /**
-     * @return the byte offset in {@link #routes} of the route for this hash; it names an entry of the current routes,
-     * so the pair is read there without bounds checks.
+     * @param line the first line of key's probe.
+     * @return the stamp stored for key, or NULL_STAMP.
      */
-    private long routeOffset(final long hash)
+    private long stampFrom(final long line, final long key)
     {
-        return ROUTES_BASE + ((long)routeFor(hash) << 3);
+        // The route names live memory of a whole number of lines, so the reads stay in the segment. No branch
+        // depends on which slot holds the key: the only one asks whether this line decides the lookup, so a
+        // mispredicted slot does not flush the lookups the CPU has started after this one.
+        final long stamp0 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET);
+        final long stamp1 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + SLOT_BYTES);
+        final long stamp2 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + 2 * SLOT_BYTES);
+        final long stamp3 = UnsafeApi.getLong(line + StampSegment.STAMP_OFFSET + 3 * SLOT_BYTES);
+        final long stamp =
+            stampIfKey(UnsafeApi.getLong(line), key, stamp0) |
+            stampIfKey(UnsafeApi.getLong(line + SLOT_BYTES), key, stamp1) |
+            stampIfKey(UnsafeApi.getLong(line + 2 * SLOT_BYTES), key, stamp2) |
+            stampIfKey(UnsafeApi.getLong(line + 3 * SLOT_BYTES), key, stamp3);
+        // A key lies after no empty slot of its probe run, so a line with an empty slot ends the search.
+        if (stamp != NULL_STAMP || (nonZeroSign(stamp0) & nonZeroSign(stamp1) & nonZeroSign(stamp2) &
+            nonZeroSign(stamp3)) >= 0)
+        {
+            return stamp;
+        }
+        return stampByProbe(key);
     }
 
     /**
@@ -469,12 +484,29 @@ final class StampTable implements AutoCloseable
     }
 
     /**
+     * The general lookup, slot by slot from the first line, for the keys that lie past it (about one in ten).
+     */
+    private long stampByProbe(final long key)
+    {
+        final long hash = hash(key);
+        final int route = routeFor(hash);
+        final long address = routes[route];
+        final int slot = find(address, capacityOf(routes[route + 1]), key, hash);
+        return slot < 0 ? NULL_STAMP : UnsafeApi.getLong(
+            address + ((long)slot << StampSegment.SLOT_SHIFT) + StampSegment.STAMP_OFFSET);
+    }
+
+    private static int capacityOf(final long lines)
+    {
+        return (int)lines * StampSegment.LINE_SLOTS;
+    }
+
+    /**
      * @return the offset in {@link #routes} of the directory entry for this hash.
      */
     private int routeFor(final long hash)
     {
-        // Two shifts, so a depth of 0 selects entry 0 rather than shifting by 64 (a no-op in Java).
-        return (int)((hash >>> 1) >>> (63 - depth)) * ROUTE_LONGS;
+        return (int)(hash >>> routeShift) * ROUTE_LONGS;
     }
 
     /**
@@ -515,7 +547,7 @@ final class StampTable implements AutoCloseable
             if (directory[i] == segment)
             {
                 routes[i * ROUTE_LONGS] = address;
-                routes[i * ROUTE_LONGS + 1] = capacity;
+                routes[i * ROUTE_LONGS + 1] = capacity / StampSegment.LINE_SLOTS;
             }
         }
     }
@@ -649,6 +681,7 @@ final class StampTable implements AutoCloseable
         directory = doubled;
         routes = doubledRoutes;
         depth++;
+        routeShift = Long.SIZE - depth;
     }
 
     private static void checkSize(final int expectedSize)

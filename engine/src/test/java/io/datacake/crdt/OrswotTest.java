@@ -75,6 +75,43 @@ class OrswotTest
     }
 
     @Test
+    void prefetchChangesNothingWhateverTheKey()
+    {
+        final Orswot set = newSet();
+        for (int key = -500; key < 3_000; key++)
+        {
+            set.insert(Orswot.CONSISTENCY_SOURCE, key, ts(10_000 + key), 1 + (key & 7));
+        }
+        for (int key = 0; key < 3_000; key += 3)
+        {
+            set.delete(Orswot.CONSISTENCY_SOURCE, key, ts(20_000 + key), 2);
+        }
+        final long contentBefore = set.contentDigest();
+        final long dataBefore = set.dataDigest();
+        final int liveBefore = set.liveCount();
+        final int deadBefore = set.tombstoneCount();
+
+        for (long key = -1_000; key < 5_000; key++)
+        {
+            set.prefetch(key);
+        }
+        set.prefetch(Long.MIN_VALUE);
+        set.prefetch(Long.MAX_VALUE);
+        set.prefetch(1L << 50);
+
+        assertThat(set.contentDigest()).isEqualTo(contentBefore);
+        assertThat(set.dataDigest()).isEqualTo(dataBefore);
+        assertThat(set.liveCount()).isEqualTo(liveBefore);
+        assertThat(set.tombstoneCount()).isEqualTo(deadBefore);
+        assertThat(set.get(1)).isEqualTo(ts(10_001));
+        assertThat(set.getTombstone(3)).isEqualTo(ts(20_003));
+        assertThat(set.get(3)).isEqualTo(NULL_STAMP);
+        set.close();
+        set.prefetch(1);
+        assertThat(set.get(1)).isEqualTo(NULL_STAMP);
+    }
+
+    @Test
     void repairAppliesRecordsOutOfStampOrderByLastWriteWins()
     {
         final Orswot set = newSet();

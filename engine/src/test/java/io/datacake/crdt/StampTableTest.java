@@ -4,7 +4,10 @@ import io.datacake.testing.SeededTrials;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.LongUnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -275,6 +278,94 @@ class StampTableTest
     }
 
     @Test
+    void batchedLookupsMatchAModelWhileTheTableChanges()
+    {
+        SeededTrials.run("stamp table batched lookups", 8, random ->
+        {
+            try (StampTable table = new StampTable(0, 1 << (4 + random.nextInt(6))))
+            {
+                final Map<Long, Long> model = new HashMap<>();
+                final long[] keys = new long[3 * StampTable.LOOKUP_BATCH + 5];
+                final long[] stamps = new long[keys.length + 2];
+                for (int round = 0; round < 400; round++)
+                {
+                    for (int i = 0; i < 50; i++)
+                    {
+                        // Key 0 (the key of an empty slot) and keys differing only in high bits are included.
+                        final long key = random.nextBoolean() ? random.nextInt(2_000) : (long)random.nextInt(64) << 50;
+                        if (random.nextInt(4) == 0)
+                        {
+                            table.remove(key);
+                            model.remove(key);
+                        }
+                        else
+                        {
+                            final long stamp = 1 + random.nextInt(1_000_000);
+                            table.put(key, stamp, 1);
+                            model.put(key, stamp);
+                        }
+                    }
+                    final int count = random.nextInt(keys.length);
+                    final int keysOffset = random.nextInt(keys.length - count + 1);
+                    final int stampsOffset = random.nextInt(stamps.length - count + 1);
+                    for (int i = 0; i < count; i++)
+                    {
+                        keys[keysOffset + i] =
+                            random.nextBoolean() ? random.nextInt(2_000) : (long)random.nextInt(64) << 50;
+                    }
+                    table.stampsOf(keys, keysOffset, count, stamps, stampsOffset);
+                    for (int i = 0; i < count; i++)
+                    {
+                        final long key = keys[keysOffset + i];
+                        assertThat(stamps[stampsOffset + i]).as("key %d", key)
+                            .isEqualTo(model.getOrDefault(key, 0L))
+                            .isEqualTo(table.stampOf(key));
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
+    void hashSpreadsKeyFamiliesOverDirectoryEntriesAndLines()
+    {
+        // The directory takes the hash's top bits and the line its low 32 bits: both must spread keys that differ
+        // only in low bits, only in high bits, or in a stride, and the two must not be tied to each other.
+        final int keyCount = 1 << 18;
+        final int lines = 4_096;
+        final SplittableRandom random = new SplittableRandom(42);
+        final Map<String, LongUnaryOperator> families = new LinkedHashMap<>();
+        families.put("sequential", i -> i);
+        families.put("stride 1024", i -> i << 10);
+        families.put("high 32 bits only", i -> i << 32);
+        families.put("top 18 bits only", i -> i << 46);
+        families.put("negative sequential", i -> -i);
+        families.put("random", i -> random.nextLong());
+        families.forEach((name, family) ->
+        {
+            final int[] directory = new int[256];
+            final int[] line = new int[lines];
+            final int[] joint = new int[16 * 1_024];
+            for (long i = 0; i < keyCount; i++)
+            {
+                final long hash = StampTable.hash(family.applyAsLong(i));
+                directory[(int)(hash >>> 56)]++;
+                line[StampSegment.idealSlot(hash, lines * StampSegment.LINE_SLOTS) / StampSegment.LINE_SLOTS]++;
+                joint[(int)(hash >>> 60) * 1_024 +
+                    StampSegment.idealSlot(hash, 1_024 * StampSegment.LINE_SLOTS) / StampSegment.LINE_SLOTS]++;
+            }
+            final double directorySpread = chiSquarePerDegree(directory, keyCount);
+            final double lineSpread = chiSquarePerDegree(line, keyCount);
+            final double jointSpread = chiSquarePerDegree(joint, keyCount);
+            System.out.printf("hash spread, %s keys: chi-square per degree of freedom: directory %.2f, lines %.2f, " +
+                "directory x lines %.2f (1 is uniform at random)%n", name, directorySpread, lineSpread, jointSpread);
+            assertThat(directorySpread).as("%s: directory", name).isLessThan(1.5);
+            assertThat(lineSpread).as("%s: lines", name).isLessThan(1.5);
+            assertThat(jointSpread).as("%s: directory x lines", name).isLessThan(1.5);
+        });
+    }
+
+    @Test
     void indexesAddressEntriesInEverySegment()
     {
         try (StampTable table = new StampTable(0, 64))
@@ -388,6 +479,17 @@ class StampTableTest
             visited[0]++;
         });
         assertThat(visited[0]).isEqualTo(model.size());
+    }
+
+    private static double chiSquarePerDegree(final int[] counts, final int total)
+    {
+        final double expected = total / (double)counts.length;
+        double chiSquare = 0;
+        for (final int count : counts)
+        {
+            chiSquare += (count - expected) * (count - expected) / expected;
+        }
+        return chiSquare / (counts.length - 1);
     }
 
     private static long[] keysWithIdealSlot(final int slot, final int count)

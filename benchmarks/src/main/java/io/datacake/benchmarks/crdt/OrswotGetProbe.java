@@ -2,6 +2,7 @@ package io.datacake.benchmarks.crdt;
 
 import io.datacake.benchmarks.ProcessStats;
 import io.datacake.crdt.Orswot;
+import io.datacake.crdt.SetOperation;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -11,13 +12,16 @@ import java.util.SplittableRandom;
 /**
  * Random gets of existing keys on one set of {@code keyCount} keys: the off-heap {@link Orswot} ({@code get} and
  * batched {@code getMany}) against the on-heap baseline ({@code HashMap<Long, Stamp>}), in interleaved rounds in one
- * JVM, so load on a shared machine hits every variant alike. Each round looks up the same keys in every variant (the
+ * JVM, so load on a shared machine hits every variant alike. Two more variants apply batches of 64 writes of existing
+ * keys (willApply, then insert with a newer stamp), as the store applies a replicated batch, without and with a first
+ * pass of {@link Orswot#prefetch} over the batch's keys. Each round looks up the same keys in every variant (the
  * same random draws and key mix as {@link OrswotScaleProbe}); the probe prints, per variant, the median and best rate
  * per wall-clock µs and per µs of the thread's CPU time, and the median over rounds of each round's ratio to the
  * baseline.
  * <p>
- * Arguments: {@code [keyCount [rounds]]} (default 10,000,000 keys, 10 rounds of 4M lookups per variant). With
- * {@code -Ddatacake.get.baseline=false} the baseline is left out (it needs about 90 bytes of heap per key). Example:
+ * Arguments: {@code [keyCount [rounds]]} (default 10,000,000 keys, 10 rounds of 4M lookups per variant, 1M writes per
+ * apply variant). With {@code -Ddatacake.get.baseline=false} the baseline is left out (it needs about 90 bytes of heap
+ * per key). Example:
  * {@code java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Xmx2g -cp benchmarks/target/benchmarks.jar
  * io.datacake.benchmarks.crdt.OrswotGetProbe 10000000}.
  */
@@ -29,13 +33,16 @@ public final class OrswotGetProbe
     private static final int NODE_ID = 1;
     private static final boolean BASELINE = Boolean.parseBoolean(System.getProperty("datacake.get.baseline", "true"));
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final String[] VARIANTS = { "on-heap baseline get", "off-heap get", "off-heap getMany (64 keys)" };
+    private static final int APPLY_OPS_PER_ROUND = OPS_PER_ROUND / 4;
+    private static final String[] VARIANTS = { "on-heap baseline get", "off-heap get", "off-heap getMany (64 keys)",
+        "off-heap apply, batches of 64", "off-heap apply, batches of 64 prefetched" };
 
     private final int keyCount;
     private final Orswot set = new Orswot();
     private final HeapOrswot baseline = BASELINE ? new HeapOrswot(Orswot.DEFAULT_SOURCE_COUNT) : null;
     private final long[] batchKeys = new long[GET_MANY_KEYS];
     private final long[] batchStamps = new long[GET_MANY_KEYS];
+    private long applyStamp;
     private long sink;
 
     private OrswotGetProbe(final int keyCount)
@@ -61,6 +68,7 @@ public final class OrswotGetProbe
     private void fill()
     {
         long stamp = OrswotFixture.BASE_STAMP;
+        applyStamp = OrswotFixture.BASE_STAMP + keyCount;
         final long start = System.nanoTime();
         for (int i = 0; i < keyCount; i++)
         {
@@ -91,9 +99,9 @@ public final class OrswotGetProbe
             {
                 final long wallStart = System.nanoTime();
                 final long cpuStart = THREADS.getCurrentThreadCpuTime();
-                lookUp(variant, round);
-                cpu[variant][round] = OPS_PER_ROUND * 1_000.0 / (THREADS.getCurrentThreadCpuTime() - cpuStart);
-                wall[variant][round] = OPS_PER_ROUND * 1_000.0 / (System.nanoTime() - wallStart);
+                final int ops = lookUp(variant, round);
+                cpu[variant][round] = ops * 1_000.0 / (THREADS.getCurrentThreadCpuTime() - cpuStart);
+                wall[variant][round] = ops * 1_000.0 / (System.nanoTime() - wallStart);
             }
         }
 
@@ -106,13 +114,21 @@ public final class OrswotGetProbe
                 0 == first ? String.format("%.2f×", medianRatio(wall[variant], wall[0])) : "–",
                 0 == first ? String.format("%.2f×", medianRatio(cpu[variant], cpu[0])) : "–");
         }
+        System.out.printf("apply prefetched / apply: wall %.2f×, CPU %.2f×%n",
+            medianRatio(wall[VARIANTS.length - 1], wall[VARIANTS.length - 2]),
+            medianRatio(cpu[VARIANTS.length - 1], cpu[VARIANTS.length - 2]));
         System.out.printf("(ratios: median over rounds of each round's ratio)  [sink %d]%n%s%n", sink & 1,
             ProcessStats.summary());
     }
 
-    private void lookUp(final int variant, final int round)
+    private int lookUp(final int variant, final int round)
     {
         final SplittableRandom random = new SplittableRandom(round);
+        if (variant >= 3)
+        {
+            apply(random, 4 == variant);
+            return APPLY_OPS_PER_ROUND;
+        }
         long sum = 0;
         if (0 == variant)
         {
@@ -146,6 +162,41 @@ public final class OrswotGetProbe
             }
         }
         sink += sum;
+        return OPS_PER_ROUND;
+    }
+
+    /**
+     * The set's share of the store applying a replicated batch: each entry is checked (willApply) then inserted with
+     * a newer stamp; prefetched, the batch's keys are first passed to {@link Orswot#prefetch}, as the store does.
+     */
+    private void apply(final SplittableRandom random, final boolean prefetch)
+    {
+        final long[] keys = batchKeys;
+        int applied = 0;
+        for (int i = 0; i < APPLY_OPS_PER_ROUND; i += GET_MANY_KEYS)
+        {
+            for (int k = 0; k < GET_MANY_KEYS; k++)
+            {
+                keys[k] = OrswotScaleProbe.key(random.nextInt(keyCount));
+            }
+            if (prefetch)
+            {
+                for (int k = 0; k < GET_MANY_KEYS; k++)
+                {
+                    set.prefetch(keys[k]);
+                }
+            }
+            for (int k = 0; k < GET_MANY_KEYS; k++)
+            {
+                final long stamp = ++applyStamp;
+                if (set.willApply(SetOperation.INSERT, Orswot.CONSISTENCY_SOURCE, keys[k], stamp, NODE_ID) &&
+                    set.insert(Orswot.CONSISTENCY_SOURCE, keys[k], stamp, NODE_ID))
+                {
+                    applied++;
+                }
+            }
+        }
+        sink += applied;
     }
 
     private static double medianRatio(final double[] rates, final double[] baselineRates)
