@@ -1,5 +1,6 @@
 package io.datacake.benchmarks.aeron;
 
+import io.aeron.driver.ThreadingMode;
 import io.datacake.transport.aeron.AeronDriver;
 import io.datacake.transport.aeron.AeronDriverSettings;
 import io.datacake.transport.aeron.AeronEndpoint;
@@ -61,6 +62,18 @@ public final class BenchMedia
     public static AeronDriver launchDriver()
     {
         return AeronDriver.launch(new AeronDriverSettings().termBufferLength(TERM_LENGTH));
+    }
+
+    /**
+     * Launch a media driver that runs no thread of its own: the one transport created on it runs the driver's duty
+     * cycles inside its polls ({@code ThreadingMode.INVOKER}), on whatever thread polls that transport's node.
+     *
+     * @return the driver, to close at tear-down.
+     */
+    public static AeronDriver launchInvokedDriver()
+    {
+        return AeronDriver.launch(
+            new AeronDriverSettings().termBufferLength(TERM_LENGTH).threadingMode(ThreadingMode.INVOKER));
     }
 
     /**

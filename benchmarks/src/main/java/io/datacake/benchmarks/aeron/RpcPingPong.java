@@ -47,15 +47,17 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
     private final AeronTransport echoTransport;
     private final AgentInvoker invoker;
     private final AgentInvoker echoInvoker;
+    private final AgentInvoker externalEchoInvoker;
     private final Rpc rpc;
     private final int peer;
     private final int serviceId = RpcService.idOf(SERVICE);
     private final UnsafeBuffer body;
-    private final IdleStrategy idle = BenchMedia.newApplicationIdleStrategy();
+    private final IdleStrategy idle;
     private boolean done;
     private long timeouts;
     private long backPressuredCalls;
     private RpcError error;
+    private String errorMessage;
 
     /**
      * Start both nodes.
@@ -86,9 +88,39 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
         final AeronDriver driver, final AeronEndpoint[] endpoints, final int messageLength, final boolean stepped,
         final Keyring keyring, final FrameProtection protection)
     {
+        this(driver, driver, endpoints, messageLength, stepped ? Echo.STEPPED : Echo.OWN_THREAD, keyring, protection,
+            BenchMedia.newApplicationIdleStrategy());
+    }
+
+    /**
+     * Start both nodes, each on its own driver, with the echoing node stepped by a thread of the caller's choosing
+     * through {@link #echoInvoker()}: with an invoked driver per side ({@code ThreadingMode.INVOKER}) and busy-spin
+     * idle strategies, exactly two threads run the round trip, and neither sleeps.
+     *
+     * @param callerDriver the calling node's launched driver.
+     * @param echoDriver   the echoing node's launched driver.
+     * @param endpoints    {@code [caller, echoer]} endpoints.
+     * @param messageLength body bytes per call.
+     * @param keyring      the keyring both nodes share, or null for unsecured frames.
+     * @param protection   what the keyring does to every frame; ignored without a keyring.
+     * @param idle         how the calling thread waits for the response.
+     */
+    public RpcPingPong(
+        final AeronDriver callerDriver, final AeronDriver echoDriver, final AeronEndpoint[] endpoints,
+        final int messageLength, final Keyring keyring, final FrameProtection protection, final IdleStrategy idle)
+    {
+        this(callerDriver, echoDriver, endpoints, messageLength, Echo.EXTERNAL, keyring, protection, idle);
+    }
+
+    private RpcPingPong(
+        final AeronDriver callerDriver, final AeronDriver echoDriver, final AeronEndpoint[] endpoints,
+        final int messageLength, final Echo echo, final Keyring keyring, final FrameProtection protection,
+        final IdleStrategy idle)
+    {
+        this.idle = idle;
         body = new UnsafeBuffer(new byte[messageLength]);
-        callerTransport = AeronTransport.create(driver, endpoints[0], BenchMedia.transportSettings());
-        echoTransport = AeronTransport.create(driver, endpoints[1], BenchMedia.transportSettings());
+        callerTransport = AeronTransport.create(callerDriver, endpoints[0], BenchMedia.transportSettings());
+        echoTransport = AeronTransport.create(echoDriver, endpoints[1], BenchMedia.transportSettings());
         echoer = Node.launch(new NodeContext()
             .nodeId(2)
             .keyring(keyring)
@@ -96,9 +128,10 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
             .transport(echoTransport)
             .ownsTransport(true)
             .idleStrategy(BenchMedia.newApplicationIdleStrategy())
-            .useAgentInvoker(stepped)
+            .useAgentInvoker(echo != Echo.OWN_THREAD)
             .addService(echoService()));
-        echoInvoker = echoer.invoker();
+        externalEchoInvoker = echo == Echo.EXTERNAL ? echoer.invoker() : null;
+        echoInvoker = echo == Echo.STEPPED ? echoer.invoker() : null;
         caller = Node.launch(new NodeContext()
             .nodeId(1)
             .keyring(keyring)
@@ -110,12 +143,30 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
 
         final NodeServices[] services = new NodeServices[1];
         caller.submit((nodeServices) -> services[0] = nodeServices);
+        final AgentInvoker setupEchoInvoker = echo == Echo.OWN_THREAD ? null : echoer.invoker();
         while (null == services[0])
         {
-            idle.idle(invoker.invoke() + (null == echoInvoker ? 0 : echoInvoker.invoke()));
+            idle.idle(invoker.invoke() + (null == setupEchoInvoker ? 0 : setupEchoInvoker.invoke()));
         }
         rpc = services[0].rpc();
         peer = rpc.resolvePeer(echoer.endpoint());
+    }
+
+    /**
+     * The echoing node's invoker, for the one thread that steps it after construction (a happens-before edge from
+     * the constructing thread, such as {@link Thread#start()}, must precede its first call).
+     *
+     * @return the invoker.
+     * @throws IllegalStateException unless constructed with an externally stepped echoing node.
+     */
+    public AgentInvoker echoInvoker()
+    {
+        if (null == externalEchoInvoker)
+        {
+            throw new IllegalStateException("the echoing node is not stepped externally: it runs on " +
+                (null == echoInvoker ? "its own thread" : "the calling thread"));
+        }
+        return externalEchoInvoker;
     }
 
     static RpcService echoService()
@@ -165,7 +216,8 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
             }
             else
             {
-                throw new IllegalStateException("benchmark call failed: " + error + " (back-pressured sends: caller " +
+                throw new IllegalStateException("benchmark call failed: " + error + " " + errorMessage +
+                    " (back-pressured sends: caller " +
                     callerTransport.backPressuredCount() + ", echoer " + echoTransport.backPressuredCount() + ")");
             }
             // The request could not be sent (window full until the driver moves the limit) or its reply was dropped:
@@ -209,7 +261,21 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
     public void onError(final long correlationId, final RpcError error, final String message)
     {
         this.error = error;
+        errorMessage = message;
         done = true;
+    }
+
+    /**
+     * Who steps the echoing node.
+     */
+    private enum Echo
+    {
+        /** Its own node thread. */
+        OWN_THREAD,
+        /** The calling thread, between its own polls. */
+        STEPPED,
+        /** A thread of the caller's choosing, through {@link #echoInvoker()}. */
+        EXTERNAL
     }
 
     /**
