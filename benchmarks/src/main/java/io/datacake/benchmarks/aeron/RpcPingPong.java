@@ -17,6 +17,8 @@ import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The same ping-pong as {@link RawAeronPingPong} as an RPC between two datacake nodes over {@link AeronTransport}s:
  * the calling node runs in invoker mode, stepped by the benchmark thread, which calls {@link Rpc#call} on it
@@ -38,8 +40,15 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
      * 100 ms sample in the tail and in {@link #timeouts()}, instead of failing the run.
      */
     public static final long CALL_TIMEOUT_MS = 100;
+    /** How long a pair with an externally stepped echoing node may take to connect, at construction. */
+    public static final long CONNECT_TIMEOUT_MS = 30_000;
     /** Bound on retries of one round trip that the RPC layer reports back-pressured or timed out. */
     public static final int MAX_ATTEMPTS = 1_000_000;
+    /**
+     * Bound on retries of one round trip that the RPC layer reports as unreachable (the peer's publication lost its
+     * connection, which on a shared loopback can happen; each retry waits up to the node's connect timeout).
+     */
+    public static final int MAX_UNREACHABLE_ATTEMPTS = 5;
 
     private final Node caller;
     private final Node echoer;
@@ -56,6 +65,7 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
     private boolean done;
     private long timeouts;
     private long backPressuredCalls;
+    private long unreachableCalls;
     private RpcError error;
     private String errorMessage;
 
@@ -150,6 +160,26 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
         }
         rpc = services[0].rpc();
         peer = rpc.resolvePeer(echoer.endpoint());
+        if (echo == Echo.EXTERNAL)
+        {
+            // Connected now, while this thread steps both sides: the echo thread that steps the echoing node later
+            // may leave it unpolled for a while, and a connection still being set up then can miss its deadline.
+            connect(setupEchoInvoker);
+        }
+    }
+
+    private void connect(final AgentInvoker echo)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MS);
+        RpcError failure;
+        while (null != (failure = call(echo)))
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("the nodes did not connect within " + CONNECT_TIMEOUT_MS +
+                    " ms: the last call failed with " + failure + " " + errorMessage);
+            }
+        }
     }
 
     /**
@@ -182,26 +212,10 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
      */
     public void roundTrip()
     {
+        int unreachable = 0;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++)
         {
-            done = false;
-            error = null;
-            rpc.call(peer, serviceId, ECHO, body, 0, body.capacity(), null, CALL_TIMEOUT_MS, this);
-            idle.reset();
-            if (null != echoInvoker)
-            {
-                while (!done)
-                {
-                    idle.idle(invoker.invoke() + echoInvoker.invoke());
-                }
-            }
-            else
-            {
-                while (!done)
-                {
-                    idle.idle(invoker.invoke());
-                }
-            }
+            final RpcError error = call(echoInvoker);
             if (null == error)
             {
                 return;
@@ -214,6 +228,10 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
             {
                 backPressuredCalls++;
             }
+            else if (RpcError.PEER_UNREACHABLE == error && ++unreachable < MAX_UNREACHABLE_ATTEMPTS)
+            {
+                unreachableCalls++;
+            }
             else
             {
                 throw new IllegalStateException("benchmark call failed: " + error + " " + errorMessage +
@@ -225,6 +243,34 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
             idle.idle();
         }
         throw new IllegalStateException("benchmark call failed " + MAX_ATTEMPTS + " times in a row");
+    }
+
+    /**
+     * One call, stepping the calling node (and the echoing node too if given) until it ends.
+     *
+     * @return null if it succeeded, else why it failed.
+     */
+    private RpcError call(final AgentInvoker echo)
+    {
+        done = false;
+        error = null;
+        rpc.call(peer, serviceId, ECHO, body, 0, body.capacity(), null, CALL_TIMEOUT_MS, this);
+        idle.reset();
+        if (null != echo)
+        {
+            while (!done)
+            {
+                idle.idle(invoker.invoke() + echo.invoke());
+            }
+        }
+        else
+        {
+            while (!done)
+            {
+                idle.idle(invoker.invoke());
+            }
+        }
+        return error;
     }
 
     /**
@@ -284,7 +330,7 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
     public void close()
     {
         System.out.println("rpc ping-pong: retried after timeout " + timeouts + ", after back-pressure " +
-            backPressuredCalls);
+            backPressuredCalls + ", after the peer was unreachable " + unreachableCalls);
         caller.close();
         echoer.close();
     }
