@@ -149,6 +149,11 @@ final class NodeAgent implements Agent, PeerStatusListener
         return work;
     }
 
+    RpcLayer rpcLayer()
+    {
+        return rpc;
+    }
+
     /**
      * Whether calls this node made are in flight, so an answer is on its way (node thread).
      *

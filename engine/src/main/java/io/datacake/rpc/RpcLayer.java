@@ -84,6 +84,17 @@ public final class RpcLayer
     }
 
     /**
+     * Whether the key blocks of both the next seal and the next open are hashed already.
+     *
+     * @return true with a keyring once {@link #prepareNextTags()} ran after the last frame sealed and opened; always
+     * false without a keyring.
+     */
+    public boolean isNextTagPrepared()
+    {
+        return engine.framePublisher().isNextTagPrepared() && engine.frameAdapter().isNextTagPrepared();
+    }
+
+    /**
      * Replace the keyring (rotation): frames received from now on are checked against the new keyring's keys and
      * frames sent from now on are sealed under its primary key. Call on the node thread, e.g. through the node's
      * command queue.
