@@ -64,7 +64,8 @@ public final class SecuredUdpLatencyRun
     private static final int[] MESSAGE_LENGTHS = { 32, 1024 };
     private static final int[] SPIN_MESSAGE_LENGTHS = { 32, 128, 256, 512, 1024 };
     private static final String[] MODES = { "off", "authenticate", "encrypt" };
-    private static final FrameProtection[] PROTECTIONS = { null, FrameProtection.AUTHENTICATE, FrameProtection.ENCRYPT };
+    private static final FrameProtection[] PROTECTIONS =
+        { null, FrameProtection.AUTHENTICATE, FrameProtection.ENCRYPT };
     private static final long HIGHEST_TRACKABLE_NS = 60_000_000_000L;
 
     private static volatile boolean stopRequested;
@@ -77,9 +78,8 @@ public final class SecuredUdpLatencyRun
      * Run the comparison.
      *
      * @param args optional {@code --spin}, then optional {@code rounds roundTripsPerRound warmupRounds}.
-     * @throws InterruptedException if interrupted while waiting for the echo thread to stop.
      */
-    public static void main(final String[] args) throws InterruptedException
+    public static void main(final String[] args)
     {
         final boolean spin = args.length > 0 && "--spin".equals(args[0]);
         final String[] numbers = spin ? Arrays.copyOfRange(args, 1, args.length) : args;
