@@ -70,8 +70,9 @@ public final class BenchMedia
     /**
      * Launch a media driver that runs no thread of its own: the one transport created on it runs the driver's duty
      * cycles inside its polls ({@code ThreadingMode.INVOKER}), on whatever thread polls that transport's node. Its
-     * publications and images outlive {@link #INVOKED_LIVENESS_TIMEOUT_MS} without a status message or data, since a
-     * benchmark may leave a pair unpolled while it measures another.
+     * publications and images stay connected {@link #INVOKED_LIVENESS_TIMEOUT_MS} without hearing from their peer,
+     * since a benchmark may leave a pair unpolled while it measures others. The client itself must still be polled
+     * within the driver timeout (10 s), or Aeron ends it for good.
      *
      * @return the driver, to close at tear-down.
      */

@@ -199,6 +199,16 @@ public final class RpcPingPong implements PingPong, RpcResponseListener
         return externalEchoInvoker;
     }
 
+    /**
+     * One duty cycle of the calling node (and, through its transport, of an invoked driver), on the calling thread.
+     *
+     * @return the work done.
+     */
+    public int pollCaller()
+    {
+        return invoker.invoke();
+    }
+
     static RpcService echoService()
     {
         return new RpcService(SERVICE).handler(ECHO, (request, reply) ->

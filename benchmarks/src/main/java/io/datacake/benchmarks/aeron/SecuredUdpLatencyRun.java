@@ -259,8 +259,14 @@ public final class SecuredUdpLatencyRun
 
         public void close()
         {
-            CloseHelper.closeAll(pingPongs);
-            driver.close();
+            try
+            {
+                CloseHelper.closeAll(pingPongs);
+            }
+            finally
+            {
+                driver.close();
+            }
         }
     }
 
@@ -275,6 +281,7 @@ public final class SecuredUdpLatencyRun
         private final AgentInvoker[] echoInvokers = new AgentInvoker[MODES.length];
         private final PollingThread echoThread;
         private volatile int selected;
+        private int lastPolledMode = -1;
 
         SpinRig(final int messageLength)
         {
@@ -299,8 +306,7 @@ public final class SecuredUdpLatencyRun
                 throw ex;
             }
             // Started after the nodes were built on this thread: Thread.start() publishes them to the echo thread.
-            echoThread = new PollingThread("echo", new BusySpinIdleStrategy(), () -> echoInvokers[selected].invoke())
-                .start();
+            echoThread = new PollingThread("echo", new BusySpinIdleStrategy(), this::pollEcho).start();
         }
 
         private AeronDriver launch()
@@ -312,8 +318,31 @@ public final class SecuredUdpLatencyRun
 
         public PingPong select(final int mode)
         {
+            // One duty cycle of every caller at each switch, so that no client goes unpolled for a whole run: an
+            // invoked Aeron client not polled within the driver timeout is ended for good.
+            for (final RpcPingPong pingPong : pingPongs)
+            {
+                pingPong.pollCaller();
+            }
             selected = mode;
             return pingPongs.get(mode);
+        }
+
+        /**
+         * The echo thread's poll: the selected echoing node, and every echoing node once when the selection changed.
+         */
+        private int pollEcho()
+        {
+            final int mode = selected;
+            if (mode != lastPolledMode)
+            {
+                lastPolledMode = mode;
+                for (final AgentInvoker echoInvoker : echoInvokers)
+                {
+                    echoInvoker.invoke();
+                }
+            }
+            return echoInvokers[mode].invoke();
         }
 
         public void close()
@@ -325,8 +354,15 @@ public final class SecuredUdpLatencyRun
 
         private void closeNodesAndDrivers()
         {
-            CloseHelper.closeAll(pingPongs);
-            CloseHelper.closeAll(drivers);
+            try
+            {
+                CloseHelper.closeAll(pingPongs);
+            }
+            finally
+            {
+                // Even when a node failed to close (e.g. its Aeron client died): the drivers own the directories.
+                CloseHelper.closeAll(drivers);
+            }
         }
     }
 
