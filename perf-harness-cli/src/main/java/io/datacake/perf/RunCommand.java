@@ -92,7 +92,7 @@ public final class RunCommand implements Callable<Integer>
         description = "Each node's storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     StorageKind storage;
 
-    @Option(names = "--security", paramLabel = "<mode>[,<mode>...]", split = ",", defaultValue = "off",
+    @Option(names = "--security", paramLabel = "<mode>", split = ",", defaultValue = "off",
         description = "Frame security between the nodes: ${COMPLETION-CANDIDATES}; authenticate puts an HMAC tag on " +
         "every frame, encrypt also encrypts it, under a keyring generated for the run and never shown. A comma " +
         "list, e.g. off,authenticate,encrypt, runs the same workload once per mode, one after another, each on a " +
