@@ -4,6 +4,7 @@ import io.datacake.rpc.RpcBodyListener;
 import io.datacake.rpc.RpcError;
 import io.datacake.rpc.RpcException;
 import io.datacake.rpc.RpcHeaders;
+import io.datacake.rpc.RpcLayer;
 import io.datacake.rpc.RpcResponse;
 import io.datacake.rpc.RpcService;
 import io.datacake.security.Keyring;
@@ -132,6 +133,14 @@ public final class Node implements AutoCloseable
     public NodeCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * The node's RPC layer, for tests of how the duty cycle drives it.
+     */
+    RpcLayer rpcLayer()
+    {
+        return agent.rpcLayer();
     }
 
     /**

@@ -141,7 +141,17 @@ final class NodeAgent implements Agent, PeerStatusListener
         {
             work += duties.get(i).doWork(monotonicMs);
         }
+        if (0 == work)
+        {
+            // Idle: hash the next tags' key blocks now, after what the last duty cycles sent has left.
+            rpc.prepareNextTags();
+        }
         return work;
+    }
+
+    RpcLayer rpcLayer()
+    {
+        return rpc;
     }
 
     /**

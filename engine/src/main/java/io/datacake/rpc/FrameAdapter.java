@@ -55,6 +55,7 @@ final class FrameAdapter implements FrameHandler
     private RequestDispatcher dispatcher;
     private CallRegistry calls;
     private StreamManager streams;
+    private boolean openerPreparePending;
 
     // Fields of the frame being decoded.
     private int frameSourceNodeId;
@@ -136,8 +137,9 @@ final class FrameAdapter implements FrameHandler
                     return;
                 }
                 route(opener.buffer(), opener.offset(), opener.length());
-                // The frame is handled: hash the next tag's key blocks now rather than when the next frame arrives.
-                opener.prepare();
+                // The next tag's key blocks are hashed when the node thread is idle (prepareNextTag), not here: a
+                // reply the handler just committed may still wait for this duty cycle to end before it leaves.
+                openerPreparePending = true;
             }
             else
             {
@@ -147,6 +149,27 @@ final class FrameAdapter implements FrameHandler
         catch (final IndexOutOfBoundsException | IllegalArgumentException ex)
         {
             malformed();
+        }
+    }
+
+    /**
+     * Hash the next frame's tag key blocks if a frame was opened since the last call: work that the next open would
+     * otherwise do while its frame waits. Call when the node thread has nothing else to do. Allocates nothing.
+     */
+    /**
+     * @return true with a keyring whose next open has its key blocks hashed already.
+     */
+    boolean isNextTagPrepared()
+    {
+        return null != opener && opener.isPrepared();
+    }
+
+    void prepareNextTag()
+    {
+        if (openerPreparePending)
+        {
+            openerPreparePending = false;
+            opener.prepare();
         }
     }
 

@@ -75,6 +75,7 @@ final class FramePublisher
     private final int trailerLength;
     private final UnsafeBuffer sealScratch;
     private final FrameFlagsEncoder securedFlag = new FrameFlagsEncoder();
+    private boolean sealerPreparePending;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final RequestEncoder requestEncoder = new RequestEncoder();
@@ -461,9 +462,28 @@ final class FramePublisher
         claim.commit();
         counters.framesOut.incrementRelease();
         counters.bytesOut.getAndAddRelease(sentLength);
-        if (null != sealer)
+        // The next tag's key blocks are hashed when the node thread is idle (prepareNextTag), not here: with an
+        // invoked media driver the frame leaves only on the next duty cycle, and the work would delay it.
+        sealerPreparePending = null != sealer;
+    }
+
+    /**
+     * Hash the next frame's tag key blocks if a frame was sealed since the last call: work that the next seal would
+     * otherwise do while its frame waits. Call when the node thread has nothing else to do. Allocates nothing.
+     */
+    /**
+     * @return true with a keyring whose next seal has its key blocks hashed already.
+     */
+    boolean isNextTagPrepared()
+    {
+        return null != sealer && sealer.isPrepared();
+    }
+
+    void prepareNextTag()
+    {
+        if (sealerPreparePending)
         {
-            // The frame is out: hash the next tag's key blocks now rather than when the next frame is ready.
+            sealerPreparePending = false;
             sealer.prepare();
         }
     }
@@ -483,7 +503,7 @@ final class FramePublisher
         if (result > 0)
         {
             counters.bytesOut.getAndAddRelease(trailerLength);
-            sealer.prepare();
+            sealerPreparePending = true;
         }
         return result;
     }

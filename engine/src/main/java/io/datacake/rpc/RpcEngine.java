@@ -50,6 +50,11 @@ final class RpcEngine implements Rpc, PeerStatusListener
         return adapter;
     }
 
+    FramePublisher framePublisher()
+    {
+        return publisher;
+    }
+
     void keyring(final Keyring keyring)
     {
         adapter.keyring(keyring);
@@ -219,6 +224,12 @@ final class RpcEngine implements Rpc, PeerStatusListener
         work += publisher.retryQueuedReplies(monotonicMs);
         work += streams.doWork(monotonicMs);
         return work;
+    }
+
+    void prepareNextTags()
+    {
+        publisher.prepareNextTag();
+        adapter.prepareNextTag();
     }
 
     void close()

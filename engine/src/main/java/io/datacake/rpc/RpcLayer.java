@@ -72,6 +72,29 @@ public final class RpcLayer
     }
 
     /**
+     * With a keyring, hash the key blocks of the next frame's tags (one to seal, one to open) if frames were sealed or
+     * opened since the last call, so that the next frame waits only for the hash of its own bytes. Call when a duty
+     * cycle found no work: called right after a frame, the work would hold back what the same duty cycle still has to
+     * send (with an invoked media driver, nothing leaves until the next poll). Optional: a tag begun without it does
+     * the work itself. Allocates nothing.
+     */
+    public void prepareNextTags()
+    {
+        engine.prepareNextTags();
+    }
+
+    /**
+     * Whether the key blocks of both the next seal and the next open are hashed already.
+     *
+     * @return true with a keyring once {@link #prepareNextTags()} ran after the last frame sealed and opened; always
+     * false without a keyring.
+     */
+    public boolean isNextTagPrepared()
+    {
+        return engine.framePublisher().isNextTagPrepared() && engine.frameAdapter().isNextTagPrepared();
+    }
+
+    /**
      * Replace the keyring (rotation): frames received from now on are checked against the new keyring's keys and
      * frames sent from now on are sealed under its primary key. Call on the node thread, e.g. through the node's
      * command queue.

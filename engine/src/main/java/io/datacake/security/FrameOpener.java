@@ -186,6 +186,17 @@ public final class FrameOpener
     }
 
     /**
+     * Whether the next frame's tag key blocks are hashed already ({@link #prepare()} ran since the last open of a
+     * frame under the same key).
+     *
+     * @return true if the next open of a frame under the last-used key skips that work.
+     */
+    public boolean isPrepared()
+    {
+        return keys.mac(lastKeyId).isPrimed();
+    }
+
+    /**
      * Where the last opened frame is.
      *
      * @return the buffer.

@@ -134,6 +134,16 @@ public final class FrameSealer
         keys.mac(keys.keyring().primaryKeyId()).prime();
     }
 
+    /**
+     * Whether the next frame's tag key blocks are hashed already ({@link #prepare()} ran since the last seal).
+     *
+     * @return true if the next seal skips that work.
+     */
+    public boolean isPrepared()
+    {
+        return keys.mac(keys.keyring().primaryKeyId()).isPrimed();
+    }
+
     private void deriveSessionKey()
     {
         sessionCipher = null == ctr ?

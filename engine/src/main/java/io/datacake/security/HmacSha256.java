@@ -48,6 +48,14 @@ final class HmacSha256
      * Hash the key blocks of the next tag now, unless that is done already: two SHA-256 compressions that
      * {@link #begin()} then saves.
      */
+    /**
+     * @return true if the key blocks of the next tag are hashed already.
+     */
+    boolean isPrimed()
+    {
+        return primed;
+    }
+
     void prime()
     {
         if (!primed)

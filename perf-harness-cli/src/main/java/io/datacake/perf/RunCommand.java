@@ -92,11 +92,13 @@ public final class RunCommand implements Callable<Integer>
         description = "Each node's storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     StorageKind storage;
 
-    @Option(names = "--security", paramLabel = "<mode>", defaultValue = "off",
+    @Option(names = "--security", paramLabel = "<mode>", split = ",", defaultValue = "off",
         description = "Frame security between the nodes: ${COMPLETION-CANDIDATES}; authenticate puts an HMAC tag on " +
-        "every frame, encrypt also encrypts it, under a keyring generated for the run and never shown " +
+        "every frame, encrypt also encrypts it, under a keyring generated for the run and never shown. A comma " +
+        "list, e.g. off,authenticate,encrypt, runs the same workload once per mode, one after another, each on a " +
+        "new cluster, and ends with a table of throughput and put latency per mode and their ratio to off " +
         "(default: ${DEFAULT-VALUE}).")
-    SecurityMode security;
+    List<SecurityMode> securityModes;
 
     @Option(names = "--data-dir", paramLabel = "<dir>",
         description = "Existing directory in which the run's storage directory is made and deleted after the run " +
@@ -197,6 +199,9 @@ public final class RunCommand implements Callable<Integer>
     /** What the last run measured, for tests. */
     RunResult result;
 
+    /** The security of the cluster running now (one of {@link #securityModes}). */
+    SecurityMode security = SecurityMode.OFF;
+
     private final List<Threshold> thresholds = new ArrayList<>();
     private OperationMix operationMix;
     private volatile boolean stopRequested;
@@ -260,9 +265,61 @@ public final class RunCommand implements Callable<Integer>
         }
     }
 
+    /**
+     * Run the workload once per security mode, each on its own cluster, and report each; after several modes, the
+     * table comparing them.
+     *
+     * @return the exit code: 3 if a threshold failed in any mode, else 1 if any mode had errors or was stopped.
+     */
     private int runAndReport() throws IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
+        final StringBuilder reports = new StringBuilder();
+        final List<RunResult> results = new ArrayList<>();
+        int exitCode = 0;
+        for (final SecurityMode mode : securityModes)
+        {
+            security = mode;
+            final int modeExitCode = runOneMode(reports);
+            exitCode = EXIT_THRESHOLD_FAILED == exitCode || EXIT_THRESHOLD_FAILED == modeExitCode ?
+                EXIT_THRESHOLD_FAILED : Math.max(exitCode, modeExitCode);
+            if (null == result)
+            {
+                break;
+            }
+            results.add(result);
+            if (stopRequested)
+            {
+                break;
+            }
+        }
+        if (results.size() > 1)
+        {
+            final String comparison =
+                RunReport.securityComparison(results, securityModes.subList(0, results.size()));
+            reports.append('\n').append(comparison);
+            out.print('\n');
+            out.print(comparison);
+            out.flush();
+        }
+        report = reports.length() == 0 ? null : reports.toString();
+        if (null != output && null != report)
+        {
+            Files.writeString(output, report, StandardCharsets.UTF_8);
+        }
+        return exitCode;
+    }
+
+    /**
+     * Run the workload on a cluster with the current {@link #security}, print its report and append it to
+     * {@code reports}.
+     *
+     * @return the mode's exit code; {@link #result} is null when nothing was measured.
+     */
+    private int runOneMode(final StringBuilder reports) throws IOException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        result = null;
         final MeasurementWindow measurement = measurementOptions.newWindow();
         // Publish the window before reading the flag: a concurrent stop() then sees one or the other.
         window = measurement;
@@ -292,17 +349,16 @@ public final class RunCommand implements Callable<Integer>
         }
 
         result = measured;
-        report = RunReport.markdown(this, measured, thresholds);
-        out.print(report);
+        final String modeReport = RunReport.markdown(this, measured, thresholds);
+        reports.append(modeReport);
+        out.print(modeReport);
         out.flush();
-        if (null != output)
-        {
-            Files.writeString(output, report, StandardCharsets.UTF_8);
-        }
         if (null != outDir)
         {
-            Files.createDirectories(outDir);
-            RunReportWriter.write(outDir, RunReport.data(this, measured, thresholds));
+            // One directory per mode when there are several, so that each keeps its own histograms.
+            final Path directory = securityModes.size() > 1 ? outDir.resolve(security.toString()) : outDir;
+            Files.createDirectories(directory);
+            RunReportWriter.write(directory, RunReport.data(this, measured, thresholds));
         }
 
         if (thresholds.stream().anyMatch((t) -> !t.holds(measured.measure(t))))
@@ -487,7 +543,9 @@ public final class RunCommand implements Callable<Integer>
      */
     Map<String, String> settings()
     {
-        return OptionChecks.settings(spec);
+        final Map<String, String> settings = OptionChecks.settings(spec);
+        settings.put("--security", security.toString());
+        return settings;
     }
 
     /**
@@ -509,6 +567,10 @@ public final class RunCommand implements Callable<Integer>
                 threads, inFlight, (long)threads * inFlight, MAX_IN_FLIGHT));
         }
         requireRange("--timeout-ms", timeoutMs, 1, MAX_TIMEOUT_MS, "ms");
+        if (securityModes.stream().distinct().count() != securityModes.size())
+        {
+            throw invalid("--security", "each mode at most once", given("--security"));
+        }
         measurementOptions.validate(spec, "operations", "the run");
         if (repairInterval.toMillis() < 1)
         {

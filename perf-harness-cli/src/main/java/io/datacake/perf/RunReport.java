@@ -103,6 +103,51 @@ final class RunReport
     }
 
     /**
+     * The table that ends a run of several security modes: a row per mode with its throughput (every operation) and
+     * its put latency (every operation's if no put succeeded in some mode), corrected, each with its ratio to the
+     * {@code off} run, or to the first mode's run when {@code off} was not among them.
+     *
+     * @param results one per mode, in the order run.
+     * @param modes   the modes, in the same order.
+     * @return the markdown table, with a heading line.
+     */
+    static String securityComparison(final List<RunResult> results, final List<SecurityMode> modes)
+    {
+        final int baseIndex = Math.max(0, modes.indexOf(SecurityMode.OFF));
+        final RunResult base = results.get(baseIndex);
+        boolean puts = true;
+        for (final RunResult result : results)
+        {
+            puts &= result.succeeded(Operation.PUT) > 0;
+        }
+        final Operation latencyOf = puts ? Operation.PUT : null;
+        final String name = puts ? "put" : "all";
+        final Histogram baseLatency = base.latency(latencyOf, true);
+        final StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "## Security modes, ratio to %s%n%n", modes.get(baseIndex)));
+        sb.append(String.format(Locale.ROOT, "| security | ops/s | ops/s ratio | %1$s p50 µs | %1$s p50 ratio | " +
+            "%1$s p99 µs | %1$s p99 ratio |%n", name));
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (int i = 0; i < results.size(); i++)
+        {
+            final RunResult result = results.get(i);
+            final Histogram latency = result.latency(latencyOf, true);
+            sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %s | %s | %s | %s |%n", modes.get(i),
+                result.throughput(null), ratio(result.throughput(null), base.throughput(null)),
+                micros(latency.getValueAtPercentile(50)),
+                ratio(latency.getValueAtPercentile(50), baseLatency.getValueAtPercentile(50)),
+                micros(latency.getValueAtPercentile(99)),
+                ratio(latency.getValueAtPercentile(99), baseLatency.getValueAtPercentile(99))));
+        }
+        return sb.toString();
+    }
+
+    private static String ratio(final double value, final double base)
+    {
+        return base > 0 ? String.format(Locale.ROOT, "%.2f", value / base) : "-";
+    }
+
+    /**
      * The run as the report writer takes it: per operation (those the mix issues), the corrected and uncorrected
      * totals, the corrected interval histograms (one value per operation completed in the interval) and the errors
      * by kind. Convergence is empty when it was not checked or not reached within the deadline.

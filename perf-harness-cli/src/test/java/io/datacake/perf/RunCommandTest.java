@@ -2,6 +2,7 @@ package io.datacake.perf;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,6 +77,74 @@ class RunCommandTest
         assertThat(command.result.failed()).isZero();
         assertThat(command.result.convergenceMs()).isNotNegative();
         assertThat(command.report).contains("; security " + security + "; ");
+    }
+
+    @Test
+    void aListOfSecurityModesRunsTheWorkloadOncePerModeAndEndsWithARowPerModeAndItsRatioToOff() throws IOException
+    {
+        final Path output = tempDir.resolve("security.md");
+        final Path outDir = tempDir.resolve("out");
+        final int exitCode = run("--security", "off,authenticate,encrypt", "--ops", "200", "--warmup-ops", "20",
+            "--keys", "100", "--consistency", "all", "--mix", "put=100", "--output", output.toString(),
+            "--out", outDir.toString());
+
+        assertThat(exitCode).as(out + "\n" + err).isZero();
+        for (final SecurityMode mode : SecurityMode.values())
+        {
+            assertThat(command.report).containsOnlyOnce("; security " + mode + "; ");
+            assertThat(countIn(outDir.resolve(mode.toString()).resolve("put.hlog"))).isEqualTo(200);
+        }
+        final List<String> table = command.report.lines()
+            .dropWhile((line) -> !line.equals("## Security modes, ratio to off"))
+            .filter((line) -> line.startsWith("|"))
+            .toList();
+        assertThat(table).hasSize(5);
+        assertThat(table.get(0)).isEqualTo(
+            "| security | ops/s | ops/s ratio | put p50 µs | put p50 ratio | put p99 µs | put p99 ratio |");
+        final List<String[]> rows = table.subList(2, 5).stream()
+            .map((line) -> line.substring(2, line.length() - 2).split(" \\| "))
+            .toList();
+        assertThat(rows).extracting((cells) -> cells[0]).containsExactly("off", "authenticate", "encrypt");
+        final double[] off = numbers(rows.get(0));
+        for (final String[] row : rows)
+        {
+            final double[] values = numbers(row);
+            for (int column = 0; column < values.length; column += 2)
+            {
+                // Each ratio is the row's figure over off's, computed before the figures were rounded for printing.
+                assertThat(values[column + 1]).as(String.join(" | ", row))
+                    .isCloseTo(values[column] / off[column], Offset.offset(0.011 +
+                    0.02 * values[column] / off[column]));
+            }
+        }
+        assertThat(rows.get(0)).containsExactly("off", rows.get(0)[1], "1.00", rows.get(0)[3], "1.00",
+            rows.get(0)[5], "1.00");
+        assertThat(Files.readString(output)).isEqualTo(command.report);
+    }
+
+    @Test
+    void aSecurityModeListedTwiceIsRefusedBeforeAnythingRuns()
+    {
+        final int exitCode = run("--security", "authenticate,off,authenticate", "--ops", "10");
+
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(err.toString()).contains(
+            "Invalid value for option '--security': expected each mode at most once but was " +
+            "'authenticate,off,authenticate'");
+        assertThat(command.report).isNull();
+    }
+
+    /**
+     * The figures of a comparison row after its mode: ops/s, ratio, p50, ratio, p99, ratio.
+     */
+    private static double[] numbers(final String[] row)
+    {
+        final double[] values = new double[row.length - 1];
+        for (int i = 1; i < row.length; i++)
+        {
+            values[i - 1] = Double.parseDouble(row[i].replace(",", ""));
+        }
+        return values;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.datacake.benchmarks.aeron;
 
+import io.aeron.driver.ThreadingMode;
 import io.datacake.transport.aeron.AeronDriver;
 import io.datacake.transport.aeron.AeronDriverSettings;
 import io.datacake.transport.aeron.AeronEndpoint;
@@ -46,6 +47,9 @@ public final class BenchMedia
         "1us, 100us); app and node threads: BackoffIdleStrategy(" + APP_IDLE_MAX_SPINS + ", " + APP_IDLE_MAX_YIELDS + ", 1us, 100us); " +
         "term 16 MiB";
 
+    /** How long an invoked driver's publication or image stays connected without hearing from its peer. */
+    public static final long INVOKED_LIVENESS_TIMEOUT_MS = 60_000;
+
     /** Stream ids are never reused within a JVM, so no frame of an earlier round can reach a later one. */
     private static final AtomicInteger NEXT_STREAM_ID = new AtomicInteger(3001);
 
@@ -61,6 +65,24 @@ public final class BenchMedia
     public static AeronDriver launchDriver()
     {
         return AeronDriver.launch(new AeronDriverSettings().termBufferLength(TERM_LENGTH));
+    }
+
+    /**
+     * Launch a media driver that runs no thread of its own: the one transport created on it runs the driver's duty
+     * cycles inside its polls ({@code ThreadingMode.INVOKER}), on whatever thread polls that transport's node. Its
+     * publications and images stay connected {@link #INVOKED_LIVENESS_TIMEOUT_MS} without hearing from their peer,
+     * since a benchmark may leave a pair unpolled while it measures others. The client itself must still be polled
+     * within the driver timeout (10 s), or Aeron ends it for good.
+     *
+     * @return the driver, to close at tear-down.
+     */
+    public static AeronDriver launchInvokedDriver()
+    {
+        return AeronDriver.launch(new AeronDriverSettings()
+            .termBufferLength(TERM_LENGTH)
+            .threadingMode(ThreadingMode.INVOKER)
+            .publicationConnectionTimeoutMs(INVOKED_LIVENESS_TIMEOUT_MS)
+            .imageLivenessTimeoutMs(INVOKED_LIVENESS_TIMEOUT_MS));
     }
 
     /**
