@@ -976,10 +976,9 @@ public final class ReplicatedStore implements Component
             {
                 continue;
             }
-            final long sequence = tombstone ?
-                writer.submitTombstone(keyspace.name(), key, stamp, nodeId, handler) :
-                writer.submitPut(keyspace.name(), key, stamp, nodeId, message.buffer(), message.valueOffset(),
-                    message.valueLength(), handler);
+            final long sequence = Orswot.REPAIR_SOURCE == source ?
+                submitRepair(keyspace, message, tombstone, key, stamp, nodeId, handler) :
+                submit(keyspace, message, tombstone, key, stamp, nodeId, handler);
             if (sequence < 0)
             {
                 lastApplyBackPressured = true;
@@ -992,6 +991,28 @@ public final class ReplicatedStore implements Component
         }
         statistics.documentsChanged(documentsDelta);
         return submitted;
+    }
+
+    private long submit(final Keyspace keyspace, final ReplicationMessage message, final boolean tombstone,
+        final long key, final long stamp, final int nodeId, final WriteCompletionHandler handler)
+    {
+        return tombstone ?
+            writer.submitTombstone(keyspace.name(), key, stamp, nodeId, handler) :
+            writer.submitPut(keyspace.name(), key, stamp, nodeId, message.buffer(), message.valueOffset(),
+                message.valueLength(), handler);
+    }
+
+    /**
+     * Submit an entry repair fetched: a peer holds it and repair fetches it again if this node loses it, so it
+     * goes into the writer's repair windows (larger, and committed with the storage's refetchable durability).
+     */
+    private long submitRepair(final Keyspace keyspace, final ReplicationMessage message, final boolean tombstone,
+        final long key, final long stamp, final int nodeId, final WriteCompletionHandler handler)
+    {
+        return tombstone ?
+            writer.submitRepairTombstone(keyspace.name(), key, stamp, nodeId, handler) :
+            writer.submitRepairPut(keyspace.name(), key, stamp, nodeId, message.buffer(), message.valueOffset(),
+                message.valueLength(), handler);
     }
 
     private void checkWriterRoom(final WriteCommand command)

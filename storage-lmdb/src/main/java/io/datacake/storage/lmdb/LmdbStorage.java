@@ -60,7 +60,9 @@ import static io.datacake.storage.lmdb.LmdbLayout.TOMBSTONE_FLAG;
  * <b>Writes.</b> A {@link WriteBatch} is one LMDB write transaction. When the map is full the transaction is
  * aborted, the map size doubles (up to {@link LmdbStorageConfig#maxMapSizeBytes()}, waiting at most
  * {@link LmdbStorageConfig#resizeWaitTimeoutMs()} for open readers to close) and the batch is retried, so a commit
- * either applies everything or nothing. Durability follows {@link LmdbDurability}.
+ * either applies everything or nothing. Durability follows {@link LmdbDurability}; a
+ * {@linkplain WriteBatch#refetchable(boolean) refetchable} batch (repair's) commits with
+ * {@link LmdbStorageConfig#refetchableDurability()} where that is weaker.
  * <p>
  * <b>Reads.</b> Each thread keeps one pooled read transaction, reset between scopes and renewed on
  * {@link #beginRead()} (nested scopes on one thread get a fresh one). A thread that opened a read transaction
@@ -94,6 +96,8 @@ public final class LmdbStorage implements Storage
     private final UnsafeBuffer writeInt = new UnsafeBuffer(ByteBuffer.allocateDirect(Integer.BYTES));
     private final Object2IntHashMap<String> pendingKeyspaces = new Object2IntHashMap<>(NO_KEYSPACE);
     private final KeyOrder keyOrder = new KeyOrder();
+    private final SyncFlagSwitch syncFlags;
+    private final int refetchableFlag;
     private int nextKeyspaceId;
     private long mapSizeBytes;
 
@@ -140,6 +144,9 @@ public final class LmdbStorage implements Storage
         }
         keyspaceIds = loadKeyspaces();
         mapSizeBytes = env.info().mapSize;
+        final int flag = SyncFlagSwitch.relaxingFlag(config.durability(), config.refetchableDurability());
+        syncFlags = 0 == flag ? null : SyncFlagSwitch.of(env);
+        refetchableFlag = null == syncFlags ? 0 : flag;
     }
 
     /**
@@ -304,6 +311,26 @@ public final class LmdbStorage implements Storage
             return;
         }
 
+        final boolean relaxed = 0 != refetchableFlag && batch.isRefetchable();
+        if (relaxed)
+        {
+            syncFlags.set(refetchableFlag, true);
+        }
+        try
+        {
+            commitApplying(batch);
+        }
+        finally
+        {
+            if (relaxed)
+            {
+                syncFlags.set(refetchableFlag, false);
+            }
+        }
+    }
+
+    private void commitApplying(final WriteBatch batch)
+    {
         // Bounded retry: every retry follows a doubling of the map, and growMap throws once the map is at
         // maxMapSizeBytes, so a commit retries at most log2(maxMapSizeBytes / initialMapSizeBytes) times.
         while (true)
