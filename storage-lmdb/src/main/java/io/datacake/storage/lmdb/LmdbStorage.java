@@ -100,6 +100,7 @@ public final class LmdbStorage implements Storage
     private final int refetchableFlag;
     private int nextKeyspaceId;
     private long mapSizeBytes;
+    private volatile long relaxedCommits;
 
     // Published copy-on-write after each commit that created a keyspace; readers look ids up without locks.
     private volatile Object2IntHashMap<String> keyspaceIds;
@@ -327,6 +328,22 @@ public final class LmdbStorage implements Storage
                 syncFlags.set(refetchableFlag, false);
             }
         }
+        if (relaxed)
+        {
+            relaxedCommits++;
+        }
+    }
+
+    /**
+     * Commits of {@linkplain WriteBatch#refetchable(boolean) refetchable} batches made with
+     * {@link LmdbStorageConfig#refetchableDurability()} because it is weaker than {@link LmdbStorageConfig#durability()};
+     * readable from any thread.
+     *
+     * @return the count of such commits that returned.
+     */
+    public long relaxedCommits()
+    {
+        return relaxedCommits;
     }
 
     private void commitApplying(final WriteBatch batch)
