@@ -23,6 +23,11 @@ import java.nio.ByteBuffer;
  * timers, RPC or heartbeats. Outcomes come back through a bounded queue; {@link #drainCompletions(int)} (a node duty,
  * see {@link StorageWriterComponent}) hands them to each write's {@link WriteCompletionHandler} on the node thread, in
  * submission order. A failed commit fails every write of its window with the same cause.
+ * <p>
+ * Writes repair brought ({@link #submitRepairPut}, {@link #submitRepairTombstone}) travel in windows of their own, up
+ * to {@link StorageWriterContext#maxRepairBatchOperations(int)}, committed as
+ * {@linkplain WriteBatch#refetchable(boolean) refetchable} batches; a client write ends a repair window and opens a
+ * window with the client bounds, so it waits behind at most one repair window.
  *
  * <h2>What an ack means</h2>
  * {@link WriteCompletionHandler#onWriteCommitted} means the storage's commit returned, which promises what the
@@ -251,55 +256,6 @@ public final class StorageWriter implements AutoCloseable
         final String keyspace, final long key, final long stamp, final int nodeId, final WriteCompletionHandler handler)
     {
         return submitTombstone(keyspace, key, stamp, nodeId, handler, true);
-    }
-
-    private long submitPut(
-        final String keyspace,
-        final long key,
-        final long stamp,
-        final int nodeId,
-        final DirectBuffer value,
-        final int offset,
-        final int length,
-        final WriteCompletionHandler handler,
-        final boolean repair)
-    {
-        final int keyspaceId = keyspaceId(keyspace);
-        checkTimestamp(stamp, nodeId);
-        if (length > maxValueLength)
-        {
-            throw new ValueTooLargeException(keyspace, key, length, maxValueLength);
-        }
-        if (length < 0 || offset < 0 || (long)offset + length > value.capacity())
-        {
-            throw new IllegalArgumentException("value range [" + offset + ", " + offset + " + " + length +
-                ") is outside a buffer of capacity " + value.capacity());
-        }
-        final int index = claim(WriteRecord.messageType(WriteBatch.PUT, repair), length, handler);
-        if (index < 0)
-        {
-            return index;
-        }
-        ring.buffer().putBytes(index + WriteRecord.VALUE_OFFSET, value, offset, length);
-        return publish(index, key, stamp, nodeId, keyspaceId, length, handler);
-    }
-
-    private long submitTombstone(
-        final String keyspace,
-        final long key,
-        final long stamp,
-        final int nodeId,
-        final WriteCompletionHandler handler,
-        final boolean repair)
-    {
-        final int keyspaceId = keyspaceId(keyspace);
-        checkTimestamp(stamp, nodeId);
-        final int index = claim(WriteRecord.messageType(WriteBatch.TOMBSTONE, repair), 0, handler);
-        if (index < 0)
-        {
-            return index;
-        }
-        return publish(index, key, stamp, nodeId, keyspaceId, 0, handler);
     }
 
     /**
@@ -541,6 +497,55 @@ public final class StorageWriter implements AutoCloseable
     {
         return "StorageWriter{inFlightWrites=" + inFlightWrites() + ", inFlightBytes=" + inFlightBytes +
             ", commits=" + commits() + (closed ? ", closed}" : "}");
+    }
+
+    private long submitPut(
+        final String keyspace,
+        final long key,
+        final long stamp,
+        final int nodeId,
+        final DirectBuffer value,
+        final int offset,
+        final int length,
+        final WriteCompletionHandler handler,
+        final boolean repair)
+    {
+        final int keyspaceId = keyspaceId(keyspace);
+        checkTimestamp(stamp, nodeId);
+        if (length > maxValueLength)
+        {
+            throw new ValueTooLargeException(keyspace, key, length, maxValueLength);
+        }
+        if (length < 0 || offset < 0 || (long)offset + length > value.capacity())
+        {
+            throw new IllegalArgumentException("value range [" + offset + ", " + offset + " + " + length +
+                ") is outside a buffer of capacity " + value.capacity());
+        }
+        final int index = claim(WriteRecord.messageType(WriteBatch.PUT, repair), length, handler);
+        if (index < 0)
+        {
+            return index;
+        }
+        ring.buffer().putBytes(index + WriteRecord.VALUE_OFFSET, value, offset, length);
+        return publish(index, key, stamp, nodeId, keyspaceId, length, handler);
+    }
+
+    private long submitTombstone(
+        final String keyspace,
+        final long key,
+        final long stamp,
+        final int nodeId,
+        final WriteCompletionHandler handler,
+        final boolean repair)
+    {
+        final int keyspaceId = keyspaceId(keyspace);
+        checkTimestamp(stamp, nodeId);
+        final int index = claim(WriteRecord.messageType(WriteBatch.TOMBSTONE, repair), 0, handler);
+        if (index < 0)
+        {
+            return index;
+        }
+        return publish(index, key, stamp, nodeId, keyspaceId, 0, handler);
     }
 
     private void failUncommitted()
