@@ -976,9 +976,8 @@ public final class ReplicatedStore implements Component
             {
                 continue;
             }
-            final long sequence = Orswot.REPAIR_SOURCE == source ?
-                submitRepair(keyspace, message, tombstone, key, stamp, nodeId, handler) :
-                submit(keyspace, message, tombstone, key, stamp, nodeId, handler);
+            final long sequence =
+                submit(keyspace, message, tombstone, key, stamp, nodeId, handler, Orswot.REPAIR_SOURCE == source);
             if (sequence < 0)
             {
                 lastApplyBackPressured = true;
@@ -993,26 +992,25 @@ public final class ReplicatedStore implements Component
         return submitted;
     }
 
-    private long submit(final Keyspace keyspace, final ReplicationMessage message, final boolean tombstone,
-        final long key, final long stamp, final int nodeId, final WriteCompletionHandler handler)
-    {
-        return tombstone ?
-            writer.submitTombstone(keyspace.name(), key, stamp, nodeId, handler) :
-            writer.submitPut(keyspace.name(), key, stamp, nodeId, message.buffer(), message.valueOffset(),
-                message.valueLength(), handler);
-    }
-
     /**
-     * Submit an entry repair fetched: a peer holds it and repair fetches it again if this node loses it, so it
-     * goes into the writer's repair windows (larger, and committed with the storage's refetchable durability).
+     * Submit an entry to the writer. What repair fetched goes in as a repair write: a peer holds it and repair fetches
+     * it again if this node loses it, so the writer commits it in its repair windows (larger, and committed with the
+     * storage's refetchable durability).
      */
-    private long submitRepair(final Keyspace keyspace, final ReplicationMessage message, final boolean tombstone,
-        final long key, final long stamp, final int nodeId, final WriteCompletionHandler handler)
+    private long submit(final Keyspace keyspace, final ReplicationMessage message, final boolean tombstone,
+        final long key, final long stamp, final int nodeId, final WriteCompletionHandler handler, final boolean repair)
     {
-        return tombstone ?
-            writer.submitRepairTombstone(keyspace.name(), key, stamp, nodeId, handler) :
-            writer.submitRepairPut(keyspace.name(), key, stamp, nodeId, message.buffer(), message.valueOffset(),
-                message.valueLength(), handler);
+        final String name = keyspace.name();
+        if (tombstone)
+        {
+            return repair ? writer.submitRepairTombstone(name, key, stamp, nodeId, handler) :
+                writer.submitTombstone(name, key, stamp, nodeId, handler);
+        }
+        final DirectBuffer buffer = message.buffer();
+        final int offset = message.valueOffset();
+        final int length = message.valueLength();
+        return repair ? writer.submitRepairPut(name, key, stamp, nodeId, buffer, offset, length, handler) :
+            writer.submitPut(name, key, stamp, nodeId, buffer, offset, length, handler);
     }
 
     private void checkWriterRoom(final WriteCommand command)
