@@ -15,11 +15,11 @@ import java.util.Locale;
 /**
  * What one LMDB put of a joining node costs: {@code fill} writes {@code count} documents with keys spread over the
  * whole 64-bit key space (as repair brings them: in no key order; committed in key-sorted batches without
- * flushing, so filling is quick), then {@code put} (a fresh JVM) commits {@code puts} new documents with keys spread
+ * flushing), then {@code put} (a fresh JVM) commits {@code puts} new documents with keys spread
  * the same way, in batches of {@code batch} operations in random order at the given durability, and prints the
  * committing thread's CPU time per put, split into user and kernel time (from {@code /proc/thread-self/stat}), wall
- * time per put and commits per second. Runs of {@code put} on one file take new ids each ({@code firstId}), so a
- * file filled once serves many runs.
+ * time per put and commits per second. A file filled once serves many runs of {@code put} if each starts at ids no
+ * earlier run wrote ({@code firstId}): a put of an id already stored with the same stamp changes nothing.
  * <p>
  * Usage:
  * <pre>
