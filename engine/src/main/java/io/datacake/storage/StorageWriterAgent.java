@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and publishes the outcome for the whole sequence range. A window that starts with a repair write takes repair
  * writes only, up to the repair bounds, and is committed as a {@linkplain WriteBatch#refetchable(boolean)
  * refetchable} batch; a window that starts with any other write keeps the (smaller) client bounds and takes what
- * follows, repair writes included, committed with the storage's full durability. It holds off while the completion queue is full, so every
- * commit has a slot for its outcome.
+ * follows, repair writes included, committed with the storage's full durability. It holds off while the completion
+ * queue is full, so every commit has a slot for its outcome.
  * <p>
  * Runs on the writer thread, or on the stepping thread in stepped mode; after the writer thread stopped, on the
  * closing thread. When the storage commits without waiting, the submitting thread may also take a turn through
@@ -217,13 +217,6 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
         return Action.CONTINUE;
     }
 
-    private boolean exceedsWindow(final int valueLength)
-    {
-        final int maxOperations = windowRepairOnly ? maxRepairBatchOperations : maxBatchOperations;
-        final int maxValueBytes = windowRepairOnly ? maxRepairBatchValueBytes : maxBatchValueBytes;
-        return windowWrites >= maxOperations || windowValueBytes + valueLength > maxValueBytes;
-    }
-
     public String roleName()
     {
         return roleName;
@@ -242,5 +235,12 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
     long committedWrites()
     {
         return committedWrites;
+    }
+
+    private boolean exceedsWindow(final int valueLength)
+    {
+        final int maxOperations = windowRepairOnly ? maxRepairBatchOperations : maxBatchOperations;
+        final int maxValueBytes = windowRepairOnly ? maxRepairBatchValueBytes : maxBatchValueBytes;
+        return windowWrites >= maxOperations || windowValueBytes + valueLength > maxValueBytes;
     }
 }

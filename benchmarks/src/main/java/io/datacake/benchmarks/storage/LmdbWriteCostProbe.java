@@ -120,8 +120,9 @@ public final class LmdbWriteCostProbe
                 System.out.printf(Locale.ROOT,
                     "put durability=%s%s batch=%d puts=%d first_id=%d cpu_us_per_put=%.1f user_us=%.1f " +
                     "system_us=%.1f wall_us_per_put=%.1f commits_per_s=%.1f map_mib=%d load=%s%n",
-                    refetchable ? REFETCHABLE : "", durability, batchSize, count, firstId, userUs + systemUs, userUs, systemUs,
-                    wallS * 1e6 / count, commits / wallS, storage.mapSizeBytes() >> 20, ProcessStats.loadAverage().replace(' ', '/'));
+                    refetchable ? REFETCHABLE : "", durability, batchSize, count, firstId, userUs + systemUs, userUs,
+                    systemUs, wallS * 1e6 / count, commits / wallS, storage.mapSizeBytes() >> 20,
+                    ProcessStats.loadAverage().replace(' ', '/'));
             }
         }
     }

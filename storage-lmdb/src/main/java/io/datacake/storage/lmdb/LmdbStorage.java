@@ -336,64 +336,14 @@ public final class LmdbStorage implements Storage
 
     /**
      * Commits of {@linkplain WriteBatch#refetchable(boolean) refetchable} batches made with
-     * {@link LmdbStorageConfig#refetchableDurability()} because it is weaker than {@link LmdbStorageConfig#durability()};
-     * readable from any thread.
+     * {@link LmdbStorageConfig#refetchableDurability()} because it is weaker than
+     * {@link LmdbStorageConfig#durability()}; readable from any thread.
      *
      * @return the count of such commits that returned.
      */
     public long relaxedCommits()
     {
         return relaxedCommits;
-    }
-
-    private void commitApplying(final WriteBatch batch)
-    {
-        // Bounded retry: every retry follows a doubling of the map, and growMap throws once the map is at
-        // maxMapSizeBytes, so a commit retries at most log2(maxMapSizeBytes / initialMapSizeBytes) times.
-        while (true)
-        {
-            final int firstNewId = nextKeyspaceId;
-            pendingKeyspaces.clear();
-            Txn<DirectBuffer> txn = null;
-            try
-            {
-                txn = env.txnWrite();
-                // One metadata cursor per transaction: the last-write-wins read positions it, so an overwrite is
-                // done in place (MDB_CURRENT) without a second descent of the metadata tree.
-                try (Cursor<DirectBuffer> metaCursor = metaDb.openCursor(txn))
-                {
-                    final int[] order = keyOrder.sort(batch);
-                    for (int i = 0, size = batch.size(); i < size; i++)
-                    {
-                        apply(txn, metaCursor, batch, order[i]);
-                    }
-                }
-                if (nextKeyspaceId != firstNewId)
-                {
-                    writeInt.putInt(0, nextKeyspaceId, ORDER);
-                    infoDb.put(txn, ascii(LmdbLayout.NEXT_KEYSPACE_KEY), writeInt, NO_PUT_FLAGS);
-                }
-                txn.commit();
-            }
-            catch (final Env.MapFullException ex)
-            {
-                closeQuietly(txn);
-                nextKeyspaceId = firstNewId;
-                growMap(ex);
-                continue;
-            }
-            catch (final RuntimeException ex)
-            {
-                closeQuietly(txn);
-                nextKeyspaceId = firstNewId;
-                throw BulkMutationException.nothingApplied(
-                    "LMDB commit of " + batch.size() + " operations failed and was rolled back", ex);
-            }
-            closeQuietly(txn);
-            publishKeyspaces();
-            batch.clear();
-            return;
-        }
     }
 
     /**
@@ -457,6 +407,56 @@ public final class LmdbStorage implements Storage
         catch (final LmdbException ex)
         {
             throw new StorageException("LMDB metadata iteration failed", ex);
+        }
+    }
+
+    private void commitApplying(final WriteBatch batch)
+    {
+        // Bounded retry: every retry follows a doubling of the map, and growMap throws once the map is at
+        // maxMapSizeBytes, so a commit retries at most log2(maxMapSizeBytes / initialMapSizeBytes) times.
+        while (true)
+        {
+            final int firstNewId = nextKeyspaceId;
+            pendingKeyspaces.clear();
+            Txn<DirectBuffer> txn = null;
+            try
+            {
+                txn = env.txnWrite();
+                // One metadata cursor per transaction: the last-write-wins read positions it, so an overwrite is
+                // done in place (MDB_CURRENT) without a second descent of the metadata tree.
+                try (Cursor<DirectBuffer> metaCursor = metaDb.openCursor(txn))
+                {
+                    final int[] order = keyOrder.sort(batch);
+                    for (int i = 0, size = batch.size(); i < size; i++)
+                    {
+                        apply(txn, metaCursor, batch, order[i]);
+                    }
+                }
+                if (nextKeyspaceId != firstNewId)
+                {
+                    writeInt.putInt(0, nextKeyspaceId, ORDER);
+                    infoDb.put(txn, ascii(LmdbLayout.NEXT_KEYSPACE_KEY), writeInt, NO_PUT_FLAGS);
+                }
+                txn.commit();
+            }
+            catch (final Env.MapFullException ex)
+            {
+                closeQuietly(txn);
+                nextKeyspaceId = firstNewId;
+                growMap(ex);
+                continue;
+            }
+            catch (final RuntimeException ex)
+            {
+                closeQuietly(txn);
+                nextKeyspaceId = firstNewId;
+                throw BulkMutationException.nothingApplied(
+                    "LMDB commit of " + batch.size() + " operations failed and was rolled back", ex);
+            }
+            closeQuietly(txn);
+            publishKeyspaces();
+            batch.clear();
+            return;
         }
     }
 
