@@ -39,7 +39,9 @@ import java.util.List;
  *       and a missing keyspace are left alone and not an error.</li>
  *   <li>Operations of one batch apply in order; a later operation of the same batch sees the earlier ones.</li>
  * </ul>
- * A commit is atomic and durable to the implementation's configured level when it returns. If it fails, it throws
+ * A commit is atomic and durable to the implementation's configured level when it returns; a batch marked
+ * {@linkplain WriteBatch#refetchable(boolean) refetchable} may be committed with less durability, within the bounds
+ * its javadoc sets (never the storage's integrity, never an earlier batch not so marked). If it fails, it throws
  * {@link BulkMutationException} naming exactly which operations were applied (none, for the transactional
  * implementations in this project), and the storage holds exactly those. A batch is cleared by a successful commit
  * and left untouched by a failed one.

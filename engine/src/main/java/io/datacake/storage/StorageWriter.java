@@ -23,6 +23,11 @@ import java.nio.ByteBuffer;
  * timers, RPC or heartbeats. Outcomes come back through a bounded queue; {@link #drainCompletions(int)} (a node duty,
  * see {@link StorageWriterComponent}) hands them to each write's {@link WriteCompletionHandler} on the node thread, in
  * submission order. A failed commit fails every write of its window with the same cause.
+ * <p>
+ * Writes repair brought ({@link #submitRepairPut}, {@link #submitRepairTombstone}) travel in windows of their own, up
+ * to {@link StorageWriterContext#maxRepairBatchOperations(int)}, committed as
+ * {@linkplain WriteBatch#refetchable(boolean) refetchable} batches; a client write ends a repair window and opens a
+ * window with the client bounds, so it waits behind at most one repair window.
  *
  * <h2>What an ack means</h2>
  * {@link WriteCompletionHandler#onWriteCommitted} means the storage's commit returned, which promises what the
@@ -173,24 +178,43 @@ public final class StorageWriter implements AutoCloseable
         final int length,
         final WriteCompletionHandler handler)
     {
-        final int keyspaceId = keyspaceId(keyspace);
-        checkTimestamp(stamp, nodeId);
-        if (length > maxValueLength)
-        {
-            throw new ValueTooLargeException(keyspace, key, length, maxValueLength);
-        }
-        if (length < 0 || offset < 0 || (long)offset + length > value.capacity())
-        {
-            throw new IllegalArgumentException("value range [" + offset + ", " + offset + " + " + length +
-                ") is outside a buffer of capacity " + value.capacity());
-        }
-        final int index = claim(WriteBatch.PUT, length, handler);
-        if (index < 0)
-        {
-            return index;
-        }
-        ring.buffer().putBytes(index + WriteRecord.VALUE_OFFSET, value, offset, length);
-        return publish(index, key, stamp, nodeId, keyspaceId, length, handler);
+        return submitPut(keyspace, key, stamp, nodeId, value, offset, length, handler, false);
+    }
+
+    /**
+     * Submit a repair put: as {@link #submitPut}, for a write a replica holds and repair fetches again if this node
+     * loses it. Repair writes travel in windows of their own, up to
+     * {@link StorageWriterContext#maxRepairBatchOperations(int)}, committed as
+     * {@linkplain WriteBatch#refetchable(boolean) refetchable} batches: the storage may make them durable later
+     * than it makes client writes (LMDB in {@code SYNC} mode: on the next commit of a client write). Its
+     * completion promises that much; a client write is never committed in such a window.
+     *
+     * @param keyspace keyspace name; the first use of a name registers it.
+     * @param key      document id.
+     * @param stamp    packed HLC stamp of the write.
+     * @param nodeId   node id of the timestamp.
+     * @param value    buffer holding the value.
+     * @param offset   offset of the value.
+     * @param length   length of the value.
+     * @param handler  told on the node thread when the write committed or failed.
+     * @return the write's sequence number, or {@link #BACK_PRESSURED} or {@link #CLOSED}.
+     * @throws InvalidKeyspaceNameException if the keyspace name is invalid.
+     * @throws ValueTooLargeException       if the value is longer than the writer's maximum value length.
+     * @throws IllegalArgumentException     if the stamp, node id or value range is invalid.
+     * @throws IllegalStateException        if {@link StorageWriterContext#maxKeyspaces(int)} names are registered.
+     * @throws NullPointerException         if the handler is null.
+     */
+    public long submitRepairPut(
+        final String keyspace,
+        final long key,
+        final long stamp,
+        final int nodeId,
+        final DirectBuffer value,
+        final int offset,
+        final int length,
+        final WriteCompletionHandler handler)
+    {
+        return submitPut(keyspace, key, stamp, nodeId, value, offset, length, handler, true);
     }
 
     /**
@@ -210,14 +234,28 @@ public final class StorageWriter implements AutoCloseable
     public long submitTombstone(
         final String keyspace, final long key, final long stamp, final int nodeId, final WriteCompletionHandler handler)
     {
-        final int keyspaceId = keyspaceId(keyspace);
-        checkTimestamp(stamp, nodeId);
-        final int index = claim(WriteBatch.TOMBSTONE, 0, handler);
-        if (index < 0)
-        {
-            return index;
-        }
-        return publish(index, key, stamp, nodeId, keyspaceId, 0, handler);
+        return submitTombstone(keyspace, key, stamp, nodeId, handler, false);
+    }
+
+    /**
+     * Submit a repair tombstone: as {@link #submitTombstone}, for a delete a replica holds; it travels and commits
+     * as {@link #submitRepairPut} describes.
+     *
+     * @param keyspace keyspace name.
+     * @param key      document id.
+     * @param stamp    packed HLC stamp of the delete.
+     * @param nodeId   node id of the timestamp.
+     * @param handler  told on the node thread when the write committed or failed.
+     * @return the write's sequence number, or {@link #BACK_PRESSURED} or {@link #CLOSED}.
+     * @throws InvalidKeyspaceNameException if the keyspace name is invalid.
+     * @throws IllegalArgumentException     if the stamp or node id is invalid.
+     * @throws IllegalStateException        if {@link StorageWriterContext#maxKeyspaces(int)} names are registered.
+     * @throws NullPointerException         if the handler is null.
+     */
+    public long submitRepairTombstone(
+        final String keyspace, final long key, final long stamp, final int nodeId, final WriteCompletionHandler handler)
+    {
+        return submitTombstone(keyspace, key, stamp, nodeId, handler, true);
     }
 
     /**
@@ -461,6 +499,55 @@ public final class StorageWriter implements AutoCloseable
             ", commits=" + commits() + (closed ? ", closed}" : "}");
     }
 
+    private long submitPut(
+        final String keyspace,
+        final long key,
+        final long stamp,
+        final int nodeId,
+        final DirectBuffer value,
+        final int offset,
+        final int length,
+        final WriteCompletionHandler handler,
+        final boolean repair)
+    {
+        final int keyspaceId = keyspaceId(keyspace);
+        checkTimestamp(stamp, nodeId);
+        if (length > maxValueLength)
+        {
+            throw new ValueTooLargeException(keyspace, key, length, maxValueLength);
+        }
+        if (length < 0 || offset < 0 || (long)offset + length > value.capacity())
+        {
+            throw new IllegalArgumentException("value range [" + offset + ", " + offset + " + " + length +
+                ") is outside a buffer of capacity " + value.capacity());
+        }
+        final int index = claim(WriteRecord.messageType(WriteBatch.PUT, repair), length, handler);
+        if (index < 0)
+        {
+            return index;
+        }
+        ring.buffer().putBytes(index + WriteRecord.VALUE_OFFSET, value, offset, length);
+        return publish(index, key, stamp, nodeId, keyspaceId, length, handler);
+    }
+
+    private long submitTombstone(
+        final String keyspace,
+        final long key,
+        final long stamp,
+        final int nodeId,
+        final WriteCompletionHandler handler,
+        final boolean repair)
+    {
+        final int keyspaceId = keyspaceId(keyspace);
+        checkTimestamp(stamp, nodeId);
+        final int index = claim(WriteRecord.messageType(WriteBatch.TOMBSTONE, repair), 0, handler);
+        if (index < 0)
+        {
+            return index;
+        }
+        return publish(index, key, stamp, nodeId, keyspaceId, 0, handler);
+    }
+
     private void failUncommitted()
     {
         final StorageException reason = new StorageException(
@@ -483,7 +570,7 @@ public final class StorageWriter implements AutoCloseable
         }
     }
 
-    private int claim(final int type, final int valueLength, final WriteCompletionHandler handler)
+    private int claim(final int messageType, final int valueLength, final WriteCompletionHandler handler)
     {
         if (null == handler)
         {
@@ -499,7 +586,7 @@ public final class StorageWriter implements AutoCloseable
             backPressuredSubmits++;
             return (int)BACK_PRESSURED;
         }
-        final int index = ring.tryClaim(type, WriteRecord.VALUE_OFFSET + valueLength);
+        final int index = ring.tryClaim(messageType, WriteRecord.VALUE_OFFSET + valueLength);
         if (index < 0)
         {
             // Ring space is freed when the writer takes a window, before its outcome comes back, so this is rare

@@ -10,8 +10,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The writer side of a {@link StorageWriter}: each turn is one commit window. It takes every write submitted so far
  * (up to the batch bounds) from the ring buffer into one {@link WriteBatch}, commits it in one storage transaction
- * and publishes the outcome for the whole sequence range. It holds off while the completion queue is full, so every
- * commit has a slot for its outcome.
+ * and publishes the outcome for the whole sequence range. A window that starts with a repair write takes repair
+ * writes only, up to the repair bounds, and is committed as a {@linkplain WriteBatch#refetchable(boolean)
+ * refetchable} batch; a window that starts with any other write keeps the (smaller) client bounds and takes what
+ * follows, repair writes included, committed with the storage's full durability. It holds off while the completion
+ * queue is full, so every commit has a slot for its outcome.
  * <p>
  * Runs on the writer thread, or on the stepping thread in stepped mode; after the writer thread stopped, on the
  * closing thread. When the storage commits without waiting, the submitting thread may also take a turn through
@@ -27,10 +30,16 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
     private final WriteBatch batch;
     private final String[] keyspaceNames;
     private final String roleName;
+    private final int maxBatchOperations;
+    private final int maxBatchValueBytes;
+    private final int maxRepairBatchOperations;
+    private final int maxRepairBatchValueBytes;
     private final AtomicBoolean claimed = new AtomicBoolean();
     private long firstSequence;
     private long lastSequence;
     private int windowWrites;
+    private int windowValueBytes;
+    private boolean windowRepairOnly;
     private boolean windowFull;
     private Throwable encodeFailure;
     private volatile boolean windowHeld;
@@ -48,7 +57,12 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
         this.ring = ring;
         this.completions = completions;
         this.keyspaceNames = keyspaceNames;
-        this.batch = new WriteBatch(ctx.maxValueLength(), ctx.maxBatchOperations(), ctx.maxBatchValueBytes());
+        this.maxBatchOperations = ctx.maxBatchOperations();
+        this.maxBatchValueBytes = ctx.maxBatchValueBytes();
+        this.maxRepairBatchOperations = ctx.maxRepairBatchOperations();
+        this.maxRepairBatchValueBytes = ctx.maxRepairBatchValueBytes();
+        this.batch = new WriteBatch(ctx.maxValueLength(), Math.max(maxBatchOperations, maxRepairBatchOperations),
+            Math.max(maxBatchValueBytes, maxRepairBatchValueBytes));
         this.roleName = ctx.threadName();
     }
 
@@ -141,6 +155,7 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
             return 0;
         }
         windowWrites = 0;
+        windowValueBytes = 0;
         windowFull = false;
         // One read stops at the end of the ring's buffer (or at padding there): read on while it moves, so a window
         // takes everything submitted so far across the wrap. Bounded by the window and by what is in the ring.
@@ -151,15 +166,18 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
             ring.controlledRead(this, batch.maxOperations() - windowWrites);
         }
         while (!windowFull && windowWrites < batch.maxOperations() && ring.consumerPosition() != position);
+        batch.refetchable(windowRepairOnly);
         return windowWrites;
     }
 
     public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
         final int valueLength = length - WriteRecord.VALUE_OFFSET;
-        if (windowWrites > 0 && (batch.remainingOperations() == 0 || batch.remainingValueBytes() < valueLength))
+        final boolean repair = WriteRecord.isRepair(msgTypeId);
+        if (windowWrites > 0 && (windowRepairOnly && !repair || exceedsWindow(valueLength)))
         {
-            // The window is full: leave this write in the ring for the next window.
+            // The window is full, or it holds only repair writes and this one is not: leave this write in the ring
+            // for the next window, so a client write waits behind at most one repair window.
             windowFull = true;
             return Action.ABORT;
         }
@@ -167,19 +185,22 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
         if (0 == windowWrites)
         {
             firstSequence = sequence;
+            windowRepairOnly = repair;
         }
         lastSequence = sequence;
         windowWrites++;
+        windowValueBytes += valueLength;
+        final int operation = WriteRecord.operation(msgTypeId);
         final String keyspace = keyspaceNames[WriteRecord.keyspaceId(buffer, index)];
         final long key = WriteRecord.key(buffer, index);
         try
         {
-            if (WriteBatch.PUT == msgTypeId)
+            if (WriteBatch.PUT == operation)
             {
                 batch.put(keyspace, key, WriteRecord.stamp(buffer, index), WriteRecord.nodeId(buffer, index),
                     buffer, index + WriteRecord.VALUE_OFFSET, valueLength);
             }
-            else if (WriteBatch.TOMBSTONE == msgTypeId)
+            else if (WriteBatch.TOMBSTONE == operation)
             {
                 batch.tombstone(keyspace, key, WriteRecord.stamp(buffer, index), WriteRecord.nodeId(buffer, index));
             }
@@ -214,5 +235,12 @@ final class StorageWriterAgent implements Agent, ControlledMessageHandler
     long committedWrites()
     {
         return committedWrites;
+    }
+
+    private boolean exceedsWindow(final int valueLength)
+    {
+        final int maxOperations = windowRepairOnly ? maxRepairBatchOperations : maxBatchOperations;
+        final int maxValueBytes = windowRepairOnly ? maxRepairBatchValueBytes : maxBatchValueBytes;
+        return windowWrites >= maxOperations || windowValueBytes + valueLength > maxValueBytes;
     }
 }

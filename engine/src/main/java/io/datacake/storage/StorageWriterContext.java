@@ -23,6 +23,16 @@ public final class StorageWriterContext
     public static final int DEFAULT_MAX_BATCH_OPERATIONS = 4 * 1024;
     /** Default bound on value bytes committed in one storage transaction. */
     public static final int DEFAULT_MAX_BATCH_VALUE_BYTES = 4 * 1024 * 1024;
+    /**
+     * Default bound on operations committed in one storage transaction made only of repair writes. Larger than
+     * {@link #DEFAULT_MAX_BATCH_OPERATIONS}: a node catching up applies repair writes in hash order, so a larger
+     * transaction shares more of the storage's pages among its writes, at the cost of the storage's transient memory
+     * for the pages one transaction changes (LMDB: up to two 4 KiB pages a write) and of the wait of a client write
+     * that arrives while such a transaction commits.
+     */
+    public static final int DEFAULT_MAX_REPAIR_BATCH_OPERATIONS = 8 * 1024;
+    /** Default bound on value bytes committed in one storage transaction made only of repair writes. */
+    public static final int DEFAULT_MAX_REPAIR_BATCH_VALUE_BYTES = 4 * 1024 * 1024;
     /** Default bound on committed batches waiting to be reported to the node thread. */
     public static final int DEFAULT_COMPLETION_QUEUE_CAPACITY = 64;
     /** Default bound on completion callbacks run per call of {@link StorageWriter#drainCompletions(int)}. */
@@ -39,6 +49,8 @@ public final class StorageWriterContext
     private int maxInFlightWrites = DEFAULT_MAX_IN_FLIGHT_WRITES;
     private int maxBatchOperations = DEFAULT_MAX_BATCH_OPERATIONS;
     private int maxBatchValueBytes = DEFAULT_MAX_BATCH_VALUE_BYTES;
+    private int maxRepairBatchOperations = DEFAULT_MAX_REPAIR_BATCH_OPERATIONS;
+    private int maxRepairBatchValueBytes = -1;
     private int completionQueueCapacity = DEFAULT_COMPLETION_QUEUE_CAPACITY;
     private int completionLimit = DEFAULT_COMPLETION_LIMIT;
     private int maxKeyspaces = DEFAULT_MAX_KEYSPACES;
@@ -70,6 +82,7 @@ public final class StorageWriterContext
         }
         checkPositive(maxInFlightWrites, "maxInFlightWrites");
         checkPositive(maxBatchOperations, "maxBatchOperations");
+        checkPositive(maxRepairBatchOperations, "maxRepairBatchOperations");
         checkPositive(completionQueueCapacity, "completionQueueCapacity");
         checkPositive(completionLimit, "completionLimit");
         checkPositive(maxKeyspaces, "maxKeyspaces");
@@ -94,6 +107,15 @@ public final class StorageWriterContext
         {
             throw new IllegalArgumentException("maxBatchValueBytes (" + maxBatchValueBytes + ") must hold the " +
                 "largest value (maxValueLength " + maxValueLength + ")");
+        }
+        if (maxRepairBatchValueBytes < 0)
+        {
+            maxRepairBatchValueBytes = Math.max(DEFAULT_MAX_REPAIR_BATCH_VALUE_BYTES, maxBatchValueBytes);
+        }
+        if (maxRepairBatchValueBytes < maxValueLength)
+        {
+            throw new IllegalArgumentException("maxRepairBatchValueBytes (" + maxRepairBatchValueBytes +
+                ") must hold the largest value (maxValueLength " + maxValueLength + ")");
         }
         if (null == idleStrategy)
         {
@@ -221,6 +243,55 @@ public final class StorageWriterContext
     public int maxBatchValueBytes()
     {
         return maxBatchValueBytes;
+    }
+
+    /**
+     * Bound on the operations of one commit window made only of repair writes
+     * ({@link StorageWriter#submitRepairPut}, {@link StorageWriter#submitRepairTombstone}): such a window is committed
+     * as one {@linkplain WriteBatch#refetchable(boolean) refetchable} transaction. A window holding any other write
+     * keeps {@link #maxBatchOperations(int)}, and a repair window ends at the first other write, so a client write
+     * waits behind at most one repair window. Also bounded by {@link #maxInFlightWrites(int)}.
+     *
+     * @param maxRepairBatchOperations operations.
+     * @return this.
+     */
+    public StorageWriterContext maxRepairBatchOperations(final int maxRepairBatchOperations)
+    {
+        this.maxRepairBatchOperations = maxRepairBatchOperations;
+        return this;
+    }
+
+    /**
+     * Bound on operations per repair-only commit.
+     *
+     * @return operations.
+     */
+    public int maxRepairBatchOperations()
+    {
+        return maxRepairBatchOperations;
+    }
+
+    /**
+     * Bound on the value bytes of one commit window made only of repair writes; at least the largest value. Default:
+     * the larger of {@link #DEFAULT_MAX_REPAIR_BATCH_VALUE_BYTES} and {@link #maxBatchValueBytes(int)}.
+     *
+     * @param maxRepairBatchValueBytes bytes.
+     * @return this.
+     */
+    public StorageWriterContext maxRepairBatchValueBytes(final int maxRepairBatchValueBytes)
+    {
+        this.maxRepairBatchValueBytes = maxRepairBatchValueBytes;
+        return this;
+    }
+
+    /**
+     * Bound on value bytes per repair-only commit.
+     *
+     * @return bytes, -1 until set or concluded.
+     */
+    public int maxRepairBatchValueBytes()
+    {
+        return maxRepairBatchValueBytes;
     }
 
     /**

@@ -55,6 +55,7 @@ public final class WriteBatch
     private int[] valueLengths = new int[INITIAL_OPERATIONS];
     private int size;
     private int valueBytes;
+    private boolean refetchable;
 
     /**
      * A batch with the default bounds.
@@ -192,6 +193,35 @@ public final class WriteBatch
         Arrays.fill(keyspaces, 0, size, null);
         size = 0;
         valueBytes = 0;
+        refetchable = false;
+    }
+
+    /**
+     * Mark (or unmark) every operation of the batch as refetchable: a replica holds each of them and repair fetches
+     * it again if this node loses it (a {@link StorageWriter} marks its windows made only of repair writes). A
+     * storage may commit a refetchable batch with less durability than its configured mode, as long as what it may
+     * lose is only this batch (and earlier refetchable ones) and only in an OS crash or power loss: never an earlier
+     * batch that was not refetchable, never the storage's integrity, and never after a later commit that is not
+     * refetchable returned, which makes everything before it as durable as itself. A storage may also ignore the
+     * mark and commit with its full durability. {@link #clear()} (and so a successful commit) unmarks the batch.
+     *
+     * @param refetchable true to mark the batch refetchable.
+     * @return this.
+     */
+    public WriteBatch refetchable(final boolean refetchable)
+    {
+        this.refetchable = refetchable;
+        return this;
+    }
+
+    /**
+     * Whether the batch is marked refetchable (see {@link #refetchable(boolean)}).
+     *
+     * @return true if a storage may commit it with less durability.
+     */
+    public boolean isRefetchable()
+    {
+        return refetchable;
     }
 
     /**

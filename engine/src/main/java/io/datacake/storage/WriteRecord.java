@@ -7,7 +7,8 @@ import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 
 /**
  * Layout of one write in the writer's ring buffer, after the ring's own record header. The ring's message type is
- * the operation ({@link WriteBatch#PUT}, {@link WriteBatch#TOMBSTONE}, {@link WriteBatch#REMOVE_TOMBSTONE}).
+ * the operation ({@link WriteBatch#PUT}, {@link WriteBatch#TOMBSTONE}, {@link WriteBatch#REMOVE_TOMBSTONE}), plus
+ * {@link #REPAIR_FLAG} for a repair write.
  * <pre>
  *   0  sequence     long
  *   8  key          long
@@ -26,6 +27,9 @@ final class WriteRecord
     static final int NODE_ID_OFFSET = 24;
     static final int KEYSPACE_ID_OFFSET = 28;
     static final int VALUE_OFFSET = 32;
+
+    /** Added to the operation in the ring's message type of a repair write (one a replica would send again). */
+    static final int REPAIR_FLAG = 0x10;
 
     /** The ring buffer's header in front of every record. */
     static final int RECORD_HEADER_LENGTH = RecordDescriptor.HEADER_LENGTH;
@@ -84,5 +88,20 @@ final class WriteRecord
     static int keyspaceId(final DirectBuffer buffer, final int index)
     {
         return buffer.getInt(index + KEYSPACE_ID_OFFSET);
+    }
+
+    static int messageType(final byte operation, final boolean repair)
+    {
+        return repair ? operation | REPAIR_FLAG : operation;
+    }
+
+    static boolean isRepair(final int messageType)
+    {
+        return (messageType & REPAIR_FLAG) != 0;
+    }
+
+    static int operation(final int messageType)
+    {
+        return messageType & ~REPAIR_FLAG;
     }
 }

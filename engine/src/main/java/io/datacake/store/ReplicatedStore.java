@@ -988,10 +988,8 @@ public final class ReplicatedStore implements Component
             {
                 continue;
             }
-            final long sequence = tombstone ?
-                writer.submitTombstone(keyspace.name(), key, stamp, nodeId, handler) :
-                writer.submitPut(keyspace.name(), key, stamp, nodeId, message.buffer(), message.valueOffset(),
-                    message.valueLength(), handler);
+            final long sequence =
+                submit(keyspace, message, tombstone, key, stamp, nodeId, handler, Orswot.REPAIR_SOURCE == source);
             if (sequence < 0)
             {
                 lastApplyBackPressured = true;
@@ -1004,6 +1002,27 @@ public final class ReplicatedStore implements Component
         }
         statistics.documentsChanged(documentsDelta);
         return submitted;
+    }
+
+    /**
+     * Submit an entry to the writer. What repair fetched goes in as a repair write: a peer holds it and repair fetches
+     * it again if this node loses it, so the writer commits it in its repair windows (larger, and committed with the
+     * storage's refetchable durability).
+     */
+    private long submit(final Keyspace keyspace, final ReplicationMessage message, final boolean tombstone,
+        final long key, final long stamp, final int nodeId, final WriteCompletionHandler handler, final boolean repair)
+    {
+        final String name = keyspace.name();
+        if (tombstone)
+        {
+            return repair ? writer.submitRepairTombstone(name, key, stamp, nodeId, handler) :
+                writer.submitTombstone(name, key, stamp, nodeId, handler);
+        }
+        final DirectBuffer buffer = message.buffer();
+        final int offset = message.valueOffset();
+        final int length = message.valueLength();
+        return repair ? writer.submitRepairPut(name, key, stamp, nodeId, buffer, offset, length, handler) :
+            writer.submitPut(name, key, stamp, nodeId, buffer, offset, length, handler);
     }
 
     private void checkWriterRoom(final WriteCommand command)

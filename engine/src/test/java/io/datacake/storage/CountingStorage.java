@@ -10,6 +10,7 @@ import java.util.List;
 public final class CountingStorage extends ForwardingStorage
 {
     private final List<Integer> commitSizes = new ArrayList<>();
+    private final List<Boolean> commitRefetchable = new ArrayList<>();
     private int commitsToFail;
 
     /**
@@ -36,9 +37,18 @@ public final class CountingStorage extends ForwardingStorage
         return new ArrayList<>(commitSizes);
     }
 
+    /**
+     * @return for every commit attempted, whether its batch was marked refetchable.
+     */
+    synchronized List<Boolean> commitRefetchable()
+    {
+        return new ArrayList<>(commitRefetchable);
+    }
+
     public synchronized void commit(final WriteBatch batch)
     {
         commitSizes.add(batch.size());
+        commitRefetchable.add(batch.isRefetchable());
         if (commitsToFail > 0)
         {
             commitsToFail--;

@@ -138,6 +138,76 @@ final class StorageWriterTest
     }
 
     @Test
+    void repairWritesGoInWindowsOfTheirOwnUpToTheRepairBoundAndAreCommittedRefetchable()
+    {
+        writer = StorageWriter.launch(stepped().maxBatchOperations(4).maxRepairBatchOperations(6));
+        for (int i = 0; i < 10; i++)
+        {
+            assertThat(repairPut("docs", i)).isPositive();
+        }
+        assertThat(writer.submitRepairTombstone("docs", 100, STAMP + 100, 2, recorder)).isPositive();
+        runUntilIdle();
+        assertThat(storage.commitSizes()).containsExactly(6, 5);
+        assertThat(storage.commitRefetchable()).containsExactly(true, true);
+        assertThat(storage.metadata("docs")).hasSize(11);
+        assertThat(storage.get("docs", 100)).isNull();
+
+        submitPuts(6);
+        runUntilIdle();
+        assertThat(storage.commitSizes()).containsExactly(6, 5, 4, 2);
+        assertThat(storage.commitRefetchable()).containsExactly(true, true, false, false);
+        assertThat(recorder.events).hasSize(17).allMatch((e) -> e.startsWith("ok"));
+    }
+
+    @Test
+    void aClientWriteEndsARepairWindowAndItsOwnWindowKeepsTheClientBound()
+    {
+        writer = StorageWriter.launch(stepped().maxBatchOperations(2).maxRepairBatchOperations(100));
+        repairPut("docs", 1);
+        repairPut("docs", 2);
+        repairPut("docs", 3);
+        assertThat(put("docs", 4, 8)).isEqualTo(4);
+        repairPut("docs", 5);
+        repairPut("docs", 6);
+        repairPut("docs", 7);
+        runUntilIdle();
+        // The client write waits behind one repair window, then opens a window with the client bound (repair writes
+        // may ride along, committed with full durability); the rest forms a new repair window.
+        assertThat(storage.commitSizes()).containsExactly(3, 2, 2);
+        assertThat(storage.commitRefetchable()).containsExactly(true, false, true);
+        assertThat(recorder.events).containsExactly("ok 1", "ok 2", "ok 3", "ok 4", "ok 5", "ok 6", "ok 7");
+    }
+
+    @Test
+    void aRepairWindowIsBoundedByTheRepairValueBytes()
+    {
+        writer = StorageWriter.launch(stepped().maxBatchValueBytes(1000).maxValueLength(1000)
+            .maxRepairBatchValueBytes(2500));
+        for (int i = 0; i < 5; i++)
+        {
+            assertThat(writer.submitRepairPut("big", i, STAMP + i, 2, value, 0, 1000, recorder)).isPositive();
+        }
+        runUntilIdle();
+        assertThat(storage.commitSizes()).containsExactly(2, 2, 1);
+        assertThat(storage.commitRefetchable()).containsOnly(true);
+    }
+
+    @Test
+    void aFailedRepairWindowFailsItsWritesAndTheNextClientWindowIsNotRefetchable()
+    {
+        storage.failNextCommits(1);
+        writer = StorageWriter.launch(stepped());
+        repairPut("docs", 1);
+        runUntilIdle();
+        assertThat(put("docs", 2, 8)).isEqualTo(2);
+        runUntilIdle();
+        assertThat(storage.commitRefetchable()).containsExactly(true, false);
+        assertThat(recorder.events).hasSize(2);
+        assertThat(recorder.events.get(0)).startsWith("failed 1");
+        assertThat(recorder.events.get(1)).isEqualTo("ok 2");
+    }
+
+    @Test
     void aWindowTakesEverythingSubmittedAcrossTheRingsWrap()
     {
         writer = StorageWriter.launch(stepped().maxInFlightBytes(4096).maxValueLength(400));
@@ -343,6 +413,10 @@ final class StorageWriterTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("raise maxInFlightBytes");
         assertThatThrownBy(() -> StorageWriter.launch(stepped().maxBatchValueBytes(10).maxValueLength(100)))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBatchValueBytes");
+        assertThatThrownBy(() -> StorageWriter.launch(stepped().maxRepairBatchOperations(0)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRepairBatchOperations");
+        assertThatThrownBy(() -> StorageWriter.launch(stepped().maxRepairBatchValueBytes(10).maxValueLength(100)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRepairBatchValueBytes");
     }
 
     @Test
@@ -446,6 +520,11 @@ final class StorageWriterTest
     private long put(final String keyspace, final long key, final int length)
     {
         return writer.submitPut(keyspace, key, STAMP + key, 1, value, 0, length, recorder);
+    }
+
+    private long repairPut(final String keyspace, final long key)
+    {
+        return writer.submitRepairPut(keyspace, key, STAMP + key, 2, value, 0, 8, recorder);
     }
 
     private void submitPuts(final int count)

@@ -88,4 +88,15 @@ class WriteBatchTest
         assertThatThrownBy(() -> new WriteBatch(8, 0, 8)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new WriteBatch(8, 1, 7)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theRefetchableMarkHoldsUntilTheBatchIsCleared()
+    {
+        final WriteBatch batch = new WriteBatch(8);
+        assertThat(batch.isRefetchable()).isFalse();
+        batch.refetchable(true).tombstone("docs", 1, HlcTimestamp.pack(1_764_000_000_000L, 0), 1);
+        assertThat(batch.isRefetchable()).isTrue();
+        batch.clear();
+        assertThat(batch.isRefetchable()).isFalse();
+    }
 }

@@ -8,13 +8,19 @@ import io.datacake.sim.NetworkFaults;
 import io.datacake.sim.Simulation;
 import io.datacake.sim.StorageFaults;
 import io.datacake.storage.Document;
+import io.datacake.storage.ForwardingStorage;
+import io.datacake.storage.Storage;
 import io.datacake.storage.StorageWriterContext;
+import io.datacake.storage.WriteBatch;
 import io.datacake.testing.SeededTrials;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -289,6 +295,46 @@ final class ReplicatedStoreRepairTest
                 .as("caught up once the writer commits; %s", cluster.simulation.replayHint()).isTrue();
             assertThat(cluster.store(2).repairEntriesApplied()).isEqualTo(keys);
             assertThat(cluster.store(2).repairFetchesRefused()).isZero();
+        }
+    }
+
+    @Test
+    void whatRepairAppliesIsCommittedInRefetchableBatchesAndAClientWriteIsNot()
+    {
+        final int keys = 1_000;
+        final int deleted = 50;
+        final Map<Storage, List<Boolean>> refetchableByStorage = new IdentityHashMap<>();
+        try (StoreSimCluster cluster = new StoreSimCluster(Simulation.seedFromProperty(310), 2, (ctx) ->
+        {
+            final Storage storage = ctx.storage();
+            final List<Boolean> commits = new ArrayList<>();
+            refetchableByStorage.put(storage, commits);
+            ctx.repairIntervalMs(REPAIR_INTERVAL_MS).storage(new ForwardingStorage(storage)
+            {
+                public void commit(final WriteBatch batch)
+                {
+                    commits.add(batch.isRefetchable());
+                    super.commit(batch);
+                }
+            });
+        }))
+        {
+            final List<Boolean> nodeTwoCommits = refetchableByStorage.get(cluster.simulation.storage(2));
+            cluster.isolate(2);
+            putValues(cluster, keys, ConsistencyLevel.NONE);
+            for (int key = 0; key < deleted; key++)
+            {
+                cluster.await(cluster.handle(1).delete(KEYSPACE, key, ConsistencyLevel.NONE));
+            }
+            cluster.simulation.network().heal();
+            awaitConverged(cluster, KEYSPACE, keys);
+            assertThat(cluster.get(2, KEYSPACE, 0)).isNull();
+            assertThat(cluster.store(2).repairEntriesApplied()).isEqualTo(keys);
+            assertThat(nodeTwoCommits).as("node 2 committed only what repair brought").isNotEmpty().containsOnly(true);
+
+            cluster.await(cluster.handle(2).put(KEYSPACE, keys, bytes("client"), ConsistencyLevel.ALL));
+            assertThat(nodeTwoCommits).as("a client write commits with full durability").endsWith(false);
+            assertThat(refetchableByStorage.get(cluster.simulation.storage(1))).containsOnly(false);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.datacake.benchmarks.store;
 
+import io.datacake.benchmarks.ProcessStats;
 import io.datacake.membership.ConsistencyLevel;
 import io.datacake.membership.StaticClusterView;
 import io.datacake.node.Node;
@@ -7,7 +8,9 @@ import io.datacake.node.NodeContext;
 import io.datacake.storage.Document;
 import io.datacake.storage.StorageWriterContext;
 import io.datacake.storage.WriteBatch;
+import io.datacake.storage.lmdb.LmdbDurability;
 import io.datacake.storage.lmdb.LmdbStorage;
+import io.datacake.storage.lmdb.LmdbStorageConfig;
 import io.datacake.store.ReplicatedStore;
 import io.datacake.store.StoreContext;
 import io.datacake.store.StoreHandle;
@@ -76,6 +79,11 @@ public final class CatchUpRun
     public static final int TREE_BRANCHES = 1_024;
     /** Segments per branch. */
     public static final int TREE_SEGMENTS_PER_BRANCH = 1_024;
+    /**
+     * System property naming node 2's {@link LmdbStorageConfig#refetchableDurability(LmdbDurability)} (an
+     * {@link LmdbDurability}); default the storage's default.
+     */
+    public static final String REFETCHABLE_DURABILITY_PROPERTY = "catchup.refetchableDurability";
     /** Bound on the wait for catch-up. */
     public static final long DEADLINE_MS = TimeUnit.HOURS.toMillis(2);
 
@@ -103,8 +111,11 @@ public final class CatchUpRun
         final int keys = Integer.parseInt(args[1]);
         final Path directory = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("datacake-catch-up");
         final MemorySampler sampler = new MemorySampler();
+        final LmdbDurability refetchable = LmdbDurability.valueOf(System.getProperty(
+            REFETCHABLE_DURABILITY_PROPERTY, new LmdbStorageConfig(directory).refetchableDurability().name()));
         try (LmdbStorage one = LmdbStorage.open(directory.resolve("one"));
-            LmdbStorage two = LmdbStorage.open(directory.resolve("two")))
+            LmdbStorage two = LmdbStorage.open(
+                new LmdbStorageConfig(directory.resolve("two")).refetchableDurability(refetchable)))
         {
             final long expected;
             final long prepareStartNs = System.nanoTime();
@@ -169,7 +180,7 @@ public final class CatchUpRun
                     "missed_docs_per_s=%.0f rounds=%d entries_fetched=%d entries_applied=%d repair_bytes=%d " +
                     "peak_heap_mib=%.0f peak_heap_after_gc_mib=%.0f live_heap_mib=%.0f peak_rss_anon_mib=%.0f " +
                     "rss_anon_mib=%.0f state_mib=%.0f rss_anon_less_state_mib=%.0f peak_rss_file_mib=%.0f " +
-                    "heap_max_mib=%.0f thread_cpu_s=%s%n",
+                    "heap_max_mib=%.0f refetchable_durability=%s relaxed_commits=%d thread_cpu_s=%s load=%s%n",
                     scenario, keys, expected, prepareS, (launchedNs - startNs) / 1e9, catchUpS,
                     (committedNs - startNs) / 1e9,
                     keys / catchUpS, statistics.repairRounds(), statistics.repairEntriesCompared(),
@@ -177,7 +188,8 @@ public final class CatchUpRun
                     sampler.peakHeapBytes / 1048576.0, sampler.peakHeapAfterGcBytes / 1048576.0, liveHeapMib,
                     sampler.peakRssAnonKib / 1024.0, rssAnonMib, stateMib, rssAnonMib - stateMib,
                     sampler.peakRssFileKib / 1024.0,
-                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576.0, threadCpu);
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576.0, refetchable,
+                    two.relaxedCommits(), threadCpu, ProcessStats.loadAverage().replace(' ', '/'));
             }
         }
         finally

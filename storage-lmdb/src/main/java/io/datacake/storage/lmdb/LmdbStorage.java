@@ -60,7 +60,9 @@ import static io.datacake.storage.lmdb.LmdbLayout.TOMBSTONE_FLAG;
  * <b>Writes.</b> A {@link WriteBatch} is one LMDB write transaction. When the map is full the transaction is
  * aborted, the map size doubles (up to {@link LmdbStorageConfig#maxMapSizeBytes()}, waiting at most
  * {@link LmdbStorageConfig#resizeWaitTimeoutMs()} for open readers to close) and the batch is retried, so a commit
- * either applies everything or nothing. Durability follows {@link LmdbDurability}.
+ * either applies everything or nothing. Durability follows {@link LmdbDurability}; a
+ * {@linkplain WriteBatch#refetchable(boolean) refetchable} batch (repair's) commits with
+ * {@link LmdbStorageConfig#refetchableDurability()} where that is weaker.
  * <p>
  * <b>Reads.</b> Each thread keeps one pooled read transaction, reset between scopes and renewed on
  * {@link #beginRead()} (nested scopes on one thread get a fresh one). A thread that opened a read transaction
@@ -94,8 +96,11 @@ public final class LmdbStorage implements Storage
     private final UnsafeBuffer writeInt = new UnsafeBuffer(ByteBuffer.allocateDirect(Integer.BYTES));
     private final Object2IntHashMap<String> pendingKeyspaces = new Object2IntHashMap<>(NO_KEYSPACE);
     private final KeyOrder keyOrder = new KeyOrder();
+    private final SyncFlagSwitch syncFlags;
+    private final int refetchableFlag;
     private int nextKeyspaceId;
     private long mapSizeBytes;
+    private volatile long relaxedCommits;
 
     // Published copy-on-write after each commit that created a keyspace; readers look ids up without locks.
     private volatile Object2IntHashMap<String> keyspaceIds;
@@ -140,6 +145,9 @@ public final class LmdbStorage implements Storage
         }
         keyspaceIds = loadKeyspaces();
         mapSizeBytes = env.info().mapSize;
+        final int flag = SyncFlagSwitch.relaxingFlag(config.durability(), config.refetchableDurability());
+        syncFlags = 0 == flag ? null : SyncFlagSwitch.of(env);
+        refetchableFlag = null == syncFlags ? 0 : flag;
     }
 
     /**
@@ -304,52 +312,38 @@ public final class LmdbStorage implements Storage
             return;
         }
 
-        // Bounded retry: every retry follows a doubling of the map, and growMap throws once the map is at
-        // maxMapSizeBytes, so a commit retries at most log2(maxMapSizeBytes / initialMapSizeBytes) times.
-        while (true)
+        final boolean relaxed = 0 != refetchableFlag && batch.isRefetchable();
+        if (relaxed)
         {
-            final int firstNewId = nextKeyspaceId;
-            pendingKeyspaces.clear();
-            Txn<DirectBuffer> txn = null;
-            try
-            {
-                txn = env.txnWrite();
-                // One metadata cursor per transaction: the last-write-wins read positions it, so an overwrite is
-                // done in place (MDB_CURRENT) without a second descent of the metadata tree.
-                try (Cursor<DirectBuffer> metaCursor = metaDb.openCursor(txn))
-                {
-                    final int[] order = keyOrder.sort(batch);
-                    for (int i = 0, size = batch.size(); i < size; i++)
-                    {
-                        apply(txn, metaCursor, batch, order[i]);
-                    }
-                }
-                if (nextKeyspaceId != firstNewId)
-                {
-                    writeInt.putInt(0, nextKeyspaceId, ORDER);
-                    infoDb.put(txn, ascii(LmdbLayout.NEXT_KEYSPACE_KEY), writeInt, NO_PUT_FLAGS);
-                }
-                txn.commit();
-            }
-            catch (final Env.MapFullException ex)
-            {
-                closeQuietly(txn);
-                nextKeyspaceId = firstNewId;
-                growMap(ex);
-                continue;
-            }
-            catch (final RuntimeException ex)
-            {
-                closeQuietly(txn);
-                nextKeyspaceId = firstNewId;
-                throw BulkMutationException.nothingApplied(
-                    "LMDB commit of " + batch.size() + " operations failed and was rolled back", ex);
-            }
-            closeQuietly(txn);
-            publishKeyspaces();
-            batch.clear();
-            return;
+            syncFlags.set(refetchableFlag, true);
         }
+        try
+        {
+            commitApplying(batch);
+        }
+        finally
+        {
+            if (relaxed)
+            {
+                syncFlags.set(refetchableFlag, false);
+            }
+        }
+        if (relaxed)
+        {
+            relaxedCommits++;
+        }
+    }
+
+    /**
+     * Commits of {@linkplain WriteBatch#refetchable(boolean) refetchable} batches made with
+     * {@link LmdbStorageConfig#refetchableDurability()} because it is weaker than
+     * {@link LmdbStorageConfig#durability()}; readable from any thread.
+     *
+     * @return the count of such commits that returned.
+     */
+    public long relaxedCommits()
+    {
+        return relaxedCommits;
     }
 
     /**
@@ -413,6 +407,56 @@ public final class LmdbStorage implements Storage
         catch (final LmdbException ex)
         {
             throw new StorageException("LMDB metadata iteration failed", ex);
+        }
+    }
+
+    private void commitApplying(final WriteBatch batch)
+    {
+        // Bounded retry: every retry follows a doubling of the map, and growMap throws once the map is at
+        // maxMapSizeBytes, so a commit retries at most log2(maxMapSizeBytes / initialMapSizeBytes) times.
+        while (true)
+        {
+            final int firstNewId = nextKeyspaceId;
+            pendingKeyspaces.clear();
+            Txn<DirectBuffer> txn = null;
+            try
+            {
+                txn = env.txnWrite();
+                // One metadata cursor per transaction: the last-write-wins read positions it, so an overwrite is
+                // done in place (MDB_CURRENT) without a second descent of the metadata tree.
+                try (Cursor<DirectBuffer> metaCursor = metaDb.openCursor(txn))
+                {
+                    final int[] order = keyOrder.sort(batch);
+                    for (int i = 0, size = batch.size(); i < size; i++)
+                    {
+                        apply(txn, metaCursor, batch, order[i]);
+                    }
+                }
+                if (nextKeyspaceId != firstNewId)
+                {
+                    writeInt.putInt(0, nextKeyspaceId, ORDER);
+                    infoDb.put(txn, ascii(LmdbLayout.NEXT_KEYSPACE_KEY), writeInt, NO_PUT_FLAGS);
+                }
+                txn.commit();
+            }
+            catch (final Env.MapFullException ex)
+            {
+                closeQuietly(txn);
+                nextKeyspaceId = firstNewId;
+                growMap(ex);
+                continue;
+            }
+            catch (final RuntimeException ex)
+            {
+                closeQuietly(txn);
+                nextKeyspaceId = firstNewId;
+                throw BulkMutationException.nothingApplied(
+                    "LMDB commit of " + batch.size() + " operations failed and was rolled back", ex);
+            }
+            closeQuietly(txn);
+            publishKeyspaces();
+            batch.clear();
+            return;
         }
     }
 

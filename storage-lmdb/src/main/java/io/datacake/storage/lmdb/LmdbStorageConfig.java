@@ -30,6 +30,7 @@ public final class LmdbStorageConfig
     private int maxValueLength = Storage.DEFAULT_MAX_VALUE_LENGTH;
     private long resizeWaitTimeoutMs = DEFAULT_RESIZE_WAIT_TIMEOUT_MS;
     private LmdbDurability durability = LmdbDurability.SYNC;
+    private LmdbDurability refetchableDurability = LmdbDurability.NO_META_SYNC;
 
     /**
      * @param directory directory of the environment ({@code data.mdb}, {@code lock.mdb}); created if missing.
@@ -153,6 +154,33 @@ public final class LmdbStorageConfig
     public LmdbDurability durability()
     {
         return durability;
+    }
+
+    /**
+     * What a commit of a {@linkplain io.datacake.storage.WriteBatch#refetchable(boolean) refetchable} batch (repair
+     * writes only, which a replica would send again) promises, when that is weaker than {@link #durability()}; a
+     * stronger value changes nothing. Default {@link LmdbDurability#NO_META_SYNC}: data pages are still flushed,
+     * so integrity holds through an OS crash or power loss, which may lose only the latest such commit (every later
+     * commit flushes the meta page it left); repair fetches it again. {@link LmdbDurability#NO_SYNC} flushes nothing
+     * for such commits: cheaper, but an OS crash or power loss before the next flushing commit may leave a meta page
+     * on disk whose data pages are not, and the environment corrupt; only for nodes that would rejoin from nothing
+     * anyway. LMDB takes these as environment flags, switched for the one transaction by the committing thread.
+     *
+     * @param refetchableDurability durability of refetchable commits.
+     * @return this.
+     */
+    public LmdbStorageConfig refetchableDurability(final LmdbDurability refetchableDurability)
+    {
+        this.refetchableDurability = Objects.requireNonNull(refetchableDurability, "refetchableDurability");
+        return this;
+    }
+
+    /**
+     * @return what a commit of a refetchable batch promises at most.
+     */
+    public LmdbDurability refetchableDurability()
+    {
+        return refetchableDurability;
     }
 
     void validate()

@@ -49,6 +49,55 @@ class LmdbStorageTest
     }
 
     @Test
+    void aRefetchableBatchCommitsWithTheRelaxedDurabilityOnlyWhereThatIsWeaker()
+    {
+        final Path syncDirectory = directory.resolve("sync");
+        try (LmdbStorage storage = LmdbStorage.open(new LmdbStorageConfig(syncDirectory)))
+        {
+            final WriteBatch batch = storage.newWriteBatch();
+            storage.commit(batch.put("ks", 1, nextStamp(), 1, new UnsafeBuffer("a".getBytes()), 0, 1));
+            assertThat(storage.relaxedCommits()).isZero();
+            storage.commit(batch.refetchable(true).put("ks", 2, nextStamp(), 1, new UnsafeBuffer("b".getBytes()), 0, 1)
+                .tombstone("ks", 3, nextStamp(), 2));
+            assertThat(storage.relaxedCommits()).isEqualTo(1);
+            assertThat(batch.isRefetchable()).as("a commit clears the mark with the batch").isFalse();
+            storage.commit(batch.put("ks", 4, nextStamp(), 1, new UnsafeBuffer("c".getBytes()), 0, 1));
+            assertThat(storage.relaxedCommits()).isEqualTo(1);
+        }
+        try (LmdbStorage reopened = LmdbStorage.open(syncDirectory))
+        {
+            assertThat(reopened.get("ks", 1).value()).containsExactly('a');
+            assertThat(reopened.get("ks", 2).value()).containsExactly('b');
+            assertThat(reopened.get("ks", 3)).isNull();
+            assertThat(reopened.get("ks", 4).value()).containsExactly('c');
+        }
+
+        try (LmdbStorage noSync = LmdbStorage.open(
+            new LmdbStorageConfig(directory.resolve("no-sync")).durability(LmdbDurability.NO_SYNC)))
+        {
+            noSync.commit(noSync.newWriteBatch().refetchable(true).tombstone("ks", 1, nextStamp(), 1));
+            assertThat(noSync.relaxedCommits()).as("nothing weaker than NO_SYNC").isZero();
+        }
+        try (LmdbStorage strict = LmdbStorage.open(
+            new LmdbStorageConfig(directory.resolve("strict")).refetchableDurability(LmdbDurability.SYNC)))
+        {
+            strict.commit(strict.newWriteBatch().refetchable(true).tombstone("ks", 1, nextStamp(), 1));
+            assertThat(strict.relaxedCommits()).as("refetchable durability SYNC relaxes nothing").isZero();
+        }
+    }
+
+    @Test
+    void theRelaxingFlagFollowsTheWeakerDurability()
+    {
+        assertThat(SyncFlagSwitch.relaxingFlag(LmdbDurability.SYNC, LmdbDurability.NO_META_SYNC)).isEqualTo(0x40000);
+        assertThat(SyncFlagSwitch.relaxingFlag(LmdbDurability.SYNC, LmdbDurability.NO_SYNC)).isEqualTo(0x10000);
+        assertThat(SyncFlagSwitch.relaxingFlag(LmdbDurability.NO_META_SYNC, LmdbDurability.NO_SYNC))
+            .isEqualTo(0x10000);
+        assertThat(SyncFlagSwitch.relaxingFlag(LmdbDurability.NO_META_SYNC, LmdbDurability.NO_META_SYNC)).isZero();
+        assertThat(SyncFlagSwitch.relaxingFlag(LmdbDurability.NO_SYNC, LmdbDurability.SYNC)).isZero();
+    }
+
+    @Test
     void readsAreViewsOfTheMemoryMappedFile() throws IOException
     {
         try (LmdbStorage storage = LmdbStorage.open(directory))
