@@ -1,12 +1,12 @@
 package io.datacake.transport.aeron;
 
 import io.aeron.Aeron;
-import io.aeron.exceptions.AeronException;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
 import io.aeron.driver.ext.DebugSendChannelEndpoint;
 import io.aeron.driver.ext.LossGenerator;
+import io.aeron.exceptions.AeronException;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
@@ -32,7 +32,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * request (see {@link #isInvoked()}). Such a driver is not thread safe: make synchronous client requests (adding or
  * closing publications, subscriptions, counters) only on the thread that polls the transport, or while nothing polls
  * it (before the node starts, after it stopped), as the transport itself does.
- * <p>
  * <p>
  * Aeron ends the client for good, and unmaps its buffers, when its conductor was not run for longer than the driver
  * timeout (for an invoked driver: the transport was not polled, e.g. a long GC pause or a stopped process) or the

@@ -88,12 +88,12 @@ public final class AeronTransport implements Transport
     private static final int NO_HANDLE = -1;
 
     // Slots of the counts kept once the counters' memory may go (client lost or transport closed).
-    private static final int SEND_RETRIES = 0;
-    private static final int NOT_CONNECTED = 1;
-    private static final int BACK_PRESSURED_SENDS = 2;
-    private static final int IMAGES_LOST = 3;
-    private static final int DEFERRED_COMMITS_DROPPED = 4;
-    private static final int PEER_RESOLVE_FAILURES = 5;
+    private static final int SEND_RETRIES_SLOT = 0;
+    private static final int NOT_CONNECTED_SLOT = 1;
+    private static final int BACK_PRESSURED_SLOT = 2;
+    private static final int IMAGES_LOST_SLOT = 3;
+    private static final int DEFERRED_COMMITS_DROPPED_SLOT = 4;
+    private static final int PEER_RESOLVE_FAILURES_SLOT = 5;
     private static final int KEPT_COUNTS = 6;
 
     /**
@@ -706,7 +706,7 @@ public final class AeronTransport implements Transport
      */
     public long sendRetryCount()
     {
-        return count(sendRetries, SEND_RETRIES);
+        return count(sendRetries, SEND_RETRIES_SLOT);
     }
 
     /**
@@ -716,7 +716,7 @@ public final class AeronTransport implements Transport
      */
     public long notConnectedCount()
     {
-        return count(notConnected, NOT_CONNECTED);
+        return count(notConnected, NOT_CONNECTED_SLOT);
     }
 
     /**
@@ -726,7 +726,7 @@ public final class AeronTransport implements Transport
      */
     public long backPressuredCount()
     {
-        return count(backPressured, BACK_PRESSURED_SENDS);
+        return count(backPressured, BACK_PRESSURED_SLOT);
     }
 
     /**
@@ -736,7 +736,7 @@ public final class AeronTransport implements Transport
      */
     public long imagesLostCount()
     {
-        return count(imagesLost, IMAGES_LOST);
+        return count(imagesLost, IMAGES_LOST_SLOT);
     }
 
     /**
@@ -747,7 +747,7 @@ public final class AeronTransport implements Transport
      */
     public long deferredCommitsDroppedCount()
     {
-        return count(deferredCommitsDropped, DEFERRED_COMMITS_DROPPED);
+        return count(deferredCommitsDropped, DEFERRED_COMMITS_DROPPED_SLOT);
     }
 
     /**
@@ -758,7 +758,7 @@ public final class AeronTransport implements Transport
      */
     public long peerResolveFailureCount()
     {
-        return count(peerResolveFailures, PEER_RESOLVE_FAILURES);
+        return count(peerResolveFailures, PEER_RESOLVE_FAILURES_SLOT);
     }
 
     /**
@@ -830,12 +830,12 @@ public final class AeronTransport implements Transport
     private void keepCounts()
     {
         final long[] counts = keptCounts;
-        counts[SEND_RETRIES] = sendRetries.get();
-        counts[NOT_CONNECTED] = notConnected.get();
-        counts[BACK_PRESSURED_SENDS] = backPressured.get();
-        counts[IMAGES_LOST] = imagesLost.get();
-        counts[DEFERRED_COMMITS_DROPPED] = deferredCommitsDropped.get();
-        counts[PEER_RESOLVE_FAILURES] = peerResolveFailures.get();
+        counts[SEND_RETRIES_SLOT] = sendRetries.get();
+        counts[NOT_CONNECTED_SLOT] = notConnected.get();
+        counts[BACK_PRESSURED_SLOT] = backPressured.get();
+        counts[IMAGES_LOST_SLOT] = imagesLost.get();
+        counts[DEFERRED_COMMITS_DROPPED_SLOT] = deferredCommitsDropped.get();
+        counts[PEER_RESOLVE_FAILURES_SLOT] = peerResolveFailures.get();
         countsKept = true;
     }
 
@@ -887,28 +887,21 @@ public final class AeronTransport implements Transport
 
     private String clientLossMessage()
     {
+        final String lost = localEndpoint + ": lost the Aeron client in " + driver.aeronDirectoryName() + ", ";
+        final String outcome = ". The transport is closed for good (sends return CLOSED, polls deliver nothing): " +
+            "close the node and its transport and start them again";
         final Throwable cause = driver.clientFailure();
-        final String why;
         if (null == cause)
         {
-            why = "the client was closed by a call outside this transport";
+            return lost + "the client was closed by a call outside this transport" + outcome;
         }
-        else if (invokesDriver)
-        {
-            why = cause + ": the node did not poll this transport (which runs the invoked driver and client) for up " +
-                "to " + TimeUnit.NANOSECONDS.toMillis(longestPollGapNs) + " ms, longer than the driver timeout of " +
-                driver.driverTimeoutMs() + " ms (a long GC pause, a stopped process or an overloaded machine)";
-        }
-        else
-        {
-            why = cause + ": the client's conductor thread or the media driver did not run within the driver " +
-                "timeout of " + driver.driverTimeoutMs() + " ms (a long GC pause, a stopped process or an " +
-                "overloaded machine)";
-        }
-        return localEndpoint + ": lost the Aeron client in " + driver.aeronDirectoryName() + ", " + why + ". The " +
-            "transport is closed for good (sends return CLOSED, polls deliver nothing): close the node and its " +
-            "transport and start them again, and raise AeronDriverSettings.driverTimeoutMs if such stalls are " +
-            "expected";
+        final String stall = invokesDriver ?
+            "the node did not poll this transport (which runs the invoked driver and client) for up to " +
+                TimeUnit.NANOSECONDS.toMillis(longestPollGapNs) + " ms," :
+            "the client's conductor thread or the media driver did not run";
+        return lost + cause + ": " + stall + " longer than the driver timeout of " + driver.driverTimeoutMs() +
+            " ms (a long GC pause, a stopped process or an overloaded machine)" + outcome +
+            ", and raise AeronDriverSettings.driverTimeoutMs if such stalls are expected";
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
