@@ -92,6 +92,24 @@ class AeronTransportClientLossTest
         }
     }
 
+    @Test
+    void theCountersKeepTheirValuesAfterTheTransportClosedItsDriver()
+    {
+        try (AeronTransportFactory factory = new AeronTransportFactory(Media.UDP))
+        {
+            final AeronTransport a = factory.createOne();
+            final int nobody = a.resolvePeer(factory.unreachableEndpoint());
+            assertThat(a.offer(nobody, pattern(8, 0), 0, 8)).isEqualTo(Transport.NOT_CONNECTED);
+
+            a.close();
+
+            assertThat(a.driver().isClientClosed()).isTrue();
+            assertThat(a.isClientLost()).isFalse();
+            assertThat(a.notConnectedCount()).isEqualTo(1);
+            assertThat(a.sendRetryCount()).isZero();
+        }
+    }
+
     private static int connectAndExchange(
         final AeronTransport a, final Frames atA, final AeronTransport b, final Frames atB)
     {
