@@ -6,6 +6,7 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
 import io.aeron.driver.ext.DebugSendChannelEndpoint;
 import io.aeron.driver.ext.LossGenerator;
+import io.aeron.exceptions.AeronException;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A connected Aeron client together with the media driver it talks to: an embedded driver this object launched in its
@@ -31,6 +33,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * closing publications, subscriptions, counters) only on the thread that polls the transport, or while nothing polls
  * it (before the node starts, after it stopped), as the transport itself does.
  * <p>
+ * Aeron ends the client for good, and unmaps its buffers, when its conductor was not run for longer than the driver
+ * timeout (for an invoked driver: the transport was not polled, e.g. a long GC pause or a stopped process) or the
+ * driver timed the client out. {@link #isClientClosed()} then turns true and {@link #clientFailure()} says why; the
+ * transport on the driver stops touching the client (see {@link AeronTransport#isClientLost()}). Nothing re-creates
+ * the client: close this object and launch a new one.
+ * <p>
  * Thread safe as far as {@link Aeron} is; {@link #close()} is idempotent.
  */
 public final class AeronDriver implements AutoCloseable
@@ -38,23 +46,38 @@ public final class AeronDriver implements AutoCloseable
     private static final System.Logger LOGGER = System.getLogger(AeronDriver.class.getName());
     private static final LossGenerator NO_LOSS = (address, buffer, length) -> false;
 
+    /** Longest interval between the client's keep-alives (Aeron's default). */
+    static final long MAX_CLIENT_KEEP_ALIVE_INTERVAL_MS = 500;
+
+    /** Longest interval between the driver's timer checks, client liveness among them (Aeron's default). */
+    static final long MAX_DRIVER_TIMER_INTERVAL_MS = 1_000;
+
+    /**
+     * Both intervals above are at most this fraction of the driver timeout, which Aeron requires to exceed them: a
+     * short driver timeout (a second or less) shortens them.
+     */
+    static final int TIMEOUT_CHECKS_PER_DRIVER_TIMEOUT = 4;
+
     private final MediaDriver mediaDriver;
     private final Aeron aeron;
     private final String aeronDirectoryName;
     private final AgentInvoker driverInvoker;
     private final AtomicBoolean invokerClaimed = new AtomicBoolean();
+    private final AtomicReference<Throwable> clientFailure;
     private volatile boolean closed;
 
     private AeronDriver(
         final MediaDriver mediaDriver,
         final Aeron aeron,
         final String aeronDirectoryName,
-        final AgentInvoker driverInvoker)
+        final AgentInvoker driverInvoker,
+        final AtomicReference<Throwable> clientFailure)
     {
         this.mediaDriver = mediaDriver;
         this.aeron = aeron;
         this.aeronDirectoryName = aeronDirectoryName;
         this.driverInvoker = driverInvoker;
+        this.clientFailure = clientFailure;
     }
 
     /**
@@ -89,16 +112,19 @@ public final class AeronDriver implements AutoCloseable
 
         // An invoked driver runs only when someone invokes it: the client does, while it awaits an answer.
         final AgentInvoker driverInvoker = null == mediaDriver ? null : mediaDriver.sharedAgentInvoker();
+        final AtomicReference<Throwable> clientFailure = new AtomicReference<>();
         try
         {
             final Aeron aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(directoryName)
                 .driverTimeoutMs(settings.driverTimeoutMs())
+                .keepAliveIntervalNs(
+                    timeoutCheckIntervalNs(settings.driverTimeoutMs(), MAX_CLIENT_KEEP_ALIVE_INTERVAL_MS))
                 .idleStrategy(settings.clientIdleStrategy().get())
                 .useConductorAgentInvoker(null != driverInvoker)
                 .driverAgentInvoker(driverInvoker)
-                .errorHandler(AeronDriver::logClientError));
-            return new AeronDriver(mediaDriver, aeron, directoryName, driverInvoker);
+                .errorHandler((throwable) -> onClientError(clientFailure, throwable)));
+            return new AeronDriver(mediaDriver, aeron, directoryName, driverInvoker, clientFailure);
         }
         catch (final RuntimeException ex)
         {
@@ -184,6 +210,41 @@ public final class AeronDriver implements AutoCloseable
     }
 
     /**
+     * Whether the Aeron client is closed: by {@link #close()}, or by Aeron itself after a timeout (see
+     * {@link #clientFailure()}), or by whoever closed {@link #aeron()}. Its publications, images, counters and
+     * buffers must not be used any more.
+     *
+     * @return true once the client is closed.
+     */
+    public boolean isClientClosed()
+    {
+        return aeron.isClosed();
+    }
+
+    /**
+     * The first fatal error the Aeron client reported: a {@link io.aeron.exceptions.DriverTimeoutException} (the
+     * driver stopped answering), a {@link io.aeron.exceptions.ClientTimeoutException} (the driver timed the client
+     * out), a {@link io.aeron.exceptions.ConductorServiceTimeoutException} (the client's conductor was not run within
+     * the timeout), or another {@link AeronException} of category FATAL. Aeron closes the client after any of them.
+     *
+     * @return the error, or null while the client has reported none.
+     */
+    public Throwable clientFailure()
+    {
+        return clientFailure.get();
+    }
+
+    /**
+     * The driver timeout the client and driver run with.
+     *
+     * @return the timeout in milliseconds.
+     */
+    public long driverTimeoutMs()
+    {
+        return aeron.context().driverTimeoutMs();
+    }
+
+    /**
      * Whether {@link #close()} was called.
      *
      * @return true once closed.
@@ -238,6 +299,7 @@ public final class AeronDriver implements AutoCloseable
             .publicationTermBufferLength(settings.termBufferLength())
             .mtuLength(settings.mtuLength())
             .driverTimeoutMs(settings.driverTimeoutMs())
+            .timerIntervalNs(timeoutCheckIntervalNs(settings.driverTimeoutMs(), MAX_DRIVER_TIMER_INTERVAL_MS))
             .clientLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.driverTimeoutMs()))
             .imageLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.imageLivenessTimeoutMs()))
             .publicationConnectionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.publicationConnectionTimeoutMs()))
@@ -271,8 +333,20 @@ public final class AeronDriver implements AutoCloseable
         LOGGER.log(Level.WARNING, "embedded Aeron media driver error", throwable);
     }
 
-    private static void logClientError(final Throwable throwable)
+    private static long timeoutCheckIntervalNs(final long driverTimeoutMs, final long maxIntervalMs)
     {
+        final long intervalNs = TimeUnit.MILLISECONDS.toNanos(driverTimeoutMs) / TIMEOUT_CHECKS_PER_DRIVER_TIMEOUT;
+        return Math.max(1, Math.min(TimeUnit.MILLISECONDS.toNanos(maxIntervalMs), intervalNs));
+    }
+
+    private static void onClientError(final AtomicReference<Throwable> clientFailure, final Throwable throwable)
+    {
+        if (throwable instanceof AeronException && AeronException.Category.FATAL ==
+            ((AeronException)throwable).category())
+        {
+            // The client closes for good after it: keep the first cause for the transport's report.
+            clientFailure.compareAndSet(null, throwable);
+        }
         LOGGER.log(Level.WARNING, "Aeron client error", throwable);
     }
 }

@@ -66,6 +66,17 @@ import java.util.concurrent.TimeUnit;
  * delivered by the same poll, with no driver thread to wake on either side. That work (system calls on non-blocking
  * sockets, and the driver conductor's creation of log buffers when a peer connects) then runs on the node thread,
  * and the driver's own idle strategies are unused: it waits only as long as the node thread does.
+ * <p>
+ * Aeron closes the client for good, and unmaps its buffers, when the client's conductor did not run for longer than
+ * the driver timeout or the driver timed the client out; on an invoked driver that happens when the node did not poll
+ * the transport for that long (a long GC pause, a stopped process, an overloaded machine). The transport then never
+ * touches the client's publications, images, counters or buffers again: it turns closed ({@link #isClosed()},
+ * {@link #isClientLost()}), reports every connected peer unavailable, logs the loss once at ERROR with the cause
+ * ({@link AeronDriver#clientFailure()}), polls deliver nothing and sends return {@link #CLOSED} (the RPC layer fails
+ * calls as node closed). The counters keep the values they had. Nothing re-creates the client: close the node and the
+ * transport and start them again. With driver threads the client is closed on its conductor's thread, and Aeron
+ * delays unmapping a little so that a send already past the check completes; a node thread stalled exactly in that
+ * window is not covered.
  */
 public final class AeronTransport implements Transport
 {
@@ -75,6 +86,15 @@ public final class AeronTransport implements Transport
     private static final System.Logger LOGGER = System.getLogger(AeronTransport.class.getName());
     private static final long NULL_REGISTRATION_ID = Aeron.NULL_VALUE;
     private static final int NO_HANDLE = -1;
+
+    // Slots of the counts kept once the counters' memory may go (client lost or transport closed).
+    private static final int SEND_RETRIES_SLOT = 0;
+    private static final int NOT_CONNECTED_SLOT = 1;
+    private static final int BACK_PRESSURED_SLOT = 2;
+    private static final int IMAGES_LOST_SLOT = 3;
+    private static final int DEFERRED_COMMITS_DROPPED_SLOT = 4;
+    private static final int PEER_RESOLVE_FAILURES_SLOT = 5;
+    private static final int KEPT_COUNTS = 6;
 
     /**
      * Polls between clock reads for the periodic peer status scan; a scan also runs at once when an image comes or
@@ -114,7 +134,17 @@ public final class AeronTransport implements Transport
     private final Counter deferredCommitsDropped;
     private final Counter imageEventsDropped;
     private final Counter peerResolveFailures;
+    private final long clientCloseHandlerId;
+    private final long[] keptCounts = new long[KEPT_COUNTS];
 
+    /** Written once the counts are kept (by the thread that closes the client or the transport), read by getters. */
+    private volatile boolean countsKept;
+
+    /** Set by Aeron's close handler of the client, on whichever thread closes it, before it unmaps anything. */
+    private volatile boolean clientLost;
+    private boolean clientLossReported;
+    private long lastInvokedPollNs;
+    private long longestPollGapNs;
     private FrameHandler frameHandler;
     private RuntimeException handlerException;
     private int framesDelivered;
@@ -159,6 +189,7 @@ public final class AeronTransport implements Transport
         Counter imageEventsDropped = null;
         Counter peerResolveFailures = null;
         Subscription subscription = null;
+        long clientCloseHandlerId = NULL_REGISTRATION_ID;
         try
         {
             sendRetries = aeron.addCounter(COUNTER_TYPE_ID, "datacake sends retried" + label);
@@ -171,6 +202,7 @@ public final class AeronTransport implements Transport
             peerResolveFailures = aeron.addCounter(COUNTER_TYPE_ID, "datacake peer resolve failures" + label);
             subscription = aeron.addSubscription(
                 localEndpoint.channel(), localEndpoint.streamId(), this::onAvailableImage, this::onUnavailableImage);
+            clientCloseHandlerId = aeron.addCloseHandler(this::onClientClosed);
         }
         catch (final RuntimeException ex)
         {
@@ -187,6 +219,8 @@ public final class AeronTransport implements Transport
         this.imageEventsDropped = imageEventsDropped;
         this.peerResolveFailures = peerResolveFailures;
         this.subscription = subscription;
+        this.clientCloseHandlerId = clientCloseHandlerId;
+        this.lastInvokedPollNs = System.nanoTime();
     }
 
     /**
@@ -254,10 +288,11 @@ public final class AeronTransport implements Transport
      * the publication exists, is connected and has a send window, at which point the {@link PeerStatusListener} hears
      * {@code onPeerAvailable} from within {@link #poll}. If the driver rejects the publication (say, a channel
      * parameter it does not accept), the error is logged and counted ({@link #peerResolveFailureCount()}) and sends to
-     * the handle return {@link #CLOSED} until it is released.
+     * the handle return {@link #CLOSED} until it is released. Once the Aeron client is lost ({@link #isClientLost()})
+     * handles are still given out, and their sends return {@link #CLOSED}.
      *
-     * @throws IllegalStateException    if the transport is closed or {@link AeronTransportSettings#maxPeers()} peers
-     *                                  are resolved already.
+     * @throws IllegalStateException    if the transport was closed by {@link #close()} or
+     *                                  {@link AeronTransportSettings#maxPeers()} peers are resolved already.
      * @throws IllegalArgumentException if the endpoint is not an {@link AeronEndpoint}.
      */
     public int resolvePeer(final CharSequence endpoint)
@@ -283,7 +318,15 @@ public final class AeronTransport implements Transport
 
         final int handle = nextHandle++;
         final Peer peer = new Peer(handle, key, channel, peerEndpoint.streamId());
-        addPublicationAsync(peer);
+        if (clientLost)
+        {
+            // The node's duty cycle carries on: hand out a handle whose sends return CLOSED.
+            peer.failed = true;
+        }
+        else
+        {
+            addPublicationAsync(peer);
+        }
         peerByHandle.put(handle, peer);
         handleByEndpoint.put(key, handle);
         peers.add(peer);
@@ -310,7 +353,7 @@ public final class AeronTransport implements Transport
      */
     public boolean isConnected(final int peer)
     {
-        if (closed)
+        if (closed || clientLost)
         {
             return false;
         }
@@ -340,7 +383,7 @@ public final class AeronTransport implements Transport
     {
         checkLength(length);
         checkNoOutstandingClaim();
-        if (closed)
+        if (closed || clientLost)
         {
             return CLOSED;
         }
@@ -390,7 +433,7 @@ public final class AeronTransport implements Transport
             throw new IllegalArgumentException("claim was not created by this transport's newClaim()");
         }
         checkNoOutstandingClaim();
-        if (closed)
+        if (closed || clientLost)
         {
             return CLOSED;
         }
@@ -465,7 +508,8 @@ public final class AeronTransport implements Transport
      * {@link #PENDING_ADD_LOOKUPS_PER_POLL} publications still being created for resolved peers, without waiting. If
      * the handler throws, the frame counts as consumed, the remaining frames of this poll are still delivered, and the
      * first exception is rethrown when the poll ends (Aeron itself would only log it). On an invoked driver the poll
-     * first runs one duty cycle of the driver (see the class description).
+     * first runs one duty cycle of the driver (see the class description). Once the Aeron client is lost the poll
+     * reports the connected peers unavailable, once, and then returns 0.
      *
      * @throws RuntimeException         the first exception the handler threw during this poll.
      * @throws IllegalArgumentException if the fragment limit is not positive.
@@ -481,12 +525,25 @@ public final class AeronTransport implements Transport
         {
             return 0;
         }
+        if (clientLost)
+        {
+            return reportClientLost();
+        }
 
         if (invokesDriver)
         {
+            // Only an invoked driver's client dies of this node not polling: measure the gaps for the report.
+            final long nowNs = System.nanoTime();
+            longestPollGapNs = Math.max(longestPollGapNs, nowNs - lastInvokedPollNs);
+            lastInvokedPollNs = nowNs;
             // The driver's duty cycle first, so that what it receives now is delivered by this poll. Its own work
             // (heartbeats, status messages) is not counted: it must not keep an idle node from backing off.
             driver.invoke();
+            if (clientLost)
+            {
+                // The client's conductor closed the client in this duty cycle: its buffers are unmapped now.
+                return reportClientLost();
+            }
         }
         int statusChanges = 0;
         final boolean publicationsAdded = !pendingPeers.isEmpty() && lookUpPendingAdds();
@@ -561,10 +618,24 @@ public final class AeronTransport implements Transport
 
     /**
      * {@inheritDoc}
+     * <p>
+     * Also true once the Aeron client is lost ({@link #isClientLost()}); {@link #close()} is still needed then.
      */
     public boolean isClosed()
     {
-        return closed;
+        return closed || clientLost;
+    }
+
+    /**
+     * Whether the Aeron client this transport used was closed underneath it, by Aeron after a timeout (see
+     * {@link AeronDriver#clientFailure()} for the cause) or by whoever owns the driver. The transport is then closed
+     * for good: close it and create a new one on a new driver.
+     *
+     * @return true once the client is lost.
+     */
+    public boolean isClientLost()
+    {
+        return clientLost;
     }
 
     /**
@@ -573,7 +644,7 @@ public final class AeronTransport implements Transport
      * Closes the publications (removing those the driver is still creating), the subscription and the counters
      * without waiting for the driver, then the media driver if this transport launched it: that waits for the
      * driver's threads to stop and deletes its directory, so close such a transport after the node's last duty cycle
-     * (as the node does), never from within one.
+     * (as the node does), never from within one. The counters keep their last values.
      */
     public void close()
     {
@@ -583,6 +654,12 @@ public final class AeronTransport implements Transport
         }
         closed = true;
         outstandingClaim = null;
+        final boolean clientOpen = !clientLost && !aeron.isClosed();
+        if (clientOpen)
+        {
+            aeron.removeCloseHandler(clientCloseHandlerId);
+            keepCounts();
+        }
         for (int i = 0, size = peers.size(); i < size; i++)
         {
             peers.get(i).close(aeron);
@@ -591,7 +668,7 @@ public final class AeronTransport implements Transport
         pendingPeers.clear();
         peerByHandle.clear();
         handleByEndpoint.clear();
-        if (!aeron.isClosed())
+        if (clientOpen)
         {
             CloseHelper.closeAll(subscription, sendRetries, notConnected, backPressured, imagesAvailable, imagesLost,
                 deferredCommitsDropped, imageEventsDropped, peerResolveFailures);
@@ -619,7 +696,7 @@ public final class AeronTransport implements Transport
      */
     public int imageCount()
     {
-        return closed ? 0 : subscription.imageCount();
+        return closed || clientLost ? 0 : subscription.imageCount();
     }
 
     /**
@@ -629,7 +706,7 @@ public final class AeronTransport implements Transport
      */
     public long sendRetryCount()
     {
-        return sendRetries.get();
+        return count(sendRetries, SEND_RETRIES_SLOT);
     }
 
     /**
@@ -639,7 +716,7 @@ public final class AeronTransport implements Transport
      */
     public long notConnectedCount()
     {
-        return notConnected.get();
+        return count(notConnected, NOT_CONNECTED_SLOT);
     }
 
     /**
@@ -649,7 +726,7 @@ public final class AeronTransport implements Transport
      */
     public long backPressuredCount()
     {
-        return backPressured.get();
+        return count(backPressured, BACK_PRESSURED_SLOT);
     }
 
     /**
@@ -659,7 +736,7 @@ public final class AeronTransport implements Transport
      */
     public long imagesLostCount()
     {
-        return imagesLost.get();
+        return count(imagesLost, IMAGES_LOST_SLOT);
     }
 
     /**
@@ -670,7 +747,7 @@ public final class AeronTransport implements Transport
      */
     public long deferredCommitsDroppedCount()
     {
-        return deferredCommitsDropped.get();
+        return count(deferredCommitsDropped, DEFERRED_COMMITS_DROPPED_SLOT);
     }
 
     /**
@@ -681,7 +758,7 @@ public final class AeronTransport implements Transport
      */
     public long peerResolveFailureCount()
     {
-        return peerResolveFailures.get();
+        return count(peerResolveFailures, PEER_RESOLVE_FAILURES_SLOT);
     }
 
     /**
@@ -714,6 +791,11 @@ public final class AeronTransport implements Transport
 
     void commitDeferred(final ExclusivePublication publication, final DirectBuffer buffer, final int length)
     {
+        if (isClosed())
+        {
+            // Lost like any frame sent to a closed transport; the counters may be gone with the client.
+            return;
+        }
         int retries = 0;
         while (true)
         {
@@ -738,6 +820,88 @@ public final class AeronTransport implements Transport
     void claimEnded()
     {
         outstandingClaim = null;
+    }
+
+    private long count(final Counter counter, final int slot)
+    {
+        return countsKept ? keptCounts[slot] : counter.get();
+    }
+
+    private void keepCounts()
+    {
+        final long[] counts = keptCounts;
+        counts[SEND_RETRIES_SLOT] = sendRetries.get();
+        counts[NOT_CONNECTED_SLOT] = notConnected.get();
+        counts[BACK_PRESSURED_SLOT] = backPressured.get();
+        counts[IMAGES_LOST_SLOT] = imagesLost.get();
+        counts[DEFERRED_COMMITS_DROPPED_SLOT] = deferredCommitsDropped.get();
+        counts[PEER_RESOLVE_FAILURES_SLOT] = peerResolveFailures.get();
+        countsKept = true;
+    }
+
+    private void onClientClosed()
+    {
+        // Aeron's close handler: the counters are still mapped, the client's buffers go right after it returns.
+        if (!closed)
+        {
+            keepCounts();
+        }
+        clientLost = true;
+    }
+
+    /**
+     * On the polling thread, once: forget the client's publications, report the connected peers unavailable, log.
+     *
+     * @return the peer status changes reported.
+     */
+    private int reportClientLost()
+    {
+        if (clientLossReported)
+        {
+            return 0;
+        }
+        clientLossReported = true;
+        outstandingClaim = null;
+        pendingPeers.clear();
+        int changes = 0;
+        for (int i = 0, size = peers.size(); i < size; i++)
+        {
+            final Peer peer = peers.get(i);
+            peer.publication = null;
+            peer.pendingRegistrationId = NULL_REGISTRATION_ID;
+            peer.failed = true;
+            if (peer.lastReportedConnected)
+            {
+                peer.lastReportedConnected = false;
+                changes++;
+                final PeerStatusListener listener = peerStatusListener;
+                if (null != listener)
+                {
+                    listener.onPeerUnavailable(peer.handle);
+                }
+            }
+        }
+        LOGGER.log(Level.ERROR, clientLossMessage());
+        return changes;
+    }
+
+    private String clientLossMessage()
+    {
+        final String lost = localEndpoint + ": lost the Aeron client in " + driver.aeronDirectoryName() + ", ";
+        final String outcome = ". The transport is closed for good (sends return CLOSED, polls deliver nothing): " +
+            "close the node and its transport and start them again";
+        final Throwable cause = driver.clientFailure();
+        if (null == cause)
+        {
+            return lost + "the client was closed by a call outside this transport" + outcome;
+        }
+        final String stall = invokesDriver ?
+            "the node did not poll this transport (which runs the invoked driver and client) for up to " +
+                TimeUnit.NANOSECONDS.toMillis(longestPollGapNs) + " ms," :
+            "the client's conductor thread or the media driver did not run";
+        return lost + cause + ": " + stall + " longer than the driver timeout of " + driver.driverTimeoutMs() +
+            " ms (a long GC pause, a stopped process or an overloaded machine)" + outcome +
+            ", and raise AeronDriverSettings.driverTimeoutMs if such stalls are expected";
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -856,8 +1020,24 @@ public final class AeronTransport implements Transport
     private void addPublicationAsync(final Peer peer)
     {
         // The driver answers on its own time: the add is looked up from poll and sends, never waited for.
-        peer.pendingRegistrationId = aeron.asyncAddExclusivePublication(peer.channel, peer.streamId);
-        pendingPeers.add(peer);
+        try
+        {
+            peer.pendingRegistrationId = aeron.asyncAddExclusivePublication(peer.channel, peer.streamId);
+            pendingPeers.add(peer);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The client is ending (Aeron's close handler has not run yet): never rethrow into the node thread.
+            onPeerResolveFailure(peer, ex);
+        }
+    }
+
+    private void onPeerResolveFailure(final Peer peer, final RuntimeException ex)
+    {
+        peer.failed = true;
+        peerResolveFailures.incrementRelease();
+        LOGGER.log(Level.WARNING, localEndpoint + ": the media driver could not create a publication to " +
+            peer.endpoint + " (release the peer and resolve it again to retry): " + ex.getMessage());
     }
 
     /**
@@ -923,10 +1103,7 @@ public final class AeronTransport implements Transport
         {
             // A RegistrationException from the driver (bad channel parameter, unknown host, no resources), or the
             // client is gone: the peer cannot be sent to. Count it and let its sends report CLOSED; never rethrow.
-            peer.failed = true;
-            peerResolveFailures.incrementRelease();
-            LOGGER.log(Level.WARNING, localEndpoint + ": the media driver could not create a publication to " +
-                peer.endpoint + " (release the peer and resolve it again to retry): " + ex.getMessage());
+            onPeerResolveFailure(peer, ex);
         }
         peer.pendingRegistrationId = NULL_REGISTRATION_ID;
         pendingPeers.remove(peer);

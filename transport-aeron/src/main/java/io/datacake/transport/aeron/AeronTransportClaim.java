@@ -64,7 +64,11 @@ final class AeronTransportClaim implements TransportClaim
         state = NONE;
         if (DIRECT == current)
         {
-            bufferClaim.commit();
+            // The claimed region is in the client's term buffer: gone with the client or the transport.
+            if (!owner.isClosed())
+            {
+                bufferClaim.commit();
+            }
         }
         else if (DEFERRED == current)
         {
@@ -88,7 +92,10 @@ final class AeronTransportClaim implements TransportClaim
         state = NONE;
         if (DIRECT == current)
         {
-            bufferClaim.abort();
+            if (!owner.isClosed())
+            {
+                bufferClaim.abort();
+            }
         }
         else if (DEFERRED == current)
         {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -95,6 +96,31 @@ class AeronDriverTest
             .driverTimeoutMs(200);
 
         assertThatThrownBy(() -> AeronDriver.launch(settings)).isInstanceOf(DriverTimeoutException.class);
+    }
+
+    @Test
+    void aDriverTimeoutOfASecondOrLessShortensTheKeepAliveAndTimerIntervalsAeronRequiresBelowIt()
+    {
+        // Aeron refuses a client liveness timeout at or below its 1 s timer interval, or its 500 ms keep-alives.
+        try (AeronDriver driver = AeronDriver.launch(
+            new AeronDriverSettings().embeddedBaseDirectory(baseDir).driverTimeoutMs(200)))
+        {
+            assertThat(driver.driverTimeoutMs()).isEqualTo(200);
+            assertThat(driver.aeron().context().keepAliveIntervalNs()).isEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+            assertThat(driver.isClientClosed()).isFalse();
+            assertThat(driver.clientFailure()).isNull();
+        }
+    }
+
+    @Test
+    void theDefaultDriverTimeoutKeepsAeronsKeepAliveInterval()
+    {
+        try (AeronDriver driver = AeronDriver.launch(new AeronDriverSettings().embeddedBaseDirectory(baseDir)))
+        {
+            assertThat(driver.driverTimeoutMs()).isEqualTo(AeronDriverSettings.DEFAULT_DRIVER_TIMEOUT_MS);
+            assertThat(driver.aeron().context().keepAliveIntervalNs())
+                .isEqualTo(TimeUnit.MILLISECONDS.toNanos(AeronDriver.MAX_CLIENT_KEEP_ALIVE_INTERVAL_MS));
+        }
     }
 
     @Test

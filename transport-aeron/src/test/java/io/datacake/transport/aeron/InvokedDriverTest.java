@@ -1,7 +1,6 @@
 package io.datacake.transport.aeron;
 
 import io.aeron.driver.ThreadingMode;
-import io.datacake.transport.Transport;
 import io.datacake.transport.aeron.AeronTransportFactory.Media;
 import io.datacake.transport.aeron.TransportTestSupport.Frames;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -12,11 +11,10 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
-import static io.datacake.transport.aeron.TransportTestSupport.WAIT_LIMIT_MS;
 import static io.datacake.transport.aeron.TransportTestSupport.bytes;
 import static io.datacake.transport.aeron.TransportTestSupport.pattern;
+import static io.datacake.transport.aeron.TransportTestSupport.pollBothUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -107,22 +105,6 @@ class InvokedDriverTest
             assertThat(b.offer(aAtB, reply, 0, 5000)).isPositive();
             pollBothUntil(a, atA, b, atB, () -> atA.count() == 1);
             assertThat(atA.get(0)).isEqualTo(bytes(reply, 5000));
-        }
-    }
-
-    private static void pollBothUntil(
-        final Transport a, final Frames atA, final Transport b, final Frames atB, final BooleanSupplier condition)
-    {
-        final long deadlineNs = System.nanoTime() + WAIT_LIMIT_MS * 1_000_000L;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new AssertionError("condition not met within " + WAIT_LIMIT_MS + " ms");
-            }
-            a.poll(atA, 16);
-            b.poll(atB, 16);
-            Thread.yield();
         }
     }
 }

@@ -63,6 +63,26 @@ final class TransportTestSupport
         }
     }
 
+    /**
+     * Poll two transports in turn until the condition holds, within the wait bound: transports on invoked drivers
+     * move nothing unless both sides poll.
+     */
+    static void pollBothUntil(
+        final Transport a, final Frames atA, final Transport b, final Frames atB, final BooleanSupplier condition)
+    {
+        final long deadlineNs = System.nanoTime() + WAIT_LIMIT_MS * 1_000_000L;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new AssertionError("condition not met within " + WAIT_LIMIT_MS + " ms");
+            }
+            a.poll(atA, 16);
+            b.poll(atB, 16);
+            Thread.yield();
+        }
+    }
+
     static void awaitTrue(final BooleanSupplier condition)
     {
         final long deadlineNs = System.nanoTime() + WAIT_LIMIT_MS * 1_000_000L;
