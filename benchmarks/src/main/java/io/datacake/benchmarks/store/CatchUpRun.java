@@ -86,6 +86,8 @@ public final class CatchUpRun
     public static final String REFETCHABLE_DURABILITY_PROPERTY = "catchup.refetchableDurability";
     /** Bound on the wait for catch-up. */
     public static final long DEADLINE_MS = TimeUnit.HOURS.toMillis(2);
+    /** How often a run prints a progress line while node 2 catches up. */
+    public static final long PROGRESS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(60);
 
     private static final String KEYSPACE = "catchup";
     private static final long BASE_STAMP = 1L << 40;
@@ -146,12 +148,27 @@ public final class CatchUpRun
                 final long launchedNs = System.nanoTime();
                 final StoreStatistics statistics = catchingUp.statistics();
                 final long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+                long nextProgressNs = startNs + PROGRESS_INTERVAL_NS;
                 while (statistics.documents() < expected)
                 {
-                    if (System.nanoTime() > deadlineNs)
+                    final long nowNs = System.nanoTime();
+                    if (nowNs > deadlineNs)
                     {
                         throw new IllegalStateException("node 2 holds " + statistics.documents() + " of " +
                             expected + " documents after " + DEADLINE_MS + " ms");
+                    }
+                    if (nowNs > nextProgressNs)
+                    {
+                        // A long run says where it is, so a run stopped early still tells its rate and memory.
+                        nextProgressNs += PROGRESS_INTERVAL_NS;
+                        final double elapsedS = (nowNs - startNs) / 1e9;
+                        System.out.printf(Locale.ROOT,
+                            "progress elapsed_s=%.0f documents=%d docs_per_s=%.0f peak_heap_after_gc_mib=%.0f " +
+                            "peak_rss_anon_mib=%.0f state_mib=%.0f load=%s%n", elapsedS, statistics.documents(),
+                            statistics.documents() / elapsedS, sampler.peakHeapAfterGcBytes / 1048576.0,
+                            sampler.peakRssAnonKib / 1024.0,
+                            (source.statistics().stateBytes() + statistics.stateBytes()) / 1048576.0,
+                            ProcessStats.loadAverage().replace(' ', '/'));
                     }
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
                 }
