@@ -160,7 +160,7 @@ public final class CatchUpRun
                     if (nowNs > nextProgressNs)
                     {
                         // A long run says where it is, so a run stopped early still tells its rate and memory.
-                        nextProgressNs += PROGRESS_INTERVAL_NS;
+                        nextProgressNs = nowNs + PROGRESS_INTERVAL_NS;
                         final double elapsedS = (nowNs - startNs) / 1e9;
                         System.out.printf(Locale.ROOT,
                             "progress elapsed_s=%.0f documents=%d docs_per_s=%.0f peak_heap_after_gc_mib=%.0f " +
