@@ -43,6 +43,11 @@ public final class StoreRestartProbe
     static final long BASE_STAMP = HlcTimestamp.pack(1_764_061_731_000L, 0);
     private static final long STAMP_STRIDE = 1_000_003L;
     private static final int REPORT_EVERY = 10_000_000;
+    /**
+     * System property setting {@link LmdbStorageConfig#readAhead(boolean)} for {@code load}; default the storage's
+     * default. Compare the two on a cold page cache ({@code echo 1 > /proc/sys/vm/drop_caches} before each load).
+     */
+    public static final String READ_AHEAD_PROPERTY = "restart.readAhead";
 
     private StoreRestartProbe()
     {
@@ -117,8 +122,12 @@ public final class StoreRestartProbe
     private static void load(final Path directory)
     {
         System.out.printf("before open: %s%n", ProcessStats.summary());
+        final LmdbStorageConfig config = new LmdbStorageConfig(directory);
+        config.readAhead(Boolean.parseBoolean(
+            System.getProperty(READ_AHEAD_PROPERTY, String.valueOf(config.readAhead()))));
+        System.out.printf("read-ahead %s%n", config.readAhead());
         final long openStart = System.nanoTime();
-        try (LmdbStorage storage = LmdbStorage.open(new LmdbStorageConfig(directory)))
+        try (LmdbStorage storage = LmdbStorage.open(config))
         {
             final long scanStart = System.nanoTime();
             final long[] scanned = new long[1];

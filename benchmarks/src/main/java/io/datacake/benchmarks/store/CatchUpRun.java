@@ -84,6 +84,11 @@ public final class CatchUpRun
      * {@link LmdbDurability}); default the storage's default.
      */
     public static final String REFETCHABLE_DURABILITY_PROPERTY = "catchup.refetchableDurability";
+    /**
+     * System property setting both nodes' {@link LmdbStorageConfig#readAhead(boolean)}; default the storage's
+     * default.
+     */
+    public static final String READ_AHEAD_PROPERTY = "catchup.readAhead";
     /** Bound on the wait for catch-up. */
     public static final long DEADLINE_MS = TimeUnit.HOURS.toMillis(2);
     /** How often a run prints a progress line while node 2 catches up. */
@@ -115,9 +120,11 @@ public final class CatchUpRun
         final MemorySampler sampler = new MemorySampler();
         final LmdbDurability refetchable = LmdbDurability.valueOf(System.getProperty(
             REFETCHABLE_DURABILITY_PROPERTY, new LmdbStorageConfig(directory).refetchableDurability().name()));
-        try (LmdbStorage one = LmdbStorage.open(directory.resolve("one"));
-            LmdbStorage two = LmdbStorage.open(
-                new LmdbStorageConfig(directory.resolve("two")).refetchableDurability(refetchable)))
+        final boolean readAhead = Boolean.parseBoolean(System.getProperty(
+            READ_AHEAD_PROPERTY, String.valueOf(new LmdbStorageConfig(directory).readAhead())));
+        try (LmdbStorage one = LmdbStorage.open(new LmdbStorageConfig(directory.resolve("one")).readAhead(readAhead));
+            LmdbStorage two = LmdbStorage.open(new LmdbStorageConfig(directory.resolve("two"))
+                .refetchableDurability(refetchable).readAhead(readAhead)))
         {
             final long expected;
             final long prepareStartNs = System.nanoTime();
@@ -197,7 +204,8 @@ public final class CatchUpRun
                     "missed_docs_per_s=%.0f rounds=%d entries_fetched=%d entries_applied=%d repair_bytes=%d " +
                     "peak_heap_mib=%.0f peak_heap_after_gc_mib=%.0f live_heap_mib=%.0f peak_rss_anon_mib=%.0f " +
                     "rss_anon_mib=%.0f state_mib=%.0f rss_anon_less_state_mib=%.0f peak_rss_file_mib=%.0f " +
-                    "heap_max_mib=%.0f refetchable_durability=%s relaxed_commits=%d thread_cpu_s=%s load=%s%n",
+                    "heap_max_mib=%.0f refetchable_durability=%s read_ahead=%s relaxed_commits=%d thread_cpu_s=%s " +
+                    "load=%s%n",
                     scenario, keys, expected, prepareS, (launchedNs - startNs) / 1e9, catchUpS,
                     (committedNs - startNs) / 1e9,
                     keys / catchUpS, statistics.repairRounds(), statistics.repairEntriesCompared(),
@@ -206,7 +214,7 @@ public final class CatchUpRun
                     sampler.peakRssAnonKib / 1024.0, rssAnonMib, stateMib, rssAnonMib - stateMib,
                     sampler.peakRssFileKib / 1024.0,
                     ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax() / 1048576.0, refetchable,
-                    two.relaxedCommits(), threadCpu, ProcessStats.loadAverage().replace(' ', '/'));
+                    readAhead, two.relaxedCommits(), threadCpu, ProcessStats.loadAverage().replace(' ', '/'));
             }
         }
         finally

@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +65,11 @@ import static io.datacake.storage.lmdb.LmdbLayout.TOMBSTONE_FLAG;
  * {@linkplain WriteBatch#refetchable(boolean) refetchable} batch (repair's) commits with
  * {@link LmdbStorageConfig#refetchableDurability()} where that is weaker.
  * <p>
+ * <b>Paging.</b> The map is advised as random access unless {@link LmdbStorageConfig#readAhead()} is set: access is by
+ * key, and a file larger than the page cache would otherwise page in its neighbours with every fault. So that the
+ * first scan after a restart does not fault page by page, an open first reads the file sequentially, up to
+ * {@link LmdbStorageConfig#warmUpMaxBytes()}.
+ * <p>
  * <b>Reads.</b> Each thread keeps one pooled read transaction, reset between scopes and renewed on
  * {@link #beginRead()} (nested scopes on one thread get a fresh one). A thread that opened a read transaction
  * holds one of {@link LmdbStorageConfig#maxReaders()} reader slots until the storage closes.
@@ -97,6 +103,7 @@ public final class LmdbStorage implements Storage
     private final Object2IntHashMap<String> pendingKeyspaces = new Object2IntHashMap<>(NO_KEYSPACE);
     private final KeyOrder keyOrder = new KeyOrder();
     private final SyncFlagSwitch syncFlags;
+    private final long warmedUpBytes;
     private final int refetchableFlag;
     private int nextKeyspaceId;
     private long mapSizeBytes;
@@ -106,11 +113,12 @@ public final class LmdbStorage implements Storage
     private volatile Object2IntHashMap<String> keyspaceIds;
     private volatile boolean closed;
 
-    private LmdbStorage(final LmdbStorageConfig config, final Env<DirectBuffer> env)
+    private LmdbStorage(final LmdbStorageConfig config, final Env<DirectBuffer> env, final long warmedUpBytes)
     {
         this.config = config;
         this.directory = config.directory();
         this.env = env;
+        this.warmedUpBytes = warmedUpBytes;
         this.readerGate = new ReaderGate(config.resizeWaitTimeoutMs());
 
         final List<byte[]> names = env.getDbiNames();
@@ -193,7 +201,7 @@ public final class LmdbStorage implements Storage
                 .setMapSize(config.initialMapSizeBytes())
                 .setMaxDbs(LmdbLayout.MAX_DBS)
                 .setMaxReaders(config.maxReaders())
-                .open(directory.toFile(), envFlags(config.durability()));
+                .open(directory.toFile(), envFlags(config.durability(), config.readAhead()));
         }
         catch (final Env.FileInvalidException | Env.VersionMismatchException ex)
         {
@@ -205,9 +213,11 @@ public final class LmdbStorage implements Storage
             throw new StorageException("cannot open the LMDB environment at " + directory, ex);
         }
 
+        final long warmedUpBytes = config.readAhead() ? 0 :
+            DataFileWarmUp.read(directory.resolve(LmdbDataFile.NAME), config.warmUpMaxBytes());
         try
         {
-            return new LmdbStorage(config, env);
+            return new LmdbStorage(config, env, warmedUpBytes);
         }
         catch (final StorageException ex)
         {
@@ -228,6 +238,15 @@ public final class LmdbStorage implements Storage
     public int maxValueLength()
     {
         return config.maxValueLength();
+    }
+
+    /**
+     * @return the bytes of the data file read at open to warm the page cache
+     * ({@link LmdbStorageConfig#warmUpMaxBytes()}); 0 with read-ahead on.
+     */
+    public long warmedUpBytes()
+    {
+        return warmedUpBytes;
     }
 
     /**
@@ -671,17 +690,22 @@ public final class LmdbStorage implements Storage
         }
     }
 
-    private static EnvFlags[] envFlags(final LmdbDurability durability)
+    private static EnvFlags[] envFlags(final LmdbDurability durability, final boolean readAhead)
     {
-        switch (durability)
+        final EnumSet<EnvFlags> flags = EnumSet.of(EnvFlags.MDB_NOTLS);
+        if (LmdbDurability.NO_META_SYNC == durability)
         {
-            case NO_META_SYNC:
-                return new EnvFlags[]{ EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOMETASYNC };
-            case NO_SYNC:
-                return new EnvFlags[]{ EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC };
-            default:
-                return new EnvFlags[]{ EnvFlags.MDB_NOTLS };
+            flags.add(EnvFlags.MDB_NOMETASYNC);
         }
+        else if (LmdbDurability.NO_SYNC == durability)
+        {
+            flags.add(EnvFlags.MDB_NOSYNC);
+        }
+        if (!readAhead)
+        {
+            flags.add(EnvFlags.MDB_NORDAHEAD);
+        }
+        return flags.toArray(new EnvFlags[0]);
     }
 
     private static UnsafeBuffer ascii(final String text)

@@ -2,6 +2,7 @@ package io.datacake.storage.lmdb;
 
 import io.datacake.storage.Storage;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -23,6 +24,12 @@ public final class LmdbStorageConfig
     /** Default time a map resize waits for open read transactions to close. */
     public static final long DEFAULT_RESIZE_WAIT_TIMEOUT_MS = 10_000;
 
+    /**
+     * Default bound on the bytes of the data file read at open when read-ahead is off: half the machine's physical
+     * memory as the JVM reports it (1 GiB if it reports none), so the warm-up never evicts most of the page cache.
+     */
+    public static final long DEFAULT_WARM_UP_MAX_BYTES = physicalMemoryBytes() / 2;
+
     private final Path directory;
     private long initialMapSizeBytes = DEFAULT_INITIAL_MAP_SIZE_BYTES;
     private long maxMapSizeBytes = DEFAULT_MAX_MAP_SIZE_BYTES;
@@ -31,6 +38,8 @@ public final class LmdbStorageConfig
     private long resizeWaitTimeoutMs = DEFAULT_RESIZE_WAIT_TIMEOUT_MS;
     private LmdbDurability durability = LmdbDurability.SYNC;
     private LmdbDurability refetchableDurability = LmdbDurability.NO_META_SYNC;
+    private boolean readAhead = false;
+    private long warmUpMaxBytes = DEFAULT_WARM_UP_MAX_BYTES;
 
     /**
      * @param directory directory of the environment ({@code data.mdb}, {@code lock.mdb}); created if missing.
@@ -183,6 +192,54 @@ public final class LmdbStorageConfig
         return refetchableDurability;
     }
 
+    /**
+     * Whether the OS reads ahead around a page fault in the memory map. Default false: LMDB opens with
+     * {@code MDB_NORDAHEAD}, which advises the map as random access ({@code MADV_RANDOM}), so a fault reads the one
+     * page it needs. The store reads and writes by key, and repair walks keys in hash order, so neighbouring pages are
+     * rarely the next ones used: once the data file outgrows the page cache, read-ahead fills the cache with pages
+     * nobody asked for and evicts the ones in use. True suits a node whose file fits in memory and is often scanned
+     * cold in key order (a restart's rebuild of a file loaded in key order).
+     *
+     * @param readAhead true to let the OS read ahead.
+     * @return this.
+     */
+    public LmdbStorageConfig readAhead(final boolean readAhead)
+    {
+        this.readAhead = readAhead;
+        return this;
+    }
+
+    /**
+     * @return whether the OS reads ahead around a page fault in the memory map.
+     */
+    public boolean readAhead()
+    {
+        return readAhead;
+    }
+
+    /**
+     * Bound on the bytes of the data file read sequentially at open, from its start, when {@link #readAhead()} is off.
+     * Without read-ahead a cold scan (the rebuild of a node's sets after a restart) faults one page at a time; a
+     * plain read first gets the file descriptor's read-ahead and fills the page cache at disk speed. Costs one read of
+     * the file (from the page cache if it is there already). 0 turns it off.
+     *
+     * @param bytes bound on the bytes read at open.
+     * @return this.
+     */
+    public LmdbStorageConfig warmUpMaxBytes(final long bytes)
+    {
+        this.warmUpMaxBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return bound on the bytes of the data file read at open when read-ahead is off.
+     */
+    public long warmUpMaxBytes()
+    {
+        return warmUpMaxBytes;
+    }
+
     void validate()
     {
         if (initialMapSizeBytes < LmdbLayout.MIN_MAP_SIZE_BYTES)
@@ -208,5 +265,24 @@ public final class LmdbStorageConfig
         {
             throw new IllegalArgumentException("resizeWaitTimeoutMs must be >= 0: " + resizeWaitTimeoutMs);
         }
+        if (warmUpMaxBytes < 0)
+        {
+            throw new IllegalArgumentException("warmUpMaxBytes must be >= 0 (0 turns the warm-up off): " +
+                warmUpMaxBytes);
+        }
+    }
+
+    private static long physicalMemoryBytes()
+    {
+        final java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean)
+        {
+            final long bytes = ((com.sun.management.OperatingSystemMXBean)os).getTotalMemorySize();
+            if (bytes > 0)
+            {
+                return bytes;
+            }
+        }
+        return 2L * 1024 * 1024 * 1024;
     }
 }

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * LMDB-specific behaviour beyond the conformance kit: zero-copy reads, key order, map growth and its bound,
@@ -149,6 +150,87 @@ class LmdbStorageTest
             }
             assertThat(visited).containsExactly(0L, 3L, 5L, Long.MAX_VALUE, Long.MIN_VALUE, -1L);
         }
+    }
+
+    @Test
+    void theMapIsAdvisedAsRandomAccessUnlessReadAheadIsSetAndStaysSoWhenItGrows() throws IOException
+    {
+        final Path smaps = Path.of("/proc/self/smaps");
+        assumeTrue(Files.isReadable(smaps), "needs Linux's /proc/self/smaps");
+        final Path random = directory.resolve("random");
+        final Path readAhead = directory.resolve("read-ahead");
+        try (LmdbStorage byDefault = LmdbStorage.open(new LmdbStorageConfig(random).initialMapSizeBytes(64 * 1024));
+            LmdbStorage withReadAhead = LmdbStorage.open(new LmdbStorageConfig(readAhead).readAhead(true)))
+        {
+            assertThat(new LmdbStorageConfig(random).readAhead()).isFalse();
+            assertThat(mapFlags(smaps, random)).as("MADV_RANDOM shows as rr").contains("rr");
+            assertThat(mapFlags(smaps, readAhead)).isNotEmpty().doesNotContain("rr");
+
+            final byte[] value = new byte[4096];
+            final WriteBatch batch = byDefault.newWriteBatch();
+            for (int i = 0; i < 512; i++)
+            {
+                batch.put("grow", i, nextStamp(), 1, new UnsafeBuffer(value), 0, value.length);
+            }
+            byDefault.commit(batch);
+            assertThat(byDefault.mapSizeBytes()).isGreaterThan(64 * 1024);
+            assertThat(mapFlags(smaps, random)).as("the grown map is advised again").contains("rr");
+        }
+    }
+
+    @Test
+    void anOpenWithoutReadAheadReadsTheDataFileUpToItsBound() throws IOException
+    {
+        try (LmdbStorage storage = LmdbStorage.open(directory))
+        {
+            final WriteBatch batch = storage.newWriteBatch();
+            for (int i = 0; i < 256; i++)
+            {
+                batch.put("warm", i, nextStamp(), 1, new UnsafeBuffer(new byte[1024]), 0, 1024);
+            }
+            storage.commit(batch);
+        }
+        final long fileBytes = Files.size(directory.resolve("data.mdb"));
+        assertThat(fileBytes).isGreaterThan(256 * 1024);
+        try (LmdbStorage whole = LmdbStorage.open(directory))
+        {
+            assertThat(whole.warmedUpBytes()).isEqualTo(fileBytes);
+            assertThat(whole.get("warm", 255).value()).hasSize(1024);
+        }
+        try (LmdbStorage bounded = LmdbStorage.open(new LmdbStorageConfig(directory).warmUpMaxBytes(4096)))
+        {
+            assertThat(bounded.warmedUpBytes()).isEqualTo(4096);
+        }
+        try (LmdbStorage off = LmdbStorage.open(new LmdbStorageConfig(directory).warmUpMaxBytes(0));
+            LmdbStorage readAhead = LmdbStorage.open(new LmdbStorageConfig(directory.resolve("ra")).readAhead(true)))
+        {
+            assertThat(off.warmedUpBytes()).isZero();
+            assertThat(readAhead.warmedUpBytes()).as("read-ahead on: the first scan reads ahead itself").isZero();
+        }
+        assertThatThrownBy(() -> LmdbStorage.open(new LmdbStorageConfig(directory).warmUpMaxBytes(-1)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("warmUpMaxBytes");
+    }
+
+    /**
+     * The VmFlags of this process's mappings of {@code directory}'s data file.
+     */
+    private static List<String> mapFlags(final Path smaps, final Path directory) throws IOException
+    {
+        final String dataFile = directory.toRealPath().resolve("data.mdb").toString();
+        final List<String> flags = new ArrayList<>();
+        boolean inMapping = false;
+        for (final String line : Files.readAllLines(smaps))
+        {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*"))
+            {
+                inMapping = line.endsWith(" " + dataFile);
+            }
+            else if (inMapping && line.startsWith("VmFlags:"))
+            {
+                flags.addAll(List.of(line.substring("VmFlags:".length()).trim().split(" +")));
+            }
+        }
+        return flags;
     }
 
     @Test
