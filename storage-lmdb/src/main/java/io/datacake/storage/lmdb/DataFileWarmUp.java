@@ -3,6 +3,7 @@ package io.datacake.storage.lmdb;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -24,13 +25,13 @@ final class DataFileWarmUp
     }
 
     /**
-     * @param dataFile the file to read.
+     * @param dataFile the file to read; a new environment has none yet, and nothing is read.
      * @param maxBytes bound on the bytes read; 0 reads nothing.
      * @return the bytes read.
      */
     static long read(final Path dataFile, final long maxBytes)
     {
-        if (maxBytes <= 0)
+        if (maxBytes <= 0 || !Files.isRegularFile(dataFile))
         {
             return 0;
         }

@@ -194,6 +194,9 @@ public final class LmdbStorage implements Storage
         }
 
         LmdbDataFile.checkLength(directory);
+        // Before LMDB maps the file, so nothing is left to close if the read fails.
+        final long warmedUpBytes = config.readAhead() ? 0 :
+            DataFileWarmUp.read(directory.resolve(LmdbDataFile.NAME), config.warmUpMaxBytes());
         final Env<DirectBuffer> env;
         try
         {
@@ -213,8 +216,6 @@ public final class LmdbStorage implements Storage
             throw new StorageException("cannot open the LMDB environment at " + directory, ex);
         }
 
-        final long warmedUpBytes = config.readAhead() ? 0 :
-            DataFileWarmUp.read(directory.resolve(LmdbDataFile.NAME), config.warmUpMaxBytes());
         try
         {
             return new LmdbStorage(config, env, warmedUpBytes);
