@@ -14,7 +14,8 @@ import java.util.Map;
  * ({@code node-id=1 data-dir=/var/lib/kv seed=10.0.0.1:7401}), plus {@code config=FILE} for a properties file that
  * the other arguments override. Exit codes: 1 the node failed to start, 2 a bad setting; after SIGTERM (SIGINT) the
  * JVM exits with 143 (130) once the hook has closed the node. SIGHUP reloads the keyring file (or variable): one step
- * of a key rotation, see {@link ReplicatedKvNode#reloadKeyring()}. Bad settings include an unreadable keyring or token
+ * of a key rotation, see {@link ReplicatedKvNode#reloadKeyring()}; a process started with SIGHUP ignored (under
+ * {@code nohup}) cannot, and logs a warning that names the HTTP reload instead. Bad settings include an unreadable keyring or token
  * and a non-loopback cluster address without a keyring and without {@code insecure=true}.
  */
 public final class NodeProcess
@@ -73,7 +74,7 @@ public final class NodeProcess
     {
         try
         {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), (signal) ->
+            final sun.misc.SignalHandler previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), (signal) ->
             {
                 try
                 {
@@ -85,6 +86,14 @@ public final class NodeProcess
                         "keyring: " + ex.getMessage());
                 }
             });
+            if (sun.misc.SignalHandler.SIG_IGN == previous)
+            {
+                // A process started with SIGHUP ignored (nohup does that) keeps it ignored: the JVM will not
+                // install a handler over it, so a SIGHUP would silently do nothing.
+                LOGGER.log(System.Logger.Level.WARNING, "SIGHUP is ignored in this process (started under nohup " +
+                    "or with SIGHUP ignored), so it cannot reload the keyring: use POST /admin/keyring/reload, or " +
+                    "start the node without ignoring SIGHUP");
+            }
         }
         catch (final IllegalArgumentException ex)
         {
