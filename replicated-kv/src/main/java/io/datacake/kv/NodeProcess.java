@@ -15,8 +15,8 @@ import java.util.Map;
  * the other arguments override. Exit codes: 1 the node failed to start, 2 a bad setting; after SIGTERM (SIGINT) the
  * JVM exits with 143 (130) once the hook has closed the node. SIGHUP reloads the keyring file (or variable): one step
  * of a key rotation, see {@link ReplicatedKvNode#reloadKeyring()}; a process started with SIGHUP ignored (under
- * {@code nohup}) cannot, and logs a warning that names the HTTP reload instead. Bad settings include an unreadable keyring or token
- * and a non-loopback cluster address without a keyring and without {@code insecure=true}.
+ * {@code nohup}) cannot, and logs a warning that names the HTTP reload instead. Bad settings include an unreadable
+ * keyring or token and a non-loopback cluster address without a keyring and without {@code insecure=true}.
  */
 public final class NodeProcess
 {
